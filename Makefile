@@ -1,0 +1,54 @@
+# Two commands on a fresh machine with only Python 3.11 and make:
+#   make run   - virtualenv, install, migrate, demo data, serve on http://127.0.0.1:8000
+#   make test  - virtualenv, install, the whole suite (SQLite and eager Celery unless configured)
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-browser bench lint format migrations-check deploy-check clean install
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest -q -m browser
+
+bench: $(STAMP)
+	$(BIN)/python bench/status_bench.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: $(STAMP)
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+deploy-check: $(STAMP)
+	DJANGO_SETTINGS_MODULE=meetcoop.settings.production \
+	DJANGO_SECRET_KEY=check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGH \
+	DJANGO_ALLOWED_HOSTS=members.example.org \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,23 @@
+"""The one way to write to the audit log."""
+
+from django.contrib.contenttypes.models import ContentType
+
+from .models import AuditEntry
+
+
+def audit_log(*, actor, action: str, obj=None, data: dict | None = None) -> AuditEntry:
+    """Record that ``actor`` (a user, or None for the system) did ``action`` to ``obj``.
+
+    ``action`` is a namespaced code such as ``membership.application.approved``.
+    """
+    entry = AuditEntry(
+        actor=actor if actor is not None and getattr(actor, "pk", None) else None,
+        action=action,
+        data=data or {},
+    )
+    if obj is not None:
+        entry.content_type = ContentType.objects.get_for_model(obj)
+        entry.object_id = str(obj.pk)
+        entry.object_repr = str(obj)[:300]
+    entry.save()
+    return entry

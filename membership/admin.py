@@ -1,0 +1,134 @@
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from resellers.permissions import StewardScopedAdminMixin
+
+from .models import (
+    Member,
+    MemberContact,
+    Membership,
+    Policy,
+    ServiceLevel,
+    TermsAcceptance,
+    TermsVersion,
+)
+
+
+@admin.register(Policy)
+class PolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "effective_from",
+        "commitment_money",
+        "currency",
+        "commitment_hours",
+        "hour_value",
+        "attendance_minimum_percent",
+        "revenue_share_percent",
+        "dues_grace_days",
+    ]
+    date_hierarchy = "effective_from"
+    readonly_fields = ["created_at", "created_by"]
+
+    @admin.display(description=_("hour value"))
+    def hour_value(self, obj):
+        return obj.hour_value
+
+    def has_change_permission(self, request, obj=None):
+        # A policy in force binds people already: change it by adding a newer one.
+        if obj is not None and obj.effective_from <= timezone.localdate():
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.effective_from <= timezone.localdate():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ServiceLevel)
+class ServiceLevelAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "channel", "minimum_amount", "currency", "period", "position"]
+    list_filter = ["channel", "period", "currency"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"code": ["name"]}
+
+
+class MemberContactInline(admin.TabularInline):
+    model = MemberContact
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["type", "status", "steward", "service_level", "applied_on", "admitted_on"]
+    show_change_link = True
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "kind", "email", "country", "language", "created_at"]
+    list_filter = ["kind", "language", "memberships__type", "memberships__status"]
+    search_fields = ["name", "organisation_name", "email", "contact_links__user__email"]
+    inlines = [MemberContactInline, MembershipInline]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        from meetcoop.core.roles import is_coop_admin
+        from resellers.selectors import stewards_visible_to
+
+        qs = super().get_queryset(request)
+        if is_coop_admin(request.user):
+            return qs
+        return qs.filter(memberships__steward__in=stewards_visible_to(request.user)).distinct()
+
+    @admin.display(description=_("name"), ordering="name")
+    def display_name(self, obj):
+        return obj.display_name
+
+
+@admin.register(Membership)
+class MembershipAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "member",
+        "type",
+        "status",
+        "steward",
+        "service_level",
+        "applied_on",
+        "admitted_on",
+        "status_changed_at",
+    ]
+    list_filter = ["type", "status", "steward", "service_level"]
+    search_fields = ["member__name", "member__organisation_name", "member__email"]
+    list_select_related = ["member", "steward", "service_level"]
+    autocomplete_fields = ["member"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(TermsVersion)
+class TermsVersionAdmin(admin.ModelAdmin):
+    list_display = ["document", "version", "published_at"]
+    list_filter = ["document"]
+    search_fields = ["version", "text"]
+    date_hierarchy = "published_at"
+
+
+@admin.register(TermsAcceptance)
+class TermsAcceptanceAdmin(admin.ModelAdmin):
+    list_display = ["member", "terms_version", "accepted_at", "accepted_by"]
+    list_filter = ["terms_version__document", "terms_version"]
+    search_fields = ["member__name", "member__organisation_name", "member__email"]
+    list_select_related = ["member", "terms_version", "accepted_by"]
+    autocomplete_fields = ["member"]
+    date_hierarchy = "accepted_at"
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,313 @@
+"""Members, their memberships, service levels, the dated policy and the terms they accept."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from meetcoop.core.money import MONEY_FIELD, CurrencyField, Money, round_money
+
+
+class Policy(models.Model):
+    """The co-op's numbers, in force from ``effective_from`` until the next policy starts.
+
+    A policy that is already in force is never edited: a change is a new policy with a later
+    ``effective_from`` (the admin enforces this; the numbers bind people who applied under it).
+    """
+
+    effective_from = models.DateField(_("in force from"), unique=True)
+    currency = CurrencyField(default="EUR")
+    commitment_money = models.DecimalField(
+        _("operational commitment, money"),
+        **MONEY_FIELD,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    commitment_hours = models.DecimalField(
+        _("operational commitment, hours"),
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.25"))],
+    )
+    commitment_deadline_days = models.PositiveIntegerField(
+        _("commitment deadline (days after admission)")
+    )
+    attendance_minimum_percent = models.DecimalField(
+        _("All Hands attendance minimum (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    attendance_window_days = models.PositiveIntegerField(_("attendance window (days)"))
+    revenue_share_percent = models.DecimalField(
+        _("reseller revenue share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    revenue_report_due_days = models.PositiveIntegerField(
+        _("revenue report due (days after quarter end)")
+    )
+    dues_grace_days = models.PositiveIntegerField(_("dues grace period (days)"))
+    terms_acceptance_days = models.PositiveIntegerField(_("terms acceptance period (days)"))
+    note = models.TextField(_("why this policy"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+        ordering = ["-effective_from"]
+
+    def __str__(self):
+        return _("Policy in force from %(date)s") % {"date": self.effective_from.isoformat()}
+
+    @property
+    def hour_value(self) -> Decimal:
+        """What one hour of labour counts for against the commitment (never set by anyone)."""
+        return round_money(self.commitment_money / self.commitment_hours)
+
+    @property
+    def commitment(self) -> Money:
+        return Money(self.commitment_money, self.currency)
+
+
+class ServiceLevel(models.Model):
+    class Channel(models.TextChoices):
+        RESELLER = "reseller", _("through resellers")
+        COOP = "coop", _("through the co-op")
+
+    class Period(models.TextChoices):
+        MONTH = "month", _("month")
+        QUARTER = "quarter", _("quarter")
+        YEAR = "year", _("year")
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    channel = models.CharField(_("sold"), max_length=10, choices=Channel.choices)
+    minimum_amount = models.DecimalField(
+        _("minimum contribution"), **MONEY_FIELD, validators=[MinValueValidator(Decimal("0"))]
+    )
+    currency = CurrencyField(default="EUR")
+    period = models.CharField(_("per"), max_length=10, choices=Period.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("service level")
+        verbose_name_plural = _("service levels")
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def minimum(self) -> Money:
+        return Money(self.minimum_amount, self.currency)
+
+
+class Member(models.Model):
+    """A person or an organisation. Contacts are the logins that act for it."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("individual")
+        ORGANISATION = "organisation", _("organisation")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200, help_text=_("The person's full name."))
+    organisation_name = models.CharField(_("organisation name"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), help_text=_("Where the co-op writes to this member."))
+    country = CountryField(_("country"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    contacts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="MemberContact",
+        related_name="members",
+        verbose_name=_("contact people"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["email"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="person") | ~Q(organisation_name=""),
+                name="member_organisation_has_name",
+                violation_error_message=_("An organisation needs its name."),
+            )
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == self.Kind.ORGANISATION and self.organisation_name:
+            return self.organisation_name
+        return self.name
+
+    def clean(self):
+        if self.kind == self.Kind.ORGANISATION and not self.organisation_name:
+            raise ValidationError({"organisation_name": _("An organisation needs its name.")})
+
+
+class MemberContact(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="contact_links")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_links"
+    )
+    role = models.CharField(_("role"), max_length=100, blank=True)
+    is_primary = models.BooleanField(_("main contact"), default=False)
+
+    class Meta:
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact people")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "user"], name="member_contact_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.member}"
+
+
+class Membership(models.Model):
+    """A member's standing in one type. One member may hold an operational and a user one."""
+
+    class Type(models.TextChoices):
+        OPERATIONAL = "operational", _("operational")
+        USER = "user", _("user")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACTIVE = "active", _("active")
+        LAPSED = "lapsed", _("lapsed")
+        SUSPENDED = "suspended", _("suspended")
+        ENDED = "ended", _("ended")
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="memberships")
+    type = models.CharField(_("type"), max_length=12, choices=Type.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    steward = models.ForeignKey(
+        "resellers.Steward",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("steward"),
+    )
+    service_level = models.ForeignKey(
+        ServiceLevel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("service level"),
+    )
+    applied_on = models.DateField(
+        _("applied on"),
+        null=True,
+        blank=True,
+        help_text=_("The policy in force on this day sets the commitment."),
+    )
+    admitted_on = models.DateField(_("admitted on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["member__name", "type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "type"],
+                condition=~Q(status="ended"),
+                name="membership_one_open_per_type",
+                violation_error_message=_("This member already holds a membership of this type."),
+            ),
+            models.CheckConstraint(
+                condition=Q(type="operational", service_level__isnull=True)
+                | Q(type="user", service_level__isnull=False),
+                name="membership_level_only_for_users",
+                violation_error_message=_(
+                    "A user membership needs a service level; an operational one has none."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["type", "status"])]
+
+    def __str__(self):
+        return f"{self.member} · {self.get_type_display()}"
+
+    @property
+    def policy_date(self):
+        """The day whose policy binds this membership's commitment."""
+        return self.applied_on or self.admitted_on or self.created_at.date()
+
+
+class TermsVersion(models.Model):
+    """A published version of the Terms of Use or the Fair Use Agreement."""
+
+    class Document(models.TextChoices):
+        TERMS_OF_USE = "terms_of_use", _("Terms of Use")
+        FAIR_USE = "fair_use", _("Fair Use Agreement")
+
+    document = models.CharField(_("document"), max_length=20, choices=Document.choices)
+    version = models.CharField(_("version"), max_length=20)
+    text = models.TextField(_("text"))
+    published_at = models.DateTimeField(_("published"))
+
+    class Meta:
+        verbose_name = _("terms version")
+        verbose_name_plural = _("terms versions")
+        ordering = ["document", "-published_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "version"], name="terms_version_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.get_document_display()} {self.version}"
+
+
+class TermsAcceptance(models.Model):
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="terms_acceptances")
+    terms_version = models.ForeignKey(
+        TermsVersion, on_delete=models.PROTECT, related_name="acceptances"
+    )
+    accepted_at = models.DateTimeField(_("accepted"), default=timezone.now)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty when accepted on the application form, before any login existed."),
+    )
+
+    class Meta:
+        verbose_name = _("terms acceptance")
+        verbose_name_plural = _("terms acceptances")
+        ordering = ["-accepted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "terms_version"], name="terms_accepted_once")
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.terms_version}"

@@ -1,0 +1,195 @@
+"""factory-boy factories for every model, shared by all tests."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from meetcoop.users.models import User
+from membership.models import (
+    Member,
+    MemberContact,
+    Membership,
+    Policy,
+    ServiceLevel,
+    TermsAcceptance,
+    TermsVersion,
+)
+from resellers.models import Steward, StewardOffer
+
+PASSWORD = "a-long-test-password-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            obj.save()
+            EmailAddress.objects.get_or_create(
+                user=obj, email=obj.email, defaults={"verified": True, "primary": True}
+            )
+
+
+class PolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Policy
+        django_get_or_create = ["effective_from"]
+
+    effective_from = datetime.date(2020, 1, 1)
+    currency = "EUR"
+    commitment_money = Decimal("500.00")
+    commitment_hours = Decimal("40")
+    commitment_deadline_days = 365
+    attendance_minimum_percent = Decimal("50")
+    attendance_window_days = 365
+    revenue_share_percent = Decimal("10")
+    revenue_report_due_days = 30
+    dues_grace_days = 30
+    terms_acceptance_days = 30
+
+
+class ServiceLevelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceLevel
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"level-{n}")
+    name = factory.LazyAttribute(lambda o: o.code.title())
+    channel = ServiceLevel.Channel.RESELLER
+    minimum_amount = Decimal("10.00")
+    currency = "EUR"
+    period = ServiceLevel.Period.MONTH
+
+
+class StewardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Steward
+
+    kind = Steward.Kind.RESELLER
+    slug = factory.Sequence(lambda n: f"reseller-{n}")
+    name = factory.Sequence(lambda n: f"Reseller {n}")
+    languages = factory.LazyFunction(lambda: ["en"])
+    currencies = factory.LazyFunction(lambda: ["EUR"])
+    accepting_applications = True
+
+
+class CoopStewardFactory(StewardFactory):
+    class Meta:
+        model = Steward
+        django_get_or_create = ["slug"]
+
+    kind = Steward.Kind.COOP
+    slug = "meet-coop"
+    name = "Meet.coop"
+
+
+class StewardOfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StewardOffer
+
+    steward = factory.SubFactory(StewardFactory)
+    service_level = factory.SubFactory(ServiceLevelFactory)
+    capacity = 10
+    greenlight_url = "https://rooms.example/b"
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    kind = Member.Kind.PERSON
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"member{n}@example.org")
+    country = "ES"
+    language = "en"
+
+
+class MemberContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberContact
+
+    member = factory.SubFactory(MemberFactory)
+    user = factory.SubFactory(UserFactory, email=factory.SelfAttribute("..member.email"))
+    is_primary = True
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    member = factory.SubFactory(MemberFactory)
+    type = Membership.Type.USER
+    status = Membership.Status.ACTIVE
+    steward = factory.SubFactory(StewardFactory)
+    service_level = factory.Maybe(
+        factory.LazyAttribute(lambda o: o.type == Membership.Type.USER),
+        yes_declaration=factory.SubFactory(ServiceLevelFactory),
+        no_declaration=None,
+    )
+    applied_on = datetime.date(2024, 1, 1)
+    admitted_on = datetime.date(2024, 1, 15)
+
+
+class OperationalMembershipFactory(MembershipFactory):
+    type = Membership.Type.OPERATIONAL
+    steward = factory.SubFactory(CoopStewardFactory)
+
+
+class TermsVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TermsVersion
+
+    document = TermsVersion.Document.TERMS_OF_USE
+    version = factory.Sequence(lambda n: f"1.{n}")
+    text = "Be kind."
+    published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=400))
+
+
+class TermsAcceptanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TermsAcceptance
+
+    member = factory.SubFactory(MemberFactory)
+    terms_version = factory.SubFactory(TermsVersionFactory)
+
+
+class DuesInvoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contributions.DuesInvoice"
+
+    membership = factory.SubFactory(MembershipFactory)
+    period_start = datetime.date(2026, 1, 1)
+    period_end = datetime.date(2026, 1, 31)
+    amount = Decimal("10.00")
+    currency = "EUR"
+    due_on = factory.SelfAttribute("period_start")
+
+
+class CircleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "governance.Circle"
+
+    name = factory.Sequence(lambda n: f"Circle {n}")
+    slug = factory.Sequence(lambda n: f"circle-{n}")
+    purpose = "Keep the servers running."
+
+
+class CircleRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "governance.CircleRole"
+
+    circle = factory.SubFactory(CircleFactory)
+    member = factory.SubFactory(MemberFactory)
+    role = "member"
+    started_on = datetime.date(2024, 1, 1)
+    ended_on = None
