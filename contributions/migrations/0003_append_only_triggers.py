@@ -8,8 +8,9 @@ LEDGER_FORWARD = """
 CREATE OR REPLACE FUNCTION contributions_ledgerentry_decided_guard() RETURNS trigger AS $$
 BEGIN
     IF OLD.status <> 'pending' THEN
-        RAISE EXCEPTION '% of a decided contributions_ledgerentry row is refused', TG_OP
-            USING ERRCODE = 'integrity_constraint_violation';
+        RAISE EXCEPTION USING
+            MESSAGE = TG_OP || ' of a decided contributions_ledgerentry row is refused',
+            ERRCODE = 'integrity_constraint_violation';
     END IF;
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
