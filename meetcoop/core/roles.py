@@ -35,7 +35,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "membership.view_membership",
         "membership.view_servicelevel",
         "resellers.view_steward",
+        "resellers.change_steward",
         "resellers.view_stewardoffer",
+        "resellers.add_stewardoffer",
+        "resellers.change_stewardoffer",
     ],
     COORDINATORS: [],
 }

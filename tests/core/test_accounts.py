@@ -115,3 +115,11 @@ def test_admin_login_goes_through_allauth(client):
 def test_a_non_staff_user_is_refused_the_admin(client):
     client.force_login(UserFactory())
     assert client.get("/admin/login/").status_code == 403
+
+
+def test_sign_in_page_offers_sign_up_only_when_open(client, settings):
+    closed = client.get(reverse("account_login"))
+    assert reverse("account_signup").encode() not in closed.content
+    settings.ACCOUNT_ALLOW_SIGNUP = True
+    opened = client.get(reverse("account_login"))
+    assert reverse("account_signup").encode() in opened.content
