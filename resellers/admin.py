@@ -1,20 +1,26 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.utils.translation import gettext_lazy as _
 
 from meetcoop.core.money import currency_choices
 from meetcoop.core.roles import is_coop_admin
 
 from .models import Steward, StewardOffer
+from .permissions import StewardScopedAdminMixin
 from .selectors import stewards_visible_to
 
 
 class StewardForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
-        label=_("languages"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
+        label=_("Languages"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
     )
-    currencies = forms.MultipleChoiceField(label=_("accepted currencies"), choices=())
+    currencies = forms.MultipleChoiceField(
+        label=_("Accepted currencies"),
+        choices=(),
+        widget=FilteredSelectMultiple(_("currencies"), is_stacked=False),
+    )
 
     class Meta:
         model = Steward
@@ -64,6 +70,9 @@ class StewardAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return stewards_visible_to(request.user)
 
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if is_coop_admin(request.user) else {}
+
     def get_readonly_fields(self, request, obj=None):
         if is_coop_admin(request.user):
             return []
@@ -79,12 +88,8 @@ class StewardAdmin(admin.ModelAdmin):
 
 
 @admin.register(StewardOffer)
-class StewardOfferAdmin(admin.ModelAdmin):
+class StewardOfferAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
     list_display = ["steward", "service_level", "capacity", "greenlight_url"]
     list_filter = ["steward", "service_level"]
     search_fields = ["steward__name", "service_level__name"]
     list_select_related = ["steward", "service_level"]
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs.filter(steward__in=stewards_visible_to(request.user))

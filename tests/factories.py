@@ -33,8 +33,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def verified(obj, create, extracted, **kwargs):
-        if create and extracted is not False:
-            obj.save()
+        if not create:
+            return
+        obj.save()
+        if extracted is not False:
             EmailAddress.objects.get_or_create(
                 user=obj, email=obj.email, defaults={"verified": True, "primary": True}
             )

@@ -44,7 +44,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "membership.view_membership",
         "membership.view_servicelevel",
         "resellers.view_steward",
+        "resellers.change_steward",
         "resellers.view_stewardoffer",
+        "resellers.add_stewardoffer",
+        "resellers.change_stewardoffer",
         # issue 4: contributions (rows scoped to the admin's own steward)
         "contributions.view_duesinvoice",
         "contributions.view_duespayment",

@@ -26,3 +26,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+# The container health check calls /healthz over plain http from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

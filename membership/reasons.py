@@ -1,0 +1,69 @@
+"""The words a member reads for each reason code, in their own language."""
+
+from django.utils.translation import gettext_lazy as _
+
+TEXTS = {
+    "commitment_met": _(
+        "Commitment fulfilled: %(percent)s %% of %(money)s %(currency)s or %(hours)s hours."
+    ),
+    "commitment_due": _(
+        "Commitment %(percent)s %% fulfilled; 100 %% of %(money)s %(currency)s (or %(hours)s "
+        "hours) is due by %(deadline)s."
+    ),
+    "commitment_overdue": _(
+        "Commitment %(percent)s %% fulfilled; 100 %% of %(money)s %(currency)s (or %(hours)s "
+        "hours) was due by %(deadline)s."
+    ),
+    "circle_member": _("Member of %(count)s circle(s)."),
+    "circle_none": _("Not a member of any circle; operational members need at least one."),
+    "attendance_ok": _(
+        "Attended %(attended)s of %(held)s All Hands Meetings (%(percent)s %%), "
+        "%(minimum)s %% needed."
+    ),
+    "attendance_low": _(
+        "Attended %(attended)s of %(held)s All Hands Meetings (%(percent)s %%), "
+        "%(minimum)s %% needed."
+    ),
+    "attendance_none_held": _("No All Hands Meeting was held in the last %(days)s days."),
+    "reseller_ok": _("Revenue reports and revenue-share payments are up to date."),
+    "reseller_overdue": _("Overdue as a reseller: %(items)s."),
+    "dues_ok": _("No dues are unpaid."),
+    "dues_in_grace": _(
+        "Dues of %(amount)s %(currency)s were due on %(due)s; pay them by %(deadline)s to "
+        "stay active."
+    ),
+    "dues_overdue": _(
+        "Dues of %(amount)s %(currency)s due on %(due)s are still unpaid after the "
+        "%(grace)s-day grace period."
+    ),
+    "terms_ok": _("The current terms are accepted."),
+    "terms_pending": _("Please accept %(document)s %(version)s by %(deadline)s."),
+    "terms_missing": _(
+        "%(document)s %(version)s is not accepted; it had to be accepted by %(deadline)s."
+    ),
+}
+
+ADVICE = {
+    "commitment_due": _("Log your hours or record a contribution to reach 100 %."),
+    "commitment_overdue": _("Log your hours or record a contribution to reach 100 %."),
+    "circle_none": _("Ask a circle's coordinator to add you to the circle."),
+    "attendance_low": _("Come to the next All Hands Meeting."),
+    "reseller_overdue": _("Send the quarter's revenue report and pay the revenue share."),
+    "dues_in_grace": _("Pay your dues to your steward."),
+    "dues_overdue": _("Pay your dues to your steward."),
+    "terms_pending": _("Read and accept the new version on your dashboard."),
+    "terms_missing": _("Read and accept the new version on your dashboard."),
+}
+
+
+def reason_text(reason: dict) -> str:
+    """The sentence for a stored reason (``{"code", "params", ...}``)."""
+    template = TEXTS.get(reason["code"])
+    if template is None:
+        return reason["code"]
+    return str(template) % reason.get("params", {})
+
+
+def reason_advice(reason: dict) -> str:
+    advice = ADVICE.get(reason["code"])
+    return str(advice) if advice else ""

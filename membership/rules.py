@@ -1,0 +1,177 @@
+"""The active-status rules of DOMAIN.md, as pure functions over facts already gathered.
+
+They take numbers, never querysets, so the same code serves the nightly job over the whole
+co-op, the dashboard of one member and an on-demand recompute. Each rule returns a ``Reason``:
+a code, whether it passes, whether it is at risk within ``AT_RISK_DAYS``, and the numbers the
+member is shown (see ``membership.reasons``).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+AT_RISK_DAYS = 30
+HUNDRED = Decimal("100")
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    ok: bool
+    params: dict = field(default_factory=dict)
+    at_risk: bool = False
+    cause: str = ""  # what an at-risk notice is about; one notice per cause
+
+    def as_json(self) -> dict:
+        return {"code": self.code, "ok": self.ok, "at_risk": self.at_risk, "params": self.params}
+
+
+def percent(part: Decimal, whole: Decimal) -> Decimal:
+    """``part / whole`` as a percentage, exact (rounding is for display only)."""
+    if not whole:
+        return Decimal("0")
+    return Decimal(part) * HUNDRED / Decimal(whole)
+
+
+def shown_percent(value: Decimal, rounding=ROUND_HALF_UP) -> str:
+    return str(Decimal(value).quantize(Decimal("1"), rounding=rounding))
+
+
+def commitment_rule(
+    *, on: datetime.date, progress: Decimal, deadline: datetime.date | None, policy
+) -> Reason:
+    """Fulfilled (100 % or more), or ``on`` is still on or before the deadline."""
+    params = {
+        # Rounded down: 99.99 % must never read as "100 % fulfilled".
+        "percent": shown_percent(min(progress, Decimal("999")), rounding=ROUND_DOWN),
+        "money": str(policy.commitment_money),
+        "currency": policy.currency,
+        "hours": format(policy.commitment_hours.normalize(), "f"),
+        "deadline": deadline.isoformat() if deadline else "",
+    }
+    if progress >= HUNDRED:
+        return Reason("commitment_met", True, params)
+    if deadline is None or on <= deadline:
+        days_left = (deadline - on).days if deadline else None
+        at_risk = days_left is not None and days_left <= AT_RISK_DAYS
+        return Reason(
+            "commitment_due",
+            True,
+            params,
+            at_risk=at_risk,
+            cause=f"commitment:{params['deadline']}" if at_risk else "",
+        )
+    return Reason("commitment_overdue", False, params)
+
+
+def circle_rule(*, circle_count: int) -> Reason:
+    if circle_count >= 1:
+        return Reason("circle_member", True, {"count": circle_count})
+    return Reason("circle_none", False, {"count": 0})
+
+
+def attendance_rule(
+    *,
+    attended: int,
+    held: int,
+    minimum_percent: Decimal,
+    window_days: int,
+    next_meeting_held: int | None = None,
+) -> Reason:
+    """At least ``minimum_percent`` of the meetings held in the window; none held passes.
+
+    ``next_meeting_held`` is the number of meetings the window will hold after the next
+    meeting if the member misses it; when that would fall under the minimum, it is at risk.
+    """
+    params = {
+        "attended": attended,
+        "held": held,
+        "minimum": shown_percent(minimum_percent),
+        "days": window_days,
+    }
+    if held == 0:
+        return Reason("attendance_none_held", True, params)
+    rate = percent(Decimal(attended), Decimal(held))
+    params["percent"] = shown_percent(rate)
+    if rate >= minimum_percent:
+        at_risk = False
+        if next_meeting_held:
+            at_risk = percent(Decimal(attended), Decimal(next_meeting_held)) < minimum_percent
+        return Reason(
+            "attendance_ok",
+            True,
+            params,
+            at_risk=at_risk,
+            cause=f"attendance:{attended}/{next_meeting_held}" if at_risk else "",
+        )
+    return Reason("attendance_low", False, params)
+
+
+def reseller_rule(*, overdue: list[str]) -> Reason:
+    """``overdue`` names each overdue report or payment ("report 2026-Q2", ...)."""
+    if overdue:
+        return Reason("reseller_overdue", False, {"items": ", ".join(overdue)})
+    return Reason("reseller_ok", True, {})
+
+
+def dues_rule(
+    *, on: datetime.date, unpaid: list[tuple[datetime.date, Decimal, str]], grace_days: int
+) -> Reason:
+    """No invoice unpaid past its due date plus the grace period.
+
+    ``unpaid`` lists (due_on, amount, currency) of the unpaid invoices already due.
+    """
+    if not unpaid:
+        return Reason("dues_ok", True, {})
+    oldest_due, amount, currency = min(unpaid, key=lambda row: row[0])
+    deadline = oldest_due + datetime.timedelta(days=grace_days)
+    params = {
+        "due": oldest_due.isoformat(),
+        "deadline": deadline.isoformat(),
+        "amount": str(amount),
+        "currency": currency,
+        "grace": grace_days,
+    }
+    if on > deadline:
+        return Reason("dues_overdue", False, params)
+    return Reason("dues_in_grace", True, params, at_risk=True, cause=f"dues:{oldest_due}")
+
+
+def terms_rule(
+    *,
+    on: datetime.date,
+    required: list[tuple[str, str, datetime.datetime, bool]],
+    acceptance_days: int,
+) -> Reason:
+    """Every terms version published more than ``acceptance_days`` before ``on`` is accepted.
+
+    ``required`` lists, per document, its latest published version as (document label,
+    version, published_at, accepted-or-a-later-one-accepted).
+    """
+    missing, pending = [], []
+    for label, version, published_at, accepted in required:
+        if accepted:
+            continue
+        deadline = published_at.date() + datetime.timedelta(days=acceptance_days)
+        (missing if on > deadline else pending).append((label, version, deadline))
+    if missing:
+        label, version, deadline = missing[0]
+        return Reason(
+            "terms_missing",
+            False,
+            {"document": label, "version": version, "deadline": deadline.isoformat()},
+        )
+    if pending:
+        label, version, deadline = pending[0]
+        return Reason(
+            "terms_pending",
+            True,
+            {"document": label, "version": version, "deadline": deadline.isoformat()},
+            at_risk=True,
+            cause=f"terms:{label}:{version}",
+        )
+    return Reason("terms_ok", True, {})
+
+
+def status_from(reasons: list[Reason]) -> str:
+    return "active" if all(r.ok for r in reasons) else "lapsed"

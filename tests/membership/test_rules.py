@@ -1,0 +1,152 @@
+"""Each active-status rule of DOMAIN.md at its boundary (pure functions, no database)."""
+
+import datetime
+from decimal import Decimal
+
+from membership.reasons import reason_text
+from membership.rules import (
+    attendance_rule,
+    circle_rule,
+    commitment_rule,
+    dues_rule,
+    reseller_rule,
+    status_from,
+    terms_rule,
+)
+from tests.factories import PolicyFactory
+
+D = datetime.date(2026, 11, 24)
+POLICY = PolicyFactory.build()
+
+
+def test_commitment_fulfilled_passes_after_the_deadline():
+    reason = commitment_rule(
+        on=D, progress=Decimal("100"), deadline=D - datetime.timedelta(days=90), policy=POLICY
+    )
+    assert reason.ok and reason.code == "commitment_met"
+
+
+def test_commitment_due_today_still_passes():
+    reason = commitment_rule(on=D, progress=Decimal("75"), deadline=D, policy=POLICY)
+    assert reason.ok and reason.at_risk
+    assert reason.code == "commitment_due"
+
+
+def test_commitment_due_yesterday_fails():
+    reason = commitment_rule(
+        on=D, progress=Decimal("99.99"), deadline=D - datetime.timedelta(days=1), policy=POLICY
+    )
+    assert not reason.ok
+    assert reason_text(reason.as_json()) == (
+        "Commitment 99 % fulfilled; 100 % of 500.00 EUR (or 40 hours) was due by 2026-11-23."
+    )
+
+
+def test_commitment_far_from_deadline_is_not_at_risk():
+    reason = commitment_rule(
+        on=D, progress=Decimal("10"), deadline=D + datetime.timedelta(days=31), policy=POLICY
+    )
+    assert reason.ok and not reason.at_risk
+    near = commitment_rule(
+        on=D, progress=Decimal("10"), deadline=D + datetime.timedelta(days=30), policy=POLICY
+    )
+    assert near.at_risk and near.cause == "commitment:2026-12-24"
+
+
+def test_circle_needed():
+    assert circle_rule(circle_count=1).ok
+    assert not circle_rule(circle_count=0).ok
+
+
+def test_attendance_exactly_half_passes():
+    reason = attendance_rule(attended=4, held=8, minimum_percent=Decimal("50"), window_days=365)
+    assert reason.ok
+
+
+def test_attendance_under_half_fails_with_the_numbers():
+    reason = attendance_rule(attended=3, held=8, minimum_percent=Decimal("50"), window_days=365)
+    assert not reason.ok
+    assert reason_text(reason.as_json()) == (
+        "Attended 3 of 8 All Hands Meetings (38 %), 50 % needed."
+    )
+
+
+def test_attendance_with_no_meeting_in_the_window_passes():
+    reason = attendance_rule(attended=0, held=0, minimum_percent=Decimal("50"), window_days=365)
+    assert reason.ok and reason.code == "attendance_none_held"
+
+
+def test_attendance_at_risk_when_missing_the_next_meeting_would_fail():
+    safe = attendance_rule(
+        attended=5, held=8, minimum_percent=Decimal("50"), window_days=365, next_meeting_held=9
+    )
+    assert safe.ok and not safe.at_risk
+    edge = attendance_rule(
+        attended=4, held=8, minimum_percent=Decimal("50"), window_days=365, next_meeting_held=9
+    )
+    assert edge.ok and edge.at_risk
+
+
+def test_reseller_overdue_fails():
+    assert reseller_rule(overdue=[]).ok
+    reason = reseller_rule(overdue=["revenue report 2026-Q2"])
+    assert not reason.ok
+    assert "2026-Q2" in reason_text(reason.as_json())
+
+
+def test_dues_one_day_inside_the_grace_period_passes_at_risk():
+    due = D - datetime.timedelta(days=30)  # deadline = due + 30 = D
+    reason = dues_rule(on=D, unpaid=[(due, Decimal("10.00"), "EUR")], grace_days=30)
+    assert reason.ok and reason.at_risk
+
+
+def test_dues_one_day_outside_the_grace_period_fails():
+    due = D - datetime.timedelta(days=31)
+    reason = dues_rule(on=D, unpaid=[(due, Decimal("10.00"), "EUR")], grace_days=30)
+    assert not reason.ok
+    assert "grace period" in reason_text(reason.as_json())
+
+
+def test_no_unpaid_dues_passes():
+    assert dues_rule(on=D, unpaid=[], grace_days=30).ok
+
+
+def _published(days_ago):
+    return datetime.datetime.combine(
+        D - datetime.timedelta(days=days_ago), datetime.time(9), tzinfo=datetime.UTC
+    )
+
+
+def test_terms_just_published_are_pending_not_failing():
+    reason = terms_rule(
+        on=D, required=[("Terms of Use", "2.0", _published(1), False)], acceptance_days=30
+    )
+    assert reason.ok and reason.at_risk and reason.code == "terms_pending"
+
+
+def test_terms_on_the_last_day_of_the_period_still_pass():
+    reason = terms_rule(
+        on=D, required=[("Terms of Use", "2.0", _published(30), False)], acceptance_days=30
+    )
+    assert reason.ok
+
+
+def test_terms_past_the_acceptance_period_fail():
+    reason = terms_rule(
+        on=D, required=[("Terms of Use", "2.0", _published(31), False)], acceptance_days=30
+    )
+    assert not reason.ok and reason.code == "terms_missing"
+
+
+def test_terms_accepted_pass():
+    reason = terms_rule(
+        on=D, required=[("Terms of Use", "2.0", _published(300), True)], acceptance_days=30
+    )
+    assert reason.ok and reason.code == "terms_ok"
+
+
+def test_one_failing_rule_lapses_the_membership():
+    good = circle_rule(circle_count=2)
+    bad = circle_rule(circle_count=0)
+    assert status_from([good, good]) == "active"
+    assert status_from([good, bad]) == "lapsed"
