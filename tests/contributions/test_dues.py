@@ -164,3 +164,29 @@ def test_task_skips_ended_and_free_memberships(invoice):
     assert ended.dues_invoices.count() == 1
     assert free.dues_invoices.count() == 1
     assert invoice.membership.dues_invoices.count() == 2
+
+
+def test_unpaid_dues_lists_outstanding_amounts_for_the_status_job(
+    invoice, treasurer, django_assert_num_queries
+):
+    from contributions.selectors import unpaid_dues_for
+
+    services.dues_payment_record(
+        invoice=invoice, amount="4", currency="EUR", paid_on=DUE, actor=treasurer, on=DUE
+    )
+    later = DuesInvoiceFactory(
+        membership=invoice.membership, period_start=datetime.date(2026, 2, 1)
+    )
+    paid_up = MembershipFactory()
+    with django_assert_num_queries(1):
+        result = unpaid_dues_for([invoice.membership.pk, paid_up.pk], on=datetime.date(2026, 2, 1))
+    assert result == {
+        invoice.membership.pk: [
+            (DUE, Decimal("6.00"), "EUR"),
+            (later.due_on, Decimal("10.00"), "EUR"),
+        ]
+    }
+    # not yet due: not listed
+    assert unpaid_dues_for([invoice.membership.pk], on=datetime.date(2026, 1, 31)) == {
+        invoice.membership.pk: [(DUE, Decimal("6.00"), "EUR")]
+    }

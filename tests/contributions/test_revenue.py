@@ -169,3 +169,11 @@ def test_set_based_overdue_for_many_resellers_in_few_queries(
     with django_assert_max_num_queries(4):
         result = resellers_overdue_for([reseller.pk, other.pk], on=on)
     assert result == {reseller.pk: True, other.pk: False}
+
+
+def test_overdue_items_by_member_name_the_quarters(reseller, treasurer):
+    from contributions.selectors import reseller_overdue_items_by_member
+
+    report(reseller, Q3, on=datetime.date(2025, 10, 5))  # reported, never paid
+    items = reseller_overdue_items_by_member([reseller.member_id], on=datetime.date(2026, 2, 1))
+    assert items == {reseller.member_id: ["report 2025-Q4", "payment 2025-Q3"]}
