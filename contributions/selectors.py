@@ -89,6 +89,22 @@ def may_decide(user, entry: LedgerEntry, *, on: datetime.date) -> bool:
     return is_treasurer(user)
 
 
+def decidable_ids(user, entries, *, on: datetime.date) -> set[int]:
+    """The ids among ``entries`` that ``user`` may decide or reverse, in at most two queries
+    whatever their number (``may_decide`` for a list)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    own = member_ids_of(user)
+    treasurer = is_treasurer(user)
+    circles = set(circles_coordinated_by(user, on=on).values_list("pk", flat=True))
+    return {
+        e.pk
+        for e in entries
+        if e.member_id not in own
+        and (e.circle_id in circles if e.kind == LedgerEntry.Kind.LABOUR else treasurer)
+    }
+
+
 # --- ledger scopes ----------------------------------------------------------------------------
 
 

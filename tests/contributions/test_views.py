@@ -327,8 +327,13 @@ def test_csv_neutralises_formulas(client, coop, ledger):
     assert money["description"] == "'=cmd|calc"
 
 
-def test_export_page_query_count(client, coop, ledger, django_assert_max_num_queries):
-    c = client_for(client, coop.treasurer)
+@pytest.mark.parametrize("role", ["treasurer", "coord_a", "member"])
+def test_export_page_query_count(client, coop, ledger, role, django_assert_max_num_queries):
+    for _ in range(8):
+        services.entry_approve(entry=log(coop, coop.member), actor=coop.coord_b.user, on=TODAY)
+    c = client_for(client, getattr(coop, role))
     with django_assert_max_num_queries(MAX_QUERIES):
         response = c.get(reverse("contributions:export_page"))
     assert response.status_code == 200
+    reversible = response.context["may_reverse"]
+    assert bool(reversible) == (role == "coord_a")
