@@ -496,6 +496,7 @@ def _after_remind(voter_ids):
 
 def proposal_repropose(*, proposal: Proposal, actor) -> Proposal:
     """A new draft carrying the same change, to be based on the document's current text."""
+    proposal = Proposal.objects.get(pk=proposal.pk)
     if not selectors.proposal_is_outdated(proposal):
         raise GovernanceError(_("Only a proposal based on an outdated version is re-proposed."))
     return proposal_create(
