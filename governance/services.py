@@ -318,18 +318,20 @@ def stance_cast(
     if stance == Voter.Stance.BLOCK and not reason:
         raise GovernanceError({"reason": _("A block needs a reason.")})
     with transaction.atomic():
+        # Lock the proposal too: a stance and the closing tally never interleave.
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if selectors.proposal_state(locked, now) != Proposal.Status.OPEN:
+            raise GovernanceError(_("This proposal is not open for voting."))
         voter = (
             Voter.objects.select_for_update()
-            .select_related("proposal")
-            .filter(proposal_id=proposal.pk, member_id=member.pk)
+            .filter(proposal_id=locked.pk, member_id=member.pk)
             .first()
         )
         if voter is None:
             raise GovernanceError(_("This member is not in the electorate of this proposal."))
         if not member.contact_links.filter(user_id=getattr(actor, "pk", None)).exists():
             raise GovernanceError(_("You can only vote for a member you are a contact of."))
-        if selectors.proposal_state(voter.proposal, now) != Proposal.Status.OPEN:
-            raise GovernanceError(_("This proposal is not open for voting."))
+        voter.proposal = locked
         if voter.stance == stance and voter.reason == reason:
             return voter
         voter.stance = stance

@@ -2,9 +2,10 @@
 same version can't both be adopted."""
 
 import threading
+import time
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from governance import services
 from governance.models import DocumentVersion, Proposal, Voter
@@ -21,7 +22,16 @@ def run_together(*calls):
     def worker(call):
         try:
             barrier.wait()
-            call()
+            for _attempt in range(400):
+                try:
+                    call()
+                    break
+                except OperationalError as exc:
+                    # The test database on SQLite is in memory with a shared cache, which answers
+                    # "table is locked" at once instead of waiting like a file or PostgreSQL does.
+                    if "locked" not in str(exc):
+                        raise
+                    time.sleep(0.005)
         except Exception as exc:  # collected and checked by the test
             errors.append(exc)
         finally:
