@@ -304,6 +304,7 @@ def _proposal_page(request, proposal, *, stance_form=None, open_form=None, statu
             }
         )
     outdated = selectors.proposal_is_outdated(proposal)
+    diff = selectors.proposal_diff(proposal)
     return render(
         request,
         "governance/proposal_detail.html",
@@ -315,7 +316,7 @@ def _proposal_page(request, proposal, *, stance_form=None, open_form=None, statu
             "stances": selectors.proposal_stances(proposal)
             if state != Proposal.Status.DRAFT
             else [],
-            "diff": selectors.proposal_diff(proposal),
+            "diff": diff if diff is None else selectors.collapse_unchanged(diff),
             "text_html": selectors.render_markdown(proposal.text),
             "voters": voters,
             "stance_form": stance_form,
@@ -448,7 +449,9 @@ def document_version(request, slug, number):
             "document": document,
             "version": version,
             "html": selectors.render_markdown(version.text),
-            "diff": selectors.text_diff(previous.text if previous else "", version.text),
+            "diff": selectors.collapse_unchanged(
+                selectors.text_diff(previous.text if previous else "", version.text)
+            ),
             "previous": previous,
         },
     )
