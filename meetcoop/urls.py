@@ -18,5 +18,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("governance/", include("governance.urls")),
     path("", include("membership.urls")),
 ]
