@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
 from governance.models import Circle, CircleRole
-from governance.selectors import circles_coordinated_by, seats_on
+from governance.selectors import circle_seats, circles_coordinated_by, seats_on
 from meetcoop.core.money import round_money
 from meetcoop.core.roles import is_treasurer
 from membership.models import Member, Membership, Policy
@@ -56,18 +56,18 @@ def member_ids_of(user) -> set[int]:
     return cache
 
 
-# Governance reads this app needs. They belong to governance; until it offers them they live
-# here, written against governance's models and its ``seats_on`` filter.
+# Seats, read through governance's selectors.
 def members_seated_in(circle: Circle, *, on: datetime.date) -> QuerySet[Member]:
     """Members holding a seat (coordinator or member) in ``circle`` on ``on``."""
-    seats = CircleRole.objects.filter(seats_on(on), circle=circle)
+    seats = circle_seats(circle, on=on)
     return Member.objects.filter(pk__in=seats.values("member_id")).order_by("name")
 
 
 def is_seated_in(member, circle: Circle, *, on: datetime.date) -> bool:
-    return CircleRole.objects.filter(seats_on(on), circle=circle, member=member).exists()
+    return circle_seats(circle, on=on).filter(member=member).exists()
 
 
+# Not offered by governance: written here against its models and its ``seats_on`` filter.
 def circles_of_members(member_ids: Iterable[int], *, on: datetime.date) -> QuerySet[Circle]:
     seats = CircleRole.objects.filter(seats_on(on), member_id__in=list(member_ids))
     return Circle.objects.filter(pk__in=seats.values("circle_id")).order_by("name")

@@ -259,6 +259,7 @@ class RevenueReportFactory(factory.django.DjangoModelFactory):
     due_on = datetime.date(2026, 4, 30)
     reported_by = factory.SubFactory(UserFactory)
 
+
 # --- issue 5: governance -----------------------------------------------------------------------
 
 
