@@ -168,21 +168,32 @@ class LedgerEntry(models.Model):
         return f"#{self.pk} {self.get_kind_display()} {what} · {self.member}"
 
     def save(self, *args, **kwargs):
-        if not self._state.adding and self.is_decided:
+        if not self._state.adding and self._decided_in_db():
             raise AppendOnlyError(_("An approved or rejected ledger entry can't be changed."))
         super().save(*args, **kwargs)
         self._loaded_status = self.status
 
     def delete(self, *args, **kwargs):
-        if self.is_decided:
+        if self._decided_in_db():
             raise AppendOnlyError(_("An approved or rejected ledger entry can't be deleted."))
         return super().delete(*args, **kwargs)
+
+    def refresh_from_db(self, using=None, fields=None, **kwargs):
+        super().refresh_from_db(using=using, fields=fields, **kwargs)
+        if fields is None or "status" in fields:
+            self._loaded_status = self.status
 
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._loaded_status = getattr(instance, "status", None)
         return instance
+
+    def _decided_in_db(self) -> bool:
+        """Decided when loaded, or decided since by someone else (a stale copy may not win)."""
+        if self.is_decided:
+            return True
+        return type(self).objects.filter(pk=self.pk).exclude(status=self.Status.PENDING).exists()
 
     @property
     def is_decided(self) -> bool:

@@ -219,6 +219,18 @@ def test_an_approved_entry_cannot_be_saved_or_deleted(coop):
     assert entry.hours == Decimal("2.00")
 
 
+def test_a_stale_pending_copy_cannot_overwrite_a_decision(coop):
+    entry = log(coop)
+    stale = LedgerEntry.objects.get(pk=entry.pk)
+    services.entry_approve(entry=entry, actor=coop.coord_b.user, on=TODAY)
+    stale.hours = Decimal("20")
+    with pytest.raises(AppendOnlyError):
+        stale.save()
+    with pytest.raises(AppendOnlyError):
+        stale.delete()
+    assert LedgerEntry.objects.get(pk=entry.pk).hours == Decimal("2.00")
+
+
 def test_a_rejected_entry_cannot_be_changed_either(coop):
     entry = services.entry_reject(entry=log(coop), actor=coop.coord_b.user, on=TODAY)
     with pytest.raises(AppendOnlyError):
