@@ -36,6 +36,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "membership.view_servicelevel",
         "resellers.view_steward",
         "resellers.view_stewardoffer",
+        "resellers.view_application",
+        "resellers.change_application",
+        "resellers.view_applicationdecision",
     ],
     COORDINATORS: [],
 }
