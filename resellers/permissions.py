@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from meetcoop.core.roles import is_coop_admin
@@ -59,6 +60,8 @@ class StewardScopedAdminMixin:
 
     def _ensure_visible(self, request, object_id):
         """Another steward's row answers 404 (not a redirect, not 403): nothing leaks."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         if object_id and self.get_object(request, unquote(object_id)) is None:
             raise Http404
 
