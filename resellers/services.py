@@ -175,7 +175,9 @@ def application_submit(
                 obj=application,
                 data={"status": status, "type": type},
             )
-            transaction.on_commit(lambda: _enqueue("application_submission_notify", application))
+            transaction.on_commit(
+                lambda: _enqueue("application_submission_notify", application), robust=True
+            )
     except IntegrityError as exc:  # two submissions racing: the constraint keeps one
         raise ApplicationError(duplicate, field="email") from exc
     return application
@@ -354,12 +356,16 @@ def password_set_url(user) -> str:
 
 
 def _lock(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("steward").get(pk=application.pk)
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("steward")
+        .get(pk=application.pk)
+    )
 
 
 def _lock_by_id(application_id: int) -> Application | None:
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("steward", "service_level")
         .filter(pk=application_id)
         .first()
@@ -411,7 +417,8 @@ def _transition(app: Application, *, to: str, actor, reason: str = "") -> None:
         obj=app,
         data={"from": old, "to": to, "reason": reason},
     )
-    transaction.on_commit(lambda: _enqueue("application_decision_notify", app))
+    # robust: a mail server that is down must not undo or hide a decision already committed.
+    transaction.on_commit(lambda: _enqueue("application_decision_notify", app), robust=True)
 
 
 def _enrol(app: Application, *, actor, on: datetime.date):

@@ -95,7 +95,7 @@ def test_capacity_counts_active_and_approved_memberships_only(client, setup, sma
 def test_steward_list_query_count_does_not_grow_with_stewards(
     client, setup, small, django_assert_max_num_queries
 ):
-    for i in range(8):
+    for _i in range(8):
         steward = StewardFactory()
         StewardOfferFactory(steward=steward, service_level=small)
         MembershipFactory(steward=steward, service_level=small)
@@ -125,7 +125,7 @@ def test_form_shows_terms_versions_and_commitment(client, setup):
     assert "Leave this field empty" in html
 
 
-# --- a good application ----------------------------------------------------------------------------
+# --- a good application ---------------------------------------------------------------------------
 
 
 def test_user_application_is_saved_pending_with_terms(client, setup, small, terms):
@@ -201,7 +201,7 @@ def test_operational_pledge_uses_the_policy_in_force_today(client, setup, terms)
     assert "covers 50.00 %" in response.content.decode()
 
 
-# --- refusals ---------------------------------------------------------------------------------------
+# --- refusals -------------------------------------------------------------------------------------
 
 
 def assert_refused(response, field_text):
@@ -341,7 +341,7 @@ def test_garbage_choices_are_form_errors(client, setup, terms):
     assert_refused(response, "Select a valid choice")
 
 
-# --- the waiting list ---------------------------------------------------------------------------------
+# --- the waiting list -----------------------------------------------------------------------------
 
 
 def test_full_level_keeps_the_application_on_the_waiting_list(
@@ -370,7 +370,7 @@ def test_one_place_left_is_not_the_waiting_list(client, setup, small, terms):
     assert Application.objects.get().status == Application.Status.SUBMITTED
 
 
-# --- the spam guard ----------------------------------------------------------------------------------
+# --- the spam guard -------------------------------------------------------------------------------
 
 
 def test_honeypot_filled_is_refused_with_a_clear_message(client, setup, small, terms):

@@ -53,7 +53,7 @@ def operational(setup, terms):
     )
 
 
-# --- approving a user application -------------------------------------------------------------------
+# --- approving a user application -----------------------------------------------------------------
 
 
 def test_approving_a_user_application_creates_member_login_membership_and_invoice(
@@ -167,7 +167,7 @@ def test_a_free_level_gets_no_invoice(setup, steward_admin, terms):
     assert Membership.objects.get().status == "active"
 
 
-# --- rejecting and waitlisting ------------------------------------------------------------------------
+# --- rejecting and waitlisting --------------------------------------------------------------------
 
 
 def test_reject_needs_a_reason(application, steward_admin):
@@ -223,7 +223,7 @@ def test_decisions_are_append_only(application, steward_admin):
         ApplicationDecision.objects.all().delete()
 
 
-# --- operational applications ------------------------------------------------------------------------
+# --- operational applications ---------------------------------------------------------------------
 
 
 def test_approving_an_operational_application_hands_over_to_the_assembly(
@@ -300,7 +300,7 @@ def test_close_not_admitted_refuses_an_admitted_application(operational, steward
         application_close_not_admitted(application=operational, actor=None, reason="x")
 
 
-# --- emails ------------------------------------------------------------------------------------------
+# --- emails ---------------------------------------------------------------------------------------
 
 
 def test_submission_emails_the_applicant_and_the_stewards_admins(
@@ -345,9 +345,8 @@ def test_email_tasks_send_each_email_once(application, steward_admin):
 def test_decision_email_is_rendered_in_the_applicants_language(
     application, steward_admin, monkeypatch
 ):
-    from django.utils import translation
-
     import django.template.loader as loader
+    from django.utils import translation
 
     seen = []
 
