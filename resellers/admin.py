@@ -197,6 +197,19 @@ class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Nothing here is edited: the decision buttons above the form call the services.
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        """Never save from the change form (every field is read-only; decisions are actions)."""
+
     @admin.display(description=_("applicant"), ordering="name")
     def applicant(self, obj):
         return obj.display_name

@@ -79,3 +79,18 @@ def test_apply_approve_and_sign_in(live_server, page, browser):
     member.locator("main form button[type=submit]").click()
     member.get_by_role("button", name="Sign out").wait_for()
     assert "/accounts/login/" not in member.url
+
+
+def test_pledge_percentage_shows_live(live_server, page):
+    PolicyFactory()
+    StewardFactory(slug="coop-steward", name="The Co-op")
+
+    page.goto(f"{live_server.url}/apply/coop-steward/")
+    assert not page.locator("#pledge").is_visible()  # shown only for operational applicants
+    page.get_by_label("Operational member").check()
+    page.locator("input[name=pledge_hours]").fill("30")
+    assert page.locator("#pledge-percent").text_content() == "75"
+    page.locator("input[name=pledge_money]").fill("125")
+    assert page.locator("#pledge-percent").text_content() == "100"
+    page.locator("input[name=pledge_money]").fill("124.99")
+    assert page.locator("#pledge-percent").text_content() == "99.99"

@@ -266,3 +266,17 @@ def test_a_second_admin_of_the_same_steward_sees_the_same_rows(client, setup, ow
     second = StewardAdminFactory(stewards=[setup])
     client.force_login(second)
     assert "own@example.org" in client.get(CHANGELIST).content.decode()
+
+
+def test_detail_page_offers_decision_buttons_only_while_undecided(client, steward_admin, own):
+    client.force_login(steward_admin)
+    html = client.get(change_url(own)).content.decode()
+    assert 'value="approve_selected"' in html and 'value="reject_selected"' in html
+    assert 'name="_save"' not in html
+
+    response = client.post(
+        CHANGELIST, {"action": "approve_selected", "_selected_action": [str(own.pk)]}
+    )
+    assert response.status_code == 302
+    html = client.get(change_url(own)).content.decode()
+    assert 'value="approve_selected"' not in html

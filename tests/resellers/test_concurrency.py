@@ -94,3 +94,34 @@ def test_two_admins_approving_the_last_place_at_once_fill_it_once():
     assert Membership.objects.count() == 1
     error = next(value for kind, value in results if kind == "error")
     assert "full" in error.message
+
+
+def test_two_identical_submissions_at_once_keep_one_application():
+    from resellers.services import ApplicationError, application_submit
+    from tests.factories import TermsVersionFactory
+
+    PolicyFactory()
+    terms = [TermsVersionFactory(document=d) for d in ("terms_of_use", "fair_use")]
+    level = ServiceLevelFactory(code="small")
+    steward = StewardFactory()
+    StewardOfferFactory(steward=steward, service_level=level)
+
+    results = race(
+        4,
+        lambda i: application_submit(
+            steward=steward,
+            kind="person",
+            name="Twin",
+            email="twin@example.org",
+            country="ES",
+            language="en",
+            type="user",
+            service_level=level,
+            accepted_terms=terms,
+        ),
+    )
+
+    assert [kind for kind, _v in results].count("ok") == 1
+    errors = [value for kind, value in results if kind == "error"]
+    assert all(isinstance(e, ApplicationError) and e.field == "email" for e in errors), errors
+    assert Application.objects.count() == 1
