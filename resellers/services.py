@@ -73,6 +73,7 @@ def application_submit(
         raise ApplicationError(_("This steward is not taking applications at the moment."))
 
     is_user = type == Application.Type.USER
+    currency = settings.COOP_CURRENCY
     if is_user:
         if service_level is None:
             raise ApplicationError(_("Choose a service level."), field="service_level")
@@ -91,6 +92,7 @@ def application_submit(
             policy = policy_in_force(on=today)
         except PolicyMissing as exc:
             raise ApplicationError(str(exc)) from exc
+        currency = policy.currency
         percent = pledge_percent(
             policy=policy,
             money=pledge_money,
@@ -152,7 +154,7 @@ def application_submit(
                 type=type,
                 service_level=service_level,
                 pledge_money=pledge_money,
-                pledge_currency=policy.currency if not is_user else settings.COOP_CURRENCY,
+                pledge_currency=currency,
                 pledge_hours=pledge_hours,
                 pledge_resources_value=pledge_resources_value,
                 pledge_resources_description=pledge_resources_description.strip(),
