@@ -106,7 +106,8 @@ def terms_current(*, at=None) -> dict:
         "document", "-published_at"
     ):
         current.setdefault(version.document, version)
-    return current
+    order = [choice.value for choice in TermsVersion.Document]  # Terms of Use first
+    return dict(sorted(current.items(), key=lambda item: order.index(item[0])))
 
 
 def pledge_percent(*, policy, money, hours, resources) -> Decimal:
