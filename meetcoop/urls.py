@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("apply/", include("resellers.urls")),
     path("governance/", include("governance.urls")),
     path("", include("membership.urls")),
     path("contributions/", include("contributions.urls")),

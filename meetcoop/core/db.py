@@ -27,6 +27,6 @@ def run_on_postgresql(sql: str):
 
     def runner(apps, schema_editor):
         if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql, params=None)
+            schema_editor.execute(sql, params=None)  # no %-interpolation of the PL/pgSQL
 
     return runner

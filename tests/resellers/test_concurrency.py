@@ -1,0 +1,127 @@
+"""Ten admins approving one application at the same moment create one member, never two.
+
+These tests commit for real (``transaction=True``) and race threads, each with its own
+database connection: SQLite serialises them with IMMEDIATE transactions, PostgreSQL with
+``SELECT ... FOR UPDATE``.
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from contributions.models import DuesInvoice
+from meetcoop.users.models import User
+from membership.models import Member, Membership
+from resellers.models import Application, ApplicationDecision
+from resellers.services import AlreadyDecided, application_approve
+from tests.factories import (
+    ApplicationFactory,
+    PolicyFactory,
+    ServiceLevelFactory,
+    StewardAdminFactory,
+    StewardFactory,
+    StewardOfferFactory,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def race(n, work):
+    """Run ``work(i)`` in ``n`` threads released together; return what each returned/raised."""
+    barrier = threading.Barrier(n)
+    results = [None] * n
+
+    def run(i):
+        try:
+            barrier.wait()
+            results[i] = ("ok", work(i))
+        except Exception as exc:  # collected and asserted on by the test
+            results[i] = ("error", exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_ten_admins_approving_at_once_create_one_member(mailoutbox):
+    PolicyFactory()
+    level = ServiceLevelFactory(code="small")
+    steward = StewardFactory()
+    StewardOfferFactory(steward=steward, service_level=level, capacity=10)
+    admins = [StewardAdminFactory(stewards=[steward]) for _ in range(10)]
+    application = ApplicationFactory(steward=steward, service_level=level, email="x@example.org")
+
+    results = race(
+        10,
+        lambda i: application_approve(application=Application(pk=application.pk), actor=admins[i]),
+    )
+
+    outcomes = [kind for kind, _value in results]
+    errors = [value for kind, value in results if kind == "error"]
+    assert outcomes.count("ok") == 1, errors
+    assert len(errors) == 9
+    assert all(isinstance(error, AlreadyDecided) for error in errors), errors
+    assert all("already decided" in error.message for error in errors)
+    assert Member.objects.filter(email="x@example.org").count() == 1
+    assert User.objects.filter(email="x@example.org").count() == 1
+    assert Membership.objects.count() == 1
+    assert DuesInvoice.objects.count() == 1
+    assert ApplicationDecision.objects.filter(status_to="approved").count() == 1
+    assert len([m for m in mailoutbox if m.to == ["x@example.org"]]) == 1
+
+
+def test_two_admins_approving_the_last_place_at_once_fill_it_once():
+    PolicyFactory()
+    level = ServiceLevelFactory(code="small")
+    steward = StewardFactory()
+    StewardOfferFactory(steward=steward, service_level=level, capacity=1)
+    admin = StewardAdminFactory(stewards=[steward])
+    first, second = (ApplicationFactory(steward=steward, service_level=level) for _ in range(2))
+    apps = [first, second]
+
+    results = race(
+        2,
+        lambda i: application_approve(application=Application(pk=apps[i].pk), actor=admin),
+    )
+
+    assert [kind for kind, _v in results].count("ok") == 1
+    assert Membership.objects.count() == 1
+    error = next(value for kind, value in results if kind == "error")
+    assert "full" in error.message
+
+
+def test_two_identical_submissions_at_once_keep_one_application():
+    from resellers.services import ApplicationError, application_submit
+    from tests.factories import TermsVersionFactory
+
+    PolicyFactory()
+    terms = [TermsVersionFactory(document=d) for d in ("terms_of_use", "fair_use")]
+    level = ServiceLevelFactory(code="small")
+    steward = StewardFactory()
+    StewardOfferFactory(steward=steward, service_level=level)
+
+    results = race(
+        4,
+        lambda i: application_submit(
+            steward=steward,
+            kind="person",
+            name="Twin",
+            email="twin@example.org",
+            country="ES",
+            language="en",
+            type="user",
+            service_level=level,
+            accepted_terms=terms,
+        ),
+    )
+
+    assert [kind for kind, _v in results].count("ok") == 1
+    errors = [value for kind, value in results if kind == "error"]
+    assert all(isinstance(e, ApplicationError) and e.field == "email" for e in errors), errors
+    assert Application.objects.count() == 1
