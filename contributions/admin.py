@@ -20,10 +20,8 @@ from .models import DuesInvoice, DuesPayment, LedgerEntry, RevenueReport, Revenu
 class TreasurerOrStewardScopedMixin(StewardScopedAdminMixin):
     """Treasurers see every row; steward admins only their own steward's."""
 
-    def get_queryset(self, request):
-        if is_treasurer(request.user):
-            return admin.ModelAdmin.get_queryset(self, request)
-        return super().get_queryset(request)
+    def sees_every_steward(self, request) -> bool:
+        return is_treasurer(request.user)
 
 
 class ServiceAddMixin:

@@ -14,7 +14,7 @@ from meetcoop.core.money import currency_choices
 from meetcoop.core.roles import is_coop_admin
 
 from .models import Application, ApplicationDecision, Steward, StewardOffer
-from .permissions import StewardScopedAdminMixin
+from .permissions import HiddenIsNotFoundMixin, StewardScopedAdminMixin
 from .selectors import stewards_visible_to
 from .services import (
     AlreadyDecided,
@@ -63,7 +63,7 @@ class StewardOfferInline(admin.TabularInline):
 
 
 @admin.register(Steward)
-class StewardAdmin(admin.ModelAdmin):
+class StewardAdmin(HiddenIsNotFoundMixin, admin.ModelAdmin):
     form = StewardForm
     list_display = [
         "name",

@@ -22,41 +22,9 @@ class StewardScopedListFilter(admin.RelatedFieldListFilter):
         )
 
 
-class StewardScopedAdminMixin:
-    """Filter an admin to the rows of the stewards the user administers.
-
-    ``steward_lookup`` is the ORM path from the model to its steward ("steward",
-    "membership__steward", ...). Lists, detail pages (another steward's id gives 404, since
-    ``get_object`` uses this queryset), actions, exports, search and autocomplete results,
-    the steward list filter and foreign-key dropdowns all go through this class.
-    """
-
-    steward_lookup = "steward"
-
-    def _scope(self, request, qs):
-        if is_coop_admin(request.user):
-            return qs
-        return qs.filter(**{f"{self.steward_lookup}__in": stewards_visible_to(request.user)})
-
-    def get_queryset(self, request):
-        return self._scope(request, super().get_queryset(request))
-
-    def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        return self._scope(request, queryset), may_have_duplicates
-
-    def get_list_filter(self, request):
-        return [
-            (item, StewardScopedListFilter) if item == self.steward_lookup else item
-            for item in super().get_list_filter(request)
-        ]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        from .models import Steward
-
-        if db_field.related_model is Steward and not is_coop_admin(request.user):
-            kwargs["queryset"] = stewards_visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+class HiddenIsNotFoundMixin:
+    """A row outside the admin's queryset answers 404 on its change, history and delete pages,
+    exactly as an id that does not exist (Django's default redirect would say it exists)."""
 
     def _ensure_visible(self, request, object_id):
         """Another steward's row answers 404 (not a redirect, not 403): nothing leaks."""
@@ -76,3 +44,44 @@ class StewardScopedAdminMixin:
     def delete_view(self, request, object_id, extra_context=None):
         self._ensure_visible(request, object_id)
         return super().delete_view(request, object_id, extra_context)
+
+
+class StewardScopedAdminMixin(HiddenIsNotFoundMixin):
+    """Filter an admin to the rows of the stewards the user administers.
+
+    ``steward_lookup`` is the ORM path from the model to its steward ("steward",
+    "membership__steward", ...). Lists, detail pages (another steward's id gives 404, since
+    ``get_object`` uses this queryset), actions, exports, search and autocomplete results,
+    the steward list filter and foreign-key dropdowns all go through this class.
+    """
+
+    steward_lookup = "steward"
+
+    def sees_every_steward(self, request) -> bool:
+        """Who sees every steward's rows here: co-op admins (subclasses may widen it)."""
+        return is_coop_admin(request.user)
+
+    def _scope(self, request, qs):
+        if self.sees_every_steward(request):
+            return qs
+        return qs.filter(**{f"{self.steward_lookup}__in": stewards_visible_to(request.user)})
+
+    def get_queryset(self, request):
+        return self._scope(request, super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return self._scope(request, queryset), may_have_duplicates
+
+    def get_list_filter(self, request):
+        return [
+            (item, StewardScopedListFilter) if item == self.steward_lookup else item
+            for item in super().get_list_filter(request)
+        ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        from .models import Steward
+
+        if db_field.related_model is Steward and not self.sees_every_steward(request):
+            kwargs["queryset"] = stewards_visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

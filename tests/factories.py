@@ -310,6 +310,7 @@ def voting_member(*, email=None, membership_type="operational", status="active",
     factory_class(member=contact.member, status=status)
     return contact.member, contact.user
 
+
 # --- Issue 3: applications -----------------------------------------------------------------
 
 

@@ -57,7 +57,7 @@ def test_seed_demo_twice_changes_nothing():
     first = _counts()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert _counts() == first
-    assert first["membership.Member"] == 40
+    assert first["membership.Member"] >= 40  # 40 members, and those admitted from applications
     assert first["resellers.Steward"] == 4
     assert first["membership.ServiceLevel"] == 7
 
