@@ -558,33 +558,24 @@ def admission_proposal_open(*, application, actor, now=None):
 
 
 def _application(application_id: int):
-    """The resellers.Application, or None while the applications code is not installed."""
-    from django.apps import apps
+    from resellers.models import Application
 
-    try:
-        model = apps.get_model("resellers", "Application")
-    except LookupError:
-        return None
-    return model.objects.get(pk=application_id)
+    return Application.objects.get(pk=application_id)
 
 
 def _admission_admit(*, application_id: int, actor, on: datetime.date):
-    """Adapter to resellers.services.application_admit (idempotent there)."""
-    application = _application(application_id)
-    if application is None:
-        logger.warning("No Application model: application %s not admitted.", application_id)
-        return None
+    """Admit the applicant (resellers.services.application_admit, idempotent there)."""
     from resellers.services import application_admit
+
+    application = _application(application_id)
 
     return application_admit(application=application, actor=actor, on=on)
 
 
 def _admission_not_admitted(*, application_id: int, actor, reason: str):
-    """Adapter to resellers.services.application_close_not_admitted (idempotent there)."""
-    application = _application(application_id)
-    if application is None:
-        logger.warning("No Application model: application %s left open.", application_id)
-        return None
+    """Close the application with the outcome (resellers.services, idempotent there)."""
     from resellers.services import application_close_not_admitted
+
+    application = _application(application_id)
 
     return application_close_not_admitted(application=application, actor=actor, reason=reason)

@@ -1,10 +1,11 @@
 import datetime
-from types import SimpleNamespace
 
 import pytest
 
 from governance import services
 from governance.models import Proposal, Voter
+from membership.models import Membership
+from tests.factories import ApplicationFactory, CoopStewardFactory, PolicyFactory
 from tests.governance.conftest import NOW
 
 pytestmark = pytest.mark.django_db
@@ -12,22 +13,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def application():
-    # resellers.Application arrives with the applications issue; its shape is enough here.
-    return SimpleNamespace(pk=4242, name="Ada Lovelace", organisation_name="", statement="I care.")
-
-
-@pytest.fixture
-def calls(monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        services, "_admission_admit", lambda **kwargs: calls.append(("admit", kwargs))
+    PolicyFactory()
+    return ApplicationFactory(
+        operational=True,
+        steward=CoopStewardFactory(),
+        status="awaiting_assembly",
+        name="Ada Lovelace",
+        email="ada@example.org",
+        statement="I care.",
+        submitted_at=NOW - datetime.timedelta(days=10),
     )
-    monkeypatch.setattr(
-        services,
-        "_admission_not_admitted",
-        lambda **kwargs: calls.append(("not_admitted", kwargs)),
-    )
-    return calls
 
 
 def test_approval_opens_an_admission_proposal_in_the_permanent_assembly(
@@ -38,7 +33,7 @@ def test_approval_opens_an_admission_proposal_in_the_permanent_assembly(
     proposal = services.admission_proposal_open(application=application, actor=author, now=NOW)
     assert proposal.status == Proposal.Status.OPEN
     assert proposal.electorate == Proposal.Electorate.ALL
-    assert proposal.admission_application_id == 4242
+    assert proposal.admission_application_id == application.pk
     assert proposal.electorate_size == 3
     assert voting_user_member[0][0].pk in set(proposal.voters.values_list("member_id", flat=True))
     assert "Ada Lovelace" in proposal.title and "I care." in proposal.text
@@ -53,7 +48,7 @@ def test_opening_the_admission_twice_returns_the_same_proposal(application, make
     assert Proposal.objects.count() == 1
 
 
-def test_adoption_admits_the_member_end_to_end(application, make_voters, author, calls):
+def test_adoption_admits_the_member_end_to_end(application, make_voters, author):
     voters = make_voters(2)
     proposal = services.admission_proposal_open(application=application, actor=author, now=NOW)
     for member, user in voters:
@@ -62,13 +57,17 @@ def test_adoption_admits_the_member_end_to_end(application, make_voters, author,
         )
     after = proposal.closes_at + datetime.timedelta(minutes=1)
     services.close_due_proposals(now=after)
-    services.close_due_proposals(now=after)
-    assert calls == [
-        ("admit", {"application_id": 4242, "actor": None, "on": proposal.closes_at.date()})
-    ]
+    services.close_due_proposals(now=after)  # twice: nothing more happens
+    application.refresh_from_db()
+    assert application.status == "admitted"
+    membership = Membership.objects.get(member__email="ada@example.org", type="operational")
+    assert membership.status == "active"
+    assert membership.admitted_on == proposal.closes_at.date()
+    assert membership.applied_on == application.submitted_at.date()
+    assert Membership.objects.filter(member__email="ada@example.org").count() == 1
 
 
-def test_rejection_closes_the_application_with_the_outcome(application, make_voters, author, calls):
+def test_rejection_closes_the_application_with_the_outcome(application, make_voters, author):
     ((member, user),) = make_voters(1)
     proposal = services.admission_proposal_open(application=application, actor=author, now=NOW)
     services.stance_cast(
@@ -82,19 +81,30 @@ def test_rejection_closes_the_application_with_the_outcome(application, make_vot
     services.proposal_close(
         proposal=proposal, actor=None, now=proposal.closes_at + datetime.timedelta(seconds=1)
     )
-    assert len(calls) == 1
-    kind, kwargs = calls[0]
-    assert kind == "not_admitted" and kwargs["application_id"] == 4242
-    assert "1 member blocked" in kwargs["reason"]
+    application.refresh_from_db()
+    assert application.status == "not_admitted"
+    decision = application.decisions.get(status_to="not_admitted")
+    assert "1 member blocked" in decision.reason
+    assert not Membership.objects.filter(member__email="ada@example.org").exists()
 
 
-def test_without_the_applications_code_the_adapter_only_logs(caplog):
-    # Until resellers.Application exists, closing an admission proposal must not crash.
-    from django.apps import apps
+def test_a_steward_approval_opens_the_admission_proposal(
+    make_voters, django_capture_on_commit_callbacks
+):
+    """From the steward's decision to the Permanent Assembly: one hand-over call."""
+    from resellers.services import application_approve
+    from tests.factories import UserFactory
 
-    try:
-        apps.get_model("resellers", "Application")
-    except LookupError:
-        assert services._admission_admit(application_id=1, actor=None, on=NOW.date()) is None
-    else:
-        pytest.skip("resellers.Application is installed; the real flow is tested there")
+    PolicyFactory()
+    make_voters(2)
+    steward = CoopStewardFactory()
+    admin = UserFactory(is_staff=True)
+    steward.admins.add(admin)
+    application = ApplicationFactory(operational=True, steward=steward, name="Bo Berg")
+    with django_capture_on_commit_callbacks(execute=True):
+        application_approve(application=application, actor=admin)
+    application.refresh_from_db()
+    assert application.status == "awaiting_assembly"
+    proposal = Proposal.objects.get(admission_application_id=application.pk)
+    assert proposal.status == Proposal.Status.OPEN and "Bo Berg" in proposal.title
+    assert proposal.electorate_size == 2
