@@ -1,12 +1,117 @@
+"""Admin of the contributions app. The ledger is read-only here (its pages hold the rules);
+payments and revenue reports are added through forms that call the services."""
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
 
+from meetcoop.core.admin import ReadOnlyAdminMixin
+from meetcoop.core.money import currency_choices
+from meetcoop.core.roles import is_treasurer
+from resellers.models import Steward
 from resellers.permissions import StewardScopedAdminMixin
+from resellers.selectors import stewards_visible_to
 
-from .models import DuesInvoice
+from . import services
+from .models import DuesInvoice, DuesPayment, LedgerEntry, RevenueReport, RevenueSharePayment
+
+
+class TreasurerOrStewardScopedMixin(StewardScopedAdminMixin):
+    """Treasurers see every row; steward admins only their own steward's."""
+
+    def get_queryset(self, request):
+        if is_treasurer(request.user):
+            return admin.ModelAdmin.get_queryset(self, request)
+        return super().get_queryset(request)
+
+
+class ServiceAddMixin:
+    """The add form validates its fields, then runs ``add_via_service``; a domain error becomes
+    a form error (nothing typed is lost) and the row the service wrote is the one shown."""
+
+    service_error_field = None
+
+    def add_via_service(self, request, data):
+        raise NotImplementedError
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            return form
+        model_admin = self
+
+        class ServiceForm(form):
+            def _post_clean(self):
+                # The model's clean would want the fields the service computes: skip it.
+                if self.errors:
+                    return
+                try:
+                    self.saved_obj = model_admin.add_via_service(request, self.cleaned_data)
+                except ValidationError as exc:
+                    self.add_error(None, exc)
+                except PermissionDenied as exc:
+                    self.add_error(model_admin.service_error_field, str(exc))
+
+        return ServiceForm
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            raise PermissionDenied
+        obj.__dict__.update(form.saved_obj.__dict__)
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+
+class NoChangeMixin:
+    """Rows are added through a service and never changed or deleted afterwards."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "id",
+        "occurred_on",
+        "member",
+        "kind",
+        "hours",
+        "eur_value",
+        "circle",
+        "status",
+        "decided_by",
+        "reverses",
+    ]
+    list_filter = ["kind", "status", "circle"]
+    search_fields = ["member__name", "member__email", "description"]
+    list_select_related = ["member", "circle", "decided_by", "reverses"]
+    date_hierarchy = "occurred_on"
+
+
+class DuesPaymentInline(admin.TabularInline):
+    model = DuesPayment
+    extra = 0
+    fields = ["amount", "currency", "paid_on", "note", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(DuesInvoice)
-class DuesInvoiceAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
+class DuesInvoiceAdmin(TreasurerOrStewardScopedMixin, NoChangeMixin, admin.ModelAdmin):
     steward_lookup = "membership__steward"
     list_display = ["membership", "period_start", "period_end", "amount", "currency", "due_on"]
     list_filter = ["currency", "membership__steward"]
@@ -14,3 +119,147 @@ class DuesInvoiceAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["membership__member", "membership__steward"]
     date_hierarchy = "period_start"
     raw_id_fields = ["membership"]
+    inlines = [DuesPaymentInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class DuesPaymentForm(forms.ModelForm):
+    currency = forms.ChoiceField(label=_("currency"), choices=(), initial="EUR")
+
+    class Meta:
+        model = DuesPayment
+        fields = ["invoice", "amount", "currency", "paid_on", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = currency_choices()
+
+
+@admin.register(DuesPayment)
+class DuesPaymentAdmin(
+    TreasurerOrStewardScopedMixin, ServiceAddMixin, NoChangeMixin, admin.ModelAdmin
+):
+    steward_lookup = "invoice__membership__steward"
+    service_error_field = "invoice"
+    form = DuesPaymentForm
+    list_display = ["invoice", "member", "amount", "currency", "paid_on", "recorded_by"]
+    list_select_related = ["invoice__membership__member", "recorded_by"]
+    search_fields = ["invoice__membership__member__name", "note"]
+    autocomplete_fields = ["invoice"]
+    date_hierarchy = "paid_on"
+
+    @admin.display(description=_("member"))
+    def member(self, obj):
+        return obj.invoice.membership.member
+
+    def add_via_service(self, request, data):
+        return services.dues_payment_record(
+            invoice=data["invoice"],
+            amount=data["amount"],
+            currency=data["currency"],
+            paid_on=data["paid_on"],
+            note=data.get("note", ""),
+            actor=request.user,
+        )
+
+
+class RevenueReportForm(forms.ModelForm):
+    currency = forms.ChoiceField(label=_("currency"), choices=(), initial="EUR")
+
+    class Meta:
+        model = RevenueReport
+        fields = ["steward", "quarter_start", "revenue", "currency", "eur_rate"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = currency_choices()
+        self.fields["eur_rate"].required = False
+        self.fields["eur_rate"].help_text = _("Euros for one unit; leave empty for euros.")
+
+
+@admin.register(RevenueReport)
+class RevenueReportAdmin(
+    TreasurerOrStewardScopedMixin, ServiceAddMixin, NoChangeMixin, admin.ModelAdmin
+):
+    steward_lookup = "steward"
+    service_error_field = "steward"
+    form = RevenueReportForm
+    list_display = [
+        "steward",
+        "quarter_start",
+        "revenue",
+        "currency",
+        "revenue_eur",
+        "share_percent",
+        "share_eur",
+        "due_on",
+    ]
+    list_filter = ["steward", "quarter_start"]
+    list_select_related = ["steward"]
+    search_fields = ["steward__name"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["steward", "quarter_start", "revenue", "currency", "eur_rate"]
+        return [
+            "steward",
+            "quarter_start",
+            "quarter_end",
+            "revenue",
+            "currency",
+            "eur_rate",
+            "revenue_eur",
+            "share_percent",
+            "share_eur",
+            "due_on",
+            "reported_by",
+            "reported_at",
+        ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "steward":
+            kwargs["queryset"] = stewards_visible_to(request.user).filter(
+                kind=Steward.Kind.RESELLER
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def add_via_service(self, request, data):
+        return services.revenue_report_submit(
+            steward=data["steward"],
+            quarter_start=data["quarter_start"],
+            revenue=data["revenue"],
+            currency=data["currency"],
+            eur_rate=data.get("eur_rate"),
+            actor=request.user,
+        )
+
+
+@admin.register(RevenueSharePayment)
+class RevenueSharePaymentAdmin(
+    TreasurerOrStewardScopedMixin, ServiceAddMixin, NoChangeMixin, admin.ModelAdmin
+):
+    steward_lookup = "report__steward"
+    service_error_field = "report"
+    list_display = ["report", "amount_eur", "paid_on", "recorded_by"]
+    list_select_related = ["report__steward", "recorded_by"]
+    fields = ["report", "amount_eur", "paid_on", "note"]
+    date_hierarchy = "paid_on"
+
+    def has_add_permission(self, request):
+        return is_treasurer(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "report":
+            kwargs["queryset"] = RevenueReport.objects.select_related("steward")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def add_via_service(self, request, data):
+        return services.revenue_share_payment_record(
+            report=data["report"],
+            amount_eur=data["amount_eur"],
+            paid_on=data["paid_on"],
+            note=data.get("note", ""),
+            actor=request.user,
+        )

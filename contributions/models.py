@@ -1,10 +1,196 @@
-"""Dues invoices of user members. (The ledger arrives with the contributions issue.)"""
+"""Contribution ledger, dues invoices and payments, reseller revenue reports and payments.
 
+The ledger only grows. A ledger entry starts ``pending``; once approved or rejected it is never
+changed or deleted (model, queryset, admin and, on PostgreSQL, a trigger). A correction is a
+reversing entry pointing at the original.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meetcoop.core.models import AppendOnlyError, AppendOnlyModel
 from meetcoop.core.money import MONEY_FIELD, CurrencyField
+
+RATE_FIELD = {"max_digits": 14, "decimal_places": 6}
+HOURS_FIELD = {"max_digits": 5, "decimal_places": 2}
+MIN_HOURS = Decimal("0.25")
+MAX_HOURS = Decimal("24")
+
+
+class LedgerEntryQuerySet(models.QuerySet):
+    """Bulk writes may touch pending rows only; a decided row is never changed or deleted."""
+
+    def _refuse_decided(self, verb: str):
+        if self.exclude(status=LedgerEntry.Status.PENDING).exists():
+            raise AppendOnlyError(f"Decided ledger entries can't be {verb}.")
+
+    def update(self, **kwargs):
+        self._refuse_decided("changed")
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._refuse_decided("deleted")
+        return super().delete()
+
+    update.queryset_only = True
+    delete.queryset_only = True
+
+    def approved(self):
+        return self.filter(status=LedgerEntry.Status.APPROVED)
+
+
+class LedgerEntry(models.Model):
+    """One contribution credited to one member: money, an in-kind resource, or labour hours."""
+
+    class Kind(models.TextChoices):
+        MONEY = "money", _("money")
+        RESOURCE = "resource", _("resource")
+        LABOUR = "labour", _("labour")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    member = models.ForeignKey(
+        "membership.Member",
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("credited member"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    occurred_on = models.DateField(
+        _("date"), help_text=_("The day the work was done or the money or resource was given.")
+    )
+    description = models.TextField(_("what was given or done"))
+    # Money: the amount in its own currency, the rate used and the value it counts for.
+    amount = models.DecimalField(_("amount"), **MONEY_FIELD, null=True, blank=True)
+    currency = CurrencyField(blank=True, default="")
+    eur_rate = models.DecimalField(
+        _("EUR rate"),
+        **RATE_FIELD,
+        null=True,
+        blank=True,
+        help_text=_("Euros for one unit of the currency, on the day it was received."),
+    )
+    eur_value = models.DecimalField(
+        _("value (EUR)"),
+        **MONEY_FIELD,
+        default=Decimal("0.00"),
+        help_text=_("Computed once when the entry is recorded; labour is valued by the policy."),
+    )
+    # Labour.
+    hours = models.DecimalField(_("hours"), **HOURS_FIELD, default=Decimal("0.00"))
+    circle = models.ForeignKey(
+        "governance.Circle",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("circle"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("logged by"),
+    )
+    logged_at = models.DateTimeField(_("logged"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("reverses"),
+    )
+    reason = models.TextField(_("reason for the reversal"), blank=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["-occurred_on", "-id"]
+        indexes = [
+            models.Index(fields=["member", "status", "kind"]),
+            models.Index(fields=["circle", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="labour")
+                | Q(
+                    reverses__isnull=True,
+                    hours__gte=MIN_HOURS,
+                    hours__lte=MAX_HOURS,
+                    circle__isnull=False,
+                )
+                | Q(reverses__isnull=False, hours__lte=-MIN_HOURS, hours__gte=-MAX_HOURS),
+                name="ledger_labour_hours_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="labour")
+                | Q(reverses__isnull=True, eur_value__gt=0)
+                | Q(reverses__isnull=False, eur_value__lt=0),
+                name="ledger_value_positive_unless_reversal",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="ledger_decision_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.LABOUR:
+            what = _("%(hours)s h") % {"hours": self.hours}
+        else:
+            what = f"{self.eur_value} EUR"
+        return f"#{self.pk} {self.get_kind_display()} {what} · {self.member}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self.is_decided:
+            raise AppendOnlyError(_("An approved or rejected ledger entry can't be changed."))
+        super().save(*args, **kwargs)
+        self._loaded_status = self.status
+
+    def delete(self, *args, **kwargs):
+        if self.is_decided:
+            raise AppendOnlyError(_("An approved or rejected ledger entry can't be deleted."))
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_status = getattr(instance, "status", None)
+        return instance
+
+    @property
+    def is_decided(self) -> bool:
+        return getattr(self, "_loaded_status", self.Status.PENDING) != self.Status.PENDING
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
 
 
 class DuesInvoice(models.Model):
@@ -38,3 +224,120 @@ class DuesInvoice(models.Model):
             "start": self.period_start.isoformat(),
             "end": self.period_end.isoformat(),
         }
+
+
+class DuesPayment(AppendOnlyModel):
+    """A payment received against a dues invoice, in the invoice's currency."""
+
+    invoice = models.ForeignKey(
+        DuesInvoice, on_delete=models.PROTECT, related_name="payments", verbose_name=_("invoice")
+    )
+    amount = models.DecimalField(
+        _("amount"), **MONEY_FIELD, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    currency = CurrencyField()
+    paid_on = models.DateField(_("paid on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dues payment")
+        verbose_name_plural = _("dues payments")
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="dues_payment_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.amount} {self.currency} · {self.paid_on.isoformat()}"
+
+
+class RevenueReport(AppendOnlyModel):
+    """A reseller's resale revenue for one calendar quarter and the share it owes the co-op.
+
+    The share is computed once, from the policy in force on the quarter's last day.
+    """
+
+    steward = models.ForeignKey(
+        "resellers.Steward",
+        on_delete=models.PROTECT,
+        related_name="revenue_reports",
+        verbose_name=_("reseller"),
+    )
+    quarter_start = models.DateField(_("quarter starting"))
+    quarter_end = models.DateField(_("quarter ending"))
+    revenue = models.DecimalField(
+        _("resale revenue"), **MONEY_FIELD, validators=[MinValueValidator(Decimal("0"))]
+    )
+    currency = CurrencyField()
+    eur_rate = models.DecimalField(_("EUR rate"), **RATE_FIELD)
+    revenue_eur = models.DecimalField(_("resale revenue (EUR)"), **MONEY_FIELD)
+    share_percent = models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2)
+    share_eur = models.DecimalField(_("share owed (EUR)"), **MONEY_FIELD)
+    due_on = models.DateField(_("payment due on"))
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    reported_at = models.DateTimeField(_("reported"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("revenue report")
+        verbose_name_plural = _("revenue reports")
+        ordering = ["-quarter_start", "steward__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["steward", "quarter_start"],
+                name="revenue_report_once_per_quarter",
+                violation_error_message=_("This quarter has already been reported."),
+            ),
+            models.CheckConstraint(condition=Q(revenue__gte=0), name="revenue_not_negative"),
+        ]
+
+    def __str__(self):
+        return _("%(steward)s · quarter from %(start)s") % {
+            "steward": self.steward,
+            "start": self.quarter_start.isoformat(),
+        }
+
+
+class RevenueSharePayment(AppendOnlyModel):
+    """A payment of a reseller's revenue share, in euros."""
+
+    report = models.ForeignKey(
+        RevenueReport,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("revenue report"),
+    )
+    amount_eur = models.DecimalField(
+        _("amount (EUR)"), **MONEY_FIELD, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    paid_on = models.DateField(_("paid on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("revenue share payment")
+        verbose_name_plural = _("revenue share payments")
+        ordering = ["-paid_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_eur__gt=0), name="revenue_payment_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.amount_eur} EUR · {self.paid_on.isoformat()}"

@@ -19,4 +19,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("membership.urls")),
+    path("contributions/", include("contributions.urls")),
 ]

@@ -195,3 +195,66 @@ class CircleRoleFactory(factory.django.DjangoModelFactory):
     role = "member"
     started_on = datetime.date(2024, 1, 1)
     ended_on = None
+
+
+# --- issue 4: contributions (ledger, dues payments, revenue share) ---------------------------
+
+
+class LabourEntryFactory(factory.django.DjangoModelFactory):
+    """A pending labour entry; pass status/decided_by/decided_at for a decided one."""
+
+    class Meta:
+        model = "contributions.LedgerEntry"
+
+    member = factory.SubFactory(MemberFactory)
+    kind = "labour"
+    occurred_on = datetime.date(2026, 1, 10)
+    description = "Patched the BigBlueButton servers."
+    hours = Decimal("2.00")
+    circle = factory.SubFactory(CircleFactory)
+    logged_by = factory.SubFactory(UserFactory)
+    status = "pending"
+    decided_at = factory.Maybe(
+        factory.LazyAttribute(lambda o: o.status != "pending"),
+        yes_declaration=factory.LazyFunction(timezone.now),
+        no_declaration=None,
+    )
+
+
+class MoneyEntryFactory(LabourEntryFactory):
+    kind = "money"
+    description = "Yearly contribution."
+    hours = Decimal("0.00")
+    circle = None
+    amount = Decimal("100.00")
+    currency = "EUR"
+    eur_rate = Decimal("1")
+    eur_value = factory.LazyAttribute(lambda o: o.amount * o.eur_rate)
+
+
+class DuesPaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contributions.DuesPayment"
+
+    invoice = factory.SubFactory(DuesInvoiceFactory)
+    amount = factory.SelfAttribute("invoice.amount")
+    currency = factory.SelfAttribute("invoice.currency")
+    paid_on = factory.SelfAttribute("invoice.due_on")
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class RevenueReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "contributions.RevenueReport"
+
+    steward = factory.SubFactory(StewardFactory)
+    quarter_start = datetime.date(2026, 1, 1)
+    quarter_end = datetime.date(2026, 3, 31)
+    revenue = Decimal("1000.00")
+    currency = "EUR"
+    eur_rate = Decimal("1")
+    revenue_eur = Decimal("1000.00")
+    share_percent = Decimal("10")
+    share_eur = Decimal("100.00")
+    due_on = datetime.date(2026, 4, 30)
+    reported_by = factory.SubFactory(UserFactory)

@@ -29,7 +29,16 @@ def is_treasurer(user) -> bool:
 # still filtered per object by each admin's queryset; a permission only opens the page.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     COOP_ADMINS: ["*"],
-    TREASURERS: [],
+    TREASURERS: [
+        # issue 4: contributions
+        "contributions.view_ledgerentry",
+        "contributions.view_duesinvoice",
+        "contributions.view_duespayment",
+        "contributions.add_duespayment",
+        "contributions.view_revenuereport",
+        "contributions.view_revenuesharepayment",
+        "contributions.add_revenuesharepayment",
+    ],
     STEWARD_ADMINS: [
         "membership.view_member",
         "membership.view_membership",
@@ -39,6 +48,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "resellers.view_stewardoffer",
         "resellers.add_stewardoffer",
         "resellers.change_stewardoffer",
+        # issue 4: contributions (rows scoped to the admin's own steward)
+        "contributions.view_duesinvoice",
+        "contributions.view_duespayment",
+        "contributions.add_duespayment",
+        "contributions.view_revenuereport",
+        "contributions.add_revenuereport",
+        "contributions.view_revenuesharepayment",
     ],
     COORDINATORS: [],
 }

@@ -1,0 +1,151 @@
+"""Forms of the contributions pages. They parse input; the services hold the rules."""
+
+from decimal import Decimal
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from governance.models import Circle
+from meetcoop.core.money import currency_choices
+from membership.models import Member
+
+from .models import MAX_HOURS, MIN_HOURS, LedgerEntry
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def hours_field(**kwargs):
+    return forms.DecimalField(
+        min_value=MIN_HOURS,
+        max_value=MAX_HOURS,
+        max_digits=4,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "min": "0.25", "max": "24"}),
+        **kwargs,
+    )
+
+
+class SelfReportForm(forms.Form):
+    circle = forms.ModelChoiceField(label=_("Circle"), queryset=Circle.objects.none())
+    worked_on = forms.DateField(label=_("Date worked"), widget=DATE_INPUT)
+    hours = hours_field(label=_("Hours"), help_text=_("Between 0.25 and 24 for one day."))
+    description = forms.CharField(
+        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args, circles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["circle"].queryset = circles
+
+
+class BatchLabourForm(forms.Form):
+    """One description and day for a circle; hours per seated member (empty = none)."""
+
+    worked_on = forms.DateField(label=_("Date worked"), widget=DATE_INPUT)
+    description = forms.CharField(
+        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = list(members)
+        for member in self.members:
+            self.fields[f"hours_{member.pk}"] = hours_field(label=str(member), required=False)
+
+    def member_fields(self):
+        return [(m, self[f"hours_{m.pk}"]) for m in self.members]
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = {
+            m: cleaned[f"hours_{m.pk}"]
+            for m in self.members
+            if cleaned.get(f"hours_{m.pk}") is not None
+        }
+        if not chosen and not self.errors:
+            raise forms.ValidationError(_("Give hours for at least one member."))
+        cleaned["hours_by_member"] = chosen
+        return cleaned
+
+
+def contributor_choices():
+    """Members who can be credited with money or resources: those with an open membership."""
+    return (
+        Member.objects.filter(memberships__type="operational")
+        .exclude(memberships__status="ended")
+        .distinct()
+        .order_by("name")
+    )
+
+
+class MoneyForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none())
+    amount = forms.DecimalField(
+        label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )
+    currency = forms.ChoiceField(label=_("Currency"), initial="EUR")
+    eur_rate = forms.DecimalField(
+        label=_("EUR rate"),
+        required=False,
+        min_value=Decimal("0.000001"),
+        max_digits=14,
+        decimal_places=6,
+        help_text=_("Euros for one unit of the currency. Leave empty for euros."),
+    )
+    received_on = forms.DateField(label=_("Received on"), widget=DATE_INPUT)
+    description = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = contributor_choices()
+        self.fields["currency"].choices = currency_choices()
+
+
+class ResourceForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none())
+    description = forms.CharField(label=_("Resource"), max_length=2000)
+    eur_value = forms.DecimalField(
+        label=_("Value (EUR)"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )
+    given_on = forms.DateField(label=_("Given on"), widget=DATE_INPUT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = contributor_choices()
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the reversal"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class LedgerFilter(django_filters.FilterSet):
+    """Filters of the ledger export; member and circle choices are limited to what the user
+    may see (the view passes its scoped queryset)."""
+
+    member = django_filters.ModelChoiceFilter(label=_("Member"), queryset=Member.objects.none())
+    circle = django_filters.ModelChoiceFilter(label=_("Circle"), queryset=Circle.objects.none())
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=LedgerEntry.Kind.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=LedgerEntry.Status.choices)
+    date_from = django_filters.DateFilter(
+        label=_("From"), field_name="occurred_on", lookup_expr="gte", widget=DATE_INPUT
+    )
+    date_to = django_filters.DateFilter(
+        label=_("Until"), field_name="occurred_on", lookup_expr="lte", widget=DATE_INPUT
+    )
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["member", "circle", "kind", "status", "date_from", "date_to"]
+
+    def __init__(self, *args, members, circles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["member"].queryset = members
+        self.filters["circle"].queryset = circles

@@ -1,0 +1,418 @@
+"""Reads of the contributions app: ledger scopes, commitment progress, dues and revenue share.
+
+The set-based selectors (``commitment_progress_for``, ``dues_in_good_standing_for``,
+``resellers_overdue_for``) answer for many rows in a fixed number of queries, so the nightly
+status job can call them for 100,000 memberships.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    DateField,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, TruncDate
+
+from governance.models import Circle, CircleRole
+from governance.selectors import circles_coordinated_by, seats_on
+from meetcoop.core.money import round_money
+from meetcoop.core.roles import is_treasurer
+from membership.models import Member, Membership, Policy
+from membership.selectors import policies_by_date, policy_in_force
+from resellers.models import Steward
+from resellers.selectors import stewards_visible_to
+
+from .models import DuesInvoice, DuesPayment, LedgerEntry, RevenueReport, RevenueSharePayment
+
+ZERO = Decimal("0.00")
+HUNDRED = Decimal("100")
+PERCENT = Decimal("0.01")
+MONEY_OUT = DecimalField(max_digits=14, decimal_places=2)
+
+
+# --- who acts for whom ------------------------------------------------------------------------
+
+
+def member_ids_of(user) -> set[int]:
+    """The members ``user`` is a contact of (cached on the user object for one request)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cache = getattr(user, "_contribution_member_ids", None)
+    if cache is None:
+        cache = set(Member.objects.filter(contact_links__user=user).values_list("pk", flat=True))
+        user._contribution_member_ids = cache
+    return cache
+
+
+# Governance reads this app needs. They belong to governance; until it offers them they live
+# here, written against governance's models and its ``seats_on`` filter.
+def members_seated_in(circle: Circle, *, on: datetime.date) -> QuerySet[Member]:
+    """Members holding a seat (coordinator or member) in ``circle`` on ``on``."""
+    seats = CircleRole.objects.filter(seats_on(on), circle=circle)
+    return Member.objects.filter(pk__in=seats.values("member_id")).order_by("name")
+
+
+def is_seated_in(member, circle: Circle, *, on: datetime.date) -> bool:
+    return CircleRole.objects.filter(seats_on(on), circle=circle, member=member).exists()
+
+
+def circles_of_members(member_ids: Iterable[int], *, on: datetime.date) -> QuerySet[Circle]:
+    seats = CircleRole.objects.filter(seats_on(on), member_id__in=list(member_ids))
+    return Circle.objects.filter(pk__in=seats.values("circle_id")).order_by("name")
+
+
+def coordinates(user, circle_id: int, *, on: datetime.date) -> bool:
+    return circles_coordinated_by(user, on=on).filter(pk=circle_id).exists()
+
+
+def may_decide(user, entry: LedgerEntry, *, on: datetime.date) -> bool:
+    """A labour entry is decided by a coordinator of its circle, money and resources by a
+    treasurer; nobody decides an entry that credits a member they act for."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if entry.member_id in member_ids_of(user):
+        return False
+    if entry.kind == LedgerEntry.Kind.LABOUR:
+        return coordinates(user, entry.circle_id, on=on)
+    return is_treasurer(user)
+
+
+# --- ledger scopes ----------------------------------------------------------------------------
+
+
+def entries_visible_to(user, *, on: datetime.date) -> QuerySet[LedgerEntry]:
+    """Treasurers see every entry; coordinators the labour of their circles; everyone their own."""
+    qs = LedgerEntry.objects.select_related("member", "circle", "logged_by", "decided_by")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    if is_treasurer(user):
+        return qs
+    own = Q(member__contact_links__user=user)
+    circles = circles_coordinated_by(user, on=on)
+    return qs.filter(own | Q(kind=LedgerEntry.Kind.LABOUR, circle__in=circles)).distinct()
+
+
+def pending_labour_queue(user, *, on: datetime.date) -> QuerySet[LedgerEntry]:
+    return (
+        LedgerEntry.objects.filter(
+            status=LedgerEntry.Status.PENDING,
+            kind=LedgerEntry.Kind.LABOUR,
+            circle__in=circles_coordinated_by(user, on=on),
+        )
+        .select_related("member", "circle", "logged_by")
+        .order_by("occurred_on", "id")
+    )
+
+
+def pending_money_queue() -> QuerySet[LedgerEntry]:
+    return (
+        LedgerEntry.objects.filter(
+            status=LedgerEntry.Status.PENDING,
+            kind__in=[LedgerEntry.Kind.MONEY, LedgerEntry.Kind.RESOURCE],
+        )
+        .select_related("member", "logged_by")
+        .order_by("occurred_on", "id")
+    )
+
+
+# --- commitment progress ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    percent: Decimal
+    money_eur: Decimal
+    hours: Decimal
+    commitment_money: Decimal
+    commitment_hours: Decimal
+    currency: str
+
+    @property
+    def fulfilled(self) -> bool:
+        return self.percent >= HUNDRED
+
+    @property
+    def bar_percent(self) -> Decimal:
+        return max(ZERO, min(self.percent, HUNDRED))
+
+
+def progress_percent(
+    money_eur: Decimal, hours: Decimal, commitment_money: Decimal, commitment_hours: Decimal
+) -> Decimal:
+    """money / commitment money + hours / commitment hours, as a percent to two places."""
+    ratio = money_eur / commitment_money + hours / commitment_hours
+    return (ratio * HUNDRED).quantize(PERCENT)
+
+
+def _approved_sum(field: str, kinds, *, on: datetime.date | None):
+    entries = LedgerEntry.objects.filter(
+        member_id=OuterRef("member_id"), status=LedgerEntry.Status.APPROVED, kind__in=kinds
+    )
+    if on is not None:
+        entries = entries.filter(decided_at__date__lte=on)
+    total = entries.order_by().values("member_id").annotate(total=Sum(field)).values("total")
+    return Coalesce(Subquery(total, output_field=MONEY_OUT), Value(ZERO), output_field=MONEY_OUT)
+
+
+def with_commitment_totals(
+    memberships: QuerySet[Membership], *, on: datetime.date | None = None
+) -> QuerySet[Membership]:
+    """Annotate memberships with their approved money+resources (EUR), hours, and the
+    commitment of the policy in force on their ``policy_date``: one SQL query in all."""
+    policy_date = Coalesce(
+        "applied_on", "admitted_on", TruncDate("created_at"), output_field=DateField()
+    )
+    policy = Policy.objects.filter(effective_from__lte=OuterRef("policy_day")).order_by(
+        "-effective_from"
+    )
+    return memberships.annotate(
+        policy_day=policy_date,
+        approved_eur=_approved_sum("eur_value", ["money", "resource"], on=on),
+        approved_hours=_approved_sum("hours", ["labour"], on=on),
+        commitment_money=Subquery(policy.values("commitment_money")[:1], output_field=MONEY_OUT),
+        commitment_hours=Subquery(policy.values("commitment_hours")[:1], output_field=MONEY_OUT),
+        commitment_currency=Subquery(policy.values("currency")[:1]),
+    )
+
+
+def commitment_progress_for(
+    memberships: QuerySet[Membership] | Iterable[int], *, on: datetime.date | None = None
+) -> dict[int, Decimal]:
+    """Percent of the commitment fulfilled for each membership (id -> Decimal), in one query.
+
+    Takes a queryset of memberships or an iterable of ids; ``on`` counts only entries decided
+    on or before that day. A membership with no policy in force on its policy date is left out.
+    """
+    if not isinstance(memberships, QuerySet):
+        memberships = Membership.objects.filter(pk__in=list(memberships))
+    rows = with_commitment_totals(memberships.order_by(), on=on).values_list(
+        "pk", "approved_eur", "approved_hours", "commitment_money", "commitment_hours"
+    )
+    result = {}
+    for pk, money, hours, c_money, c_hours in rows:
+        if c_money is None or c_hours is None:
+            continue
+        result[pk] = progress_percent(Decimal(money), Decimal(hours), c_money, c_hours)
+    return result
+
+
+def commitment_progress(membership: Membership, *, on: datetime.date | None = None) -> Progress:
+    """The progress of one operational membership, with the numbers behind it."""
+    row = (
+        with_commitment_totals(Membership.objects.filter(pk=membership.pk), on=on)
+        .values(
+            "approved_eur",
+            "approved_hours",
+            "commitment_money",
+            "commitment_hours",
+            "commitment_currency",
+        )
+        .get()
+    )
+    if row["commitment_money"] is None:
+        policy_in_force(on=membership.policy_date)  # raises PolicyMissing with a clear message
+    money, hours = Decimal(row["approved_eur"]), Decimal(row["approved_hours"])
+    return Progress(
+        percent=progress_percent(money, hours, row["commitment_money"], row["commitment_hours"]),
+        money_eur=money,
+        hours=hours,
+        commitment_money=row["commitment_money"],
+        commitment_hours=row["commitment_hours"],
+        currency=row["commitment_currency"],
+    )
+
+
+# --- dues -------------------------------------------------------------------------------------
+
+
+def _paid_by(on: datetime.date):
+    paid = (
+        DuesPayment.objects.filter(invoice_id=OuterRef("pk"), paid_on__lte=on)
+        .order_by()
+        .values("invoice_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(paid, output_field=MONEY_OUT), Value(ZERO), output_field=MONEY_OUT)
+
+
+def invoices_with_paid(qs: QuerySet[DuesInvoice], *, on: datetime.date) -> QuerySet[DuesInvoice]:
+    return qs.annotate(paid=_paid_by(on))
+
+
+def overdue_invoices(*, on: datetime.date) -> QuerySet[DuesInvoice]:
+    """Invoices unpaid (by payments made up to ``on``) whose due date plus the grace period of
+    the policy in force on ``on`` has passed. On the last day of grace an invoice is not overdue.
+    """
+    grace = policy_in_force(on=on).dues_grace_days
+    last_due = on - datetime.timedelta(days=grace + 1)
+    return invoices_with_paid(DuesInvoice.objects.filter(due_on__lte=last_due), on=on).filter(
+        paid__lt=F("amount")
+    )
+
+
+def dues_in_good_standing(membership: Membership, *, on: datetime.date) -> bool:
+    return not overdue_invoices(on=on).filter(membership=membership).exists()
+
+
+def dues_in_good_standing_for(
+    memberships: QuerySet[Membership] | Iterable[int], *, on: datetime.date
+) -> dict[int, bool]:
+    """Good standing of many memberships (id -> bool) in two queries."""
+    if not isinstance(memberships, QuerySet):
+        memberships = Membership.objects.filter(pk__in=list(memberships))
+    overdue = overdue_invoices(on=on).filter(membership_id=OuterRef("pk"))
+    rows = memberships.order_by().annotate(overdue=Exists(overdue)).values_list("pk", "overdue")
+    return {pk: not is_overdue for pk, is_overdue in rows}
+
+
+def dues_visible_to(user) -> QuerySet[DuesInvoice]:
+    qs = DuesInvoice.objects.select_related("membership__member", "membership__steward")
+    if is_treasurer(user):
+        return qs
+    return qs.filter(membership__steward__in=stewards_visible_to(user))
+
+
+# --- revenue share ----------------------------------------------------------------------------
+
+
+def quarter_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def quarter_end(day: datetime.date) -> datetime.date:
+    start = quarter_start(day)
+    if start.month == 10:
+        return datetime.date(start.year, 12, 31)
+    return datetime.date(start.year, start.month + 3, 1) - datetime.timedelta(days=1)
+
+
+def next_quarter(start: datetime.date) -> datetime.date:
+    return quarter_end(start) + datetime.timedelta(days=1)
+
+
+def revenue_due_date(q_start: datetime.date, policies: dict | None = None) -> datetime.date:
+    """The report of a quarter, and the payment of its share, are due the same day:
+    ``revenue_report_due_days`` after the quarter's end, by the policy in force at that end."""
+    end = quarter_end(q_start)
+    policy = (policies or {}).get(end) or policy_in_force(on=end)
+    return end + datetime.timedelta(days=policy.revenue_report_due_days)
+
+
+def reseller_first_quarter(steward: Steward) -> datetime.date | None:
+    """The first quarter a reseller reports: the one in which its operational member was
+    admitted (none when it has no admitted operational membership)."""
+    return _first_quarters(Steward.objects.filter(pk=steward.pk)).get(steward.pk)
+
+
+def _first_quarters(stewards: QuerySet[Steward]) -> dict[int, datetime.date]:
+    rows = (
+        Membership.objects.filter(
+            member__reseller__in=stewards,
+            type=Membership.Type.OPERATIONAL,
+            admitted_on__isnull=False,
+        )
+        .order_by("admitted_on")
+        .values_list("member__reseller__pk", "admitted_on")
+    )
+    first = {}
+    for steward_id, admitted in rows:
+        first.setdefault(steward_id, quarter_start(admitted))
+    return first
+
+
+def _paid_share(on: datetime.date | None = None):
+    payments = RevenueSharePayment.objects.filter(report_id=OuterRef("pk"))
+    if on is not None:
+        payments = payments.filter(paid_on__lte=on)
+    paid = payments.order_by().values("report_id").annotate(t=Sum("amount_eur")).values("t")
+    return Coalesce(Subquery(paid, output_field=MONEY_OUT), Value(ZERO), output_field=MONEY_OUT)
+
+
+def reports_with_paid(qs: QuerySet[RevenueReport], *, on=None) -> QuerySet[RevenueReport]:
+    return qs.annotate(paid_eur=_paid_share(on))
+
+
+@dataclass(frozen=True)
+class ResellerStanding:
+    missing_quarters: list[datetime.date]
+    unpaid_reports: list[int]
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.missing_quarters or self.unpaid_reports)
+
+
+def resellers_standing_for(
+    stewards: QuerySet[Steward] | Iterable[int], *, on: datetime.date
+) -> dict[int, ResellerStanding]:
+    """What each reseller has overdue on ``on``, in three queries whatever the count.
+
+    A quarter's report is overdue when its due date (see ``revenue_due_date``) is before
+    ``on`` and no report exists; its share is overdue when, on that same due date passed,
+    the payments made up to ``on`` are less than the share owed.
+    """
+    if not isinstance(stewards, QuerySet):
+        stewards = Steward.objects.filter(pk__in=list(stewards))
+    stewards = stewards.filter(kind=Steward.Kind.RESELLER)
+    first = _first_quarters(stewards)
+    reports = list(
+        reports_with_paid(RevenueReport.objects.filter(steward__in=stewards), on=on).values_list(
+            "steward_id", "quarter_start", "share_eur", "paid_eur", "due_on", "pk"
+        )
+    )
+    # Every quarter end that can matter, for one policies query.
+    ends = set()
+    for q in first.values():
+        while quarter_end(q) < on:
+            ends.add(quarter_end(q))
+            q = next_quarter(q)
+    policies = policies_by_date(ends) if ends else {}
+    reported = {(s, q) for s, q, *_rest in reports}
+    result = {}
+    for steward_id in stewards.values_list("pk", flat=True):
+        missing = []
+        q = first.get(steward_id)
+        while q is not None and quarter_end(q) < on:
+            if revenue_due_date(q, policies) < on and (steward_id, q) not in reported:
+                missing.append(q)
+            q = next_quarter(q)
+        unpaid = [
+            pk
+            for s, _q, share, paid, due_on, pk in reports
+            if s == steward_id and due_on < on and paid < share
+        ]
+        result[steward_id] = ResellerStanding(missing, unpaid)
+    return result
+
+
+def resellers_overdue_for(
+    stewards: QuerySet[Steward] | Iterable[int], *, on: datetime.date
+) -> dict[int, bool]:
+    return {pk: s.overdue for pk, s in resellers_standing_for(stewards, on=on).items()}
+
+
+def reseller_overdue(steward: Steward, *, on: datetime.date) -> bool:
+    return resellers_overdue_for([steward.pk], on=on).get(steward.pk, False)
+
+
+def revenue_reports_visible_to(user) -> QuerySet[RevenueReport]:
+    qs = RevenueReport.objects.select_related("steward")
+    if is_treasurer(user):
+        return qs
+    return qs.filter(steward__in=stewards_visible_to(user))
+
+
+def share_owed(revenue_eur: Decimal, percent: Decimal) -> Decimal:
+    return round_money(revenue_eur * percent / HUNDRED)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "contributions"
+
+urlpatterns = [
+    path("", views.my_ledger, name="my_ledger"),
+    path("coordinate/", views.coordinate, name="coordinate"),
+    path("treasury/", views.treasury, name="treasury"),
+    path("entries/<int:pk>/decide/", views.decide, name="decide"),
+    path("entries/<int:pk>/reverse/", views.reverse_entry, name="reverse"),
+    path("ledger/", views.export_page, name="export_page"),
+    path("ledger.csv", views.export_csv, name="export_csv"),
+]

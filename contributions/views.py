@@ -1,0 +1,414 @@
+"""Pages of the contributions app: thin, they parse input and call one service."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from governance.models import Circle
+from governance.selectors import circles_coordinated_by
+from meetcoop.core.roles import is_treasurer
+from membership.models import Member, Membership
+from membership.selectors import PolicyMissing
+
+from . import selectors, services
+from .forms import (
+    BatchLabourForm,
+    DecisionForm,
+    LedgerFilter,
+    MoneyForm,
+    ResourceForm,
+    ReverseForm,
+    SelfReportForm,
+)
+from .models import LedgerEntry
+
+
+def _add_error(form, exc: ValidationError):
+    for message in exc.messages:
+        form.add_error(None, message)
+
+
+# --- a member's own ledger --------------------------------------------------------------------
+
+
+@login_required
+def my_ledger(request):
+    today = timezone.localdate()
+    members = list(Member.objects.filter(contact_links__user=request.user).order_by("name"))
+    member = None
+    if members:
+        wanted = request.GET.get("member") or request.POST.get("member")
+        member = next((m for m in members if str(m.pk) == wanted), members[0])
+    circles = selectors.circles_of_members([member.pk] if member else [], on=today)
+    form = SelfReportForm(
+        request.POST or None,
+        circles=circles,
+        initial={"worked_on": today},
+    )
+    if request.method == "POST":
+        if member is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.labour_log(
+                    member=member,
+                    circle=form.cleaned_data["circle"],
+                    hours=form.cleaned_data["hours"],
+                    worked_on=form.cleaned_data["worked_on"],
+                    description=form.cleaned_data["description"],
+                    actor=request.user,
+                    on=today,
+                )
+            except ValidationError as exc:
+                _add_error(form, exc)
+            else:
+                messages.success(request, _("Your hours were sent for approval."))
+                return redirect(f"{reverse('contributions:my_ledger')}?member={member.pk}")
+    progress = None
+    policy_missing = False
+    entries = []
+    if member is not None:
+        operational = (
+            Membership.objects.filter(member=member, type=Membership.Type.OPERATIONAL)
+            .exclude(status=Membership.Status.ENDED)
+            .first()
+        )
+        if operational is not None:
+            try:
+                progress = selectors.commitment_progress(operational)
+            except PolicyMissing:
+                policy_missing = True
+        entries = list(
+            LedgerEntry.objects.filter(member=member)
+            .select_related("circle", "logged_by", "decided_by", "reverses")
+            .order_by("-occurred_on", "-id")[:200]
+        )
+    return render(
+        request,
+        "contributions/my_ledger.html",
+        {
+            "members": members,
+            "member": member,
+            "progress": progress,
+            "policy_missing": policy_missing,
+            "pending": [e for e in entries if e.status == LedgerEntry.Status.PENDING],
+            "entries": entries,
+            "form": form,
+            "has_circles": circles.exists() if member else False,
+            "is_treasurer": is_treasurer(request.user),
+            "coordinates": circles_coordinated_by(request.user, on=today).exists(),
+        },
+    )
+
+
+# --- coordinators -----------------------------------------------------------------------------
+
+
+@login_required
+def coordinate(request):
+    today = timezone.localdate()
+    circles = list(circles_coordinated_by(request.user, on=today).order_by("name"))
+    if not circles:
+        raise PermissionDenied(_("You coordinate no circle today."))
+    wanted = request.GET.get("circle") or request.POST.get("circle")
+    circle = next((c for c in circles if str(c.pk) == wanted), circles[0])
+    members = selectors.members_seated_in(circle, on=today)
+    form = BatchLabourForm(request.POST or None, members=members, initial={"worked_on": today})
+    if request.method == "POST" and form.is_valid():
+        try:
+            logged = services.labour_log_many(
+                circle=circle,
+                worked_on=form.cleaned_data["worked_on"],
+                description=form.cleaned_data["description"],
+                hours_by_member=form.cleaned_data["hours_by_member"],
+                actor=request.user,
+                on=today,
+            )
+        except ValidationError as exc:
+            _add_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(count)d entries logged; another coordinator of the circle approves them.")
+                % {"count": len(logged)},
+            )
+            return redirect(f"{reverse('contributions:coordinate')}?circle={circle.pk}")
+    own = selectors.member_ids_of(request.user)
+    queue = list(selectors.pending_labour_queue(request.user, on=today))
+    return render(
+        request,
+        "contributions/coordinate.html",
+        {
+            "circles": circles,
+            "circle": circle,
+            "form": form,
+            "queue": [(e, e.member_id in own) for e in queue],
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def decide(request, pk):
+    today = timezone.localdate()
+    entry = get_object_or_404(selectors.entries_visible_to(request.user, on=today), pk=pk)
+    form = DecisionForm(request.POST)
+    fallback = (
+        reverse("contributions:coordinate")
+        if entry.kind == LedgerEntry.Kind.LABOUR
+        else reverse("contributions:treasury")
+    )
+    target = request.POST.get("next") or fallback
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = fallback
+    if not form.is_valid():
+        messages.error(request, _("Choose approve or reject."))
+        return HttpResponseRedirect(target)
+    approve = form.cleaned_data["decision"] == "approve"
+    service = services.entry_approve if approve else services.entry_reject
+    try:
+        service(entry=entry, actor=request.user, note=form.cleaned_data["note"], on=today)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Entry #%(id)s decided.") % {"id": entry.pk})
+    return HttpResponseRedirect(target)
+
+
+@login_required
+def reverse_entry(request, pk):
+    today = timezone.localdate()
+    entry = get_object_or_404(selectors.entries_visible_to(request.user, on=today), pk=pk)
+    if not selectors.may_decide(request.user, entry, on=today):
+        raise PermissionDenied(_("You may not reverse this entry."))
+    form = ReverseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.entry_reverse(
+                entry=entry, reason=form.cleaned_data["reason"], actor=request.user, on=today
+            )
+        except ValidationError as exc:
+            _add_error(form, exc)
+        else:
+            messages.success(request, _("Entry #%(id)s reversed.") % {"id": entry.pk})
+            return redirect("contributions:export_page")
+    return render(request, "contributions/reverse.html", {"entry": entry, "form": form})
+
+
+# --- treasurers -------------------------------------------------------------------------------
+
+
+@login_required
+def treasury(request):
+    if not is_treasurer(request.user):
+        raise PermissionDenied(_("Only treasurers record money and resources."))
+    today = timezone.localdate()
+    which = request.POST.get("form")
+    money_form = MoneyForm(
+        request.POST if which == "money" else None,
+        initial={"received_on": today, "currency": "EUR"},
+        prefix="money",
+    )
+    resource_form = ResourceForm(
+        request.POST if which == "resource" else None,
+        initial={"given_on": today},
+        prefix="resource",
+    )
+    if which == "money" and money_form.is_valid():
+        data = money_form.cleaned_data
+        try:
+            services.money_record(
+                member=data["member"],
+                amount=data["amount"],
+                currency=data["currency"],
+                eur_rate=data["eur_rate"],
+                received_on=data["received_on"],
+                description=data["description"],
+                actor=request.user,
+                on=today,
+            )
+        except ValidationError as exc:
+            _add_error(money_form, exc)
+        else:
+            messages.success(request, _("Money recorded; approve it in the queue below."))
+            return redirect("contributions:treasury")
+    if which == "resource" and resource_form.is_valid():
+        data = resource_form.cleaned_data
+        try:
+            services.resource_record(
+                member=data["member"],
+                description=data["description"],
+                eur_value=data["eur_value"],
+                given_on=data["given_on"],
+                actor=request.user,
+                on=today,
+            )
+        except ValidationError as exc:
+            _add_error(resource_form, exc)
+        else:
+            messages.success(request, _("Resource recorded; approve it in the queue below."))
+            return redirect("contributions:treasury")
+    own = selectors.member_ids_of(request.user)
+    queue = list(selectors.pending_money_queue()[:200])
+    recent = list(
+        LedgerEntry.objects.filter(kind__in=[LedgerEntry.Kind.MONEY, LedgerEntry.Kind.RESOURCE])
+        .exclude(status=LedgerEntry.Status.PENDING)
+        .select_related("member", "decided_by", "reverses")
+        .order_by("-decided_at", "-id")[:20]
+    )
+    return render(
+        request,
+        "contributions/treasury.html",
+        {
+            "money_form": money_form,
+            "resource_form": resource_form,
+            "queue": [(e, e.member_id in own) for e in queue],
+            "recent": recent,
+            "decision_form": DecisionForm(),
+        },
+    )
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def _filterset(request, today):
+    visible = selectors.entries_visible_to(request.user, on=today)
+    if is_treasurer(request.user):
+        members = Member.objects.filter(ledger_entries__isnull=False).distinct().order_by("name")
+        circles = Circle.objects.order_by("name")
+    else:
+        coordinated = circles_coordinated_by(request.user, on=today)
+        members = (
+            Member.objects.filter(
+                Q(contact_links__user=request.user)
+                | Q(ledger_entries__kind="labour", ledger_entries__circle__in=coordinated)
+            )
+            .distinct()
+            .order_by("name")
+        )
+        circles = Circle.objects.filter(
+            Q(pk__in=coordinated.values("pk"))
+            | Q(ledger_entries__member__contact_links__user=request.user)
+        ).distinct()
+    return LedgerFilter(request.GET or None, queryset=visible, members=members, circles=circles)
+
+
+@login_required
+def export_page(request):
+    today = timezone.localdate()
+    filterset = _filterset(request, today)
+    entries = list(filterset.qs.order_by("-occurred_on", "-id")[:100])
+    may_reverse = {
+        e.pk
+        for e in entries
+        if e.status == LedgerEntry.Status.APPROVED
+        and not e.is_reversal
+        and selectors.may_decide(request.user, e, on=today)
+    }
+    return render(
+        request,
+        "contributions/export.html",
+        {"filter": filterset, "entries": entries, "may_reverse": may_reverse},
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _cell(value) -> str:
+    """Neutralise text that a spreadsheet would run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+CSV_HEADER = [
+    "id",
+    "date",
+    "member_id",
+    "member",
+    "kind",
+    "status",
+    "circle",
+    "hours",
+    "amount",
+    "currency",
+    "eur_rate",
+    "eur_value",
+    "description",
+    "logged_by",
+    "logged_at",
+    "decided_by",
+    "decided_at",
+    "reverses",
+    "reason",
+]
+
+
+@login_required
+def export_csv(request):
+    today = timezone.localdate()
+    filterset = _filterset(request, today)
+    if filterset.is_bound and not filterset.is_valid():
+        return render(
+            request,
+            "contributions/export.html",
+            {"filter": filterset, "entries": [], "may_reverse": set()},
+            status=400,
+        )
+    rows = filterset.qs.order_by("occurred_on", "id")
+    writer = csv.writer(_Echo())
+
+    def stream():
+        yield writer.writerow(CSV_HEADER)
+        for e in rows.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    e.pk,
+                    e.occurred_on.isoformat(),
+                    e.member_id,
+                    _cell(e.member),
+                    e.kind,
+                    e.status,
+                    _cell(e.circle.slug if e.circle else ""),
+                    e.hours if e.kind == LedgerEntry.Kind.LABOUR else "",
+                    "" if e.amount is None else e.amount,
+                    e.currency,
+                    "" if e.eur_rate is None else e.eur_rate,
+                    e.eur_value if e.kind != LedgerEntry.Kind.LABOUR else "",
+                    _cell(e.description),
+                    _cell(e.logged_by.email),
+                    e.logged_at.isoformat(),
+                    _cell(e.decided_by.email if e.decided_by else ""),
+                    e.decided_at.isoformat() if e.decided_at else "",
+                    e.reverses_id or "",
+                    _cell(e.reason),
+                ]
+            )
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ledger-{today.isoformat()}.csv"'
+    return response
