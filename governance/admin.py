@@ -1,6 +1,24 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import Circle, CircleRole
+from meetcoop.core.admin import ReadOnlyAdminMixin
+
+from . import selectors, services
+from .models import (
+    Attendance,
+    Circle,
+    CircleRole,
+    DocumentVersion,
+    GovernanceDocument,
+    Meeting,
+    Proposal,
+    StanceRecord,
+    Voter,
+)
 
 
 class CircleRoleInline(admin.TabularInline):
@@ -24,3 +42,192 @@ class CircleRoleAdmin(admin.ModelAdmin):
     search_fields = ["member__name", "member__email", "circle__name"]
     list_select_related = ["member", "circle"]
     autocomplete_fields = ["member"]
+
+
+class AttendanceInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Attendance
+    extra = 0
+    fields = ["member", "recorded_at", "recorded_by"]
+    readonly_fields = fields
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["held_on", "title", "kind", "circle", "attendance_recorded_at"]
+    list_filter = ["kind", "circle"]
+    search_fields = ["title", "agenda"]
+    date_hierarchy = "held_on"
+    list_select_related = ["circle"]
+    readonly_fields = ["attendance_recorded_at", "attendance_recorded_by", "created_at"]
+    inlines = [AttendanceInline]
+
+
+class VoterInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Voter
+    extra = 0
+    fields = ["member", "stance", "reason", "stance_at", "reminded_at"]
+    readonly_fields = fields
+
+
+FROZEN_FIELDS = [
+    "title",
+    "text",
+    "electorate",
+    "circle",
+    "quorum_percent",
+    "document",
+    "new_text",
+]
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "electorate", "closes_at", "outcome", "electorate_size"]
+    list_filter = ["status", "outcome", "electorate"]
+    search_fields = ["title", "text"]
+    date_hierarchy = "created_at"
+    list_select_related = ["circle", "document"]
+    inlines = [VoterInline]
+    actions = ["open_selected", "close_selected"]
+    change_form_template = "admin/governance/proposal/change_form.html"
+    fields = [
+        *FROZEN_FIELDS,
+        "closes_at",
+        "status",
+        "opens_at",
+        "base_version",
+        "content_sha256",
+        "admission_application_id",
+        "author",
+        "closed_at",
+        "outcome",
+        "outcome_reason",
+        "electorate_size",
+        "agree_count",
+        "abstain_count",
+        "block_count",
+    ]
+    always_readonly = [
+        "status",
+        "opens_at",
+        "base_version",
+        "content_sha256",
+        "admission_application_id",
+        "author",
+        "closed_at",
+        "outcome",
+        "outcome_reason",
+        "electorate_size",
+        "agree_count",
+        "abstain_count",
+        "block_count",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != Proposal.Status.DRAFT:
+            return [*FROZEN_FIELDS, "closes_at", *self.always_readonly]
+        return self.always_readonly
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status != Proposal.Status.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Open the selected drafts (closing at their closing time)"))
+    def open_selected(self, request, queryset):
+        for proposal in queryset.filter(status=Proposal.Status.DRAFT):
+            if not proposal.closes_at:
+                self.message_user(
+                    request,
+                    _("%(p)s: set its closing time first.") % {"p": proposal},
+                    messages.ERROR,
+                )
+                continue
+            try:
+                services.proposal_open(
+                    proposal=proposal, closes_at=proposal.closes_at, actor=request.user
+                )
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{proposal}: {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                self.message_user(request, _("%(p)s is open.") % {"p": proposal})
+
+    @admin.action(description=_("Close the selected proposals whose closing time has passed"))
+    def close_selected(self, request, queryset):
+        for proposal in queryset.filter(status=Proposal.Status.OPEN):
+            self._close(request, proposal)
+
+    def _close(self, request, proposal):
+        try:
+            services.proposal_close(proposal=proposal, actor=request.user)
+        except ValidationError as error:
+            self.message_user(request, f"{proposal}: {' '.join(error.messages)}", messages.ERROR)
+        else:
+            proposal.refresh_from_db()
+            self.message_user(
+                request,
+                _("%(p)s is closed: %(outcome)s.")
+                % {"p": proposal, "outcome": proposal.get_outcome_display()},
+            )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/close/",
+                self.admin_site.admin_view(self.close_view),
+                name="governance_proposal_close",
+            ),
+            *super().get_urls(),
+        ]
+
+    def close_view(self, request, pk):
+        if request.method != "POST" or not self.has_change_permission(request):
+            return redirect(reverse("admin:governance_proposal_change", args=[pk]))
+        proposal = get_object_or_404(self.get_queryset(request), pk=pk)
+        self._close(request, proposal)
+        return redirect(reverse("admin:governance_proposal_change", args=[pk]))
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        context["can_close_now"] = bool(
+            obj is not None and selectors.proposal_is_due(obj, timezone.now())
+        )
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+
+@admin.register(StanceRecord)
+class StanceRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["voter", "stance", "cast_at", "cast_by"]
+    list_select_related = ["voter__member", "voter__proposal", "cast_by"]
+    search_fields = ["voter__member__name", "voter__proposal__title"]
+
+
+class DocumentVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = DocumentVersion
+    extra = 0
+    fields = ["number", "adopted_at", "proposal", "text_sha256"]
+    readonly_fields = fields
+
+
+@admin.register(GovernanceDocument)
+class GovernanceDocumentAdmin(admin.ModelAdmin):
+    """A document is created empty; its text only ever comes from an adopted proposal."""
+
+    list_display = ["title", "slug", "current_version"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["current_version", "created_at"]
+    inlines = [DocumentVersionInline]
+
+
+@admin.register(DocumentVersion)
+class DocumentVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["document", "number", "adopted_at", "proposal"]
+    list_select_related = ["document", "proposal"]
+    readonly_fields = ["document", "number", "text", "text_sha256", "proposal", "adopted_at"]
+    fields = readonly_fields

@@ -1,10 +1,17 @@
-"""Circles (sociocratic working groups) and who sits in them. Meetings, proposals and
-documents arrive with the governance issue."""
+"""Circles (sociocratic working groups) and who sits in them; meetings and attendance;
+proposals, their electorate and stances; governance documents and their adopted versions."""
 
+from decimal import Decimal
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from meetcoop.core.models import AppendOnlyModel
 
 
 class Circle(models.Model):
@@ -58,3 +65,334 @@ class CircleRole(models.Model):
     def clean(self):
         if self.ended_on and self.started_on and self.ended_on < self.started_on:
             raise ValidationError({"ended_on": _("A seat can't end before it starts.")})
+
+
+class Meeting(models.Model):
+    """An All Hands Meeting (co-op wide) or a meeting of one circle."""
+
+    class Kind(models.TextChoices):
+        ALL_HANDS = "all_hands", _("All Hands Meeting")
+        CIRCLE = "circle", _("circle meeting")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    circle = models.ForeignKey(
+        Circle,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        verbose_name=_("circle"),
+        help_text=_("Only for a circle meeting."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    held_on = models.DateField(_("date"), db_index=True)
+    agenda = models.TextField(_("agenda"), blank=True)
+    minutes_url = models.URLField(_("minutes link"), blank=True)
+    attendance_recorded_at = models.DateTimeField(
+        _("attendance recorded"),
+        null=True,
+        blank=True,
+        help_text=_("A meeting counts for attendance rates once its attendance is recorded."),
+    )
+    attendance_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("attendance recorded by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-held_on", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="all_hands", circle__isnull=True)
+                | Q(kind="circle", circle__isnull=False),
+                name="meeting_circle_only_for_circle_meetings",
+                violation_error_message=_(
+                    "A circle meeting needs its circle; an All Hands Meeting has none."
+                ),
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "held_on"])]
+
+    def __str__(self):
+        return f"{self.title} ({self.held_on.isoformat()})"
+
+    def clean(self):
+        if self.kind == self.Kind.CIRCLE and not self.circle_id:
+            raise ValidationError({"circle": _("A circle meeting needs its circle.")})
+        if self.kind == self.Kind.ALL_HANDS and self.circle_id:
+            raise ValidationError({"circle": _("An All Hands Meeting belongs to no circle.")})
+
+
+class Attendance(models.Model):
+    """A member was present at a meeting (absence is the lack of a row)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    member = models.ForeignKey(
+        "membership.Member",
+        on_delete=models.PROTECT,
+        related_name="attendances",
+        verbose_name=_("member"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once")
+        ]
+        indexes = [models.Index(fields=["member", "meeting"])]
+
+    def __str__(self):
+        return f"{self.member} @ {self.meeting}"
+
+
+class GovernanceDocument(models.Model):
+    """A document the co-op governs itself by. Its text lives in versions, each one adopted
+    by a proposal; the document itself is never edited in place."""
+
+    title = models.CharField(_("title"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    current_version = models.OneToOneField(
+        "DocumentVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("current version"),
+        help_text=_("Set only by adopting a proposal."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("governance document")
+        verbose_name_plural = _("governance documents")
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class DocumentVersion(AppendOnlyModel):
+    """One adopted text of a document, linked to the proposal that adopted it."""
+
+    document = models.ForeignKey(
+        GovernanceDocument, on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("text (Markdown)"))
+    text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
+    proposal = models.OneToOneField(
+        "Proposal",
+        on_delete=models.PROTECT,
+        related_name="adopted_version",
+        verbose_name=_("adopted by"),
+    )
+    adopted_at = models.DateTimeField(_("adopted"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+        ordering = ["document", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="document_version_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.document} v{self.number}"
+
+
+class Proposal(models.Model):
+    """A question put to an electorate: agree, abstain or block, until the closing time."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    class Electorate(models.TextChoices):
+        ALL = "all", _("all members with voting rights (Permanent Assembly)")
+        OPERATIONAL = "operational", _("operational members (Permanent Assembly)")
+        CIRCLE = "circle", _("the members of one circle")
+
+    class Outcome(models.TextChoices):
+        ADOPTED = "adopted", _("adopted")
+        REJECTED = "rejected", _("rejected")
+
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text (Markdown)"))
+    electorate = models.CharField(
+        _("electorate"), max_length=12, choices=Electorate.choices, default=Electorate.ALL
+    )
+    circle = models.ForeignKey(
+        Circle,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("circle"),
+    )
+    quorum_percent = models.DecimalField(
+        _("quorum (% of the electorate voting)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    document = models.ForeignKey(
+        GovernanceDocument,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("document it changes"),
+    )
+    new_text = models.TextField(_("new text of the document (Markdown)"), blank=True)
+    base_version = models.ForeignKey(
+        DocumentVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("based on version"),
+        help_text=_("The document's current version when the proposal opened."),
+    )
+    # The application this proposal admits (resellers.Application). A plain id so governance
+    # does not depend on the applications code; see governance.services._admission_*.
+    admission_application_id = models.PositiveIntegerField(
+        _("admission of application"), null=True, blank=True, unique=True
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    opens_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes"), null=True, blank=True, db_index=True)
+    content_sha256 = models.CharField(
+        _("SHA-256 of the frozen text"), max_length=64, blank=True, editable=False
+    )
+    # Filled when it closes.
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, blank=True)
+    outcome_reason = models.CharField(_("why"), max_length=300, blank=True)
+    electorate_size = models.PositiveIntegerField(_("electorate size"), default=0)
+    agree_count = models.PositiveIntegerField(_("agree"), default=0)
+    abstain_count = models.PositiveIntegerField(_("abstain"), default=0)
+    block_count = models.PositiveIntegerField(_("block"), default=0)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-closes_at", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(electorate="circle", circle__isnull=False)
+                | (~Q(electorate="circle") & Q(circle__isnull=True)),
+                name="proposal_circle_only_for_circle_electorate",
+                violation_error_message=_("Choose the circle when, and only when, it decides."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(opens_at__isnull=False, closes_at__isnull=False),
+                name="proposal_open_has_times",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "closes_at"])]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        errors = {}
+        if self.electorate == self.Electorate.CIRCLE and not self.circle_id:
+            errors["circle"] = _("Choose the circle that decides.")
+        if self.electorate != self.Electorate.CIRCLE and self.circle_id:
+            errors["circle"] = _("Only a circle proposal names a circle.")
+        if self.document_id and not self.new_text.strip():
+            errors["new_text"] = _("Give the new text of the document.")
+        if self.new_text.strip() and not self.document_id:
+            errors["document"] = _("Choose the document this new text is for.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_admission(self) -> bool:
+        return self.admission_application_id is not None
+
+
+class Voter(models.Model):
+    """One member of a proposal's electorate, fixed when it opens, with its current stance.
+
+    Every stance cast is also kept in ``StanceRecord`` (append-only); this row holds the latest,
+    which is the one the tally counts.
+    """
+
+    class Stance(models.TextChoices):
+        AGREE = "agree", _("Agree")
+        ABSTAIN = "abstain", _("Abstain")
+        BLOCK = "block", _("Block")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="voters")
+    member = models.ForeignKey(
+        "membership.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("member")
+    )
+    stance = models.CharField(_("stance"), max_length=8, choices=Stance.choices, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    stance_at = models.DateTimeField(_("stance updated"), null=True, blank=True)
+    stance_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("voter")
+        verbose_name_plural = _("electorate")
+        ordering = ["proposal", "member__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "member"], name="voter_once"),
+            models.CheckConstraint(
+                condition=~Q(stance="block") | ~Q(reason=""),
+                name="voter_block_has_reason",
+                violation_error_message=_("A block needs a reason."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.proposal}"
+
+
+class StanceRecord(AppendOnlyModel):
+    """Every stance ever cast, in order (the history behind ``Voter.stance``)."""
+
+    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="history")
+    stance = models.CharField(_("stance"), max_length=8, choices=Voter.Stance.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    cast_at = models.DateTimeField(_("cast"), default=timezone.now)
+    cast_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("stance record")
+        verbose_name_plural = _("stance history")
+        ordering = ["voter", "cast_at", "id"]
+
+    def __str__(self):
+        return f"{self.voter}: {self.stance}"

@@ -1,10 +1,584 @@
-"""Writes of the governance app."""
+"""Writes of the governance app. Each takes the acting user (None for the system), runs in a
+transaction with the changed row locked, writes an audit entry and sends mail after commit."""
+
+import datetime
+import hashlib
+import json
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetcoop.core.audit import audit_log
+
+from . import selectors
+from .models import (
+    Attendance,
+    Circle,
+    CircleRole,
+    DocumentVersion,
+    GovernanceDocument,
+    Meeting,
+    Proposal,
+    StanceRecord,
+    Voter,
+)
+
+logger = logging.getLogger(__name__)
+
+# How long an admission proposal stays open (not a DOMAIN policy value; a deployment setting).
+ADMISSION_VOTING_DAYS_DEFAULT = 7
 
 
-def admission_proposal_open(*, application, actor):
-    """Open the Permanent Assembly proposal that admits an operational applicant.
+class GovernanceError(ValidationError):
+    """A rule of governance refused the action (shown to the person as a form error)."""
 
-    The hand-over point from the applications flow. The governance issue implements it; until
-    then the application simply waits in ``awaiting_assembly``.
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def proposal_content_sha256(proposal: Proposal) -> str:
+    """The hash of everything that is voted on: title, text, electorate, quorum, and the new
+    document text with the version it is based on."""
+    frozen = {
+        "title": proposal.title,
+        "text": proposal.text,
+        "electorate": proposal.electorate,
+        "circle_id": proposal.circle_id,
+        "quorum_percent": str(proposal.quorum_percent),
+        "document_id": proposal.document_id,
+        "base_version_id": proposal.base_version_id,
+        "new_text": proposal.new_text,
+        "admission_application_id": proposal.admission_application_id,
+    }
+    return sha256(json.dumps(frozen, sort_keys=True, ensure_ascii=False))
+
+
+# --- circles ---------------------------------------------------------------------------------
+
+
+def circle_create(*, name: str, slug: str, purpose: str = "", actor) -> Circle:
+    with transaction.atomic():
+        circle = Circle(name=name, slug=slug, purpose=purpose)
+        circle.full_clean()
+        circle.save()
+        audit_log(actor=actor, action="governance.circle.created", obj=circle)
+    return circle
+
+
+def circle_seat_add(
+    *, circle: Circle, member, role: str, started_on: datetime.date, actor
+) -> CircleRole:
+    """Seat ``member`` in ``circle`` from ``started_on``. Refused when it already holds an open
+    seat of that role there."""
+    with transaction.atomic():
+        Circle.objects.select_for_update().get(pk=circle.pk)
+        open_seat = CircleRole.objects.filter(circle=circle, member=member, role=role).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=started_on)
+        )
+        if open_seat.exists():
+            raise GovernanceError(_("%(member)s already holds this seat.") % {"member": member})
+        seat = CircleRole(circle=circle, member=member, role=role, started_on=started_on)
+        seat.full_clean()
+        seat.save()
+        audit_log(
+            actor=actor,
+            action="governance.seat.added",
+            obj=seat,
+            data={"role": role, "started_on": started_on.isoformat()},
+        )
+    return seat
+
+
+def circle_seat_end(*, seat: CircleRole, ended_on: datetime.date, actor) -> CircleRole:
+    with transaction.atomic():
+        seat = CircleRole.objects.select_for_update().get(pk=seat.pk)
+        if seat.ended_on is not None and seat.ended_on <= ended_on:
+            return seat
+        if ended_on < seat.started_on:
+            raise GovernanceError(_("A seat can't end before it starts."))
+        seat.ended_on = ended_on
+        seat.save(update_fields=["ended_on"])
+        audit_log(
+            actor=actor,
+            action="governance.seat.ended",
+            obj=seat,
+            data={"ended_on": ended_on.isoformat()},
+        )
+    return seat
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+
+def meeting_create(
+    *,
+    kind: str,
+    title: str,
+    held_on: datetime.date,
+    circle: Circle | None = None,
+    agenda: str = "",
+    minutes_url: str = "",
+    actor,
+) -> Meeting:
+    with transaction.atomic():
+        meeting = Meeting(
+            kind=kind,
+            circle=circle,
+            title=title,
+            held_on=held_on,
+            agenda=agenda,
+            minutes_url=minutes_url,
+        )
+        meeting.full_clean()
+        meeting.save()
+        audit_log(actor=actor, action="governance.meeting.created", obj=meeting)
+    return meeting
+
+
+def attendance_record(*, meeting: Meeting, member_ids, actor, now=None) -> Meeting:
+    """Set who attended ``meeting`` to exactly ``member_ids`` (the ticked boxes). Only members
+    the page listed (everyone expected, or already ticked) may be ticked. Recording it twice
+    with the same boxes changes nothing but the time."""
+    now = now or timezone.now()
+    wanted = {int(pk) for pk in member_ids}
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.held_on > timezone.localdate(now):
+            raise GovernanceError(_("Attendance can be recorded once the meeting has been held."))
+        allowed = set(selectors.expected_attendees(meeting).values_list("pk", flat=True))
+        unknown = wanted - allowed
+        if unknown:
+            raise GovernanceError(_("Only the members listed for this meeting can be ticked."))
+        present = set(meeting.attendances.values_list("member_id", flat=True))
+        meeting.attendances.filter(member_id__in=present - wanted).delete()
+        Attendance.objects.bulk_create(
+            [
+                Attendance(meeting=meeting, member_id=pk, recorded_by=actor, recorded_at=now)
+                for pk in sorted(wanted - present)
+            ]
+        )
+        meeting.attendance_recorded_at = now
+        meeting.attendance_recorded_by = actor
+        meeting.save(update_fields=["attendance_recorded_at", "attendance_recorded_by"])
+        audit_log(
+            actor=actor,
+            action="governance.meeting.attendance_recorded",
+            obj=meeting,
+            data={
+                "present": len(wanted),
+                "added": sorted(wanted - present),
+                "removed": sorted(present - wanted),
+            },
+        )
+    return meeting
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+def document_create(*, title: str, slug: str, actor) -> GovernanceDocument:
+    """An empty document: its first text, like every later one, comes from an adopted
+    proposal."""
+    with transaction.atomic():
+        document = GovernanceDocument(title=title, slug=slug)
+        document.full_clean()
+        document.save()
+        audit_log(actor=actor, action="governance.document.created", obj=document)
+    return document
+
+
+# --- proposals -------------------------------------------------------------------------------
+
+
+def proposal_create(
+    *,
+    title: str,
+    text: str,
+    electorate: str = Proposal.Electorate.ALL,
+    circle: Circle | None = None,
+    quorum_percent: Decimal = Decimal("0"),
+    document: GovernanceDocument | None = None,
+    new_text: str = "",
+    actor,
+) -> Proposal:
+    """A draft. Nothing is frozen until it opens."""
+    with transaction.atomic():
+        proposal = Proposal(
+            title=title,
+            text=text,
+            electorate=electorate,
+            circle=circle,
+            quorum_percent=quorum_percent,
+            document=document,
+            new_text=new_text,
+            author=actor if getattr(actor, "pk", None) else None,
+        )
+        proposal.full_clean()
+        proposal.save()
+        audit_log(actor=actor, action="governance.proposal.created", obj=proposal)
+    return proposal
+
+
+def _electorate_member_ids(proposal: Proposal, *, on: datetime.date) -> list[int]:
+    """Active members of the named kind, on the day the proposal opens.
+
+    - all members with voting rights: any member with an active membership (operational or user);
+    - operational members: members with an active operational membership;
+    - a circle: members seated in that circle on the opening day (as member or coordinator).
     """
-    return None
+    from membership.models import Membership
+
+    if proposal.electorate == Proposal.Electorate.CIRCLE:
+        qs = CircleRole.objects.filter(selectors.seats_on(on), circle_id=proposal.circle_id)
+        return sorted(set(qs.values_list("member_id", flat=True)))
+    memberships = Membership.objects.filter(status=Membership.Status.ACTIVE)
+    if proposal.electorate == Proposal.Electorate.OPERATIONAL:
+        memberships = memberships.filter(type=Membership.Type.OPERATIONAL)
+    return sorted(set(memberships.values_list("member_id", flat=True)))
+
+
+def proposal_open(*, proposal: Proposal, closes_at: datetime.datetime, actor, now=None) -> Proposal:
+    """Open a draft: fix the electorate, freeze the text (and the document's base version) and
+    store its hash, schedule the closing and tell the electorate."""
+    now = now or timezone.now()
+    if timezone.is_naive(closes_at):
+        raise GovernanceError(_("The closing time needs a time zone."))
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.status != Proposal.Status.DRAFT:
+            raise GovernanceError(_("This proposal is already open or closed."))
+        if closes_at <= now:
+            raise GovernanceError(_("The closing time must be in the future."))
+        proposal.full_clean()
+        if proposal.document_id:
+            document = GovernanceDocument.objects.select_for_update().get(pk=proposal.document_id)
+            proposal.base_version_id = document.current_version_id
+        member_ids = _electorate_member_ids(proposal, on=timezone.localdate(now))
+        if not member_ids:
+            raise GovernanceError(_("Nobody is in this electorate: the proposal can't open."))
+        Voter.objects.bulk_create(
+            [Voter(proposal=proposal, member_id=pk) for pk in member_ids], batch_size=2000
+        )
+        proposal.status = Proposal.Status.OPEN
+        proposal.opens_at = now
+        proposal.closes_at = closes_at
+        proposal.electorate_size = len(member_ids)
+        proposal.content_sha256 = proposal_content_sha256(proposal)
+        proposal.save(
+            update_fields=[
+                "status",
+                "opens_at",
+                "closes_at",
+                "base_version",
+                "electorate_size",
+                "content_sha256",
+            ]
+        )
+        audit_log(
+            actor=actor,
+            action="governance.proposal.opened",
+            obj=proposal,
+            data={
+                "electorate_size": len(member_ids),
+                "closes_at": closes_at.isoformat(),
+                "content_sha256": proposal.content_sha256,
+            },
+        )
+        transaction.on_commit(lambda: _after_open(proposal.pk, closes_at))
+    return proposal
+
+
+def _after_open(proposal_id: int, closes_at: datetime.datetime):
+    from . import tasks
+
+    tasks.send_proposal_opened.delay(proposal_id)
+    tasks.close_proposal.apply_async(args=[proposal_id], eta=closes_at)
+
+
+def stance_cast(
+    *, proposal: Proposal, member, stance: str, reason: str = "", actor, now=None
+) -> Voter:
+    """``actor`` records ``member``'s stance. Only contacts of a member of the electorate may,
+    and only while the proposal is open; a Block needs a reason. Casting again replaces the
+    stance (the history keeps every one)."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if stance not in Voter.Stance.values:
+        raise GovernanceError(_("Choose Agree, Abstain or Block."))
+    if stance == Voter.Stance.BLOCK and not reason:
+        raise GovernanceError({"reason": _("A block needs a reason.")})
+    with transaction.atomic():
+        voter = (
+            Voter.objects.select_for_update()
+            .select_related("proposal")
+            .filter(proposal_id=proposal.pk, member_id=member.pk)
+            .first()
+        )
+        if voter is None:
+            raise GovernanceError(_("This member is not in the electorate of this proposal."))
+        if not member.contact_links.filter(user_id=getattr(actor, "pk", None)).exists():
+            raise GovernanceError(_("You can only vote for a member you are a contact of."))
+        if selectors.proposal_state(voter.proposal, now) != Proposal.Status.OPEN:
+            raise GovernanceError(_("This proposal is not open for voting."))
+        if voter.stance == stance and voter.reason == reason:
+            return voter
+        voter.stance = stance
+        voter.reason = reason
+        voter.stance_at = now
+        voter.stance_by = actor
+        voter.save(update_fields=["stance", "reason", "stance_at", "stance_by"])
+        StanceRecord.objects.create(
+            voter=voter, stance=stance, reason=reason, cast_at=now, cast_by=actor
+        )
+        audit_log(
+            actor=actor,
+            action="governance.stance.cast",
+            obj=voter.proposal,
+            data={"member": member.pk, "stance": stance},
+        )
+    return voter
+
+
+def proposal_close(*, proposal: Proposal, actor, now=None) -> Proposal:
+    """Close a proposal whose closing time has passed: store the tally, the electorate size and
+    the outcome; adopt its document text or admit its applicant when adopted. Closing a closed
+    proposal changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.status == Proposal.Status.CLOSED:
+            return proposal
+        if proposal.status != Proposal.Status.OPEN:
+            raise GovernanceError(_("A draft can't be closed."))
+        if proposal.closes_at > now:
+            raise GovernanceError(_("This proposal is still open until its closing time."))
+        if proposal_content_sha256(proposal) != proposal.content_sha256:
+            raise GovernanceError(_("The proposal's text changed after it opened: refusing."))
+        document = None
+        if proposal.document_id:
+            # Lock the document first: two proposals on one version can't both be adopted.
+            document = GovernanceDocument.objects.select_for_update().get(pk=proposal.document_id)
+        tally = selectors.proposal_tally(proposal)
+        outcome, reason = selectors.outcome_for(proposal, tally)
+        proposal.status = Proposal.Status.CLOSED
+        proposal.closed_at = now
+        proposal.outcome = outcome
+        proposal.outcome_reason = reason[:300]
+        proposal.electorate_size = tally.electorate
+        proposal.agree_count = tally.agree
+        proposal.abstain_count = tally.abstain
+        proposal.block_count = tally.block
+        proposal.save(
+            update_fields=[
+                "status",
+                "closed_at",
+                "outcome",
+                "outcome_reason",
+                "electorate_size",
+                "agree_count",
+                "abstain_count",
+                "block_count",
+            ]
+        )
+        if outcome == Proposal.Outcome.ADOPTED and document is not None:
+            _adopt_document_text(proposal, document, now=now)
+        if proposal.is_admission:
+            if outcome == Proposal.Outcome.ADOPTED:
+                _admission_admit(
+                    application_id=proposal.admission_application_id,
+                    actor=actor,
+                    on=timezone.localdate(proposal.closes_at),
+                )
+            else:
+                _admission_not_admitted(
+                    application_id=proposal.admission_application_id,
+                    actor=actor,
+                    reason=_("The Permanent Assembly did not adopt the admission: %(why)s.")
+                    % {"why": reason},
+                )
+        audit_log(
+            actor=actor,
+            action="governance.proposal.closed",
+            obj=proposal,
+            data={
+                "outcome": outcome,
+                "reason": reason,
+                "electorate": tally.electorate,
+                "agree": tally.agree,
+                "abstain": tally.abstain,
+                "block": tally.block,
+            },
+        )
+        transaction.on_commit(lambda: _after_close(proposal.pk))
+    return proposal
+
+
+def _after_close(proposal_id: int):
+    from . import tasks
+
+    tasks.send_proposal_outcome.delay(proposal_id)
+
+
+def _adopt_document_text(proposal: Proposal, document: GovernanceDocument, *, now):
+    """Make the proposal's new text the document's current version (caller holds the lock)."""
+    if document.current_version_id != proposal.base_version_id:  # checked by outcome_for too
+        raise GovernanceError(_("This proposal is based on an outdated version."))
+    number = (document.current_version.number if document.current_version_id else 0) + 1
+    version = DocumentVersion.objects.create(
+        document=document,
+        number=number,
+        text=proposal.new_text,
+        text_sha256=sha256(proposal.new_text),
+        proposal=proposal,
+        adopted_at=now,
+    )
+    document.current_version = version
+    document.save(update_fields=["current_version"])
+    audit_log(
+        actor=None,
+        action="governance.document.version_adopted",
+        obj=document,
+        data={"version": number, "proposal": proposal.pk},
+    )
+    return version
+
+
+def close_due_proposals(*, now=None) -> int:
+    """Close every open proposal whose closing time has passed. Safe to run twice or in
+    parallel: each close locks its row and a closed proposal is left alone."""
+    now = now or timezone.now()
+    closed = 0
+    for pk in list(selectors.due_proposals(now=now).values_list("pk", flat=True)):
+        proposal = Proposal(pk=pk)
+        try:
+            result = proposal_close(proposal=proposal, actor=None, now=now)
+        except GovernanceError:
+            logger.exception("Could not close proposal %s", pk)
+            continue
+        if result.closed_at == now:
+            closed += 1
+    return closed
+
+
+def closing_reminders_send(*, now=None, within=datetime.timedelta(days=1)) -> int:
+    """Mark, once, the members who have not voted on proposals closing within a day, and email
+    them after commit. Running it again sends nothing more."""
+    now = now or timezone.now()
+    due = Voter.objects.filter(
+        proposal__status=Proposal.Status.OPEN,
+        proposal__closes_at__gt=now,
+        proposal__closes_at__lte=now + within,
+        stance="",
+        reminded_at__isnull=True,
+    )
+    with transaction.atomic():
+        ids = list(due.select_for_update().values_list("pk", flat=True))
+        if not ids:
+            return 0
+        # Conditional update: a run racing this one finds reminded_at already set.
+        Voter.objects.filter(pk__in=ids, reminded_at__isnull=True).update(reminded_at=now)
+        transaction.on_commit(lambda: _after_remind(ids))
+    return len(ids)
+
+
+def _after_remind(voter_ids):
+    from . import tasks
+
+    tasks.send_closing_reminders_to.delay(list(voter_ids))
+
+
+def proposal_repropose(*, proposal: Proposal, actor) -> Proposal:
+    """A new draft carrying the same change, to be based on the document's current text."""
+    proposal = Proposal.objects.get(pk=proposal.pk)
+    if not selectors.proposal_is_outdated(proposal):
+        raise GovernanceError(_("Only a proposal based on an outdated version is re-proposed."))
+    return proposal_create(
+        title=proposal.title,
+        text=proposal.text,
+        electorate=proposal.electorate,
+        circle=proposal.circle,
+        quorum_percent=proposal.quorum_percent,
+        document=proposal.document,
+        new_text=proposal.new_text,
+        actor=actor,
+    )
+
+
+# --- admission of operational members ---------------------------------------------------------
+
+
+def admission_proposal_open(*, application, actor, now=None):
+    """Open the Permanent Assembly proposal that admits an operational applicant (all members
+    with voting rights decide). Called by the applications flow after a steward approves an
+    operational application; calling it again returns the proposal already opened."""
+    now = now or timezone.now()
+    existing = Proposal.objects.filter(admission_application_id=application.pk).first()
+    if existing is not None:
+        return existing
+    name = getattr(application, "organisation_name", "") or getattr(application, "name", "")
+    name = name or str(application)
+    statement = getattr(application, "statement", "") or ""
+    text = _(
+        "Admit %(name)s as an operational member of the co-op.\n\n"
+        "Their steward has approved the application. Why they want to join:\n\n%(statement)s"
+    ) % {"name": name, "statement": statement or _("(no statement given)")}
+    days = getattr(settings, "GOVERNANCE_ADMISSION_VOTING_DAYS", ADMISSION_VOTING_DAYS_DEFAULT)
+    with transaction.atomic():
+        proposal = Proposal(
+            title=_("Admission of %(name)s") % {"name": name},
+            text=text,
+            electorate=Proposal.Electorate.ALL,
+            admission_application_id=application.pk,
+            author=actor if getattr(actor, "pk", None) else None,
+        )
+        proposal.full_clean()
+        proposal.save()
+        audit_log(
+            actor=actor,
+            action="governance.proposal.created",
+            obj=proposal,
+            data={"admission_application": application.pk},
+        )
+        return proposal_open(
+            proposal=proposal, closes_at=now + datetime.timedelta(days=days), actor=actor, now=now
+        )
+
+
+def _application(application_id: int):
+    """The resellers.Application, or None while the applications code is not installed."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model("resellers", "Application")
+    except LookupError:
+        return None
+    return model.objects.get(pk=application_id)
+
+
+def _admission_admit(*, application_id: int, actor, on: datetime.date):
+    """Adapter to resellers.services.application_admit (idempotent there)."""
+    application = _application(application_id)
+    if application is None:
+        logger.warning("No Application model: application %s not admitted.", application_id)
+        return None
+    from resellers.services import application_admit
+
+    return application_admit(application=application, actor=actor, on=on)
+
+
+def _admission_not_admitted(*, application_id: int, actor, reason: str):
+    """Adapter to resellers.services.application_close_not_admitted (idempotent there)."""
+    application = _application(application_id)
+    if application is None:
+        logger.warning("No Application model: application %s left open.", application_id)
+        return None
+    from resellers.services import application_close_not_admitted
+
+    return application_close_not_admitted(application=application, actor=actor, reason=reason)

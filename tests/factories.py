@@ -258,3 +258,53 @@ class RevenueReportFactory(factory.django.DjangoModelFactory):
     share_eur = Decimal("100.00")
     due_on = datetime.date(2026, 4, 30)
     reported_by = factory.SubFactory(UserFactory)
+
+# --- issue 5: governance -----------------------------------------------------------------------
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "governance.Meeting"
+
+    kind = "all_hands"
+    circle = None
+    title = factory.Sequence(lambda n: f"All Hands {n}")
+    held_on = datetime.date(2026, 1, 15)
+    attendance_recorded_at = factory.LazyFunction(timezone.now)
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "governance.Attendance"
+
+    meeting = factory.SubFactory(MeetingFactory)
+    member = factory.SubFactory(MemberFactory)
+
+
+class GovernanceDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "governance.GovernanceDocument"
+
+    title = factory.Sequence(lambda n: f"Document {n}")
+    slug = factory.Sequence(lambda n: f"document-{n}")
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    """A draft; open it with governance.services.proposal_open."""
+
+    class Meta:
+        model = "governance.Proposal"
+
+    title = factory.Sequence(lambda n: f"Proposal {n}")
+    text = "We should do the thing."
+    electorate = "all"
+
+
+def voting_member(*, email=None, membership_type="operational", status="active", **kwargs):
+    """A member with a login (its contact) and a membership; returns (member, user)."""
+    contact = MemberContactFactory(**({"member__email": email} if email else {}), **kwargs)
+    factory_class = (
+        OperationalMembershipFactory if membership_type == "operational" else MembershipFactory
+    )
+    factory_class(member=contact.member, status=status)
+    return contact.member, contact.user

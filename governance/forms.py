@@ -1,0 +1,99 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meetcoop.core.roles import is_coop_admin
+from membership.models import Member
+
+from .models import CircleRole, GovernanceDocument, Proposal, Voter
+
+
+class SeatAddForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.order_by("name"))
+    role = forms.ChoiceField(label=_("Role"), choices=CircleRole.Role.choices)
+    started_on = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+
+
+class SeatEndForm(forms.Form):
+    ended_on = forms.DateField(
+        label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
+    )
+
+
+class AttendanceForm(forms.Form):
+    present = forms.MultipleChoiceField(
+        label=_("Present"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["present"].choices = [(m.pk, m.display_name) for m in members]
+
+
+class ProposalForm(forms.ModelForm):
+    class Meta:
+        model = Proposal
+        fields = [
+            "title",
+            "text",
+            "electorate",
+            "circle",
+            "quorum_percent",
+            "document",
+            "new_text",
+        ]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 8}),
+            "new_text": forms.Textarea(attrs={"rows": 14}),
+        }
+
+    def __init__(self, *args, user, circles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["circle"].queryset = circles
+        self.fields["circle"].help_text = _("Only for a circle proposal.")
+        self.fields["document"].queryset = GovernanceDocument.objects.order_by("title")
+        self.fields["document"].required = False
+        self.fields["new_text"].help_text = _(
+            "The whole new text of the document, in Markdown. Its page will show the change."
+        )
+        # A member who sits in no circle can only address the Permanent Assembly.
+        if not is_coop_admin(user) and not circles.exists():
+            self.fields["electorate"].choices = [
+                c for c in Proposal.Electorate.choices if c[0] != Proposal.Electorate.CIRCLE
+            ]
+
+
+class ProposalOpenForm(forms.Form):
+    closes_at = forms.DateTimeField(
+        label=_("Closes at (UTC)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
+class StanceForm(forms.Form):
+    member = forms.TypedChoiceField(label=_("Voting for"), coerce=int)
+    stance = forms.ChoiceField(
+        label=_("Your stance"), choices=Voter.Stance.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required for a block; welcome for any stance."),
+    )
+
+    def __init__(self, *args, voters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [(v.member_id, v.member.display_name) for v in voters]
+        if len(voters) == 1:
+            self.fields["member"].widget = forms.HiddenInput()
+            self.fields["member"].initial = voters[0].member_id
+
+    def clean(self):
+        data = super().clean()
+        if data.get("stance") == Voter.Stance.BLOCK and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("A block needs a reason."))
+        return data

@@ -1,0 +1,130 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from governance import selectors, services
+from governance.models import Attendance, Meeting
+from tests.factories import (
+    AttendanceFactory,
+    CircleRoleFactory,
+    MeetingFactory,
+    OperationalMembershipFactory,
+    PolicyFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ON = datetime.date(2026, 6, 1)
+FIRST = ON - datetime.timedelta(days=365)  # 2025-06-01, the first day of the window
+LAST = ON - datetime.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _policy():
+    PolicyFactory()
+
+
+def meeting(held_on, **kwargs):
+    return MeetingFactory(held_on=held_on, **kwargs)
+
+
+def test_rate_counts_all_hands_meetings_in_the_window_only():
+    membership = OperationalMembershipFactory(admitted_on=datetime.date(2024, 1, 1))
+    member = membership.member
+    before = meeting(FIRST - datetime.timedelta(days=1))
+    first = meeting(FIRST)
+    last = meeting(LAST)
+    meeting(ON)  # the evaluation day itself is not in the 365 days before it
+    meeting(datetime.date(2026, 3, 1))
+    for m in (before, first, last):
+        AttendanceFactory(meeting=m, member=member)
+    rate = selectors.attendance_rate(membership, on=ON)
+    assert (rate.attended, rate.held) == (2, 3)
+    assert rate.percent == 67
+
+
+def test_meetings_before_admission_do_not_count():
+    membership = OperationalMembershipFactory(admitted_on=datetime.date(2026, 3, 1))
+    meeting(datetime.date(2026, 2, 28))
+    on_admission_day = meeting(datetime.date(2026, 3, 1))
+    meeting(datetime.date(2026, 4, 1))
+    AttendanceFactory(meeting=on_admission_day, member=membership.member)
+    rate = selectors.attendance_rate(membership, on=ON)
+    assert (rate.attended, rate.held) == (1, 2)
+    assert rate.percent == 50
+
+
+def test_circle_meetings_and_unrecorded_meetings_do_not_count():
+    membership = OperationalMembershipFactory(admitted_on=datetime.date(2024, 1, 1))
+    circle_seat = CircleRoleFactory(member=membership.member)
+    circle_meeting = meeting(
+        datetime.date(2026, 2, 1), kind=Meeting.Kind.CIRCLE, circle=circle_seat.circle
+    )
+    AttendanceFactory(meeting=circle_meeting, member=membership.member)
+    meeting(datetime.date(2026, 2, 2), attendance_recorded_at=None)
+    rate = selectors.attendance_rate(membership, on=ON)
+    assert (rate.attended, rate.held) == (0, 0)
+    assert rate.percent is None  # no meeting in the window: the rule passes
+
+
+def test_window_length_comes_from_the_policy():
+    PolicyFactory(effective_from=datetime.date(2026, 1, 1), attendance_window_days=30)
+    membership = OperationalMembershipFactory(admitted_on=datetime.date(2024, 1, 1))
+    meeting(ON - datetime.timedelta(days=31))
+    meeting(ON - datetime.timedelta(days=30))
+    assert selectors.attendance_rate(membership, on=ON).held == 1
+
+
+def test_rates_for_many_memberships_in_one_query(django_assert_num_queries):
+    memberships = [
+        OperationalMembershipFactory(admitted_on=datetime.date(2024, 1, 1)) for _ in range(5)
+    ]
+    meetings = [meeting(datetime.date(2026, month, 10)) for month in range(1, 5)]
+    for i, membership in enumerate(memberships):
+        for m in meetings[:i]:
+            AttendanceFactory(meeting=m, member=membership.member)
+    from membership.models import Membership
+
+    with django_assert_num_queries(2):  # the policy, then every rate at once
+        rates = selectors.attendance_rates(Membership.objects.all(), on=ON)
+    assert {pk: (r.attended, r.held) for pk, r in rates.items()} == {
+        m.pk: (min(i, 4), 4) for i, m in enumerate(memberships)
+    }
+    by_ids = selectors.attendance_rates([memberships[2].pk], on=ON)
+    assert by_ids[memberships[2].pk].attended == 2
+
+
+def test_expected_at_all_hands_are_active_operational_members():
+    active = OperationalMembershipFactory(admitted_on=datetime.date(2024, 1, 1))
+    OperationalMembershipFactory(status="lapsed")
+    OperationalMembershipFactory(admitted_on=datetime.date(2026, 12, 1))  # after the meeting
+    m = meeting(datetime.date(2026, 5, 1))
+    assert list(selectors.expected_attendees(m)) == [active.member]
+
+
+def test_recording_attendance_sets_exactly_the_ticked_members():
+    a = OperationalMembershipFactory(admitted_on=datetime.date(2024, 1, 1)).member
+    b = OperationalMembershipFactory(admitted_on=datetime.date(2024, 1, 1)).member
+    m = meeting(datetime.date(2026, 5, 1), attendance_recorded_at=None)
+    actor = UserFactory()
+    services.attendance_record(meeting=m, member_ids=[a.pk, b.pk], actor=actor)
+    services.attendance_record(meeting=m, member_ids=[str(b.pk)], actor=actor)
+    services.attendance_record(meeting=m, member_ids=[str(b.pk)], actor=actor)
+    assert list(Attendance.objects.filter(meeting=m).values_list("member_id", flat=True)) == [b.pk]
+    m.refresh_from_db()
+    assert m.attendance_recorded_at is not None
+
+
+def test_only_listed_members_can_be_ticked():
+    stranger = OperationalMembershipFactory(status="lapsed").member
+    m = meeting(datetime.date(2026, 5, 1))
+    with pytest.raises(ValidationError, match="listed"):
+        services.attendance_record(meeting=m, member_ids=[stranger.pk], actor=UserFactory())
+
+
+def test_attendance_of_a_future_meeting_is_refused():
+    m = meeting(datetime.date(2099, 1, 1))
+    with pytest.raises(ValidationError, match="once the meeting has been held"):
+        services.attendance_record(meeting=m, member_ids=[], actor=UserFactory())
