@@ -18,10 +18,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-<<<<<<< HEAD
     path("", include("membership.urls")),
     path("contributions/", include("contributions.urls")),
-=======
     path("governance/", include("governance.urls")),
->>>>>>> issue-5-governance
+    path("apply/", include("resellers.urls")),
 ]

@@ -1,15 +1,28 @@
+import csv
+
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib.admin import helpers
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from meetcoop.core.money import currency_choices
 from meetcoop.core.roles import is_coop_admin
 
-from .models import Steward, StewardOffer
+from .models import Application, ApplicationDecision, Steward, StewardOffer
 from .permissions import StewardScopedAdminMixin
 from .selectors import stewards_visible_to
+from .services import (
+    AlreadyDecided,
+    ApplicationError,
+    application_approve,
+    application_reject,
+    application_waitlist,
+)
 
 
 class StewardForm(forms.ModelForm):
@@ -93,3 +106,232 @@ class StewardOfferAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["steward", "service_level"]
     search_fields = ["steward__name", "service_level__name"]
     list_select_related = ["steward", "service_level"]
+
+
+# --- Issue 3: applications --------------------------------------------------------------------
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the applicant)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )
+
+
+class ApplicationDecisionInline(admin.TabularInline):
+    model = ApplicationDecision
+    extra = 0
+    can_delete = False
+    fields = ["decided_at", "status_from", "status_to", "decided_by", "reason"]
+    readonly_fields = fields
+    verbose_name_plural = _("decisions")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "submitted_at",
+        "applicant",
+        "email",
+        "type",
+        "service_level",
+        "steward",
+        "status",
+    ]
+    list_filter = ["status", "type", "steward", "service_level", "country"]
+    search_fields = ["name", "organisation_name", "email"]
+    list_select_related = ["steward", "service_level"]
+    date_hierarchy = "submitted_at"
+    ordering = ["-submitted_at", "-id"]
+    actions = ["approve_selected", "reject_selected", "waitlist_selected", "export_csv"]
+    inlines = [ApplicationDecisionInline]
+    fieldsets = [
+        (
+            _("Applicant"),
+            {
+                "fields": [
+                    "status",
+                    "steward",
+                    "submitted_at",
+                    "kind",
+                    "name",
+                    "organisation_name",
+                    "email",
+                    "country",
+                    "language",
+                    "type",
+                    "service_level",
+                ]
+            },
+        ),
+        (
+            _("Pledge and statement (operational)"),
+            {
+                "fields": [
+                    "pledge_money",
+                    "pledge_currency",
+                    "pledge_hours",
+                    "pledge_resources_value",
+                    "pledge_resources_description",
+                    "statement",
+                ]
+            },
+        ),
+        (_("Terms accepted"), {"fields": ["accepted_terms_list"]}),
+        (
+            _("Decision"),
+            {"fields": ["decided_at", "decided_by", "decision_reason", "member", "membership"]},
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # What the applicant typed is kept as typed; decisions go through the actions.
+        return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("applicant"), ordering="name")
+    def applicant(self, obj):
+        return obj.display_name
+
+    @admin.display(description=_("terms accepted"))
+    def accepted_terms_list(self, obj):
+        return ", ".join(str(version) for version in obj.accepted_terms.all()) or "—"
+
+    def _decide(self, request, queryset, service, done_message, **kwargs):
+        done = 0
+        for application in queryset.order_by("pk"):
+            try:
+                service(application=application, actor=request.user, **kwargs)
+            except AlreadyDecided as exc:
+                self.message_user(request, exc.message, messages.WARNING)
+            except ApplicationError as exc:
+                self.message_user(
+                    request, f"{application.display_name}: {exc.message}", messages.ERROR
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+        elif not queryset.exists():
+            self.message_user(request, _("No application was changed."), messages.WARNING)
+
+    @admin.action(description=_("Approve the selected applications"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        self._decide(
+            request,
+            queryset,
+            application_approve,
+            lambda n: (
+                ngettext("%(count)d application approved.", "%(count)d applications approved.", n)
+                % {"count": n}
+            ),
+        )
+
+    @admin.action(
+        description=_("Put the selected applications on the waiting list"), permissions=["change"]
+    )
+    def waitlist_selected(self, request, queryset):
+        self._decide(
+            request,
+            queryset,
+            application_waitlist,
+            lambda n: (
+                ngettext(
+                    "%(count)d application put on the waiting list.",
+                    "%(count)d applications put on the waiting list.",
+                    n,
+                )
+                % {"count": n}
+            ),
+        )
+
+    @admin.action(description=_("Reject the selected applications…"), permissions=["change"])
+    def reject_selected(self, request, queryset):
+        """Ask for the reason on an intermediate page, then reject."""
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._decide(
+                request,
+                queryset,
+                application_reject,
+                lambda n: (
+                    ngettext(
+                        "%(count)d application rejected.", "%(count)d applications rejected.", n
+                    )
+                    % {"count": n}
+                ),
+                reason=form.cleaned_data["reason"],
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reject applications"),
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/resellers/application/reject.html", context)
+
+    @admin.action(description=_("Export the selected applications (CSV)"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="applications.csv"'
+        writer = csv.writer(response)
+        columns = [
+            "id",
+            "submitted_at",
+            "status",
+            "steward",
+            "type",
+            "service_level",
+            "kind",
+            "name",
+            "organisation_name",
+            "email",
+            "country",
+            "language",
+            "pledge_money",
+            "pledge_currency",
+            "pledge_hours",
+            "pledge_resources_value",
+            "decided_at",
+            "decision_reason",
+        ]
+        writer.writerow(columns)
+        for app in queryset.select_related("steward", "service_level").order_by("pk"):
+            writer.writerow(
+                [
+                    app.pk,
+                    app.submitted_at.isoformat(),
+                    app.status,
+                    app.steward.slug,
+                    app.type,
+                    app.service_level.code if app.service_level_id else "",
+                    app.kind,
+                    app.name,
+                    app.organisation_name,
+                    app.email,
+                    str(app.country),
+                    app.language,
+                    app.pledge_money,
+                    app.pledge_currency,
+                    app.pledge_hours,
+                    app.pledge_resources_value,
+                    app.decided_at.isoformat() if app.decided_at else "",
+                    app.decision_reason,
+                ]
+            )
+        return response

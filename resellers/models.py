@@ -1,12 +1,18 @@
 """Stewards: the co-op itself and the resellers that receive applications."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
-from meetcoop.core.money import validate_currency
+from meetcoop.core.models import AppendOnlyModel
+from meetcoop.core.money import MONEY_FIELD, CurrencyField, validate_currency
 
 
 def validate_language_list(value):
@@ -143,3 +149,188 @@ class StewardOffer(models.Model):
             raise ValidationError(
                 {"service_level": _("This level is sold only through resellers.")}
             )
+
+
+# --- Issue 3: applications --------------------------------------------------------------------
+
+
+class Application(models.Model):
+    """What a person or an organisation asks of one steward: a user or an operational membership.
+
+    The applicant's own words are kept as typed; a decision changes only ``status`` (and the
+    ``decided_*`` snapshot) and appends an :class:`ApplicationDecision`.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("pending")
+        WAITLISTED = "waitlisted", _("on the waiting list")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        AWAITING_ASSEMBLY = "awaiting_assembly", _("awaiting the assembly")
+        ADMITTED = "admitted", _("admitted")
+        NOT_ADMITTED = "not_admitted", _("not admitted")
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("individual")
+        ORGANISATION = "organisation", _("organisation")
+
+    class Type(models.TextChoices):
+        USER = "user", _("user member")
+        OPERATIONAL = "operational", _("operational member")
+
+    # Statuses in which an application still holds its place: one per email per steward.
+    OPEN = (Status.SUBMITTED, Status.WAITLISTED, Status.AWAITING_ASSEMBLY)
+    # Statuses a steward admin may still decide (approve, reject, waitlist).
+    UNDECIDED = (Status.SUBMITTED, Status.WAITLISTED)
+
+    steward = models.ForeignKey(
+        Steward, on_delete=models.PROTECT, related_name="applications", verbose_name=_("steward")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    submitted_at = models.DateTimeField(_("submitted"), db_index=True)
+    kind = models.CharField(_("individual or organisation"), max_length=12, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    organisation_name = models.CharField(_("organisation name"), max_length=200, blank=True)
+    email = models.EmailField(_("email"))
+    country = CountryField(_("country"))
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    type = models.CharField(_("membership type"), max_length=12, choices=Type.choices)
+    service_level = models.ForeignKey(
+        "membership.ServiceLevel",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("service level"),
+    )
+    pledge_money = models.DecimalField(
+        _("pledged money"),
+        **MONEY_FIELD,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    pledge_currency = CurrencyField(verbose_name=_("pledge currency"), default="EUR")
+    pledge_hours = models.DecimalField(
+        _("pledged hours"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    pledge_resources_value = models.DecimalField(
+        _("pledged resources, value"),
+        **MONEY_FIELD,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    pledge_resources_description = models.TextField(
+        _("pledged resources"), max_length=2000, blank=True
+    )
+    statement = models.TextField(_("why they want to join"), max_length=5000, blank=True)
+    accepted_terms = models.ManyToManyField(
+        "membership.TermsVersion",
+        related_name="applications",
+        verbose_name=_("accepted terms"),
+        help_text=_("The Terms of Use and Fair Use Agreement versions shown and accepted."),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision_reason = models.TextField(_("reason"), blank=True)
+    member = models.ForeignKey(
+        "membership.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("member"),
+    )
+    membership = models.ForeignKey(
+        "membership.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("membership"),
+    )
+    submission_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decision_notified_status = models.CharField(max_length=20, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["steward", "email"],
+                condition=Q(status__in=["submitted", "waitlisted", "awaiting_assembly"]),
+                name="application_one_open_per_email_and_steward",
+                violation_error_message=_(
+                    "There is already an open application for this email at this steward."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(type="operational", service_level__isnull=True)
+                | Q(type="user", service_level__isnull=False),
+                name="application_level_only_for_users",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="person") | ~Q(organisation_name=""),
+                name="application_organisation_has_name",
+            ),
+        ]
+        indexes = [models.Index(fields=["steward", "status"])]
+
+    def __str__(self):
+        return f"{self.display_name} → {self.steward}"
+
+    @property
+    def display_name(self) -> str:
+        if self.kind == self.Kind.ORGANISATION and self.organisation_name:
+            return f"{self.organisation_name} ({self.name})"
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def is_undecided(self) -> bool:
+        return self.status in self.UNDECIDED
+
+
+class ApplicationDecision(AppendOnlyModel):
+    """One change of an application's status: who, when, from what to what, and why."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
+    status_from = models.CharField(
+        _("from"), max_length=20, choices=Application.Status.choices, blank=True
+    )
+    status_to = models.CharField(_("to"), max_length=20, choices=Application.Status.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty when the applicant or the system acted."),
+    )
+    decided_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("application decision")
+        verbose_name_plural = _("application decisions")
+        ordering = ["decided_at", "id"]
+
+    def __str__(self):
+        return f"{self.application_id}: {self.status_from or '∅'} → {self.status_to}"

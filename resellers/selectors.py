@@ -1,5 +1,7 @@
 """Reads of the resellers app."""
 
+from decimal import ROUND_DOWN, Decimal
+
 from django.db.models import QuerySet
 
 from meetcoop.core.roles import is_coop_admin
@@ -18,3 +20,109 @@ def stewards_visible_to(user) -> QuerySet[Steward]:
 
 def public_stewards() -> QuerySet[Steward]:
     return Steward.objects.filter(accepting_applications=True).order_by("kind", "name")
+
+
+# --- Issue 3: capacity, terms and pledges ------------------------------------------------------
+
+# Memberships that hold a place at a level: approved (pending) and active ones.
+HOLDING_PLACE = ("pending", "active")
+
+
+def _taken_subquery():
+    from django.db.models import Count, OuterRef, Subquery
+
+    from membership.models import Membership
+
+    taken = (
+        Membership.objects.filter(
+            steward=OuterRef("steward"),
+            service_level=OuterRef("service_level"),
+            type="user",
+            status__in=HOLDING_PLACE,
+        )
+        .order_by()
+        .values("steward")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Subquery(taken)
+
+
+def offers_with_room():
+    """Every offer annotated with ``taken`` (places held) and ``free`` (places left, >= 0)."""
+    from django.db.models import F, IntegerField, Value
+    from django.db.models.functions import Coalesce, Greatest
+
+    from .models import StewardOffer
+
+    return StewardOffer.objects.annotate(
+        taken=Coalesce(_taken_subquery(), Value(0), output_field=IntegerField())
+    ).annotate(free=Greatest(F("capacity") - F("taken"), Value(0)))
+
+
+def public_stewards_with_offers():
+    """The public steward list with each steward's offers and free places (two queries)."""
+    from django.db.models import Prefetch
+
+    return public_stewards().prefetch_related(
+        Prefetch(
+            "offers",
+            queryset=offers_with_room()
+            .select_related("service_level")
+            .order_by("service_level__position", "service_level__code"),
+            to_attr="offers_with_room",
+        )
+    )
+
+
+def offer_free_places(*, steward, service_level) -> int | None:
+    """Free places of ``service_level`` at ``steward``; None when the steward doesn't offer it."""
+    offer = offers_with_room().filter(steward=steward, service_level=service_level).first()
+    return None if offer is None else offer.free
+
+
+def stewards_with_room(*, service_level, exclude=None) -> list:
+    """Stewards taking applications that still have a free place at ``service_level``."""
+    offers = (
+        offers_with_room()
+        .filter(service_level=service_level, free__gt=0, steward__accepting_applications=True)
+        .select_related("steward")
+        .order_by("steward__kind", "steward__name")
+    )
+    if exclude is not None:
+        offers = offers.exclude(steward=exclude)
+    return [offer.steward for offer in offers]
+
+
+def terms_current(*, at=None) -> dict:
+    """The Terms of Use and Fair Use Agreement versions in force at ``at``, by document."""
+    from django.utils import timezone
+
+    from membership.models import TermsVersion
+
+    at = at or timezone.now()
+    current = {}
+    for version in TermsVersion.objects.filter(published_at__lte=at).order_by(
+        "document", "-published_at"
+    ):
+        current.setdefault(version.document, version)
+    return current
+
+
+def pledge_percent(*, policy, money, hours, resources) -> Decimal:
+    """How much of the commitment in ``policy`` a pledge covers, in percent.
+
+    Cut (never rounded up) to two decimals, so 99.999 % shows and counts as 99.99 %.
+
+    Money and resources count against the commitment in money, hours against the commitment
+    in hours; they mix freely (30 hours + 125 EUR = 100 % at 500 EUR / 40 hours).
+    """
+    share = (money + resources) / policy.commitment_money + hours / policy.commitment_hours
+    return (share * 100).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+def applications_visible_to(user):
+    """Applications of the stewards ``user`` may see."""
+    from .models import Application
+
+    return Application.objects.filter(steward__in=stewards_visible_to(user))

@@ -308,3 +308,55 @@ def voting_member(*, email=None, membership_type="operational", status="active",
     )
     factory_class(member=contact.member, status=status)
     return contact.member, contact.user
+
+# --- Issue 3: applications -----------------------------------------------------------------
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "resellers.Application"
+        skip_postgeneration_save = True
+
+    steward = factory.SubFactory(StewardFactory)
+    status = "submitted"
+    submitted_at = factory.LazyFunction(timezone.now)
+    kind = "person"
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"applicant{n}@example.org")
+    country = "ES"
+    language = "en"
+    type = "user"
+    service_level = factory.SubFactory(ServiceLevelFactory)
+    decision_notified_status = factory.SelfAttribute("status")
+
+    class Params:
+        operational = factory.Trait(
+            type="operational",
+            service_level=None,
+            pledge_money=Decimal("500.00"),
+            statement="I run servers and want to help.",
+        )
+
+    @factory.post_generation
+    def terms(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.accepted_terms.set(extracted)
+
+
+class StewardAdminFactory(UserFactory):
+    """A staff user in the "Steward admins" group, administering ``stewards``."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def stewards(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        from django.contrib.auth.models import Group
+
+        from meetcoop.core.roles import STEWARD_ADMINS, ensure_role_groups
+
+        ensure_role_groups()
+        obj.groups.add(Group.objects.get(name=STEWARD_ADMINS))
+        for steward in extracted or []:
+            steward.admins.add(obj)

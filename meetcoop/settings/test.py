@@ -13,3 +13,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 ALLOWED_HOSTS = ["*"]
 WHITENOISE_AUTOREFRESH = True
+
+# Threads racing in one test need a file: SQLite's shared in-memory cache answers "table is
+# locked" at once instead of waiting, so the busy timeout and IMMEDIATE transactions can't help.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
