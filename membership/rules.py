@@ -107,10 +107,14 @@ def attendance_rule(
     return Reason("attendance_low", False, params)
 
 
-def reseller_rule(*, overdue: list[str]) -> Reason:
-    """``overdue`` names each overdue report or payment ("report 2026-Q2", ...)."""
-    if overdue:
-        return Reason("reseller_overdue", False, {"items": ", ".join(overdue)})
+def reseller_rule(*, missing_reports: list[str], unpaid_shares: list[str]) -> Reason:
+    """Quarters (as "2026-Q2") whose revenue report, or revenue-share payment, is overdue."""
+    if missing_reports or unpaid_shares:
+        return Reason(
+            "reseller_overdue",
+            False,
+            {"reports": ", ".join(missing_reports), "payments": ", ".join(unpaid_shares)},
+        )
     return Reason("reseller_ok", True, {})
 
 

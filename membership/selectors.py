@@ -1,10 +1,13 @@
 """Reads of the membership app."""
 
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from .models import Policy
+from .rules import status_from
 
 
 class PolicyMissing(Exception):
@@ -131,4 +134,360 @@ def svg_line_chart(points: list[tuple], *, width=720, height=240, pad=36) -> dic
         "points": [{"x": f"{x:.1f}", "y": f"{y:.1f}"} for x, y in coords],
         "first": points[0],
         "last": points[-1],
+    }
+
+
+# --- active status: facts gathered set-based, rules applied per row ----------------------------
+
+
+@dataclass
+class Evaluation:
+    """What the rules say of one membership on a date."""
+
+    membership_id: int
+    member_id: int
+    type: str
+    status: str  # the status it has now
+    reasons: list  # of membership.rules.Reason
+    status_changed_at: datetime.datetime | None = None
+
+    @property
+    def computed(self) -> str:
+        return status_from(self.reasons)
+
+    @property
+    def new_status(self) -> str:
+        """What the nightly job sets: it moves only between active and lapsed."""
+        if self.status in ("active", "lapsed"):
+            return self.computed
+        return self.status
+
+    @property
+    def changes(self) -> bool:
+        return self.new_status != self.status
+
+    @property
+    def at_risk(self) -> list:
+        return [r for r in self.reasons if r.ok and r.at_risk]
+
+    def reasons_json(self) -> list[dict]:
+        return [r.as_json() for r in self.reasons]
+
+
+def _policy_for(day: datetime.date, policies: list[Policy]) -> Policy:
+    chosen = None
+    for policy in policies:  # ordered by effective_from
+        if policy.effective_from <= day:
+            chosen = policy
+        else:
+            break
+    if chosen is None:
+        raise PolicyMissing(_("No policy is in force on %(date)s.") % {"date": day.isoformat()})
+    return chosen
+
+
+def _circle_counts(memberships, on):
+    from django.db.models import Count
+
+    from governance.models import CircleRole
+    from governance.selectors import seats_on
+
+    rows = (
+        CircleRole.objects.filter(seats_on(on), member_id__in=memberships.values("member_id"))
+        .order_by()
+        .values("member_id")
+        .annotate(n=Count("circle_id", distinct=True))
+        .values_list("member_id", "n")
+    )
+    return dict(rows)
+
+
+def _next_all_hands_within(on, days):
+    from governance.models import Meeting
+
+    return Meeting.objects.filter(
+        kind=Meeting.Kind.ALL_HANDS,
+        held_on__gte=on,
+        held_on__lte=on + datetime.timedelta(days=days),
+    ).exists()
+
+
+def _reseller_overdue_items(memberships, on) -> dict[int, tuple[list[str], list[str]]]:
+    """{member_id: (quarters with a report overdue, quarters with a share unpaid)} for the
+    members that run a reseller."""
+    from contributions.models import RevenueReport
+    from contributions.selectors import resellers_standing_for
+    from resellers.models import Steward
+
+    stewards = Steward.objects.filter(
+        kind=Steward.Kind.RESELLER, member_id__in=memberships.values("member_id")
+    )
+    owners = dict(stewards.values_list("pk", "member_id"))
+    if not owners:
+        return {}
+    standings = resellers_standing_for(stewards, on=on)
+    unpaid_ids = [pk for s in standings.values() for pk in s.unpaid_reports]
+    quarters = dict(
+        RevenueReport.objects.filter(pk__in=unpaid_ids).values_list("pk", "quarter_start")
+    )
+    result: dict[int, tuple[list[str], list[str]]] = {}
+    for steward_id, standing in standings.items():
+        reports, payments = result.setdefault(owners[steward_id], ([], []))
+        reports.extend(_quarter_label(q) for q in standing.missing_quarters)
+        payments.extend(_quarter_label(quarters[pk]) for pk in standing.unpaid_reports)
+    return result
+
+
+def _quarter_label(start: datetime.date) -> str:
+    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+
+
+def _unpaid_dues(memberships, on) -> dict[int, list]:
+    """{membership_id: [(due_on, amount still owed, currency), ...]} of invoices past due."""
+    from django.db.models import F
+
+    from contributions.models import DuesInvoice
+    from contributions.selectors import invoices_with_paid
+
+    invoices = invoices_with_paid(
+        DuesInvoice.objects.filter(membership__in=memberships, due_on__lt=on), on=on
+    ).filter(paid__lt=F("amount"))
+    result: dict[int, list] = {}
+    for membership_id, due_on, amount, paid, currency in invoices.order_by().values_list(
+        "membership_id", "due_on", "amount", "paid", "currency"
+    ):
+        result.setdefault(membership_id, []).append((due_on, amount - paid, currency))
+    return result
+
+
+def _terms_facts(memberships, on, acceptance_days):
+    """The versions each member must have accepted (per document: the newest one past the
+    acceptance period, and the newest one still inside it) and which ones it has.
+
+    Accepting a version counts for every older version of the same document.
+    """
+    from .models import TermsAcceptance, TermsVersion
+
+    published = list(
+        TermsVersion.objects.filter(published_at__date__lte=on).order_by("published_at")
+    )
+    required: list[TermsVersion] = []
+    for document in {v.document for v in published}:
+        versions = [v for v in published if v.document == document]
+        past = [
+            v
+            for v in versions
+            if v.published_at.date() + datetime.timedelta(days=acceptance_days) < on
+        ]
+        if past:
+            required.append(past[-1])
+        if versions[-1] not in required:
+            required.append(versions[-1])
+    if not required:
+        return [], {}
+    accepted_rows = (
+        TermsAcceptance.objects.filter(member_id__in=memberships.values("member_id"))
+        .order_by()
+        .values_list("member_id", "terms_version__document", "terms_version__published_at")
+    )
+    newest: dict[tuple[int, str], datetime.datetime] = {}
+    for member_id, document, published_at in accepted_rows:
+        key = (member_id, document)
+        if key not in newest or published_at > newest[key]:
+            newest[key] = published_at
+    return required, newest
+
+
+def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
+    """Apply DOMAIN.md's rules to every membership of the queryset ``memberships`` on ``on``.
+
+    A fixed number of queries whatever the number of memberships: one per fact (commitment,
+    circles, attendance, reseller standing, dues, terms), the policies, and the rows.
+    """
+    from contributions.selectors import commitment_progress_for
+    from governance.selectors import attendance_rates
+
+    from . import rules
+    from .models import Membership, TermsVersion
+
+    memberships = memberships.order_by()
+    policies = list(Policy.objects.order_by("effective_from"))
+    today_policy = _policy_for(on, policies)
+    rows = list(
+        memberships.values_list(
+            "pk",
+            "member_id",
+            "type",
+            "status",
+            "applied_on",
+            "admitted_on",
+            "created_at",
+            "status_changed_at",
+        )
+    )
+    operational = memberships.filter(type=Membership.Type.OPERATIONAL)
+    users = memberships.filter(type=Membership.Type.USER)
+    has_operational = any(r[2] == Membership.Type.OPERATIONAL for r in rows)
+    has_users = any(r[2] == Membership.Type.USER for r in rows)
+
+    progress = commitment_progress_for(operational, on=on) if has_operational else {}
+    circles = _circle_counts(operational, on) if has_operational else {}
+    attendance = attendance_rates(operational, on=on) if has_operational else {}
+    meeting_soon = has_operational and _next_all_hands_within(on, rules.AT_RISK_DAYS)
+    reseller = _reseller_overdue_items(operational, on) if has_operational else {}
+    dues = _unpaid_dues(users, on) if has_users else {}
+    if has_users:
+        required, accepted = _terms_facts(users, on, today_policy.terms_acceptance_days)
+    else:
+        required, accepted = [], {}
+    document_labels = dict(TermsVersion.Document.choices)
+
+    evaluations = []
+    for pk, member_id, type_, status, applied_on, admitted_on, created_at, changed_at in rows:
+        if type_ == Membership.Type.OPERATIONAL:
+            bound = _policy_for(applied_on or admitted_on or created_at.date(), policies)
+            start = admitted_on or created_at.date()
+            deadline = start + datetime.timedelta(days=bound.commitment_deadline_days)
+            rate = attendance.get(pk)
+            attended, held = (rate.attended, rate.held) if rate else (0, 0)
+            reasons = [
+                rules.commitment_rule(
+                    on=on,
+                    progress=progress.get(pk, Decimal("0")),
+                    deadline=deadline,
+                    policy=bound,
+                ),
+                rules.circle_rule(circle_count=circles.get(member_id, 0)),
+                rules.attendance_rule(
+                    attended=attended,
+                    held=held,
+                    minimum_percent=today_policy.attendance_minimum_percent,
+                    window_days=today_policy.attendance_window_days,
+                    next_meeting_held=held + 1 if meeting_soon else None,
+                ),
+            ]
+            if member_id in reseller:
+                reports, payments = reseller[member_id]
+                reasons.append(rules.reseller_rule(missing_reports=reports, unpaid_shares=payments))
+        else:
+            terms_required = [
+                (
+                    str(document_labels[v.document]),
+                    v.version,
+                    v.published_at,
+                    accepted.get((member_id, v.document)) is not None
+                    and accepted[(member_id, v.document)] >= v.published_at,
+                )
+                for v in required
+            ]
+            reasons = [
+                rules.dues_rule(
+                    on=on, unpaid=dues.get(pk, []), grace_days=today_policy.dues_grace_days
+                ),
+                rules.terms_rule(
+                    on=on,
+                    required=terms_required,
+                    acceptance_days=today_policy.terms_acceptance_days,
+                ),
+            ]
+        evaluations.append(Evaluation(pk, member_id, type_, status, reasons, changed_at))
+    return evaluations
+
+
+# --- the member's dashboard --------------------------------------------------------------------
+
+
+def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict:
+    """Everything ``/me/`` shows, for the members ``user`` acts for. The number of queries
+    depends on how many memberships the user holds (one or two), not on the co-op's size."""
+    from django.db.models import Exists, OuterRef
+
+    from contributions.models import DuesInvoice
+    from contributions.selectors import commitment_progress, invoices_with_paid
+    from governance.models import Attendance, CircleRole, Meeting
+    from governance.selectors import attendance_window, open_proposals_for_user, seats_on
+
+    from .models import Member, Membership, TermsVersion
+    from .reasons import reason_advice, reason_text
+
+    members = list(Member.objects.filter(contact_links__user=user).order_by("kind", "name"))
+    memberships = list(
+        Membership.objects.filter(member__in=members)
+        .select_related("member", "steward", "service_level")
+        .order_by("type", "pk")
+    )
+    evaluations = (
+        {
+            e.membership_id: e
+            for e in status_evaluate(
+                Membership.objects.filter(pk__in=[m.pk for m in memberships]), on=on
+            )
+        }
+        if memberships
+        else {}
+    )
+    first, last = attendance_window(on=on)
+    meetings = list(
+        Meeting.objects.filter(
+            kind=Meeting.Kind.ALL_HANDS,
+            held_on__gte=first,
+            held_on__lte=last,
+            attendance_recorded_at__isnull=False,
+        )
+        .annotate(
+            attended=Exists(Attendance.objects.filter(meeting=OuterRef("pk"), member__in=members))
+        )
+        .order_by("-held_on")
+    )
+    upcoming = list(
+        Meeting.objects.filter(kind=Meeting.Kind.ALL_HANDS, held_on__gte=on).order_by("held_on")[:3]
+    )
+    cards = []
+    for membership in memberships:
+        evaluation = evaluations.get(membership.pk)
+        reasons = [
+            {
+                **r.as_json(),
+                "text": reason_text(r.as_json()),
+                "advice": "" if r.ok and not r.at_risk else reason_advice(r.as_json()),
+            }
+            for r in (evaluation.reasons if evaluation else [])
+        ]
+        card = {
+            "membership": membership,
+            "reasons": reasons,
+            "computed": evaluation.computed if evaluation else membership.status,
+            "at_risk": bool(evaluation and evaluation.at_risk),
+            "todo": [r["advice"] for r in reasons if r["advice"]],
+        }
+        if membership.type == Membership.Type.OPERATIONAL:
+            card["progress"] = commitment_progress(membership, on=on)
+            admitted = membership.admitted_on
+            card["meetings"] = [m for m in meetings if admitted is None or m.held_on >= admitted]
+        else:
+            card["invoices"] = list(
+                invoices_with_paid(
+                    DuesInvoice.objects.filter(membership=membership), on=on
+                ).order_by("-period_start")[:6]
+            )
+        cards.append(card)
+    seats = list(
+        CircleRole.objects.filter(seats_on(on), member__in=members)
+        .select_related("circle", "member")
+        .order_by("circle__name")
+    )
+    accepted = set(
+        TermsVersion.objects.filter(acceptances__member__in=members).values_list("pk", flat=True)
+    )
+    latest_terms = {}
+    for version in TermsVersion.objects.filter(published_at__lte=now).order_by("published_at"):
+        latest_terms[version.document] = version
+    terms_to_accept = [v for v in latest_terms.values() if v.pk not in accepted]
+    return {
+        "members": members,
+        "cards": cards,
+        "seats": seats,
+        "upcoming_meetings": upcoming,
+        "proposals": list(open_proposals_for_user(user, now=now)[:20]),
+        "terms_to_accept": terms_to_accept,
     }

@@ -1,6 +1,7 @@
 """Writes of the membership app. Each takes the acting user and writes an audit entry."""
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -155,3 +156,285 @@ def terms_acceptances_record(*, member, versions, accepted_at, accepted_by=None)
             terms_version=version,
             defaults={"accepted_at": accepted_at, "accepted_by": accepted_by},
         )
+
+
+# --- active status ---------------------------------------------------------------------------
+
+STATUS_LOCK = "membership-status-recompute"
+WRITE_CHUNK = 2000
+
+
+class StatusError(Exception):
+    """A status change that is not allowed (the message is for people)."""
+
+
+def _record_changes(*, evaluations, on, source, actor, run, started_at) -> list:
+    """Write the changed statuses and their history in the current transaction.
+
+    Only rows still in the status the evaluation read, and not changed by anyone since the
+    run started, are written (a renewal saved meanwhile is never overwritten).
+    """
+    from .models import Membership, StatusChange
+
+    now = timezone.now()
+    by_move: dict[tuple[str, str], list] = {}
+    for evaluation in evaluations:
+        if evaluation.changes:
+            by_move.setdefault((evaluation.status, evaluation.new_status), []).append(evaluation)
+    written = []
+    for (old, new), group in by_move.items():
+        by_id = {e.membership_id: e for e in group}
+        ids = list(by_id)
+        for start in range(0, len(ids), WRITE_CHUNK):
+            chunk = ids[start : start + WRITE_CHUNK]
+            locked = list(
+                Membership.objects.select_for_update()
+                .filter(pk__in=chunk, status=old, status_changed_at__lte=started_at)
+                .values_list("pk", flat=True)
+            )
+            if not locked:
+                continue
+            Membership.objects.filter(pk__in=locked).update(status=new, status_changed_at=now)
+            changes = [
+                StatusChange(
+                    membership_id=pk,
+                    old_status=old,
+                    new_status=new,
+                    effective_on=on,
+                    changed_at=now,
+                    source=source,
+                    actor=actor,
+                    run=run,
+                    reasons=by_id[pk].reasons_json(),
+                )
+                for pk in locked
+            ]
+            written.extend(StatusChange.objects.bulk_create(changes, batch_size=WRITE_CHUNK))
+    return written
+
+
+def _queue_notices(*, evaluations, changes) -> int:
+    """Create the emails to send: one per status change, one per at-risk cause."""
+    from .models import StatusNotice
+
+    changed = {c.membership_id for c in changes}
+    notices = [
+        StatusNotice(
+            membership_id=c.membership_id,
+            kind=StatusNotice.Kind.CHANGED,
+            cause=f"change:{c.pk or c.changed_at.isoformat()}:{c.new_status}",
+            reasons=c.reasons,
+        )
+        for c in changes
+    ]
+    for evaluation in evaluations:
+        if evaluation.new_status != "active" or evaluation.membership_id in changed:
+            continue
+        for reason in evaluation.at_risk:
+            notices.append(
+                StatusNotice(
+                    membership_id=evaluation.membership_id,
+                    kind=StatusNotice.Kind.AT_RISK,
+                    cause=reason.cause,
+                    reasons=evaluation.reasons_json(),
+                )
+            )
+    StatusNotice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=WRITE_CHUNK)
+    return len(notices)
+
+
+def status_recompute(
+    *,
+    on: datetime.date,
+    source: str = "nightly",
+    actor=None,
+    dry_run: bool = False,
+    memberships=None,
+):
+    """Recompute active/lapsed for the memberships (all active and lapsed ones by default).
+
+    Returns ``(run, evaluations)``. One run works at a time: a second one started meanwhile is
+    recorded as skipped and returns at once. All changes of a run are written in one
+    transaction, so a run that dies leaves nothing half-applied, and a second run on the same
+    day finds nothing left to change.
+    """
+    import time
+
+    from meetcoop.core.locks import try_lock
+
+    from .models import Membership, StatusRun
+    from .selectors import status_evaluate
+
+    if memberships is None:
+        memberships = Membership.objects.filter(
+            status__in=[Membership.Status.ACTIVE, Membership.Status.LAPSED]
+        )
+    with try_lock(STATUS_LOCK) as acquired:
+        if not acquired:
+            run = StatusRun.objects.create(
+                on=on,
+                source=source,
+                dry_run=dry_run,
+                state=StatusRun.State.SKIPPED,
+                finished_at=timezone.now(),
+                seconds=0,
+            )
+            return run, []
+        run = StatusRun.objects.create(
+            on=on, source=source, dry_run=dry_run, state=StatusRun.State.RUNNING
+        )
+        clock = time.perf_counter()
+        try:
+            evaluations = status_evaluate(memberships, on=on)
+            changes = []
+            if not dry_run:
+                with transaction.atomic():
+                    changes = _record_changes(
+                        evaluations=evaluations,
+                        on=on,
+                        source=source,
+                        actor=actor,
+                        run=run,
+                        started_at=run.started_at,
+                    )
+                    _queue_notices(evaluations=evaluations, changes=changes)
+                    transaction.on_commit(_enqueue_notice_sending)
+        except Exception as exc:
+            run.state = StatusRun.State.FAILED
+            run.error = f"{type(exc).__name__}: {exc}"[:2000]
+            run.finished_at = timezone.now()
+            run.seconds = Decimal(f"{time.perf_counter() - clock:.3f}")
+            run.save()
+            raise
+        if dry_run:
+            moved = [e for e in evaluations if e.changes]
+            became_active = sum(1 for e in moved if e.new_status == "active")
+            lapsed = len(moved) - became_active
+        else:
+            became_active = sum(1 for c in changes if c.new_status == "active")
+            lapsed = sum(1 for c in changes if c.new_status == "lapsed")
+        run.state = StatusRun.State.FINISHED
+        run.evaluated = len(evaluations)
+        run.became_active = became_active
+        run.lapsed = lapsed
+        run.unchanged = len(evaluations) - became_active - lapsed
+        run.finished_at = timezone.now()
+        run.seconds = Decimal(f"{time.perf_counter() - clock:.3f}")
+        run.save()
+    return run, evaluations
+
+
+def _enqueue_notice_sending():
+    from .tasks import send_status_notices
+
+    send_status_notices.delay()
+
+
+def membership_status_set(*, membership, status: str, actor, note: str, on=None):
+    """A person sets a status (suspend for a Fair Use breach, end, reinstate).
+
+    Recorded with who, when and why. Setting the status it already has is a no-op.
+    """
+    from .models import Membership, StatusChange
+
+    if status not in Membership.Status.values:
+        raise StatusError(_("Unknown status."))
+    if not note.strip():
+        raise StatusError(_("Say why, in words the member understands."))
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        if locked.status == status:
+            return None
+        if locked.status == Membership.Status.ENDED:
+            raise StatusError(_("An ended membership can't change; make a new one."))
+        change = StatusChange.objects.create(
+            membership=locked,
+            old_status=locked.status,
+            new_status=status,
+            effective_on=on,
+            source=StatusChange.Source.PERSON,
+            actor=actor,
+            note=note,
+        )
+        locked.status = status
+        locked.status_changed_at = change.changed_at
+        if status == Membership.Status.ENDED:
+            locked.ended_on = on
+        locked.save(update_fields=["status", "status_changed_at", "ended_on"])
+        audit_log(
+            actor=actor,
+            action=f"membership.membership.{status}",
+            obj=locked,
+            data={"from": change.old_status, "note": note},
+        )
+    membership.refresh_from_db()
+    return change
+
+
+def status_notices_send(*, limit: int = 500) -> int:
+    """Send the status emails not sent yet, in the member's language. Safe to run twice or
+    concurrently: each notice is locked while it is sent and marked sent in the same
+    transaction."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.db.models import Q
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from .models import StatusNotice
+    from .reasons import reason_advice, reason_text
+
+    sent = 0
+    pending = StatusNotice.objects.filter(sent_at__isnull=True).values_list("pk", flat=True)
+    for pk in list(pending[:limit]):
+        with transaction.atomic():
+            notice = (
+                StatusNotice.objects.select_for_update(skip_locked=True)
+                .select_related("membership__member", "membership__steward")
+                .filter(Q(pk=pk) & Q(sent_at__isnull=True))
+                .first()
+            )
+            if notice is None:
+                continue
+            member = notice.membership.member
+            with translation.override(member.language or settings.LANGUAGE_CODE):
+                reasons = [
+                    {"text": reason_text(r), "advice": reason_advice(r), **r}
+                    for r in notice.reasons
+                ]
+                context = {
+                    "notice": notice,
+                    "member": member,
+                    "membership": notice.membership,
+                    "reasons": reasons,
+                    "site_name": settings.SITE_NAME,
+                }
+                subject = render_to_string("membership/email/status_subject.txt", context).strip()
+                body = render_to_string("membership/email/status_body.txt", context)
+            send_mail(subject, body, None, [member.email])
+            notice.sent_at = timezone.now()
+            notice.save(update_fields=["sent_at"])
+            sent += 1
+    return sent
+
+
+def terms_accept(*, members, version, actor) -> int:
+    """The user accepts ``version`` for each member it acts for. Accepting twice is a no-op."""
+    from .models import TermsAcceptance
+
+    created = 0
+    with transaction.atomic():
+        for member in members:
+            _acceptance, was_created = TermsAcceptance.objects.get_or_create(
+                member=member, terms_version=version, defaults={"accepted_by": actor}
+            )
+            if was_created:
+                created += 1
+                audit_log(
+                    actor=actor,
+                    action="membership.terms.accepted",
+                    obj=member,
+                    data={"terms_version": version.pk},
+                )
+    return created

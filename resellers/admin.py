@@ -3,8 +3,8 @@ import csv
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.admin import helpers
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _

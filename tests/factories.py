@@ -259,6 +259,7 @@ class RevenueReportFactory(factory.django.DjangoModelFactory):
     due_on = datetime.date(2026, 4, 30)
     reported_by = factory.SubFactory(UserFactory)
 
+
 # --- issue 5: governance -----------------------------------------------------------------------
 
 
@@ -308,6 +309,7 @@ def voting_member(*, email=None, membership_type="operational", status="active",
     )
     factory_class(member=contact.member, status=status)
     return contact.member, contact.user
+
 
 # --- Issue 3: applications -----------------------------------------------------------------
 

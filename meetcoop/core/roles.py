@@ -55,7 +55,6 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contributions.view_revenuereport",
         "contributions.add_revenuereport",
         "contributions.view_revenuesharepayment",
-
         "resellers.view_application",
         "resellers.change_application",
         "resellers.view_applicationdecision",
