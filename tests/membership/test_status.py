@@ -43,9 +43,10 @@ def days(n):
     return datetime.timedelta(days=n)
 
 
-def healthy_operational(*, admitted_on=D - days(500), applied_on=None, hours="40", **kwargs):
+def healthy_operational(*, admitted_on=None, applied_on=None, hours="40", **kwargs):
     """An operational membership that passes every rule: commitment met, one circle, no
     meeting in the window."""
+    admitted_on = admitted_on or D - days(500)
     membership = OperationalMembershipFactory(
         admitted_on=admitted_on, applied_on=applied_on or admitted_on - days(10), **kwargs
     )
@@ -158,7 +159,8 @@ def test_no_circle_seat_on_the_day_lapses():
     assert "Not a member of any circle" in failing_texts(membership)[0]
 
 
-def _meetings(member, attended, missed, *, start=D - days(300)):
+def _meetings(member, attended, missed, *, start=None):
+    start = start or D - days(300)
     for i in range(attended + missed):
         meeting = MeetingFactory(held_on=start + days(20 * i))
         if i < attended:

@@ -119,7 +119,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_co_op(
     user_membership = MembershipFactory(member=contact.member)
     DuesInvoiceFactory(membership=user_membership)
     for _ in range(30):
-        lapsing_operational(email=None) if False else OperationalMembershipFactory()
+        OperationalMembershipFactory()
         MembershipFactory()
     client.force_login(user)
     with django_assert_max_num_queries(40):
