@@ -134,7 +134,8 @@ class DuesPaymentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["currency"].choices = currency_choices()
+        if "currency" in self.fields:
+            self.fields["currency"].choices = currency_choices()
 
 
 @admin.register(DuesPayment)
@@ -174,9 +175,11 @@ class RevenueReportForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["currency"].choices = currency_choices()
-        self.fields["eur_rate"].required = False
-        self.fields["eur_rate"].help_text = _("Euros for one unit; leave empty for euros.")
+        if "currency" in self.fields:
+            self.fields["currency"].choices = currency_choices()
+        if "eur_rate" in self.fields:  # the add form; a saved report is read-only
+            self.fields["eur_rate"].required = False
+            self.fields["eur_rate"].help_text = _("Euros for one unit; leave empty for euros.")
 
 
 @admin.register(RevenueReport)

@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext as _
 
 from governance.models import Circle, CircleRole
 from governance.selectors import circles_coordinated_by, seats_on
@@ -86,6 +87,22 @@ def may_decide(user, entry: LedgerEntry, *, on: datetime.date) -> bool:
     if entry.kind == LedgerEntry.Kind.LABOUR:
         return coordinates(user, entry.circle_id, on=on)
     return is_treasurer(user)
+
+
+def decidable_ids(user, entries, *, on: datetime.date) -> set[int]:
+    """The ids among ``entries`` that ``user`` may decide or reverse, in at most two queries
+    whatever their number (``may_decide`` for a list)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    own = member_ids_of(user)
+    treasurer = is_treasurer(user)
+    circles = set(circles_coordinated_by(user, on=on).values_list("pk", flat=True))
+    return {
+        e.pk
+        for e in entries
+        if e.member_id not in own
+        and (e.circle_id in circles if e.kind == LedgerEntry.Kind.LABOUR else treasurer)
+    }
 
 
 # --- ledger scopes ----------------------------------------------------------------------------
@@ -277,6 +294,28 @@ def dues_in_good_standing_for(
     return {pk: not is_overdue for pk, is_overdue in rows}
 
 
+def unpaid_dues_for(
+    memberships: QuerySet[Membership] | Iterable[int], *, on: datetime.date
+) -> dict[int, list[tuple[datetime.date, Decimal, str]]]:
+    """For each membership, its invoices already due on ``on`` and not fully paid by payments
+    made up to ``on``: (due_on, outstanding amount, currency), oldest first. One query.
+    Memberships with nothing unpaid are absent. (The status rules add the grace period.)"""
+    if isinstance(memberships, QuerySet):
+        invoices = DuesInvoice.objects.filter(membership__in=memberships.values("pk"))
+    else:
+        invoices = DuesInvoice.objects.filter(membership_id__in=list(memberships))
+    rows = (
+        invoices_with_paid(invoices.filter(due_on__lte=on), on=on)
+        .filter(paid__lt=F("amount"))
+        .order_by("membership_id", "due_on")
+        .values_list("membership_id", "due_on", "amount", "paid", "currency")
+    )
+    result: dict[int, list] = {}
+    for membership_id, due_on, amount, paid, currency in rows:
+        result.setdefault(membership_id, []).append((due_on, amount - paid, currency))
+    return result
+
+
 def dues_visible_to(user) -> QuerySet[DuesInvoice]:
     qs = DuesInvoice.objects.select_related("membership__member", "membership__steward")
     if is_treasurer(user):
@@ -344,14 +383,25 @@ def reports_with_paid(qs: QuerySet[RevenueReport], *, on=None) -> QuerySet[Reven
     return qs.annotate(paid_eur=_paid_share(on))
 
 
+def quarter_label(start: datetime.date) -> str:
+    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+
+
 @dataclass(frozen=True)
 class ResellerStanding:
     missing_quarters: list[datetime.date]
-    unpaid_reports: list[int]
+    unpaid_quarters: list[datetime.date]
 
     @property
     def overdue(self) -> bool:
-        return bool(self.missing_quarters or self.unpaid_reports)
+        return bool(self.missing_quarters or self.unpaid_quarters)
+
+    @property
+    def items(self) -> list[str]:
+        """Each overdue thing in words: "report 2026-Q2", "payment 2026-Q1"."""
+        return [
+            _("report %(quarter)s") % {"quarter": quarter_label(q)} for q in self.missing_quarters
+        ] + [_("payment %(quarter)s") % {"quarter": quarter_label(q)} for q in self.unpaid_quarters]
 
 
 def resellers_standing_for(
@@ -388,11 +438,11 @@ def resellers_standing_for(
             if revenue_due_date(q, policies) < on and (steward_id, q) not in reported:
                 missing.append(q)
             q = next_quarter(q)
-        unpaid = [
-            pk
-            for s, _q, share, paid, due_on, pk in reports
+        unpaid = sorted(
+            q
+            for s, q, share, paid, due_on, _pk in reports
             if s == steward_id and due_on < on and paid < share
-        ]
+        )
         result[steward_id] = ResellerStanding(missing, unpaid)
     return result
 
@@ -405,6 +455,17 @@ def resellers_overdue_for(
 
 def reseller_overdue(steward: Steward, *, on: datetime.date) -> bool:
     return resellers_overdue_for([steward.pk], on=on).get(steward.pk, False)
+
+
+def reseller_overdue_items_by_member(
+    member_ids: Iterable[int], *, on: datetime.date
+) -> dict[int, list[str]]:
+    """For the status job: member id -> what its reseller has overdue (only resellers with
+    something overdue appear). A fixed number of queries whatever the count."""
+    stewards = Steward.objects.filter(kind=Steward.Kind.RESELLER, member_id__in=list(member_ids))
+    by_steward = dict(stewards.values_list("pk", "member_id"))
+    standing = resellers_standing_for(stewards, on=on)
+    return {by_steward[pk]: s.items for pk, s in standing.items() if s.overdue}
 
 
 def revenue_reports_visible_to(user) -> QuerySet[RevenueReport]:

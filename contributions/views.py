@@ -310,13 +310,8 @@ def export_page(request):
     today = timezone.localdate()
     filterset = _filterset(request, today)
     entries = list(filterset.qs.order_by("-occurred_on", "-id")[:100])
-    may_reverse = {
-        e.pk
-        for e in entries
-        if e.status == LedgerEntry.Status.APPROVED
-        and not e.is_reversal
-        and selectors.may_decide(request.user, e, on=today)
-    }
+    approved = [e for e in entries if e.status == LedgerEntry.Status.APPROVED and not e.is_reversal]
+    may_reverse = selectors.decidable_ids(request.user, approved, on=today)
     return render(
         request,
         "contributions/export.html",

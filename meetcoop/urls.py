@@ -22,4 +22,5 @@ urlpatterns = [
     path("contributions/", include("contributions.urls")),
     path("governance/", include("governance.urls")),
     path("apply/", include("resellers.urls")),
+
 ]

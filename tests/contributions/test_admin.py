@@ -1,0 +1,198 @@
+"""The contributions admin: ledger read-only, dues and reports scoped to the own steward."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from freezegun import freeze_time
+
+from contributions.models import DuesPayment, LedgerEntry, RevenueReport
+from meetcoop.core.roles import STEWARD_ADMINS, TREASURERS, ensure_role_groups
+from tests.factories import (
+    DuesInvoiceFactory,
+    LabourEntryFactory,
+    OperationalMembershipFactory,
+    PolicyFactory,
+    RevenueReportFactory,
+    StewardFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    ensure_role_groups()
+    PolicyFactory()
+    mine = StewardFactory(name="Mine", member=OperationalMembershipFactory().member)
+    theirs = StewardFactory(name="Theirs")
+    admin = UserFactory(is_staff=True)
+    admin.groups.add(Group.objects.get(name=STEWARD_ADMINS))
+    mine.admins.add(admin)
+    treasurer = UserFactory(is_staff=True)
+    treasurer.groups.add(Group.objects.get(name=TREASURERS))
+    return {
+        "admin": admin,
+        "treasurer": treasurer,
+        "mine": mine,
+        "theirs": theirs,
+        "my_invoice": DuesInvoiceFactory(membership__steward=mine),
+        "their_invoice": DuesInvoiceFactory(membership__steward=theirs),
+        "my_report": RevenueReportFactory(steward=mine),
+        "their_report": RevenueReportFactory(steward=theirs),
+    }
+
+
+def test_steward_admin_lists_only_its_own_dues_and_reports(client, world):
+    client.force_login(world["admin"])
+    invoices = client.get("/admin/contributions/duesinvoice/")
+    assert list(invoices.context["cl"].result_list) == [world["my_invoice"]]
+    reports = client.get("/admin/contributions/revenuereport/")
+    assert list(reports.context["cl"].result_list) == [world["my_report"]]
+
+
+@pytest.mark.parametrize("model", ["duesinvoice", "revenuereport"])
+def test_another_stewards_rows_are_not_found_by_id(client, world, model):
+    client.force_login(world["admin"])
+    theirs = world["their_invoice"] if model == "duesinvoice" else world["their_report"]
+    mine = world["my_invoice"] if model == "duesinvoice" else world["my_report"]
+    response = client.get(f"/admin/contributions/{model}/{theirs.pk}/change/", follow=True)
+    # The admin answers a missing object with a redirect to its index and a message.
+    assert response.redirect_chain and response.redirect_chain[-1][0] == "/admin/"
+    assert b"doesn" in response.content
+    assert client.get(f"/admin/contributions/{model}/{mine.pk}/change/").status_code == 200
+
+
+def test_payment_form_offers_only_the_own_stewards_invoices(client, world):
+    client.force_login(world["admin"])
+    response = client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "contributions",
+            "model_name": "duespayment",
+            "field_name": "invoice",
+            "term": "",
+        },
+    )
+    assert response.status_code == 200
+    ids = {int(r["id"]) for r in response.json()["results"]}
+    assert ids == {world["my_invoice"].pk}
+
+
+def test_steward_admin_does_not_see_the_ledger(client, world):
+    client.force_login(world["admin"])
+    assert client.get("/admin/contributions/ledgerentry/").status_code == 403
+
+
+def test_treasurer_sees_every_stewards_dues(client, world):
+    client.force_login(world["treasurer"])
+    invoices = client.get("/admin/contributions/duesinvoice/")
+    assert set(invoices.context["cl"].result_list) == {
+        world["my_invoice"],
+        world["their_invoice"],
+    }
+
+
+def test_steward_admin_records_a_dues_payment_through_the_admin(client, world):
+    client.force_login(world["admin"])
+    invoice = world["my_invoice"]
+    response = client.post(
+        "/admin/contributions/duespayment/add/",
+        {"invoice": invoice.pk, "amount": "10.00", "currency": "EUR", "paid_on": "2026-01-05"},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    payment = DuesPayment.objects.get()
+    assert (payment.invoice, payment.recorded_by) == (invoice, world["admin"])
+
+
+def test_payment_for_another_stewards_invoice_is_a_form_error(client, world):
+    client.force_login(world["admin"])
+    response = client.post(
+        "/admin/contributions/duespayment/add/",
+        {
+            "invoice": world["their_invoice"].pk,
+            "amount": "10.00",
+            "currency": "EUR",
+            "paid_on": "2026-01-05",
+        },
+    )
+    assert response.status_code == 200
+    assert not DuesPayment.objects.exists()
+
+
+def test_overpayment_through_the_admin_is_a_form_error(client, world):
+    client.force_login(world["treasurer"])
+    response = client.post(
+        "/admin/contributions/duespayment/add/",
+        {
+            "invoice": world["my_invoice"].pk,
+            "amount": "99.00",
+            "currency": "EUR",
+            "paid_on": "2026-01-05",
+        },
+    )
+    assert response.status_code == 200
+    assert "outstanding" in str(response.context["adminform"].form.non_field_errors())
+
+
+@freeze_time("2026-07-10 10:00:00")
+def test_steward_admin_reports_revenue_through_the_admin(client, world):
+    client.force_login(world["admin"])
+    response = client.post(
+        "/admin/contributions/revenuereport/add/",
+        {
+            "steward": world["mine"].pk,
+            "quarter_start": "2026-04-01",
+            "revenue": "3000",
+            "currency": "CAD",
+            "eur_rate": "0.5",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    report = RevenueReport.objects.get(quarter_start=datetime.date(2026, 4, 1))
+    assert report.share_eur == Decimal("150.00") and report.reported_by == world["admin"]
+    refused = client.post(
+        "/admin/contributions/revenuereport/add/",
+        {
+            "steward": world["theirs"].pk,
+            "quarter_start": "2026-04-01",
+            "revenue": "3000",
+            "currency": "EUR",
+        },
+    )
+    assert refused.status_code == 200  # not a choice for this admin
+    assert not RevenueReport.objects.filter(steward=world["theirs"], quarter_start="2026-04-01")
+
+
+def test_ledger_admin_is_read_only_even_for_a_coop_admin(client, coop_admin):
+    entry = LabourEntryFactory(status="approved")
+    client.force_login(coop_admin)
+    change = client.get(f"/admin/contributions/ledgerentry/{entry.pk}/change/")
+    assert change.status_code == 200
+    assert b'type="submit" value="Save"' not in change.content
+    post = client.post(f"/admin/contributions/ledgerentry/{entry.pk}/change/", {"hours": "20"})
+    assert post.status_code == 403
+    delete = client.post(f"/admin/contributions/ledgerentry/{entry.pk}/delete/", {"post": "yes"})
+    assert delete.status_code == 403
+    assert LedgerEntry.objects.get(pk=entry.pk).hours == Decimal("2.00")
+
+
+@pytest.mark.parametrize("model", ["duespayment", "revenuesharepayment", "revenuereport"])
+def test_saved_payments_and_reports_open_read_only(client, world, model, coop_admin):
+    from tests.factories import DuesPaymentFactory
+
+    obj = {
+        "duespayment": lambda: DuesPaymentFactory(invoice=world["my_invoice"]),
+        "revenuereport": lambda: world["my_report"],
+        "revenuesharepayment": lambda: world["my_report"].payments.create(
+            amount_eur=Decimal("10"), paid_on=datetime.date(2026, 5, 1), recorded_by=coop_admin
+        ),
+    }[model]()
+    client.force_login(coop_admin)
+    page = client.get(f"/admin/contributions/{model}/{obj.pk}/change/")
+    assert page.status_code == 200
+    assert b'value="Save"' not in page.content
+    assert client.get(f"/admin/contributions/{model}/").status_code == 200
+    assert client.get(f"/admin/contributions/{model}/add/").status_code == 200

@@ -1,0 +1,179 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from contributions import services
+from contributions.selectors import reseller_overdue, resellers_overdue_for, resellers_standing_for
+from meetcoop.core.roles import TREASURERS
+from tests.factories import (
+    CoopStewardFactory,
+    OperationalMembershipFactory,
+    PolicyFactory,
+    StewardFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+Q3 = datetime.date(2025, 7, 1)  # admitted in this quarter
+Q4 = datetime.date(2025, 10, 1)
+
+
+@pytest.fixture
+def reseller(db):
+    PolicyFactory()  # 10 %, report due 30 days after the quarter
+    membership = OperationalMembershipFactory(admitted_on=datetime.date(2025, 8, 20))
+    steward = StewardFactory(member=membership.member, currencies=["CAD", "EUR"])
+    steward.admin_user = UserFactory()
+    steward.admins.add(steward.admin_user)
+    return steward
+
+
+@pytest.fixture
+def treasurer(db):
+    user = UserFactory()
+    user.groups.add(Group.objects.get_or_create(name=TREASURERS)[0])
+    return user
+
+
+def report(steward, start, revenue="1000", currency="EUR", rate=None, on=None):
+    return services.revenue_report_submit(
+        steward=steward,
+        quarter_start=start,
+        revenue=revenue,
+        currency=currency,
+        eur_rate=rate,
+        actor=steward.admin_user,
+        on=on or datetime.date(2026, 6, 15),
+    )
+
+
+def test_share_owed_is_the_policy_percent_of_the_eur_revenue(reseller):
+    r = report(reseller, Q3, revenue="2000", currency="CAD", rate="0.68")
+    assert r.revenue_eur == Decimal("1360.00")
+    assert r.share_percent == Decimal("10.00") and r.share_eur == Decimal("136.00")
+    assert r.due_on == datetime.date(2025, 10, 30)
+
+
+def test_share_comes_from_the_policy_in_force_at_quarter_end(reseller):
+    PolicyFactory(effective_from=datetime.date(2025, 12, 31), revenue_share_percent=Decimal("12"))
+    assert report(reseller, Q4).share_eur == Decimal("120.00")  # Q4 ends 31 Dec: new policy
+    assert report(reseller, Q3).share_eur == Decimal("100.00")
+
+
+def test_a_quarter_is_reported_once_after_it_ends(reseller):
+    with pytest.raises(ValidationError, match="ended"):
+        report(reseller, datetime.date(2026, 4, 1), on=datetime.date(2026, 6, 30))
+    report(reseller, Q3)
+    with pytest.raises(ValidationError, match="already"):
+        report(reseller, Q3)
+    with pytest.raises(ValidationError, match="quarter starts"):
+        report(reseller, datetime.date(2025, 8, 1))
+
+
+def test_only_the_resellers_admin_reports_and_only_a_reseller(reseller):
+    with pytest.raises(PermissionDenied):
+        services.revenue_report_submit(
+            steward=reseller,
+            quarter_start=Q3,
+            revenue="1",
+            currency="EUR",
+            actor=UserFactory(),
+            on=datetime.date(2026, 6, 15),
+        )
+    coop = CoopStewardFactory()
+    coop.admins.add(reseller.admin_user)
+    coop.admin_user = reseller.admin_user
+    with pytest.raises(ValidationError):
+        report(coop, Q3)
+
+
+def test_a_missing_report_is_overdue_the_day_after_its_due_date(reseller):
+    due = datetime.date(2025, 10, 30)  # Q3 ends 30 Sep + 30 days
+    assert not reseller_overdue(reseller, on=due)
+    assert reseller_overdue(reseller, on=due + datetime.timedelta(days=1))
+    standing = resellers_standing_for([reseller.pk], on=due + datetime.timedelta(days=1))
+    assert standing[reseller.pk].missing_quarters == [Q3]
+
+
+def test_quarters_before_admission_are_not_owed(reseller):
+    # Q2 2025 ended before the reseller was admitted: reporting Q3 is enough until Q4 is due.
+    report(reseller, Q3, on=datetime.date(2025, 10, 5))
+    services.revenue_share_payment_record(
+        report=reseller.revenue_reports.get(),
+        amount_eur="100",
+        paid_on=datetime.date(2025, 10, 6),
+        actor=_treasurer(),
+        on=datetime.date(2025, 10, 6),
+    )
+    assert not reseller_overdue(reseller, on=datetime.date(2026, 1, 30))
+    assert reseller_overdue(reseller, on=datetime.date(2026, 1, 31))
+
+
+def _treasurer():
+    user = UserFactory()
+    user.groups.add(Group.objects.get_or_create(name=TREASURERS)[0])
+    return user
+
+
+def test_an_unpaid_share_is_overdue_on_the_same_date_as_the_report(reseller, treasurer):
+    r = report(reseller, Q3, on=datetime.date(2025, 10, 5))
+    assert not reseller_overdue(reseller, on=datetime.date(2025, 10, 30))
+    assert reseller_overdue(reseller, on=datetime.date(2025, 10, 31))
+    services.revenue_share_payment_record(
+        report=r,
+        amount_eur="60",
+        paid_on=datetime.date(2025, 11, 2),
+        actor=treasurer,
+        on=datetime.date(2025, 11, 2),
+    )
+    assert reseller_overdue(reseller, on=datetime.date(2025, 11, 3))  # 40 EUR still owed
+    services.revenue_share_payment_record(
+        report=r,
+        amount_eur="40",
+        paid_on=datetime.date(2025, 11, 3),
+        actor=treasurer,
+        on=datetime.date(2025, 11, 3),
+    )
+    assert not reseller_overdue(reseller, on=datetime.date(2025, 11, 3))
+
+
+def test_only_a_treasurer_records_share_payments_and_never_too_much(reseller, treasurer):
+    r = report(reseller, Q3)
+    with pytest.raises(PermissionDenied):
+        services.revenue_share_payment_record(
+            report=r,
+            amount_eur="100",
+            paid_on=datetime.date(2026, 6, 1),
+            actor=reseller.admin_user,
+            on=datetime.date(2026, 6, 15),
+        )
+    with pytest.raises(ValidationError, match="outstanding"):
+        services.revenue_share_payment_record(
+            report=r,
+            amount_eur="100.01",
+            paid_on=datetime.date(2026, 6, 1),
+            actor=treasurer,
+            on=datetime.date(2026, 6, 15),
+        )
+
+
+def test_set_based_overdue_for_many_resellers_in_few_queries(
+    reseller, django_assert_max_num_queries
+):
+    other = StewardFactory()  # no operational member: nothing required
+    on = datetime.date(2025, 11, 1)
+    with django_assert_max_num_queries(4):
+        result = resellers_overdue_for([reseller.pk, other.pk], on=on)
+    assert result == {reseller.pk: True, other.pk: False}
+
+
+def test_overdue_items_by_member_name_the_quarters(reseller, treasurer):
+    from contributions.selectors import reseller_overdue_items_by_member
+
+    report(reseller, Q3, on=datetime.date(2025, 10, 5))  # reported, never paid
+    items = reseller_overdue_items_by_member([reseller.member_id], on=datetime.date(2026, 2, 1))
+    assert items == {reseller.member_id: ["report 2025-Q4", "payment 2025-Q3"]}
