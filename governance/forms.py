@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from meetcoop.core.roles import is_coop_admin
 from membership.models import Member
 
-from .models import CircleRole, GovernanceDocument, Proposal, Voter
+from .models import Circle, CircleRole, GovernanceDocument, Meeting, Proposal, Voter
 
 
 class SeatAddForm(forms.Form):
@@ -96,4 +96,34 @@ class StanceForm(forms.Form):
         data = super().clean()
         if data.get("stance") == Voter.Stance.BLOCK and not (data.get("reason") or "").strip():
             self.add_error("reason", _("A block needs a reason."))
+        return data
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Meeting.Kind.choices)
+    circle = forms.ModelChoiceField(
+        label=_("Circle"),
+        queryset=Circle.objects.none(),
+        required=False,
+        help_text=_("Only for a circle meeting."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    agenda = forms.CharField(
+        label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    minutes_url = forms.URLField(label=_("Minutes link"), required=False)
+
+    def __init__(self, *args, circles, all_hands_allowed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["circle"].queryset = circles
+        if not all_hands_allowed:
+            self.fields["kind"].choices = [(Meeting.Kind.CIRCLE, Meeting.Kind.CIRCLE.label)]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Meeting.Kind.CIRCLE and not data.get("circle"):
+            self.add_error("circle", _("A circle meeting needs its circle."))
+        if data.get("kind") == Meeting.Kind.ALL_HANDS and data.get("circle"):
+            self.add_error("circle", _("An All Hands Meeting belongs to no circle."))
         return data

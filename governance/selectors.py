@@ -431,6 +431,29 @@ def text_diff(old: str, new: str) -> list[dict]:
     return rows
 
 
+def collapse_unchanged(rows: list[dict], *, context: int = 3) -> list[dict]:
+    """Keep ``context`` unchanged lines around each change; a longer unchanged run becomes one
+    row {"op": "skip", "count": n} ("n unchanged lines")."""
+    changed = [i for i, row in enumerate(rows) if row["op"] != "equal"]
+    if not changed:
+        return rows
+    keep = set()
+    for i in changed:
+        keep.update(range(max(0, i - context), min(len(rows), i + context + 1)))
+    result, skipped = [], 0
+    for i, row in enumerate(rows):
+        if i in keep:
+            if skipped:
+                result.append({"op": "skip", "count": skipped})
+                skipped = 0
+            result.append(row)
+        else:
+            skipped += 1
+    if skipped:
+        result.append({"op": "skip", "count": skipped})
+    return result
+
+
 def proposal_diff(proposal) -> list[dict] | None:
     """The proposal's change against the version current when it opened (for a draft: against
     the current version now). None when it changes no document."""

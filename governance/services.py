@@ -244,7 +244,9 @@ def _electorate_member_ids(proposal: Proposal, *, on: datetime.date) -> list[int
     return sorted(set(memberships.values_list("member_id", flat=True)))
 
 
-def proposal_open(*, proposal: Proposal, closes_at: datetime.datetime, actor, now=None) -> Proposal:
+def proposal_open(
+    *, proposal: Proposal, closes_at: datetime.datetime, actor, now=None, notify: bool = True
+) -> Proposal:
     """Open a draft: fix the electorate, freeze the text (and the document's base version) and
     store its hash, schedule the closing and tell the electorate."""
     now = now or timezone.now()
@@ -291,7 +293,8 @@ def proposal_open(*, proposal: Proposal, closes_at: datetime.datetime, actor, no
                 "content_sha256": proposal.content_sha256,
             },
         )
-        transaction.on_commit(lambda: _after_open(proposal.pk, closes_at))
+        if notify:  # the demo seeder writes history without mailing anyone
+            transaction.on_commit(lambda: _after_open(proposal.pk, closes_at))
     return proposal
 
 
@@ -315,18 +318,20 @@ def stance_cast(
     if stance == Voter.Stance.BLOCK and not reason:
         raise GovernanceError({"reason": _("A block needs a reason.")})
     with transaction.atomic():
+        # Lock the proposal too: a stance and the closing tally never interleave.
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if selectors.proposal_state(locked, now) != Proposal.Status.OPEN:
+            raise GovernanceError(_("This proposal is not open for voting."))
         voter = (
             Voter.objects.select_for_update()
-            .select_related("proposal")
-            .filter(proposal_id=proposal.pk, member_id=member.pk)
+            .filter(proposal_id=locked.pk, member_id=member.pk)
             .first()
         )
         if voter is None:
             raise GovernanceError(_("This member is not in the electorate of this proposal."))
         if not member.contact_links.filter(user_id=getattr(actor, "pk", None)).exists():
             raise GovernanceError(_("You can only vote for a member you are a contact of."))
-        if selectors.proposal_state(voter.proposal, now) != Proposal.Status.OPEN:
-            raise GovernanceError(_("This proposal is not open for voting."))
+        voter.proposal = locked
         if voter.stance == stance and voter.reason == reason:
             return voter
         voter.stance = stance
@@ -346,7 +351,7 @@ def stance_cast(
     return voter
 
 
-def proposal_close(*, proposal: Proposal, actor, now=None) -> Proposal:
+def proposal_close(*, proposal: Proposal, actor, now=None, notify: bool = True) -> Proposal:
     """Close a proposal whose closing time has passed: store the tally, the electorate size and
     the outcome; adopt its document text or admit its applicant when adopted. Closing a closed
     proposal changes nothing."""
@@ -416,7 +421,8 @@ def proposal_close(*, proposal: Proposal, actor, now=None) -> Proposal:
                 "block": tally.block,
             },
         )
-        transaction.on_commit(lambda: _after_close(proposal.pk))
+        if notify:
+            transaction.on_commit(lambda: _after_close(proposal.pk))
     return proposal
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
         name="circle_seat_end",
     ),
     path("meetings/", views.meeting_list, name="meeting_list"),
+    path("meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/attendance/", views.meeting_attendance, name="meeting_attendance"),
     path("documents/", views.document_list, name="document_list"),
     path("documents/<slug:slug>/", views.document_detail, name="document_detail"),

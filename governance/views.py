@@ -15,6 +15,7 @@ from membership.models import Member
 from . import selectors, services
 from .forms import (
     AttendanceForm,
+    MeetingForm,
     ProposalForm,
     ProposalOpenForm,
     SeatAddForm,
@@ -136,7 +137,43 @@ def meeting_list(request):
             if meeting.kind == Meeting.Kind.ALL_HANDS
             else is_coop_admin(request.user) or meeting.circle_id in coordinated
         )
-    return render(request, "governance/meeting_list.html", {"meetings": meetings})
+    return render(
+        request,
+        "governance/meeting_list.html",
+        {
+            "meetings": meetings,
+            "can_plan": is_coop_admin(request.user) or bool(coordinated),
+        },
+    )
+
+
+@login_required
+def meeting_create(request):
+    """Co-op admins plan any meeting; a coordinator plans meetings of its own circles."""
+    user = request.user
+    admin = is_coop_admin(user)
+    circles = (
+        Circle.objects.order_by("name")
+        if admin
+        else selectors.circles_coordinated_by(user, on=timezone.localdate()).order_by("name")
+    )
+    if not admin and not circles.exists():
+        raise PermissionDenied
+    form = MeetingForm(request.POST or None, circles=circles, all_hands_allowed=admin)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_create(actor=user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The meeting was added."))
+            return redirect("governance:meeting_list")
+    return render(
+        request,
+        "governance/meeting_form.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -267,6 +304,7 @@ def _proposal_page(request, proposal, *, stance_form=None, open_form=None, statu
             }
         )
     outdated = selectors.proposal_is_outdated(proposal)
+    diff = selectors.proposal_diff(proposal)
     return render(
         request,
         "governance/proposal_detail.html",
@@ -278,7 +316,7 @@ def _proposal_page(request, proposal, *, stance_form=None, open_form=None, statu
             "stances": selectors.proposal_stances(proposal)
             if state != Proposal.Status.DRAFT
             else [],
-            "diff": selectors.proposal_diff(proposal),
+            "diff": diff if diff is None else selectors.collapse_unchanged(diff),
             "text_html": selectors.render_markdown(proposal.text),
             "voters": voters,
             "stance_form": stance_form,
@@ -411,7 +449,9 @@ def document_version(request, slug, number):
             "document": document,
             "version": version,
             "html": selectors.render_markdown(version.text),
-            "diff": selectors.text_diff(previous.text if previous else "", version.text),
+            "diff": selectors.collapse_unchanged(
+                selectors.text_diff(previous.text if previous else "", version.text)
+            ),
             "previous": previous,
         },
     )

@@ -171,3 +171,19 @@ def test_a_proposal_with_a_document_needs_its_new_text(author):
     document = GovernanceDocumentFactory()
     with pytest.raises(ValidationError, match="new text"):
         services.proposal_create(title="T", text="x", document=document, new_text="", actor=author)
+
+
+def test_long_unchanged_runs_collapse_around_the_change():
+    old = "\n".join(f"line {i}" for i in range(1, 21))
+    new = old.replace("line 10", "line ten")
+    rows = selectors.collapse_unchanged(selectors.text_diff(old, new), context=2)
+    assert rows[0] == {"op": "skip", "count": 7}
+    assert [r["text"] for r in rows[1:7]] == [
+        "line 8",
+        "line 9",
+        "line 10",
+        "line ten",
+        "line 11",
+        "line 12",
+    ]
+    assert rows[-1] == {"op": "skip", "count": 8}

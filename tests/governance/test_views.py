@@ -80,6 +80,7 @@ def url(world, name):
         "circle_list": reverse("governance:circle_list"),
         "circle_detail": reverse("governance:circle_detail", args=["a"]),
         "meeting_list": reverse("governance:meeting_list"),
+        "meeting_create": reverse("governance:meeting_create"),
         "all_hands_attendance": reverse("governance:meeting_attendance", args=[w["all_hands"].pk]),
         "circle_attendance": reverse(
             "governance:meeting_attendance", args=[w["circle_meeting"].pk]
@@ -105,6 +106,9 @@ GET_TABLE = [
     ("circle_list", "outsider", 200),
     ("circle_detail", "outsider", 200),
     ("meeting_list", "member", 200),
+    ("meeting_create", "member", 403),
+    ("meeting_create", "coord_a", 200),
+    ("meeting_create", "admin", 200),
     ("all_hands_attendance", "member", 403),
     ("all_hands_attendance", "outsider", 403),
     ("all_hands_attendance", "coord_b", 200),
@@ -304,3 +308,16 @@ def test_proposal_list_queries_are_bounded(client, world, django_assert_max_num_
     client.force_login(world["member"])
     with django_assert_max_num_queries(10):
         assert client.get(url(world, "proposal_list")).status_code == 200
+
+
+def test_a_coordinator_adds_a_meeting_of_its_own_circle_only(client, world):
+    client.force_login(world["coord_a"])
+    data = {"kind": "circle", "title": "Tech sync", "held_on": "2026-12-01"}
+    own = client.post(url(world, "meeting_create"), {**data, "circle": world["circle_a"].pk})
+    assert own.status_code == 302
+    other_circle = world["other_seat"].circle
+    response = client.post(url(world, "meeting_create"), {**data, "circle": other_circle.pk})
+    assert response.status_code == 400
+    all_hands = client.post(url(world, "meeting_create"), {**data, "kind": "all_hands"})
+    assert all_hands.status_code == 400
+    assert Meeting.objects.filter(title="Tech sync").count() == 1

@@ -8,6 +8,7 @@ from membership.demo import ADMIN_EMAIL, ADMIN_PASSWORD, DEMO_PASSWORD
 # Each app adds its demo data after the ones it builds on. Each seeder is idempotent.
 SEEDERS = [
     "membership.demo.seed",
+    "governance.demo.seed",
     "contributions.demo.seed",
 ]
 
