@@ -1,5 +1,6 @@
 """Reads of the membership app."""
 
+import bisect
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -149,7 +150,6 @@ class Evaluation:
     type: str
     status: str  # the status it has now
     reasons: list  # of membership.rules.Reason
-    status_changed_at: datetime.datetime | None = None
 
     @property
     def computed(self) -> str:
@@ -174,13 +174,14 @@ class Evaluation:
         return [r.as_json() for r in self.reasons]
 
 
+def policy_from(policies: list[Policy], day: datetime.date) -> Policy | None:
+    """The policy in force on ``day`` among ``policies`` (ordered by ``effective_from``)."""
+    index = bisect.bisect_right([p.effective_from for p in policies], day)
+    return policies[index - 1] if index else None
+
+
 def _policy_for(day: datetime.date, policies: list[Policy]) -> Policy:
-    chosen = None
-    for policy in policies:  # ordered by effective_from
-        if policy.effective_from <= day:
-            chosen = policy
-        else:
-            break
+    chosen = policy_from(policies, day)
     if chosen is None:
         raise PolicyMissing(_("No policy is in force on %(date)s.") % {"date": day.isoformat()})
     return chosen
@@ -213,10 +214,9 @@ def _next_all_hands_within(on, days):
 
 
 def _reseller_overdue_items(memberships, on) -> dict[int, tuple[list[str], list[str]]]:
-    """{member_id: (quarters with a report overdue, quarters with a share unpaid)} for the
+    """{member_id: (quarters whose report is overdue, quarters whose share is unpaid)} for the
     members that run a reseller."""
-    from contributions.models import RevenueReport
-    from contributions.selectors import resellers_standing_for
+    from contributions.selectors import quarter_label, resellers_standing_for
     from resellers.models import Steward
 
     stewards = Steward.objects.filter(
@@ -225,38 +225,11 @@ def _reseller_overdue_items(memberships, on) -> dict[int, tuple[list[str], list[
     owners = dict(stewards.values_list("pk", "member_id"))
     if not owners:
         return {}
-    standings = resellers_standing_for(stewards, on=on)
-    unpaid_ids = [pk for s in standings.values() for pk in s.unpaid_reports]
-    quarters = dict(
-        RevenueReport.objects.filter(pk__in=unpaid_ids).values_list("pk", "quarter_start")
-    )
     result: dict[int, tuple[list[str], list[str]]] = {}
-    for steward_id, standing in standings.items():
+    for steward_id, standing in resellers_standing_for(stewards, on=on).items():
         reports, payments = result.setdefault(owners[steward_id], ([], []))
-        reports.extend(_quarter_label(q) for q in standing.missing_quarters)
-        payments.extend(_quarter_label(quarters[pk]) for pk in standing.unpaid_reports)
-    return result
-
-
-def _quarter_label(start: datetime.date) -> str:
-    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-
-
-def _unpaid_dues(memberships, on) -> dict[int, list]:
-    """{membership_id: [(due_on, amount still owed, currency), ...]} of invoices past due."""
-    from django.db.models import F
-
-    from contributions.models import DuesInvoice
-    from contributions.selectors import invoices_with_paid
-
-    invoices = invoices_with_paid(
-        DuesInvoice.objects.filter(membership__in=memberships, due_on__lt=on), on=on
-    ).filter(paid__lt=F("amount"))
-    result: dict[int, list] = {}
-    for membership_id, due_on, amount, paid, currency in invoices.order_by().values_list(
-        "membership_id", "due_on", "amount", "paid", "currency"
-    ):
-        result.setdefault(membership_id, []).append((due_on, amount - paid, currency))
+        reports.extend(quarter_label(q) for q in standing.missing_quarters)
+        payments.extend(quarter_label(q) for q in standing.unpaid_quarters)
     return result
 
 
@@ -301,11 +274,16 @@ def _terms_facts(memberships, on, acceptance_days):
 def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
     """Apply DOMAIN.md's rules to every membership of the queryset ``memberships`` on ``on``.
 
-    A fixed number of queries whatever the number of memberships: one per fact (commitment,
-    circles, attendance, reseller standing, dues, terms), the policies, and the rows.
+    A fixed number of queries whatever the number of memberships: the rows, the policies, and
+    one aggregate per fact (commitment, circles, attendance, reseller standing, dues, terms).
+    The rules themselves run in Python over those facts (``membership.rules``).
     """
-    from contributions.selectors import commitment_progress_for
-    from governance.selectors import attendance_rates
+    from django.db.models import DateField
+    from django.db.models.functions import Coalesce, TruncDate
+
+    from contributions.selectors import approved_totals_by_member, unpaid_dues_for
+    from contributions.selectors import progress_percent
+    from governance.selectors import all_hands_days, attended_counts, held_since
 
     from . import rules
     from .models import Membership, TermsVersion
@@ -313,56 +291,54 @@ def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
     memberships = memberships.order_by()
     policies = list(Policy.objects.order_by("effective_from"))
     today_policy = _policy_for(on, policies)
+    created_day = TruncDate("created_at")
     rows = list(
-        memberships.values_list(
-            "pk",
-            "member_id",
-            "type",
-            "status",
-            "applied_on",
-            "admitted_on",
-            "created_at",
-            "status_changed_at",
-        )
+        memberships.annotate(
+            policy_day=Coalesce("applied_on", "admitted_on", created_day, output_field=DateField()),
+            start_day=Coalesce("admitted_on", created_day, output_field=DateField()),
+        ).values_list("pk", "member_id", "type", "status", "policy_day", "start_day", "admitted_on")
     )
     operational = memberships.filter(type=Membership.Type.OPERATIONAL)
     users = memberships.filter(type=Membership.Type.USER)
     has_operational = any(r[2] == Membership.Type.OPERATIONAL for r in rows)
     has_users = any(r[2] == Membership.Type.USER for r in rows)
 
-    progress = commitment_progress_for(operational, on=on) if has_operational else {}
-    circles = _circle_counts(operational, on) if has_operational else {}
-    attendance = attendance_rates(operational, on=on) if has_operational else {}
-    meeting_soon = has_operational and _next_all_hands_within(on, rules.AT_RISK_DAYS)
-    reseller = _reseller_overdue_items(operational, on) if has_operational else {}
-    dues = _unpaid_dues(users, on) if has_users else {}
+    if has_operational:
+        totals = approved_totals_by_member(operational.values("member_id"), on=on)
+        circles = _circle_counts(operational, on)
+        meeting_days = all_hands_days(on=on)
+        attended = attended_counts(operational, on=on)
+        meeting_soon = _next_all_hands_within(on, rules.AT_RISK_DAYS)
+        reseller = _reseller_overdue_items(operational, on)
     if has_users:
+        dues = unpaid_dues_for(users, on=on)
         required, accepted = _terms_facts(users, on, today_policy.terms_acceptance_days)
-    else:
-        required, accepted = [], {}
     document_labels = dict(TermsVersion.Document.choices)
+    zero = (Decimal("0"), Decimal("0"))
+    minimum = today_policy.attendance_minimum_percent
+    window = today_policy.attendance_window_days
 
     evaluations = []
-    for pk, member_id, type_, status, applied_on, admitted_on, created_at, changed_at in rows:
+    for pk, member_id, type_, status, policy_day, start_day, admitted_on in rows:
         if type_ == Membership.Type.OPERATIONAL:
-            bound = _policy_for(applied_on or admitted_on or created_at.date(), policies)
-            start = admitted_on or created_at.date()
-            deadline = start + datetime.timedelta(days=bound.commitment_deadline_days)
-            rate = attendance.get(pk)
-            attended, held = (rate.attended, rate.held) if rate else (0, 0)
+            bound = _policy_for(policy_day, policies)
+            money, hours = totals.get(member_id, zero)
+            held = held_since(meeting_days, admitted_on)
             reasons = [
                 rules.commitment_rule(
                     on=on,
-                    progress=progress.get(pk, Decimal("0")),
-                    deadline=deadline,
+                    progress=progress_percent(
+                        money, hours, bound.commitment_money, bound.commitment_hours
+                    ),
+                    deadline=start_day + datetime.timedelta(days=bound.commitment_deadline_days),
                     policy=bound,
                 ),
                 rules.circle_rule(circle_count=circles.get(member_id, 0)),
                 rules.attendance_rule(
-                    attended=attended,
+                    attended=attended.get(pk, 0),
                     held=held,
-                    minimum_percent=today_policy.attendance_minimum_percent,
-                    window_days=today_policy.attendance_window_days,
+                    minimum_percent=minimum,
+                    window_days=window,
                     next_meeting_held=held + 1 if meeting_soon else None,
                 ),
             ]
@@ -390,7 +366,7 @@ def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
                     acceptance_days=today_policy.terms_acceptance_days,
                 ),
             ]
-        evaluations.append(Evaluation(pk, member_id, type_, status, reasons, changed_at))
+        evaluations.append(Evaluation(pk, member_id, type_, status, reasons))
     return evaluations
 
 
