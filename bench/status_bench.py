@@ -63,7 +63,8 @@ INSERT INTO resellers_steward (kind, slug, name, description, website, contact_e
   currencies, accepting_applications)
 VALUES ('coop', 'meet-coop', 'Meet.coop', '', '', '', '["en"]', '["EUR"]', true);
 INSERT INTO users_user (password, is_superuser, is_staff, is_active, date_joined, email, name,
-  language) VALUES ('!', true, true, true, now(), 'bench@example.org', 'Bench', 'en');
+  language) VALUES ('!', true, true, true, now(), 'bench@example.org', 'Bench', 'en')
+  ON CONFLICT (email) DO NOTHING;
 
 INSERT INTO membership_member (kind, name, organisation_name, email, country, language, created_at)
 SELECT 'person', 'Member ' || g, '', 'm' || g || '@bench.example', 'ES', 'en', now()

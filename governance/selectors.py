@@ -162,10 +162,10 @@ class AttendanceRate:
         return (Decimal(self.attended) * 100 / Decimal(self.held)).quantize(Decimal("1"))
 
 
-def attendance_window(*, on: datetime.date) -> tuple[datetime.date, datetime.date]:
+def attendance_window(*, on: datetime.date, policy=None) -> tuple[datetime.date, datetime.date]:
     """The policy's window: the ``attendance_window_days`` days before ``on`` (``on`` excluded),
-    as an inclusive (first, last) pair."""
-    days = policy_in_force(on=on).attendance_window_days
+    as an inclusive (first, last) pair. ``policy`` is the one in force on ``on`` if known."""
+    days = (policy or policy_in_force(on=on)).attendance_window_days
     return on - datetime.timedelta(days=days), on - datetime.timedelta(days=1)
 
 
@@ -203,10 +203,10 @@ def annotate_attendance(memberships: QuerySet, *, on: datetime.date) -> QuerySet
     )
 
 
-def all_hands_days(*, on: datetime.date) -> list[datetime.date]:
-    """The sorted days of the All Hands Meetings that count in the window before ``on``
-    (attendance recorded). A few dozen at most."""
-    first, last = attendance_window(on=on)
+def all_hands_days(window: tuple[datetime.date, datetime.date]) -> list[datetime.date]:
+    """The sorted days of the All Hands Meetings that count in ``window`` (first, last), with
+    their attendance recorded. A few dozen at most."""
+    first, last = window
     return sorted(
         Meeting.objects.filter(
             kind=Meeting.Kind.ALL_HANDS,
@@ -224,11 +224,13 @@ def held_since(days: list[datetime.date], admitted_on: datetime.date | None) -> 
     return len(days) - (bisect.bisect_left(days, admitted_on) if admitted_on else 0)
 
 
-def attended_counts(memberships: QuerySet, *, on: datetime.date) -> dict[int, int]:
-    """{membership_id: All Hands Meetings attended in the window and not before admission},
+def attended_counts(
+    memberships: QuerySet, window: tuple[datetime.date, datetime.date]
+) -> dict[int, int]:
+    """{membership_id: All Hands Meetings attended in ``window`` and not before admission},
     in one GROUP BY joining attendance to meetings. Memberships that attended none are absent.
     """
-    first, last = attendance_window(on=on)
+    first, last = window
     # One filter() call, so every condition applies to the same attendance row, and the
     # count after it counts only those rows.
     return dict(
@@ -259,8 +261,9 @@ def attendance_rates(memberships, *, on: datetime.date) -> dict[int, AttendanceR
         qs = Membership.objects.filter(pk__in=memberships.values("pk"))
     else:
         qs = Membership.objects.filter(pk__in=list(memberships))
-    days = all_hands_days(on=on)
-    attended = attended_counts(qs, on=on)
+    window = attendance_window(on=on)
+    days = all_hands_days(window)
+    attended = attended_counts(qs, window)
     return {
         pk: AttendanceRate(attended.get(pk, 0), held_since(days, admitted_on))
         for pk, admitted_on in qs.order_by().values_list("pk", "admitted_on")

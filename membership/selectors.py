@@ -283,7 +283,12 @@ def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
 
     from contributions.selectors import approved_totals_by_member, unpaid_dues_for
     from contributions.selectors import progress_percent
-    from governance.selectors import all_hands_days, attended_counts, held_since
+    from governance.selectors import (
+        all_hands_days,
+        attendance_window,
+        attended_counts,
+        held_since,
+    )
 
     from . import rules
     from .models import Membership, TermsVersion
@@ -306,8 +311,9 @@ def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
     if has_operational:
         totals = approved_totals_by_member(operational.values("member_id"), on=on)
         circles = _circle_counts(operational, on)
-        meeting_days = all_hands_days(on=on)
-        attended = attended_counts(operational, on=on)
+        window = attendance_window(on=on, policy=today_policy)
+        meeting_days = all_hands_days(window)
+        attended = attended_counts(operational, window)
         meeting_soon = _next_all_hands_within(on, rules.AT_RISK_DAYS)
         reseller = _reseller_overdue_items(operational, on)
     if has_users:
