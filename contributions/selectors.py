@@ -338,12 +338,22 @@ def unpaid_dues_for(
         invoices = DuesInvoice.objects.filter(membership__in=memberships.values("pk"))
     else:
         invoices = DuesInvoice.objects.filter(membership_id__in=list(memberships))
+    # A GROUP BY over the invoices joined to their payments: one hash aggregate, not a
+    # subquery per invoice (this runs over every user membership each night).
     rows = (
-        invoices_with_paid(invoices.filter(due_on__lte=on), on=on)
+        invoices.filter(due_on__lte=on)
+        .order_by()
+        .annotate(
+            paid=Coalesce(
+                Sum("payments__amount", filter=Q(payments__paid_on__lte=on)),
+                Value(ZERO),
+                output_field=MONEY_OUT,
+            )
+        )
         .filter(paid__lt=F("amount"))
-        .order_by("membership_id", "due_on")
         .values_list("membership_id", "due_on", "amount", "paid", "currency")
     )
+    rows = sorted(rows, key=lambda row: (row[0], row[1]))
     result: dict[int, list] = {}
     for membership_id, due_on, amount, paid, currency in rows:
         result.setdefault(membership_id, []).append((due_on, amount - paid, currency))

@@ -22,5 +22,4 @@ urlpatterns = [
     path("contributions/", include("contributions.urls")),
     path("governance/", include("governance.urls")),
     path("apply/", include("resellers.urls")),
-
 ]

@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 from .models import Policy
 from .rules import status_from
 
+# Older than any terms version: the "newest version accepted" of a member who accepted none.
+NEVER = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+
 
 class PolicyMissing(Exception):
     """No policy is in force on the asked date."""
@@ -233,11 +236,13 @@ def _reseller_overdue_items(memberships, on) -> dict[int, tuple[list[str], list[
     return result
 
 
-def _terms_facts(memberships, on, acceptance_days):
-    """The versions each member must have accepted (per document: the newest one past the
-    acceptance period, and the newest one still inside it) and which ones it has.
+def _terms_facts(memberships, on, acceptance_days) -> list[tuple]:
+    """The terms versions a member must have accepted on ``on``, per document: the newest one
+    past the acceptance period, and the newest one still inside it. For each, (document label,
+    version, published_at, the set of member ids that accepted it or a newer version of the
+    same document): a newer version accepted counts for the older ones.
 
-    Accepting a version counts for every older version of the same document.
+    One query for the versions and one per required version (two per document at most).
     """
     from .models import TermsAcceptance, TermsVersion
 
@@ -245,7 +250,7 @@ def _terms_facts(memberships, on, acceptance_days):
         TermsVersion.objects.filter(published_at__date__lte=on).order_by("published_at")
     )
     required: list[TermsVersion] = []
-    for document in {v.document for v in published}:
+    for document in sorted({v.document for v in published}):
         versions = [v for v in published if v.document == document]
         past = [
             v
@@ -256,19 +261,26 @@ def _terms_facts(memberships, on, acceptance_days):
             required.append(past[-1])
         if versions[-1] not in required:
             required.append(versions[-1])
-    if not required:
-        return [], {}
-    accepted_rows = (
-        TermsAcceptance.objects.filter(member_id__in=memberships.values("member_id"))
-        .order_by()
-        .values_list("member_id", "terms_version__document", "terms_version__published_at")
-    )
-    newest: dict[tuple[int, str], datetime.datetime] = {}
-    for member_id, document, published_at in accepted_rows:
-        key = (member_id, document)
-        if key not in newest or published_at > newest[key]:
-            newest[key] = published_at
-    return required, newest
+    labels = {code: str(label) for code, label in TermsVersion.Document.choices}
+    members = memberships.values("member_id")
+    return [
+        (
+            labels[version.document],
+            version.version,
+            version.published_at,
+            set(
+                TermsAcceptance.objects.filter(
+                    member_id__in=members,
+                    terms_version__document=version.document,
+                    terms_version__published_at__gte=version.published_at,
+                )
+                .order_by()
+                .values_list("member_id", flat=True)
+                .distinct()
+            ),
+        )
+        for version in required
+    ]
 
 
 def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
@@ -281,8 +293,7 @@ def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
     from django.db.models import DateField
     from django.db.models.functions import Coalesce, TruncDate
 
-    from contributions.selectors import approved_totals_by_member, unpaid_dues_for
-    from contributions.selectors import progress_percent
+    from contributions.selectors import approved_totals_by_member, progress_percent, unpaid_dues_for
     from governance.selectors import (
         all_hands_days,
         attendance_window,
@@ -291,7 +302,7 @@ def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
     )
 
     from . import rules
-    from .models import Membership, TermsVersion
+    from .models import Membership
 
     memberships = memberships.order_by()
     policies = list(Policy.objects.order_by("effective_from"))
@@ -316,18 +327,21 @@ def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
         attended = attended_counts(operational, window)
         meeting_soon = _next_all_hands_within(on, rules.AT_RISK_DAYS)
         reseller = _reseller_overdue_items(operational, on)
+    terms_required = []
     if has_users:
         dues = unpaid_dues_for(users, on=on)
-        required, accepted = _terms_facts(users, on, today_policy.terms_acceptance_days)
-    document_labels = dict(TermsVersion.Document.choices)
+        terms_required = _terms_facts(users, on, today_policy.terms_acceptance_days)
     zero = (Decimal("0"), Decimal("0"))
     minimum = today_policy.attendance_minimum_percent
     window = today_policy.attendance_window_days
 
+    bound_by_day: dict[datetime.date, Policy] = {}
     evaluations = []
     for pk, member_id, type_, status, policy_day, start_day, admitted_on in rows:
         if type_ == Membership.Type.OPERATIONAL:
-            bound = _policy_for(policy_day, policies)
+            bound = bound_by_day.get(policy_day)
+            if bound is None:
+                bound = bound_by_day[policy_day] = _policy_for(policy_day, policies)
             money, hours = totals.get(member_id, zero)
             held = held_since(meeting_days, admitted_on)
             reasons = [
@@ -352,25 +366,22 @@ def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
                 reports, payments = reseller[member_id]
                 reasons.append(rules.reseller_rule(missing_reports=reports, unpaid_shares=payments))
         else:
-            terms_required = [
-                (
-                    str(document_labels[v.document]),
-                    v.version,
-                    v.published_at,
-                    accepted.get((member_id, v.document)) is not None
-                    and accepted[(member_id, v.document)] >= v.published_at,
+            if all(member_id in who for *_version, who in terms_required):
+                terms = rules.TERMS_OK
+            else:
+                terms = rules.terms_rule(
+                    on=on,
+                    required=[
+                        (label, version, published_at, member_id in who)
+                        for label, version, published_at, who in terms_required
+                    ],
+                    acceptance_days=today_policy.terms_acceptance_days,
                 )
-                for v in required
-            ]
             reasons = [
                 rules.dues_rule(
                     on=on, unpaid=dues.get(pk, []), grace_days=today_policy.dues_grace_days
                 ),
-                rules.terms_rule(
-                    on=on,
-                    required=terms_required,
-                    acceptance_days=today_policy.terms_acceptance_days,
-                ),
+                terms,
             ]
         evaluations.append(Evaluation(pk, member_id, type_, status, reasons))
     return evaluations

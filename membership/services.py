@@ -168,79 +168,177 @@ class StatusError(Exception):
     """A status change that is not allowed (the message is for people)."""
 
 
-def _record_changes(*, evaluations, on, source, actor, run, started_at) -> list:
+def _json_value(value, vendor: str):
+    """What ``bulk_insert`` takes for a JSON field: encoded text for PostgreSQL's COPY."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return json.dumps(value, cls=DjangoJSONEncoder) if vendor == "postgresql" else value
+
+
+CHANGE_FIELDS = [
+    "membership_id",
+    "old_status",
+    "new_status",
+    "effective_on",
+    "changed_at",
+    "source",
+    "actor_id",
+    "run_id",
+    "reasons",
+    "note",
+]
+NOTICE_FIELDS = ["membership_id", "kind", "cause", "reasons", "created_at", "sent_at"]
+
+
+def _move_statuses_postgresql(by_move, *, now, started_at) -> list[tuple[int, str, str]]:
+    """One UPDATE … FROM unnest(…) RETURNING for every change: the rows are locked and
+    written by the statement itself, and only those still as the evaluation read them."""
+    from django.db import connection
+
+    ids, olds, news = [], [], []
+    for (old, new), group in by_move.items():
+        for evaluation in group:
+            ids.append(evaluation.membership_id)
+            olds.append(old)
+            news.append(new)
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE membership_membership AS m
+               SET status = v.new, status_changed_at = %s
+              FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, old, new)
+             WHERE m.id = v.id AND m.status = v.old AND m.status_changed_at <= %s
+         RETURNING m.id, v.old, v.new
+            """,
+            [now, ids, olds, news, started_at],
+        )
+        return cursor.fetchall()
+
+
+def _move_statuses(by_move, *, now, started_at) -> list[tuple[int, str, str]]:
+    """The same with the ORM, a chunk at a time (SQLite)."""
+    from .models import Membership
+
+    moved = []
+    for (old, new), group in by_move.items():
+        ids = [e.membership_id for e in group]
+        for start in range(0, len(ids), WRITE_CHUNK):
+            chunk = ids[start : start + WRITE_CHUNK]
+            locked = list(
+                Membership.objects.select_for_update()
+                .filter(pk__in=chunk, status=old, status_changed_at__lte=started_at)
+                .order_by()
+                .values_list("pk", flat=True)
+            )
+            if locked:
+                Membership.objects.filter(pk__in=locked).order_by().update(
+                    status=new, status_changed_at=now
+                )
+                moved.extend((pk, old, new) for pk in locked)
+    return moved
+
+
+def _record_changes(*, evaluations, on, source, actor, run, started_at) -> list[tuple]:
     """Write the changed statuses and their history in the current transaction.
 
     Only rows still in the status the evaluation read, and not changed by anyone since the
-    run started, are written (a renewal saved meanwhile is never overwritten).
+    run started, are written (a renewal saved meanwhile is never overwritten). Returns the
+    (membership id, old, new, reasons as ``bulk_insert`` takes them) written.
     """
-    from .models import Membership, StatusChange
+    from django.db import connection
+
+    from meetcoop.core.db import bulk_insert
+
+    from .models import StatusChange
 
     now = timezone.now()
     by_move: dict[tuple[str, str], list] = {}
     for evaluation in evaluations:
         if evaluation.changes:
             by_move.setdefault((evaluation.status, evaluation.new_status), []).append(evaluation)
-    written = []
-    for (old, new), group in by_move.items():
-        by_id = {e.membership_id: e for e in group}
-        ids = list(by_id)
-        for start in range(0, len(ids), WRITE_CHUNK):
-            chunk = ids[start : start + WRITE_CHUNK]
-            locked = list(
-                Membership.objects.select_for_update()
-                .filter(pk__in=chunk, status=old, status_changed_at__lte=started_at)
-                .values_list("pk", flat=True)
+    if connection.vendor == "postgresql":
+        moved = _move_statuses_postgresql(by_move, now=now, started_at=started_at)
+    else:
+        moved = _move_statuses(by_move, now=now, started_at=started_at)
+    reasons_of = {e.membership_id: e for group in by_move.values() for e in group}
+    written = [
+        (pk, old, new, _json_value(reasons_of[pk].reasons_json(), connection.vendor))
+        for pk, old, new in moved
+    ]
+    bulk_insert(
+        StatusChange,
+        CHANGE_FIELDS,
+        (
+            (
+                pk,
+                old,
+                new,
+                on,
+                now,
+                source,
+                getattr(actor, "pk", None),
+                run.pk,
+                reasons,
+                "",
             )
-            if not locked:
-                continue
-            Membership.objects.filter(pk__in=locked).update(status=new, status_changed_at=now)
-            changes = [
-                StatusChange(
-                    membership_id=pk,
-                    old_status=old,
-                    new_status=new,
-                    effective_on=on,
-                    changed_at=now,
-                    source=source,
-                    actor=actor,
-                    run=run,
-                    reasons=by_id[pk].reasons_json(),
-                )
-                for pk in locked
-            ]
-            written.extend(StatusChange.objects.bulk_create(changes, batch_size=WRITE_CHUNK))
+            for pk, old, new, reasons in written
+        ),
+    )
     return written
 
 
-def _queue_notices(*, evaluations, changes) -> int:
-    """Create the emails to send: one per status change, one per at-risk cause."""
+def _queue_notices(*, evaluations, written, run) -> int:
+    """Queue the emails to send: one per status change, one per at-risk cause (a cause
+    already noticed is skipped by the unique constraint)."""
+    from django.db import connection
+
+    from meetcoop.core.db import bulk_insert
+
     from .models import StatusNotice
 
-    changed = {c.membership_id for c in changes}
-    notices = [
-        StatusNotice(
-            membership_id=c.membership_id,
-            kind=StatusNotice.Kind.CHANGED,
-            cause=f"change:{c.pk or c.changed_at.isoformat()}:{c.new_status}",
-            reasons=c.reasons,
+    now = timezone.now()
+    vendor = connection.vendor
+    rows = [
+        (
+            pk,
+            StatusNotice.Kind.CHANGED,
+            f"change:{run.pk}:{new}",
+            reasons,
+            now,
+            None,
         )
-        for c in changes
+        for pk, _old, new, reasons in written
     ]
+    changed = {pk for pk, *_rest in written}
+    at_risk = {}
     for evaluation in evaluations:
         if evaluation.new_status != "active" or evaluation.membership_id in changed:
             continue
         for reason in evaluation.at_risk:
-            notices.append(
-                StatusNotice(
-                    membership_id=evaluation.membership_id,
-                    kind=StatusNotice.Kind.AT_RISK,
-                    cause=reason.cause,
-                    reasons=evaluation.reasons_json(),
-                )
+            at_risk[(evaluation.membership_id, reason.cause)] = evaluation
+    if at_risk:
+        known = set(
+            StatusNotice.objects.filter(
+                kind=StatusNotice.Kind.AT_RISK, cause__in={cause for _pk, cause in at_risk}
+            ).values_list("membership_id", "cause")
+        )
+        rows.extend(
+            (
+                pk,
+                StatusNotice.Kind.AT_RISK,
+                cause,
+                _json_value(evaluation.reasons_json(), vendor),
+                now,
+                None,
             )
-    StatusNotice.objects.bulk_create(notices, ignore_conflicts=True, batch_size=WRITE_CHUNK)
-    return len(notices)
+            for (pk, cause), evaluation in at_risk.items()
+            if (pk, cause) not in known
+        )
+    return bulk_insert(StatusNotice, NOTICE_FIELDS, rows)
 
 
 def status_recompute(
@@ -260,6 +358,7 @@ def status_recompute(
     """
     import time
 
+    from meetcoop.core.db import gc_paused
     from meetcoop.core.locks import try_lock
 
     from .models import Membership, StatusRun
@@ -285,10 +384,11 @@ def status_recompute(
         )
         clock = time.perf_counter()
         try:
-            evaluations = status_evaluate(memberships, on=on)
+            with gc_paused():
+                evaluations = status_evaluate(memberships, on=on)
             changes = []
             if not dry_run:
-                with transaction.atomic():
+                with gc_paused(), transaction.atomic():
                     changes = _record_changes(
                         evaluations=evaluations,
                         on=on,
@@ -297,7 +397,7 @@ def status_recompute(
                         run=run,
                         started_at=run.started_at,
                     )
-                    _queue_notices(evaluations=evaluations, changes=changes)
+                    _queue_notices(evaluations=evaluations, written=changes, run=run)
                     transaction.on_commit(_enqueue_notice_sending)
         except Exception as exc:
             run.state = StatusRun.State.FAILED
@@ -311,8 +411,8 @@ def status_recompute(
             became_active = sum(1 for e in moved if e.new_status == "active")
             lapsed = len(moved) - became_active
         else:
-            became_active = sum(1 for c in changes if c.new_status == "active")
-            lapsed = sum(1 for c in changes if c.new_status == "lapsed")
+            became_active = sum(1 for _pk, _old, new, _r in changes if new == "active")
+            lapsed = sum(1 for _pk, _old, new, _r in changes if new == "lapsed")
         run.state = StatusRun.State.FINISHED
         run.evaluated = len(evaluations)
         run.became_active = became_active

@@ -373,23 +373,29 @@ def test_a_second_run_while_one_holds_the_lock_exits_at_once():
 
 
 def test_a_run_that_dies_halfway_leaves_nothing_and_a_rerun_finishes(monkeypatch):
+    """The statuses and their history are written, then the run dies queueing the emails."""
+    from meetcoop.core import db
+
     memberships = [healthy_operational(hours="") for _ in range(3)]
-    original = StatusChange.objects.bulk_create
+    original = db.bulk_insert
 
-    def die(*args, **kwargs):
-        original(*args, **kwargs)
-        raise RuntimeError("the database went away")
+    def die_at_the_notices(model, *args, **kwargs):
+        if model is StatusNotice:
+            raise RuntimeError("the database went away")
+        return original(model, *args, **kwargs)
 
-    monkeypatch.setattr(StatusChange.objects, "bulk_create", die)
+    monkeypatch.setattr(db, "bulk_insert", die_at_the_notices)
     with pytest.raises(RuntimeError):
         run()
     assert [status_of(m) for m in memberships] == ["active"] * 3
     assert not StatusChange.objects.exists()
-    assert StatusRun.objects.get().state == "failed"
-    monkeypatch.setattr(StatusChange.objects, "bulk_create", original)
+    failed = StatusRun.objects.get()
+    assert failed.state == "failed" and "went away" in failed.error
+    monkeypatch.setattr(db, "bulk_insert", original)
     rerun, _ = run()
     assert rerun.lapsed == 3
     assert [status_of(m) for m in memberships] == ["lapsed"] * 3
+    assert StatusChange.objects.count() == 3 and StatusNotice.objects.count() == 3
 
 
 def test_a_status_saved_by_a_person_during_the_run_is_not_overwritten(monkeypatch):
