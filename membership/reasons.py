@@ -36,6 +36,7 @@ TEXTS = {
         "%(grace)s-day grace period."
     ),
     "terms_ok": _("The current terms are accepted."),
+    "note": "%(note)s",
     "terms_pending": _("Please accept %(document)s %(version)s by %(deadline)s."),
     "terms_missing": _(
         "%(document)s %(version)s is not accepted; it had to be accepted by %(deadline)s."

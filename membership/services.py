@@ -291,28 +291,15 @@ def _record_changes(*, evaluations, on, source, actor, run, started_at) -> list[
     return written
 
 
-def _queue_notices(*, evaluations, written, run) -> int:
-    """Queue the emails to send: one per status change, one per at-risk cause (a cause
-    already noticed is skipped by the unique constraint)."""
+def _queue_at_risk_notices(*, evaluations, written) -> int:
+    """Queue an at-risk email for each cause not warned of before (the members whose status
+    changed get the change's email instead, sent from the change rows themselves)."""
     from django.db import connection
 
     from meetcoop.core.db import bulk_insert
 
     from .models import StatusNotice
 
-    now = timezone.now()
-    vendor = connection.vendor
-    rows = [
-        (
-            pk,
-            StatusNotice.Kind.CHANGED,
-            f"change:{run.pk}:{new}",
-            reasons,
-            now,
-            None,
-        )
-        for pk, _old, new, reasons in written
-    ]
     changed = {pk for pk, *_rest in written}
     at_risk = {}
     for evaluation in evaluations:
@@ -320,25 +307,30 @@ def _queue_notices(*, evaluations, written, run) -> int:
             continue
         for reason in evaluation.at_risk:
             at_risk[(evaluation.membership_id, reason.cause)] = evaluation
-    if at_risk:
-        known = set(
-            StatusNotice.objects.filter(
-                kind=StatusNotice.Kind.AT_RISK, cause__in={cause for _pk, cause in at_risk}
-            ).values_list("membership_id", "cause")
-        )
-        rows.extend(
+    if not at_risk:
+        return 0
+    known = set(
+        StatusNotice.objects.filter(
+            kind=StatusNotice.Kind.AT_RISK, cause__in={cause for _pk, cause in at_risk}
+        ).values_list("membership_id", "cause")
+    )
+    now = timezone.now()
+    return bulk_insert(
+        StatusNotice,
+        NOTICE_FIELDS,
+        [
             (
                 pk,
                 StatusNotice.Kind.AT_RISK,
                 cause,
-                _json_value(evaluation.reasons_json(), vendor),
+                _json_value(evaluation.reasons_json(), connection.vendor),
                 now,
                 None,
             )
             for (pk, cause), evaluation in at_risk.items()
             if (pk, cause) not in known
-        )
-    return bulk_insert(StatusNotice, NOTICE_FIELDS, rows)
+        ],
+    )
 
 
 def status_recompute(
@@ -397,7 +389,7 @@ def status_recompute(
                         run=run,
                         started_at=run.started_at,
                     )
-                    _queue_notices(evaluations=evaluations, written=changes, run=run)
+                    _queue_at_risk_notices(evaluations=evaluations, written=changes)
                     transaction.on_commit(_enqueue_notice_sending)
         except Exception as exc:
             run.state = StatusRun.State.FAILED
@@ -435,7 +427,7 @@ def membership_status_set(*, membership, status: str, actor, note: str, on=None)
 
     Recorded with who, when and why. Setting the status it already has is a no-op.
     """
-    from .models import Membership, StatusChange
+    from .models import Membership, StatusChange, StatusNotice
 
     if status not in Membership.Status.values:
         raise StatusError(_("Unknown status."))
@@ -462,6 +454,13 @@ def membership_status_set(*, membership, status: str, actor, note: str, on=None)
         if status == Membership.Status.ENDED:
             locked.ended_on = on
         locked.save(update_fields=["status", "status_changed_at", "ended_on"])
+        StatusNotice.objects.create(
+            membership=locked,
+            kind=StatusNotice.Kind.CHANGED,
+            cause=f"change:{change.pk}",
+            reasons=[{"code": "note", "ok": False, "at_risk": False, "params": {"note": note}}],
+        )
+        transaction.on_commit(_enqueue_notice_sending)
         audit_log(
             actor=actor,
             action=f"membership.membership.{status}",
@@ -472,47 +471,91 @@ def membership_status_set(*, membership, status: str, actor, note: str, on=None)
     return change
 
 
-def status_notices_send(*, limit: int = 500) -> int:
-    """Send the status emails not sent yet, in the member's language. Safe to run twice or
-    concurrently: each notice is locked while it is sent and marked sent in the same
-    transaction."""
+def _send_status_email(*, membership, kind: str, reasons: list[dict]) -> None:
+    """One status email, in the member's language."""
     from django.conf import settings
     from django.core.mail import send_mail
-    from django.db.models import Q
     from django.template.loader import render_to_string
     from django.utils import translation
 
-    from .models import StatusNotice
     from .reasons import reason_advice, reason_text
 
+    member = membership.member
+    with translation.override(member.language or settings.LANGUAGE_CODE):
+        context = {
+            "kind": kind,
+            "member": member,
+            "membership": membership,
+            "reasons": [{"text": reason_text(r), "advice": reason_advice(r), **r} for r in reasons],
+            "site_name": settings.SITE_NAME,
+            "dashboard_url": _absolute_url("membership:dashboard"),
+        }
+        subject = render_to_string("membership/email/status_subject.txt", context).strip()
+        body = render_to_string("membership/email/status_body.txt", context)
+    send_mail(subject, body, None, [member.email])
+
+
+def _absolute_url(name: str) -> str:
+    from allauth.utils import build_absolute_uri
+    from django.urls import reverse
+
+    return build_absolute_uri(None, reverse(name))
+
+
+def status_notices_send(*, limit: int = 500) -> int:
+    """Send the status emails not sent yet: to each member a run changed (from the run's
+    change rows, past its high-water mark), then the queued notices (at risk, changes made by
+    people). Safe to run twice or concurrently: each email is sent while its run or notice row
+    is locked, and marked sent in the same short transaction."""
+    from django.db.models import F
+
+    from .models import StatusChange, StatusNotice, StatusRun
+
     sent = 0
+    runs = (
+        StatusRun.objects.filter(
+            state=StatusRun.State.FINISHED, dry_run=False, changes__id__gt=F("notified_through")
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for run_id in list(runs):
+        while sent < limit:
+            with transaction.atomic():
+                run = (
+                    StatusRun.objects.select_for_update(skip_locked=True).filter(pk=run_id).first()
+                )
+                if run is None:
+                    break
+                change = (
+                    StatusChange.objects.filter(run_id=run_id, pk__gt=run.notified_through)
+                    .select_related("membership__member")
+                    .order_by("pk")
+                    .first()
+                )
+                if change is None:
+                    break
+                _send_status_email(
+                    membership=change.membership, kind="changed", reasons=change.reasons
+                )
+                run.notified_through = change.pk
+                run.save(update_fields=["notified_through"])
+                sent += 1
     pending = StatusNotice.objects.filter(sent_at__isnull=True).values_list("pk", flat=True)
-    for pk in list(pending[:limit]):
+    for pk in list(pending[: max(limit - sent, 0)]):
         with transaction.atomic():
             notice = (
                 StatusNotice.objects.select_for_update(skip_locked=True)
-                .select_related("membership__member", "membership__steward")
-                .filter(Q(pk=pk) & Q(sent_at__isnull=True))
+                .select_related("membership__member")
+                .filter(pk=pk, sent_at__isnull=True)
                 .first()
             )
             if notice is None:
                 continue
-            member = notice.membership.member
-            with translation.override(member.language or settings.LANGUAGE_CODE):
-                reasons = [
-                    {"text": reason_text(r), "advice": reason_advice(r), **r}
-                    for r in notice.reasons
-                ]
-                context = {
-                    "notice": notice,
-                    "member": member,
-                    "membership": notice.membership,
-                    "reasons": reasons,
-                    "site_name": settings.SITE_NAME,
-                }
-                subject = render_to_string("membership/email/status_subject.txt", context).strip()
-                body = render_to_string("membership/email/status_body.txt", context)
-            send_mail(subject, body, None, [member.email])
+            _send_status_email(
+                membership=notice.membership, kind=notice.kind, reasons=notice.reasons
+            )
             notice.sent_at = timezone.now()
             notice.save(update_fields=["sent_at"])
             sent += 1

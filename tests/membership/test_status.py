@@ -373,18 +373,18 @@ def test_a_second_run_while_one_holds_the_lock_exits_at_once():
 
 
 def test_a_run_that_dies_halfway_leaves_nothing_and_a_rerun_finishes(monkeypatch):
-    """The statuses and their history are written, then the run dies queueing the emails."""
+    """The statuses are written, then the run dies writing their history."""
     from meetcoop.core import db
 
     memberships = [healthy_operational(hours="") for _ in range(3)]
     original = db.bulk_insert
 
-    def die_at_the_notices(model, *args, **kwargs):
-        if model is StatusNotice:
+    def die_at_the_history(model, *args, **kwargs):
+        if model is StatusChange:
             raise RuntimeError("the database went away")
         return original(model, *args, **kwargs)
 
-    monkeypatch.setattr(db, "bulk_insert", die_at_the_notices)
+    monkeypatch.setattr(db, "bulk_insert", die_at_the_history)
     with pytest.raises(RuntimeError):
         run()
     assert [status_of(m) for m in memberships] == ["active"] * 3
@@ -395,7 +395,8 @@ def test_a_run_that_dies_halfway_leaves_nothing_and_a_rerun_finishes(monkeypatch
     rerun, _ = run()
     assert rerun.lapsed == 3
     assert [status_of(m) for m in memberships] == ["lapsed"] * 3
-    assert StatusChange.objects.count() == 3 and StatusNotice.objects.count() == 3
+    assert StatusChange.objects.count() == 3
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(m.member.email for m in memberships)
 
 
 def test_a_status_saved_by_a_person_during_the_run_is_not_overwritten(monkeypatch):
@@ -524,3 +525,28 @@ def test_emails_are_written_in_the_members_language():
     MemberContactFactory(member=membership.member)
     run()
     assert len(mail.outbox) == 1
+
+
+def test_a_suspension_by_a_person_is_emailed_with_its_reason(coop_admin):
+    membership = healthy_operational()
+    with _capture(execute=True):
+        membership_status_set(
+            membership=membership,
+            status="suspended",
+            actor=coop_admin,
+            note="Fair Use breach: the rooms were resold.",
+        )
+    assert len(mail.outbox) == 1
+    assert "now suspended" in mail.outbox[0].subject
+    assert "Fair Use breach: the rooms were resold." in mail.outbox[0].body
+
+
+def test_emails_are_sent_once_even_when_the_sender_runs_twice():
+    from membership.services import status_notices_send
+
+    lapsing = [healthy_operational(hours="") for _ in range(3)]
+    status_recompute(on=D)  # without running what it queues
+    assert status_notices_send() == 3
+    assert status_notices_send() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(m.member.email for m in lapsing)
+    assert "/me/" in mail.outbox[0].body
