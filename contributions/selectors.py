@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import Circle, CircleRole
@@ -203,24 +204,57 @@ def with_commitment_totals(
     )
 
 
+def approved_totals_by_member(
+    member_ids, *, on: datetime.date | None = None
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """{member_id: (approved money + resources in EUR, approved hours)}: one GROUP BY over the
+    ledger for the members of ``member_ids`` (ids, or a subquery of them)."""
+    entries = LedgerEntry.objects.filter(
+        status=LedgerEntry.Status.APPROVED, member_id__in=member_ids
+    )
+    if on is not None:
+        next_day = datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min)
+        entries = entries.filter(decided_at__lt=timezone.make_aware(next_day))
+    rows = (
+        entries.order_by()
+        .values("member_id")
+        .annotate(
+            eur=Sum("eur_value", filter=Q(kind__in=["money", "resource"])),
+            hours=Sum("hours", filter=Q(kind="labour")),
+        )
+        .values_list("member_id", "eur", "hours")
+    )
+    return {member_id: (eur or ZERO, hours or ZERO) for member_id, eur, hours in rows}
+
+
 def commitment_progress_for(
     memberships: QuerySet[Membership] | Iterable[int], *, on: datetime.date | None = None
 ) -> dict[int, Decimal]:
-    """Percent of the commitment fulfilled for each membership (id -> Decimal), in one query.
+    """Percent of the commitment fulfilled for each membership (id -> Decimal), in three
+    queries whatever their number: the memberships, one GROUP BY over the ledger, the policies.
 
     Takes a queryset of memberships or an iterable of ids; ``on`` counts only entries decided
     on or before that day. A membership with no policy in force on its policy date is left out.
     """
+    from membership.selectors import policy_from
+
     if not isinstance(memberships, QuerySet):
         memberships = Membership.objects.filter(pk__in=list(memberships))
-    rows = with_commitment_totals(memberships.order_by(), on=on).values_list(
-        "pk", "approved_eur", "approved_hours", "commitment_money", "commitment_hours"
+    memberships = memberships.order_by()
+    rows = list(
+        memberships.values_list("pk", "member_id", "applied_on", "admitted_on", "created_at")
     )
+    totals = approved_totals_by_member(memberships.values("member_id"), on=on)
+    policies = list(Policy.objects.order_by("effective_from"))
     result = {}
-    for pk, money, hours, c_money, c_hours in rows:
-        if c_money is None or c_hours is None:
+    for pk, member_id, applied_on, admitted_on, created_at in rows:
+        policy = policy_from(policies, applied_on or admitted_on or created_at.date())
+        if policy is None:
             continue
-        result[pk] = progress_percent(Decimal(money), Decimal(hours), c_money, c_hours)
+        money, hours = totals.get(member_id, (ZERO, ZERO))
+        result[pk] = progress_percent(
+            money, hours, policy.commitment_money, policy.commitment_hours
+        )
     return result
 
 
@@ -304,12 +338,22 @@ def unpaid_dues_for(
         invoices = DuesInvoice.objects.filter(membership__in=memberships.values("pk"))
     else:
         invoices = DuesInvoice.objects.filter(membership_id__in=list(memberships))
+    # A GROUP BY over the invoices joined to their payments: one hash aggregate, not a
+    # subquery per invoice (this runs over every user membership each night).
     rows = (
-        invoices_with_paid(invoices.filter(due_on__lte=on), on=on)
+        invoices.filter(due_on__lte=on)
+        .order_by()
+        .annotate(
+            paid=Coalesce(
+                Sum("payments__amount", filter=Q(payments__paid_on__lte=on)),
+                Value(ZERO),
+                output_field=MONEY_OUT,
+            )
+        )
         .filter(paid__lt=F("amount"))
-        .order_by("membership_id", "due_on")
         .values_list("membership_id", "due_on", "amount", "paid", "currency")
     )
+    rows = sorted(rows, key=lambda row: (row[0], row[1]))
     result: dict[int, list] = {}
     for membership_id, due_on, amount, paid, currency in rows:
         result.setdefault(membership_id, []).append((due_on, amount - paid, currency))

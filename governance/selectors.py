@@ -9,6 +9,7 @@ import markdown
 import nh3
 from django.db.models import (
     Count,
+    F,
     DateField,
     Exists,
     IntegerField,
@@ -161,10 +162,10 @@ class AttendanceRate:
         return (Decimal(self.attended) * 100 / Decimal(self.held)).quantize(Decimal("1"))
 
 
-def attendance_window(*, on: datetime.date) -> tuple[datetime.date, datetime.date]:
+def attendance_window(*, on: datetime.date, policy=None) -> tuple[datetime.date, datetime.date]:
     """The policy's window: the ``attendance_window_days`` days before ``on`` (``on`` excluded),
-    as an inclusive (first, last) pair."""
-    days = policy_in_force(on=on).attendance_window_days
+    as an inclusive (first, last) pair. ``policy`` is the one in force on ``on`` if known."""
+    days = (policy or policy_in_force(on=on)).attendance_window_days
     return on - datetime.timedelta(days=days), on - datetime.timedelta(days=1)
 
 
@@ -202,18 +203,71 @@ def annotate_attendance(memberships: QuerySet, *, on: datetime.date) -> QuerySet
     )
 
 
+def all_hands_days(window: tuple[datetime.date, datetime.date]) -> list[datetime.date]:
+    """The sorted days of the All Hands Meetings that count in ``window`` (first, last), with
+    their attendance recorded. A few dozen at most."""
+    first, last = window
+    return sorted(
+        Meeting.objects.filter(
+            kind=Meeting.Kind.ALL_HANDS,
+            attendance_recorded_at__isnull=False,
+            held_on__gte=first,
+            held_on__lte=last,
+        ).values_list("held_on", flat=True)
+    )
+
+
+def held_since(days: list[datetime.date], admitted_on: datetime.date | None) -> int:
+    """How many of the sorted ``days`` are on or after ``admitted_on``."""
+    import bisect
+
+    return len(days) - (bisect.bisect_left(days, admitted_on) if admitted_on else 0)
+
+
+def attended_counts(
+    memberships: QuerySet, window: tuple[datetime.date, datetime.date]
+) -> dict[int, int]:
+    """{membership_id: All Hands Meetings attended in ``window`` and not before admission},
+    in one GROUP BY joining attendance to meetings. Memberships that attended none are absent.
+    """
+    first, last = window
+    # One filter() call, so every condition applies to the same attendance row, and the
+    # count after it counts only those rows.
+    return dict(
+        memberships.filter(
+            Q(member__attendances__meeting__kind=Meeting.Kind.ALL_HANDS)
+            & Q(member__attendances__meeting__attendance_recorded_at__isnull=False)
+            & Q(member__attendances__meeting__held_on__gte=first)
+            & Q(member__attendances__meeting__held_on__lte=last)
+            & (
+                Q(admitted_on__isnull=True)
+                | Q(member__attendances__meeting__held_on__gte=F("admitted_on"))
+            )
+        )
+        .order_by()
+        .values("pk")
+        .annotate(n=Count("member__attendances"))
+        .values_list("pk", "n")
+    )
+
+
 def attendance_rates(memberships, *, on: datetime.date) -> dict[int, AttendanceRate]:
     """Attendance of many memberships at once: ``memberships`` is a Membership queryset or an
-    iterable of membership ids. Returns {membership_id: AttendanceRate}, in one query (plus one
-    for the policy)."""
+    iterable of membership ids. Returns {membership_id: AttendanceRate}, in four queries
+    whatever their number (the policy, the meeting days, the admissions, one GROUP BY)."""
     from membership.models import Membership
 
     if isinstance(memberships, QuerySet):
         qs = Membership.objects.filter(pk__in=memberships.values("pk"))
     else:
         qs = Membership.objects.filter(pk__in=list(memberships))
-    rows = annotate_attendance(qs.order_by(), on=on).values_list("pk", "ah_attended", "ah_held")
-    return {pk: AttendanceRate(attended, held) for pk, attended, held in rows}
+    window = attendance_window(on=on)
+    days = all_hands_days(window)
+    attended = attended_counts(qs, window)
+    return {
+        pk: AttendanceRate(attended.get(pk, 0), held_since(days, admitted_on))
+        for pk, admitted_on in qs.order_by().values_list("pk", "admitted_on")
+    }
 
 
 def attendance_rate(membership, *, on: datetime.date) -> AttendanceRate:

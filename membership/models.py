@@ -380,6 +380,11 @@ class StatusRun(models.Model):
     lapsed = models.PositiveIntegerField(_("lapsed"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     seconds = models.DecimalField(_("seconds"), max_digits=9, decimal_places=3, null=True)
+    notified_through = models.BigIntegerField(
+        _("emails sent up to change"),
+        default=0,
+        help_text=_("The members of this run's changes up to this id have been emailed."),
+    )
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
@@ -392,7 +397,9 @@ class StatusRun(models.Model):
 
 
 class StatusNotice(models.Model):
-    """An email sent about a membership's status, kept so that each is sent only once."""
+    """An email about a membership's status that is not one of a run's changes (those are
+    sent from the changes themselves): an at-risk warning, or a change made by a person.
+    Kept so that each is sent only once."""
 
     class Kind(models.TextChoices):
         CHANGED = "changed", _("status changed")
@@ -405,7 +412,13 @@ class StatusNotice(models.Model):
         max_length=120,
         help_text=_("What the notice is about; one notice per cause."),
     )
-    reasons = models.JSONField(_("reasons"), default=list, encoder=DjangoJSONEncoder)
+    reasons = models.JSONField(
+        _("reasons"),
+        default=list,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text=_("What the email explains, as stored reasons."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 

@@ -26,7 +26,6 @@ TEXTS = {
     ),
     "attendance_none_held": _("No All Hands Meeting was held in the last %(days)s days."),
     "reseller_ok": _("Revenue reports and revenue-share payments are up to date."),
-    "reseller_overdue": _("Overdue as a reseller: %(items)s."),
     "dues_ok": _("No dues are unpaid."),
     "dues_in_grace": _(
         "Dues of %(amount)s %(currency)s were due on %(due)s; pay them by %(deadline)s to "
@@ -37,6 +36,7 @@ TEXTS = {
         "%(grace)s-day grace period."
     ),
     "terms_ok": _("The current terms are accepted."),
+    "note": "%(note)s",
     "terms_pending": _("Please accept %(document)s %(version)s by %(deadline)s."),
     "terms_missing": _(
         "%(document)s %(version)s is not accepted; it had to be accepted by %(deadline)s."
@@ -56,8 +56,25 @@ ADVICE = {
 }
 
 
+def _reseller_overdue_text(params: dict) -> str:
+    parts = []
+    if params.get("reports"):
+        parts.append(
+            str(_("the revenue report for %(quarters)s is overdue"))
+            % {"quarters": params["reports"]}
+        )
+    if params.get("payments"):
+        parts.append(
+            str(_("the revenue share for %(quarters)s is unpaid past its due date"))
+            % {"quarters": params["payments"]}
+        )
+    return str(_("As a reseller: %(what)s.")) % {"what": "; ".join(parts)}
+
+
 def reason_text(reason: dict) -> str:
     """The sentence for a stored reason (``{"code", "params", ...}``)."""
+    if reason["code"] == "reseller_overdue":
+        return _reseller_overdue_text(reason.get("params", {}))
     template = TEXTS.get(reason["code"])
     if template is None:
         return reason["code"]

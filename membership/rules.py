@@ -3,27 +3,40 @@
 They take numbers, never querysets, so the same code serves the nightly job over the whole
 co-op, the dashboard of one member and an on-demand recompute. Each rule returns a ``Reason``:
 a code, whether it passes, whether it is at risk within ``AT_RISK_DAYS``, and the numbers the
-member is shown (see ``membership.reasons``).
+member is shown (see ``membership.reasons``). The numbers are formatted only when read: the
+nightly job evaluates every membership but words only the ones that change or are at risk.
 """
 
 import datetime
-from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 AT_RISK_DAYS = 30
 HUNDRED = Decimal("100")
+ONE = Decimal("1")
 
 
-@dataclass(frozen=True)
 class Reason:
-    code: str
-    ok: bool
-    params: dict = field(default_factory=dict)
-    at_risk: bool = False
-    cause: str = ""  # what an at-risk notice is about; one notice per cause
+    __slots__ = ("code", "ok", "at_risk", "cause", "_params")
+
+    def __init__(self, code: str, ok: bool, params=None, *, at_risk=False, cause=""):
+        self.code = code
+        self.ok = ok
+        self.at_risk = at_risk
+        self.cause = cause  # what an at-risk notice is about; one notice per cause
+        self._params = params if params is not None else {}
+
+    @property
+    def params(self) -> dict:
+        """The numbers shown to the member (built on first read when given as a function)."""
+        if callable(self._params):
+            self._params = self._params()
+        return self._params
 
     def as_json(self) -> dict:
         return {"code": self.code, "ok": self.ok, "at_risk": self.at_risk, "params": self.params}
+
+    def __repr__(self):
+        return f"Reason({self.code!r}, ok={self.ok}, at_risk={self.at_risk})"
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal:
@@ -34,32 +47,34 @@ def percent(part: Decimal, whole: Decimal) -> Decimal:
 
 
 def shown_percent(value: Decimal, rounding=ROUND_HALF_UP) -> str:
-    return str(Decimal(value).quantize(Decimal("1"), rounding=rounding))
+    return str(Decimal(value).quantize(ONE, rounding=rounding))
 
 
 def commitment_rule(
     *, on: datetime.date, progress: Decimal, deadline: datetime.date | None, policy
 ) -> Reason:
     """Fulfilled (100 % or more), or ``on`` is still on or before the deadline."""
-    params = {
-        # Rounded down: 99.99 % must never read as "100 % fulfilled".
-        "percent": shown_percent(min(progress, Decimal("999")), rounding=ROUND_DOWN),
-        "money": str(policy.commitment_money),
-        "currency": policy.currency,
-        "hours": format(policy.commitment_hours.normalize(), "f"),
-        "deadline": deadline.isoformat() if deadline else "",
-    }
+
+    def params():
+        return {
+            # Rounded down: 99.99 % must never read as "100 % fulfilled".
+            "percent": shown_percent(min(progress, Decimal("999")), rounding=ROUND_DOWN),
+            "money": str(policy.commitment_money),
+            "currency": policy.currency,
+            "hours": format(policy.commitment_hours.normalize(), "f"),
+            "deadline": deadline.isoformat() if deadline else "",
+        }
+
     if progress >= HUNDRED:
         return Reason("commitment_met", True, params)
     if deadline is None or on <= deadline:
-        days_left = (deadline - on).days if deadline else None
-        at_risk = days_left is not None and days_left <= AT_RISK_DAYS
+        at_risk = deadline is not None and (deadline - on).days <= AT_RISK_DAYS
         return Reason(
             "commitment_due",
             True,
             params,
             at_risk=at_risk,
-            cause=f"commitment:{params['deadline']}" if at_risk else "",
+            cause=f"commitment:{deadline.isoformat()}" if at_risk else "",
         )
     return Reason("commitment_overdue", False, params)
 
@@ -82,21 +97,26 @@ def attendance_rule(
 
     ``next_meeting_held`` is the number of meetings the window will hold after the next
     meeting if the member misses it; when that would fall under the minimum, it is at risk.
+    Compared exactly (``attended * 100 >= minimum * held``): exactly 50 % passes.
     """
-    params = {
-        "attended": attended,
-        "held": held,
-        "minimum": shown_percent(minimum_percent),
-        "days": window_days,
-    }
+
+    def params():
+        values = {
+            "attended": attended,
+            "held": held,
+            "minimum": shown_percent(minimum_percent),
+            "days": window_days,
+        }
+        if held:
+            values["percent"] = shown_percent(percent(Decimal(attended), Decimal(held)))
+        return values
+
     if held == 0:
         return Reason("attendance_none_held", True, params)
-    rate = percent(Decimal(attended), Decimal(held))
-    params["percent"] = shown_percent(rate)
-    if rate >= minimum_percent:
-        at_risk = False
-        if next_meeting_held:
-            at_risk = percent(Decimal(attended), Decimal(next_meeting_held)) < minimum_percent
+    if attended * HUNDRED >= minimum_percent * held:
+        at_risk = bool(next_meeting_held) and (
+            attended * HUNDRED < minimum_percent * next_meeting_held
+        )
         return Reason(
             "attendance_ok",
             True,
@@ -107,11 +127,21 @@ def attendance_rule(
     return Reason("attendance_low", False, params)
 
 
-def reseller_rule(*, overdue: list[str]) -> Reason:
-    """``overdue`` names each overdue report or payment ("report 2026-Q2", ...)."""
-    if overdue:
-        return Reason("reseller_overdue", False, {"items": ", ".join(overdue)})
-    return Reason("reseller_ok", True, {})
+# The passing reasons that carry no numbers are the same for everyone: shared, not rebuilt.
+TERMS_OK = Reason("terms_ok", True, {})
+DUES_OK = Reason("dues_ok", True, {})
+RESELLER_OK = Reason("reseller_ok", True, {})
+
+
+def reseller_rule(*, missing_reports: list[str], unpaid_shares: list[str]) -> Reason:
+    """Quarters (as "2026-Q2") whose revenue report, or revenue-share payment, is overdue."""
+    if missing_reports or unpaid_shares:
+        return Reason(
+            "reseller_overdue",
+            False,
+            {"reports": ", ".join(missing_reports), "payments": ", ".join(unpaid_shares)},
+        )
+    return RESELLER_OK
 
 
 def dues_rule(
@@ -122,16 +152,19 @@ def dues_rule(
     ``unpaid`` lists (due_on, amount, currency) of the unpaid invoices already due.
     """
     if not unpaid:
-        return Reason("dues_ok", True, {})
+        return DUES_OK
     oldest_due, amount, currency = min(unpaid, key=lambda row: row[0])
     deadline = oldest_due + datetime.timedelta(days=grace_days)
-    params = {
-        "due": oldest_due.isoformat(),
-        "deadline": deadline.isoformat(),
-        "amount": str(amount),
-        "currency": currency,
-        "grace": grace_days,
-    }
+
+    def params():
+        return {
+            "due": oldest_due.isoformat(),
+            "deadline": deadline.isoformat(),
+            "amount": str(amount),
+            "currency": currency,
+            "grace": grace_days,
+        }
+
     if on > deadline:
         return Reason("dues_overdue", False, params)
     return Reason("dues_in_grace", True, params, at_risk=True, cause=f"dues:{oldest_due}")
@@ -170,7 +203,7 @@ def terms_rule(
             at_risk=True,
             cause=f"terms:{label}:{version}",
         )
-    return Reason("terms_ok", True, {})
+    return TERMS_OK
 
 
 def status_from(reasons: list[Reason]) -> str:

@@ -1,10 +1,17 @@
 """Reads of the membership app."""
 
+import bisect
 import datetime
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from .models import Policy
+from .rules import status_from
+
+# Older than any terms version: the "newest version accepted" of a member who accepted none.
+NEVER = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
 class PolicyMissing(Exception):
@@ -131,4 +138,349 @@ def svg_line_chart(points: list[tuple], *, width=720, height=240, pad=36) -> dic
         "points": [{"x": f"{x:.1f}", "y": f"{y:.1f}"} for x, y in coords],
         "first": points[0],
         "last": points[-1],
+    }
+
+
+# --- active status: facts gathered set-based, rules applied per row ----------------------------
+
+
+@dataclass
+class Evaluation:
+    """What the rules say of one membership on a date."""
+
+    membership_id: int
+    member_id: int
+    type: str
+    status: str  # the status it has now
+    reasons: list  # of membership.rules.Reason
+
+    @property
+    def computed(self) -> str:
+        return status_from(self.reasons)
+
+    @property
+    def new_status(self) -> str:
+        """What the nightly job sets: it moves only between active and lapsed."""
+        if self.status in ("active", "lapsed"):
+            return self.computed
+        return self.status
+
+    @property
+    def changes(self) -> bool:
+        return self.new_status != self.status
+
+    @property
+    def at_risk(self) -> list:
+        return [r for r in self.reasons if r.ok and r.at_risk]
+
+    def reasons_json(self) -> list[dict]:
+        return [r.as_json() for r in self.reasons]
+
+
+def policy_from(policies: list[Policy], day: datetime.date) -> Policy | None:
+    """The policy in force on ``day`` among ``policies`` (ordered by ``effective_from``)."""
+    index = bisect.bisect_right([p.effective_from for p in policies], day)
+    return policies[index - 1] if index else None
+
+
+def _policy_for(day: datetime.date, policies: list[Policy]) -> Policy:
+    chosen = policy_from(policies, day)
+    if chosen is None:
+        raise PolicyMissing(_("No policy is in force on %(date)s.") % {"date": day.isoformat()})
+    return chosen
+
+
+def _circle_counts(memberships, on):
+    from django.db.models import Count
+
+    from governance.models import CircleRole
+    from governance.selectors import seats_on
+
+    rows = (
+        CircleRole.objects.filter(seats_on(on), member_id__in=memberships.values("member_id"))
+        .order_by()
+        .values("member_id")
+        .annotate(n=Count("circle_id", distinct=True))
+        .values_list("member_id", "n")
+    )
+    return dict(rows)
+
+
+def _next_all_hands_within(on, days):
+    from governance.models import Meeting
+
+    return Meeting.objects.filter(
+        kind=Meeting.Kind.ALL_HANDS,
+        held_on__gte=on,
+        held_on__lte=on + datetime.timedelta(days=days),
+    ).exists()
+
+
+def _reseller_overdue_items(memberships, on) -> dict[int, tuple[list[str], list[str]]]:
+    """{member_id: (quarters whose report is overdue, quarters whose share is unpaid)} for the
+    members that run a reseller."""
+    from contributions.selectors import quarter_label, resellers_standing_for
+    from resellers.models import Steward
+
+    stewards = Steward.objects.filter(
+        kind=Steward.Kind.RESELLER, member_id__in=memberships.values("member_id")
+    )
+    owners = dict(stewards.values_list("pk", "member_id"))
+    if not owners:
+        return {}
+    result: dict[int, tuple[list[str], list[str]]] = {}
+    for steward_id, standing in resellers_standing_for(stewards, on=on).items():
+        reports, payments = result.setdefault(owners[steward_id], ([], []))
+        reports.extend(quarter_label(q) for q in standing.missing_quarters)
+        payments.extend(quarter_label(q) for q in standing.unpaid_quarters)
+    return result
+
+
+def _terms_facts(memberships, on, acceptance_days) -> list[tuple]:
+    """The terms versions a member must have accepted on ``on``, per document: the newest one
+    past the acceptance period, and the newest one still inside it. For each, (document label,
+    version, published_at, the set of member ids that accepted it or a newer version of the
+    same document): a newer version accepted counts for the older ones.
+
+    One query for the versions and one per required version (two per document at most).
+    """
+    from .models import TermsAcceptance, TermsVersion
+
+    published = list(
+        TermsVersion.objects.filter(published_at__date__lte=on).order_by("published_at")
+    )
+    required: list[TermsVersion] = []
+    for document in sorted({v.document for v in published}):
+        versions = [v for v in published if v.document == document]
+        past = [
+            v
+            for v in versions
+            if v.published_at.date() + datetime.timedelta(days=acceptance_days) < on
+        ]
+        if past:
+            required.append(past[-1])
+        if versions[-1] not in required:
+            required.append(versions[-1])
+    labels = {code: str(label) for code, label in TermsVersion.Document.choices}
+    members = memberships.values("member_id")
+    return [
+        (
+            labels[version.document],
+            version.version,
+            version.published_at,
+            set(
+                TermsAcceptance.objects.filter(
+                    member_id__in=members,
+                    terms_version__document=version.document,
+                    terms_version__published_at__gte=version.published_at,
+                )
+                .order_by()
+                .values_list("member_id", flat=True)
+                .distinct()
+            ),
+        )
+        for version in required
+    ]
+
+
+def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
+    """Apply DOMAIN.md's rules to every membership of the queryset ``memberships`` on ``on``.
+
+    A fixed number of queries whatever the number of memberships: the rows, the policies, and
+    one aggregate per fact (commitment, circles, attendance, reseller standing, dues, terms).
+    The rules themselves run in Python over those facts (``membership.rules``).
+    """
+    from django.db.models import DateField
+    from django.db.models.functions import Coalesce, TruncDate
+
+    from contributions.selectors import approved_totals_by_member, progress_percent, unpaid_dues_for
+    from governance.selectors import (
+        all_hands_days,
+        attendance_window,
+        attended_counts,
+        held_since,
+    )
+
+    from . import rules
+    from .models import Membership
+
+    memberships = memberships.order_by()
+    policies = list(Policy.objects.order_by("effective_from"))
+    today_policy = _policy_for(on, policies)
+    created_day = TruncDate("created_at")
+    rows = list(
+        memberships.annotate(
+            policy_day=Coalesce("applied_on", "admitted_on", created_day, output_field=DateField()),
+            start_day=Coalesce("admitted_on", created_day, output_field=DateField()),
+        ).values_list("pk", "member_id", "type", "status", "policy_day", "start_day", "admitted_on")
+    )
+    operational = memberships.filter(type=Membership.Type.OPERATIONAL)
+    users = memberships.filter(type=Membership.Type.USER)
+    has_operational = any(r[2] == Membership.Type.OPERATIONAL for r in rows)
+    has_users = any(r[2] == Membership.Type.USER for r in rows)
+
+    if has_operational:
+        totals = approved_totals_by_member(operational.values("member_id"), on=on)
+        circles = _circle_counts(operational, on)
+        window = attendance_window(on=on, policy=today_policy)
+        meeting_days = all_hands_days(window)
+        attended = attended_counts(operational, window)
+        meeting_soon = _next_all_hands_within(on, rules.AT_RISK_DAYS)
+        reseller = _reseller_overdue_items(operational, on)
+    terms_required = []
+    if has_users:
+        dues = unpaid_dues_for(users, on=on)
+        terms_required = _terms_facts(users, on, today_policy.terms_acceptance_days)
+    zero = (Decimal("0"), Decimal("0"))
+    minimum = today_policy.attendance_minimum_percent
+    window = today_policy.attendance_window_days
+
+    bound_by_day: dict[datetime.date, Policy] = {}
+    evaluations = []
+    for pk, member_id, type_, status, policy_day, start_day, admitted_on in rows:
+        if type_ == Membership.Type.OPERATIONAL:
+            bound = bound_by_day.get(policy_day)
+            if bound is None:
+                bound = bound_by_day[policy_day] = _policy_for(policy_day, policies)
+            money, hours = totals.get(member_id, zero)
+            held = held_since(meeting_days, admitted_on)
+            reasons = [
+                rules.commitment_rule(
+                    on=on,
+                    progress=progress_percent(
+                        money, hours, bound.commitment_money, bound.commitment_hours
+                    ),
+                    deadline=start_day + datetime.timedelta(days=bound.commitment_deadline_days),
+                    policy=bound,
+                ),
+                rules.circle_rule(circle_count=circles.get(member_id, 0)),
+                rules.attendance_rule(
+                    attended=attended.get(pk, 0),
+                    held=held,
+                    minimum_percent=minimum,
+                    window_days=window,
+                    next_meeting_held=held + 1 if meeting_soon else None,
+                ),
+            ]
+            if member_id in reseller:
+                reports, payments = reseller[member_id]
+                reasons.append(rules.reseller_rule(missing_reports=reports, unpaid_shares=payments))
+        else:
+            if all(member_id in who for *_version, who in terms_required):
+                terms = rules.TERMS_OK
+            else:
+                terms = rules.terms_rule(
+                    on=on,
+                    required=[
+                        (label, version, published_at, member_id in who)
+                        for label, version, published_at, who in terms_required
+                    ],
+                    acceptance_days=today_policy.terms_acceptance_days,
+                )
+            reasons = [
+                rules.dues_rule(
+                    on=on, unpaid=dues.get(pk, []), grace_days=today_policy.dues_grace_days
+                ),
+                terms,
+            ]
+        evaluations.append(Evaluation(pk, member_id, type_, status, reasons))
+    return evaluations
+
+
+# --- the member's dashboard --------------------------------------------------------------------
+
+
+def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict:
+    """Everything ``/me/`` shows, for the members ``user`` acts for. The number of queries
+    depends on how many memberships the user holds (one or two), not on the co-op's size."""
+    from django.db.models import Exists, OuterRef
+
+    from contributions.models import DuesInvoice
+    from contributions.selectors import commitment_progress, invoices_with_paid
+    from governance.models import Attendance, CircleRole, Meeting
+    from governance.selectors import attendance_window, open_proposals_for_user, seats_on
+
+    from .models import Member, Membership, TermsVersion
+    from .reasons import reason_advice, reason_text
+
+    members = list(Member.objects.filter(contact_links__user=user).order_by("kind", "name"))
+    memberships = list(
+        Membership.objects.filter(member__in=members)
+        .select_related("member", "steward", "service_level")
+        .order_by("type", "pk")
+    )
+    evaluations = (
+        {
+            e.membership_id: e
+            for e in status_evaluate(
+                Membership.objects.filter(pk__in=[m.pk for m in memberships]), on=on
+            )
+        }
+        if memberships
+        else {}
+    )
+    first, last = attendance_window(on=on)
+    meetings = list(
+        Meeting.objects.filter(
+            kind=Meeting.Kind.ALL_HANDS,
+            held_on__gte=first,
+            held_on__lte=last,
+            attendance_recorded_at__isnull=False,
+        )
+        .annotate(
+            attended=Exists(Attendance.objects.filter(meeting=OuterRef("pk"), member__in=members))
+        )
+        .order_by("-held_on")
+    )
+    upcoming = list(
+        Meeting.objects.filter(kind=Meeting.Kind.ALL_HANDS, held_on__gte=on).order_by("held_on")[:3]
+    )
+    cards = []
+    for membership in memberships:
+        evaluation = evaluations.get(membership.pk)
+        reasons = [
+            {
+                **r.as_json(),
+                "text": reason_text(r.as_json()),
+                "advice": "" if r.ok and not r.at_risk else reason_advice(r.as_json()),
+            }
+            for r in (evaluation.reasons if evaluation else [])
+        ]
+        card = {
+            "membership": membership,
+            "reasons": reasons,
+            "computed": evaluation.computed if evaluation else membership.status,
+            "at_risk": bool(evaluation and evaluation.at_risk),
+            "todo": [r["advice"] for r in reasons if r["advice"]],
+        }
+        if membership.type == Membership.Type.OPERATIONAL:
+            card["progress"] = commitment_progress(membership, on=on)
+            admitted = membership.admitted_on
+            card["meetings"] = [m for m in meetings if admitted is None or m.held_on >= admitted]
+        else:
+            card["invoices"] = list(
+                invoices_with_paid(
+                    DuesInvoice.objects.filter(membership=membership), on=on
+                ).order_by("-period_start")[:6]
+            )
+        cards.append(card)
+    seats = list(
+        CircleRole.objects.filter(seats_on(on), member__in=members)
+        .select_related("circle", "member")
+        .order_by("circle__name")
+    )
+    accepted = set(
+        TermsVersion.objects.filter(acceptances__member__in=members).values_list("pk", flat=True)
+    )
+    latest_terms = {}
+    for version in TermsVersion.objects.filter(published_at__lte=now).order_by("published_at"):
+        latest_terms[version.document] = version
+    terms_to_accept = [v for v in latest_terms.values() if v.pk not in accepted]
+    return {
+        "members": members,
+        "cards": cards,
+        "seats": seats,
+        "upcoming_meetings": upcoming,
+        "proposals": list(open_proposals_for_user(user, now=now)[:20]),
+        "terms_to_accept": terms_to_accept,
     }

@@ -1,6 +1,7 @@
 """Writes of the membership app. Each takes the acting user and writes an audit entry."""
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -155,3 +156,428 @@ def terms_acceptances_record(*, member, versions, accepted_at, accepted_by=None)
             terms_version=version,
             defaults={"accepted_at": accepted_at, "accepted_by": accepted_by},
         )
+
+
+# --- active status ---------------------------------------------------------------------------
+
+STATUS_LOCK = "membership-status-recompute"
+WRITE_CHUNK = 2000
+
+
+class StatusError(Exception):
+    """A status change that is not allowed (the message is for people)."""
+
+
+def _json_value(value, vendor: str):
+    """What ``bulk_insert`` takes for a JSON field: encoded text for PostgreSQL's COPY."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return json.dumps(value, cls=DjangoJSONEncoder) if vendor == "postgresql" else value
+
+
+CHANGE_FIELDS = [
+    "membership_id",
+    "old_status",
+    "new_status",
+    "effective_on",
+    "changed_at",
+    "source",
+    "actor_id",
+    "run_id",
+    "reasons",
+    "note",
+]
+NOTICE_FIELDS = ["membership_id", "kind", "cause", "reasons", "created_at", "sent_at"]
+
+
+def _move_statuses_postgresql(by_move, *, now, started_at) -> list[tuple[int, str, str]]:
+    """One UPDATE … FROM unnest(…) RETURNING for every change: the rows are locked and
+    written by the statement itself, and only those still as the evaluation read them."""
+    from django.db import connection
+
+    ids, olds, news = [], [], []
+    for (old, new), group in by_move.items():
+        for evaluation in group:
+            ids.append(evaluation.membership_id)
+            olds.append(old)
+            news.append(new)
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE membership_membership AS m
+               SET status = v.new, status_changed_at = %s
+              FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, old, new)
+             WHERE m.id = v.id AND m.status = v.old AND m.status_changed_at <= %s
+         RETURNING m.id, v.old, v.new
+            """,
+            [now, ids, olds, news, started_at],
+        )
+        return cursor.fetchall()
+
+
+def _move_statuses(by_move, *, now, started_at) -> list[tuple[int, str, str]]:
+    """The same with the ORM, a chunk at a time (SQLite)."""
+    from .models import Membership
+
+    moved = []
+    for (old, new), group in by_move.items():
+        ids = [e.membership_id for e in group]
+        for start in range(0, len(ids), WRITE_CHUNK):
+            chunk = ids[start : start + WRITE_CHUNK]
+            locked = list(
+                Membership.objects.select_for_update()
+                .filter(pk__in=chunk, status=old, status_changed_at__lte=started_at)
+                .order_by()
+                .values_list("pk", flat=True)
+            )
+            if locked:
+                Membership.objects.filter(pk__in=locked).order_by().update(
+                    status=new, status_changed_at=now
+                )
+                moved.extend((pk, old, new) for pk in locked)
+    return moved
+
+
+def _record_changes(*, evaluations, on, source, actor, run, started_at) -> list[tuple]:
+    """Write the changed statuses and their history in the current transaction.
+
+    Only rows still in the status the evaluation read, and not changed by anyone since the
+    run started, are written (a renewal saved meanwhile is never overwritten). Returns the
+    (membership id, old, new, reasons as ``bulk_insert`` takes them) written.
+    """
+    from django.db import connection
+
+    from meetcoop.core.db import bulk_insert
+
+    from .models import StatusChange
+
+    now = timezone.now()
+    by_move: dict[tuple[str, str], list] = {}
+    for evaluation in evaluations:
+        if evaluation.changes:
+            by_move.setdefault((evaluation.status, evaluation.new_status), []).append(evaluation)
+    if connection.vendor == "postgresql":
+        moved = _move_statuses_postgresql(by_move, now=now, started_at=started_at)
+    else:
+        moved = _move_statuses(by_move, now=now, started_at=started_at)
+    reasons_of = {e.membership_id: e for group in by_move.values() for e in group}
+    written = [
+        (pk, old, new, _json_value(reasons_of[pk].reasons_json(), connection.vendor))
+        for pk, old, new in moved
+    ]
+    bulk_insert(
+        StatusChange,
+        CHANGE_FIELDS,
+        (
+            (
+                pk,
+                old,
+                new,
+                on,
+                now,
+                source,
+                getattr(actor, "pk", None),
+                run.pk,
+                reasons,
+                "",
+            )
+            for pk, old, new, reasons in written
+        ),
+    )
+    return written
+
+
+def _queue_at_risk_notices(*, evaluations, written) -> int:
+    """Queue an at-risk email for each cause not warned of before (the members whose status
+    changed get the change's email instead, sent from the change rows themselves)."""
+    from django.db import connection
+
+    from meetcoop.core.db import bulk_insert
+
+    from .models import StatusNotice
+
+    changed = {pk for pk, *_rest in written}
+    at_risk = {}
+    for evaluation in evaluations:
+        if evaluation.new_status != "active" or evaluation.membership_id in changed:
+            continue
+        for reason in evaluation.at_risk:
+            at_risk[(evaluation.membership_id, reason.cause)] = evaluation
+    if not at_risk:
+        return 0
+    known = set(
+        StatusNotice.objects.filter(
+            kind=StatusNotice.Kind.AT_RISK, cause__in={cause for _pk, cause in at_risk}
+        ).values_list("membership_id", "cause")
+    )
+    now = timezone.now()
+    return bulk_insert(
+        StatusNotice,
+        NOTICE_FIELDS,
+        [
+            (
+                pk,
+                StatusNotice.Kind.AT_RISK,
+                cause,
+                _json_value(evaluation.reasons_json(), connection.vendor),
+                now,
+                None,
+            )
+            for (pk, cause), evaluation in at_risk.items()
+            if (pk, cause) not in known
+        ],
+    )
+
+
+def status_recompute(
+    *,
+    on: datetime.date,
+    source: str = "nightly",
+    actor=None,
+    dry_run: bool = False,
+    memberships=None,
+):
+    """Recompute active/lapsed for the memberships (all active and lapsed ones by default).
+
+    Returns ``(run, evaluations)``. One run works at a time: a second one started meanwhile is
+    recorded as skipped and returns at once. All changes of a run are written in one
+    transaction, so a run that dies leaves nothing half-applied, and a second run on the same
+    day finds nothing left to change.
+    """
+    import time
+
+    from meetcoop.core.db import gc_paused
+    from meetcoop.core.locks import try_lock
+
+    from .models import Membership, StatusRun
+    from .selectors import status_evaluate
+
+    if memberships is None:
+        memberships = Membership.objects.filter(
+            status__in=[Membership.Status.ACTIVE, Membership.Status.LAPSED]
+        )
+    with try_lock(STATUS_LOCK) as acquired:
+        if not acquired:
+            run = StatusRun.objects.create(
+                on=on,
+                source=source,
+                dry_run=dry_run,
+                state=StatusRun.State.SKIPPED,
+                finished_at=timezone.now(),
+                seconds=0,
+            )
+            return run, []
+        run = StatusRun.objects.create(
+            on=on, source=source, dry_run=dry_run, state=StatusRun.State.RUNNING
+        )
+        clock = time.perf_counter()
+        try:
+            with gc_paused():
+                evaluations = status_evaluate(memberships, on=on)
+            changes = []
+            if not dry_run:
+                with gc_paused(), transaction.atomic():
+                    changes = _record_changes(
+                        evaluations=evaluations,
+                        on=on,
+                        source=source,
+                        actor=actor,
+                        run=run,
+                        started_at=run.started_at,
+                    )
+                    _queue_at_risk_notices(evaluations=evaluations, written=changes)
+                    transaction.on_commit(_enqueue_notice_sending)
+        except Exception as exc:
+            run.state = StatusRun.State.FAILED
+            run.error = f"{type(exc).__name__}: {exc}"[:2000]
+            run.finished_at = timezone.now()
+            run.seconds = Decimal(f"{time.perf_counter() - clock:.3f}")
+            run.save()
+            raise
+        if dry_run:
+            moved = [e for e in evaluations if e.changes]
+            became_active = sum(1 for e in moved if e.new_status == "active")
+            lapsed = len(moved) - became_active
+        else:
+            became_active = sum(1 for _pk, _old, new, _r in changes if new == "active")
+            lapsed = sum(1 for _pk, _old, new, _r in changes if new == "lapsed")
+        run.state = StatusRun.State.FINISHED
+        run.evaluated = len(evaluations)
+        run.became_active = became_active
+        run.lapsed = lapsed
+        run.unchanged = len(evaluations) - became_active - lapsed
+        run.finished_at = timezone.now()
+        run.seconds = Decimal(f"{time.perf_counter() - clock:.3f}")
+        run.save()
+    return run, evaluations
+
+
+def _enqueue_notice_sending():
+    from .tasks import send_status_notices
+
+    send_status_notices.delay()
+
+
+def membership_status_set(*, membership, status: str, actor, note: str, on=None):
+    """A person sets a status (suspend for a Fair Use breach, end, reinstate).
+
+    Recorded with who, when and why. Setting the status it already has is a no-op.
+    """
+    from .models import Membership, StatusChange, StatusNotice
+
+    if status not in Membership.Status.values:
+        raise StatusError(_("Unknown status."))
+    if not note.strip():
+        raise StatusError(_("Say why, in words the member understands."))
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        if locked.status == status:
+            return None
+        if locked.status == Membership.Status.ENDED:
+            raise StatusError(_("An ended membership can't change; make a new one."))
+        change = StatusChange.objects.create(
+            membership=locked,
+            old_status=locked.status,
+            new_status=status,
+            effective_on=on,
+            source=StatusChange.Source.PERSON,
+            actor=actor,
+            note=note,
+        )
+        locked.status = status
+        locked.status_changed_at = change.changed_at
+        if status == Membership.Status.ENDED:
+            locked.ended_on = on
+        locked.save(update_fields=["status", "status_changed_at", "ended_on"])
+        StatusNotice.objects.create(
+            membership=locked,
+            kind=StatusNotice.Kind.CHANGED,
+            cause=f"change:{change.pk}",
+            reasons=[{"code": "note", "ok": False, "at_risk": False, "params": {"note": note}}],
+        )
+        transaction.on_commit(_enqueue_notice_sending)
+        audit_log(
+            actor=actor,
+            action=f"membership.membership.{status}",
+            obj=locked,
+            data={"from": change.old_status, "note": note},
+        )
+    membership.refresh_from_db()
+    return change
+
+
+def _send_status_email(*, membership, kind: str, reasons: list[dict]) -> None:
+    """One status email, in the member's language."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from .reasons import reason_advice, reason_text
+
+    member = membership.member
+    with translation.override(member.language or settings.LANGUAGE_CODE):
+        context = {
+            "kind": kind,
+            "member": member,
+            "membership": membership,
+            "reasons": [{"text": reason_text(r), "advice": reason_advice(r), **r} for r in reasons],
+            "site_name": settings.SITE_NAME,
+            "dashboard_url": _absolute_url("membership:dashboard"),
+        }
+        subject = render_to_string("membership/email/status_subject.txt", context).strip()
+        body = render_to_string("membership/email/status_body.txt", context)
+    send_mail(subject, body, None, [member.email])
+
+
+def _absolute_url(name: str) -> str:
+    from allauth.utils import build_absolute_uri
+    from django.urls import reverse
+
+    return build_absolute_uri(None, reverse(name))
+
+
+def status_notices_send(*, limit: int = 500) -> int:
+    """Send the status emails not sent yet: to each member a run changed (from the run's
+    change rows, past its high-water mark), then the queued notices (at risk, changes made by
+    people). Safe to run twice or concurrently: each email is sent while its run or notice row
+    is locked, and marked sent in the same short transaction."""
+    from django.db.models import F
+
+    from .models import StatusChange, StatusNotice, StatusRun
+
+    sent = 0
+    runs = (
+        StatusRun.objects.filter(
+            state=StatusRun.State.FINISHED, dry_run=False, changes__id__gt=F("notified_through")
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for run_id in list(runs):
+        while sent < limit:
+            with transaction.atomic():
+                run = (
+                    StatusRun.objects.select_for_update(skip_locked=True).filter(pk=run_id).first()
+                )
+                if run is None:
+                    break
+                change = (
+                    StatusChange.objects.filter(run_id=run_id, pk__gt=run.notified_through)
+                    .select_related("membership__member")
+                    .order_by("pk")
+                    .first()
+                )
+                if change is None:
+                    break
+                _send_status_email(
+                    membership=change.membership, kind="changed", reasons=change.reasons
+                )
+                run.notified_through = change.pk
+                run.save(update_fields=["notified_through"])
+                sent += 1
+    pending = StatusNotice.objects.filter(sent_at__isnull=True).values_list("pk", flat=True)
+    for pk in list(pending[: max(limit - sent, 0)]):
+        with transaction.atomic():
+            notice = (
+                StatusNotice.objects.select_for_update(skip_locked=True)
+                .select_related("membership__member")
+                .filter(pk=pk, sent_at__isnull=True)
+                .first()
+            )
+            if notice is None:
+                continue
+            _send_status_email(
+                membership=notice.membership, kind=notice.kind, reasons=notice.reasons
+            )
+            notice.sent_at = timezone.now()
+            notice.save(update_fields=["sent_at"])
+            sent += 1
+    return sent
+
+
+def terms_accept(*, members, version, actor) -> int:
+    """The user accepts ``version`` for each member it acts for. Accepting twice is a no-op."""
+    from .models import TermsAcceptance
+
+    created = 0
+    with transaction.atomic():
+        for member in members:
+            _acceptance, was_created = TermsAcceptance.objects.get_or_create(
+                member=member, terms_version=version, defaults={"accepted_by": actor}
+            )
+            if was_created:
+                created += 1
+                audit_log(
+                    actor=actor,
+                    action="membership.terms.accepted",
+                    obj=member,
+                    data={"terms_version": version.pk},
+                )
+    return created

@@ -5,5 +5,7 @@ from . import views
 app_name = "membership"
 
 urlpatterns = [
+    path("me/", views.dashboard, name="dashboard"),
+    path("me/terms/<int:pk>/accept/", views.terms_accept, name="terms_accept"),
     path("reports/status/", views.coop_report, name="report"),
 ]

@@ -1,10 +1,15 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from meetcoop.core.permissions import require
 from meetcoop.core.roles import is_coop_admin
 
-from . import selectors
+from . import selectors, services
 
 
 @require(is_coop_admin)
@@ -23,3 +28,26 @@ def coop_report(request):
             "today": today,
         },
     )
+
+
+@login_required
+def dashboard(request):
+    context = selectors.member_dashboard(request.user, on=timezone.localdate(), now=timezone.now())
+    return render(request, "membership/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def terms_accept(request, pk):
+    from .models import Member, TermsVersion
+
+    version = get_object_or_404(TermsVersion, pk=pk, published_at__lte=timezone.now())
+    members = Member.objects.filter(contact_links__user=request.user)
+    if not members.exists():
+        raise Http404
+    services.terms_accept(members=members, version=version, actor=request.user)
+    messages.success(
+        request,
+        _("Thank you: you accepted %(terms)s.") % {"terms": version},
+    )
+    return redirect("membership:dashboard")

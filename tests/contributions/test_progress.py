@@ -110,14 +110,15 @@ def test_a_reversal_takes_the_hours_back(coop):
     assert commitment_progress(coop.member.membership).percent == Decimal("0.00")
 
 
-def test_set_based_progress_is_one_query_for_many_memberships(coop, django_assert_num_queries):
+def test_set_based_progress_is_a_fixed_number_of_queries(coop, django_assert_num_queries):
     approved_hours(coop, "10")
     approved_money(coop, "125.00", who=coop.coord_a)
     PolicyFactory(effective_from=datetime.date(2026, 3, 1), commitment_money=Decimal("1000.00"))
     late = OperationalMembershipFactory(applied_on=datetime.date(2026, 4, 1))
     approved_money(coop, "250.00", who=type("W", (), {"member": late.member})())
     ids = list(Membership.objects.values_list("pk", flat=True))
-    with django_assert_num_queries(1):
+    # The memberships, one GROUP BY over the ledger, the policies: whatever their number.
+    with django_assert_num_queries(3):
         result = commitment_progress_for(Membership.objects.filter(pk__in=ids))
     assert result[coop.member.membership.pk] == Decimal("25.00")
     assert result[coop.coord_a.membership.pk] == Decimal("25.00")

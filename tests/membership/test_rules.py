@@ -88,10 +88,13 @@ def test_attendance_at_risk_when_missing_the_next_meeting_would_fail():
 
 
 def test_reseller_overdue_fails():
-    assert reseller_rule(overdue=[]).ok
-    reason = reseller_rule(overdue=["revenue report 2026-Q2"])
+    assert reseller_rule(missing_reports=[], unpaid_shares=[]).ok
+    reason = reseller_rule(missing_reports=["2026-Q2"], unpaid_shares=["2026-Q1"])
     assert not reason.ok
-    assert "2026-Q2" in reason_text(reason.as_json())
+    assert reason_text(reason.as_json()) == (
+        "As a reseller: the revenue report for 2026-Q2 is overdue; the revenue share for "
+        "2026-Q1 is unpaid past its due date."
+    )
 
 
 def test_dues_one_day_inside_the_grace_period_passes_at_risk():

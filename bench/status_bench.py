@@ -1,0 +1,240 @@
+"""Benchmark of the nightly status recompute against a raw-SQL floor, on PostgreSQL.
+
+    DATABASE_URL=postgres://app:app@127.0.0.1:5432/app python bench/status_bench.py [--sizes 10000,100000]
+
+Builds a co-op in a scratch database (``<name>_bench``, dropped and made anew): N memberships
+(half operational, half user), 10 ledger entries per membership (1,000,000 at 100k), 50 All
+Hands Meetings in the last year with about half of the operational members at each, circle
+seats, three dues invoices per user membership with most paid, and the Terms of Use accepted.
+It then times, in the same run:
+
+* the full recompute (``membership.services.status_recompute``: evaluation, writes, history),
+* one raw SQL query computing the same per-member aggregates (the floor),
+
+and prints both, their ratio, the memberships per second, and t(largest)/t(smallest).
+Targets (2 cores): recompute within 3x the floor, at least 5,000 memberships/s, and
+t(100k)/t(10k) at most 12.
+"""
+
+import argparse
+import datetime
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+D = datetime.date(2026, 11, 24)
+
+
+def scratch_database(url: str) -> str:
+    """Drop and create ``<name>_bench`` on the same server; return its URL."""
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/") + "_bench"
+    admin = urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunparse(parsed._replace(path="/" + name))
+
+
+FILL = """
+TRUNCATE membership_statuschange, membership_statusnotice, membership_statusrun,
+  governance_attendance, governance_meeting, governance_circlerole, governance_circle,
+  contributions_duespayment, contributions_duesinvoice, contributions_ledgerentry,
+  membership_termsacceptance, membership_termsversion, membership_membership,
+  membership_member, resellers_stewardoffer, resellers_steward, membership_servicelevel,
+  membership_policy RESTART IDENTITY CASCADE;
+
+INSERT INTO membership_policy (effective_from, currency, commitment_money, commitment_hours,
+  commitment_deadline_days, attendance_minimum_percent, attendance_window_days,
+  revenue_share_percent, revenue_report_due_days, dues_grace_days, terms_acceptance_days,
+  note, created_at)
+VALUES ('2020-01-01', 'EUR', 500, 40, 365, 50, 365, 10, 30, 30, 30, '', now());
+
+INSERT INTO membership_servicelevel (code, name, description, channel, minimum_amount, currency,
+  period, position) VALUES ('small', 'Small', '', 'reseller', 10, 'EUR', 'month', 0);
+INSERT INTO resellers_steward (kind, slug, name, description, website, contact_email, languages,
+  currencies, accepting_applications)
+VALUES ('coop', 'meet-coop', 'Meet.coop', '', '', '', '["en"]', '["EUR"]', true);
+INSERT INTO users_user (password, is_superuser, is_staff, is_active, date_joined, email, name,
+  language) VALUES ('!', true, true, true, now(), 'bench@example.org', 'Bench', 'en')
+  ON CONFLICT (email) DO NOTHING;
+
+INSERT INTO membership_member (kind, name, organisation_name, email, country, language, created_at)
+SELECT 'person', 'Member ' || g, '', 'm' || g || '@bench.example', 'ES', 'en', now()
+FROM generate_series(1, %(n)s) g;
+
+INSERT INTO membership_membership (member_id, type, status, steward_id, service_level_id,
+  applied_on, admitted_on, status_changed_at, created_at)
+SELECT g, CASE WHEN g %% 2 = 0 THEN 'operational' ELSE 'user' END,
+  CASE WHEN g %% 20 = 0 THEN 'lapsed' WHEN g %% 97 = 0 THEN 'suspended' ELSE 'active' END,
+  1, CASE WHEN g %% 2 = 0 THEN NULL ELSE 1 END,
+  DATE %(d)s - (30 + g %% 900), DATE %(d)s - (20 + g %% 900), now() - interval '1 day', now()
+FROM generate_series(1, %(n)s) g;
+
+INSERT INTO governance_circle (name, slug, purpose)
+SELECT 'Circle ' || c, 'circle-' || c, '' FROM generate_series(1, 20) c;
+INSERT INTO governance_circlerole (circle_id, member_id, role, started_on, ended_on)
+SELECT 1 + g %% 20, g, CASE WHEN g %% 50 = 0 THEN 'coordinator' ELSE 'member' END,
+  DATE '2020-01-01', CASE WHEN g %% 23 = 0 THEN DATE %(d)s - 5 ELSE NULL END
+FROM generate_series(2, %(n)s, 2) g;
+
+-- 10 ledger entries per membership, all on the operational members: labour mostly, some money.
+INSERT INTO contributions_ledgerentry (member_id, kind, occurred_on, description, amount,
+  currency, eur_rate, eur_value, hours, circle_id, status, logged_by_id, logged_at,
+  decided_by_id, decided_at, decision_note, reason)
+SELECT 2 * (1 + (e %% (%(n)s / 2))),
+  CASE WHEN e %% 5 = 0 THEN 'money' ELSE 'labour' END,
+  DATE %(d)s - (e %% 300), 'work',
+  CASE WHEN e %% 5 = 0 THEN 40 ELSE NULL END, 'EUR',
+  CASE WHEN e %% 5 = 0 THEN 1 ELSE NULL END,
+  CASE WHEN e %% 5 = 0 THEN 40 ELSE 0 END,
+  CASE WHEN e %% 5 = 0 THEN 0 ELSE 1 + (e %% 4) END,
+  CASE WHEN e %% 5 = 0 THEN NULL ELSE 1 + e %% 20 END,
+  CASE WHEN e %% 13 = 0 THEN 'pending' ELSE 'approved' END,
+  1, now() - interval '2 days', CASE WHEN e %% 13 = 0 THEN NULL ELSE 1 END,
+  CASE WHEN e %% 13 = 0 THEN NULL ELSE now() - interval '1 day' END, '', ''
+FROM generate_series(1, %(n)s * 10) e;
+
+INSERT INTO governance_meeting (kind, title, held_on, agenda, minutes_url,
+  attendance_recorded_at, created_at)
+SELECT 'all_hands', 'All Hands ' || w, DATE %(d)s - 7 * w, '', '', now(), now()
+FROM generate_series(1, 50) w;
+INSERT INTO governance_attendance (meeting_id, member_id, recorded_at)
+SELECT mt.id, g, now()
+FROM governance_meeting mt CROSS JOIN generate_series(2, %(n)s, 2) g
+WHERE (g * 7 + mt.id) %% 10 < 4 + (g / 2) %% 3;
+
+INSERT INTO contributions_duesinvoice (membership_id, period_start, period_end, amount, currency,
+  due_on, issued_at)
+SELECT g, DATE %(d)s - 30 * k, DATE %(d)s - 30 * k + 29, 10, 'EUR', DATE %(d)s - 30 * k, now()
+FROM generate_series(1, %(n)s, 2) g CROSS JOIN generate_series(0, 2) k;
+INSERT INTO contributions_duespayment (invoice_id, amount, currency, paid_on, note,
+  recorded_by_id, recorded_at)
+SELECT id, amount, 'EUR', due_on, '', 1, now() FROM contributions_duesinvoice
+WHERE id %% 11 <> 0;
+
+INSERT INTO membership_termsversion (document, version, text, published_at)
+VALUES ('terms_of_use', '1.0', 'Be kind.', '2024-01-01');
+INSERT INTO membership_termsacceptance (member_id, terms_version_id, accepted_at)
+SELECT g, 1, now() FROM generate_series(1, %(n)s, 2) g WHERE g %% 33 <> 0;
+"""
+
+FLOOR = """
+WITH led AS (
+  SELECT member_id,
+    SUM(CASE WHEN kind IN ('money', 'resource') THEN eur_value ELSE 0 END) AS eur,
+    SUM(CASE WHEN kind = 'labour' THEN hours ELSE 0 END) AS hours
+  FROM contributions_ledgerentry WHERE status = 'approved' GROUP BY member_id),
+circ AS (
+  SELECT member_id, COUNT(DISTINCT circle_id) AS n FROM governance_circlerole
+  WHERE started_on <= %(d)s AND (ended_on IS NULL OR ended_on >= %(d)s) GROUP BY member_id),
+att AS (
+  SELECT a.member_id, COUNT(*) AS n FROM governance_attendance a
+  JOIN governance_meeting mt ON mt.id = a.meeting_id
+  WHERE mt.kind = 'all_hands' AND mt.held_on >= %(start)s AND mt.held_on < %(d)s
+  GROUP BY a.member_id),
+paid AS (SELECT invoice_id, SUM(amount) AS paid FROM contributions_duespayment GROUP BY invoice_id),
+dues AS (
+  SELECT i.membership_id, COUNT(*) AS n FROM contributions_duesinvoice i
+  LEFT JOIN paid ON paid.invoice_id = i.id
+  WHERE i.due_on < %(d)s AND COALESCE(paid.paid, 0) < i.amount GROUP BY i.membership_id),
+terms AS (SELECT DISTINCT member_id FROM membership_termsacceptance)
+SELECT m.id, m.status, led.eur, led.hours, circ.n, att.n, dues.n, terms.member_id
+FROM membership_membership m
+LEFT JOIN led ON led.member_id = m.member_id
+LEFT JOIN circ ON circ.member_id = m.member_id
+LEFT JOIN att ON att.member_id = m.member_id
+LEFT JOIN dues ON dues.membership_id = m.id
+LEFT JOIN terms ON terms.member_id = m.member_id
+WHERE m.status IN ('active', 'lapsed')
+"""
+
+
+def build(n: int) -> float:
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(FILL, {"n": n, "d": D})
+        # As a production database is: vacuumed and analysed, so that autovacuum does not
+        # start in the middle of the measurement.
+        cursor.execute("VACUUM ANALYZE")
+    return time.perf_counter() - started
+
+
+def time_floor() -> tuple[float, int]:
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(FLOOR, {"d": D, "start": D - datetime.timedelta(days=365)})
+        rows = cursor.fetchall()
+    return time.perf_counter() - started, len(rows)
+
+
+def time_recompute():
+    from membership.services import status_recompute
+
+    started = time.perf_counter()
+    run, _evaluations = status_recompute(on=D, source="nightly")
+    return time.perf_counter() - started, run
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--sizes", default="10000,100000")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        print("The benchmark runs on PostgreSQL: set DATABASE_URL=postgres://user:pass@host/db")
+        return 2
+    os.environ["DATABASE_URL"] = scratch_database(url)
+    os.environ.pop("REDIS_URL", None)  # the emails it queues are sent inline, not timed apart
+    os.environ["DJANGO_SETTINGS_MODULE"] = "meetcoop.settings.test"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    # The emails the run queues go to a worker in production; here they would be sent inline
+    # by the eager task and timed with the job, so they are switched off for the measurement.
+    import membership.services as services
+
+    services._enqueue_notice_sending = lambda: None
+
+    results = {}
+    for n in [int(s) for s in args.sizes.split(",")]:
+        built = build(n)
+        floor, rows = time_floor()
+        full, run = time_recompute()
+        second, rerun = time_recompute()
+        results[n] = full
+        print(
+            f"{n:>7} memberships | data {built:6.1f} s | raw SQL floor {floor:6.2f} s ({rows} rows)"
+            f" | full recompute {full:6.2f} s (evaluated {run.evaluated}, "
+            f"{run.became_active} to active, {run.lapsed} lapsed) | ratio {full / floor:4.2f}x"
+            f" | {n / full:8.0f} memberships/s | second run {second:5.2f} s "
+            f"({rerun.lapsed + rerun.became_active} changes)"
+        )
+    sizes = sorted(results)
+    if len(sizes) > 1:
+        small, large = sizes[0], sizes[-1]
+        print(
+            f"t({large})/t({small}) = {results[large] / results[small]:.1f} "
+            f"for {large / small:.0f}x the memberships"
+        )
+    connection.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

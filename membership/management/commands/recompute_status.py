@@ -1,0 +1,70 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
+from django.utils import timezone
+
+from membership.models import Membership, StatusRun
+from membership.reasons import reason_text
+from membership.services import status_recompute
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute which memberships are active or lapsed, with the reasons. "
+        "Only active <-> lapsed changes; pending, suspended and ended are left alone."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="Evaluate as on this day (YYYY-MM-DD); default today.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Print who would change and why; write nothing."
+        )
+        parser.add_argument("--member", help="Only the memberships of this member (email).")
+
+    def handle(self, *args, date=None, dry_run=False, member=None, **options):
+        try:
+            on = datetime.date.fromisoformat(date) if date else timezone.localdate()
+        except ValueError as exc:
+            raise CommandError(f"--date must be YYYY-MM-DD, not {date!r}.") from exc
+        memberships = None
+        source = "nightly"
+        if member:
+            memberships = Membership.objects.filter(
+                Q(member__email__iexact=member)
+                | Q(member__contact_links__user__email__iexact=member),
+                status__in=["active", "lapsed"],
+            ).distinct()
+            if not memberships.exists():
+                raise CommandError(f"No active or lapsed membership for {member}.")
+            source = "on_demand"
+        run, evaluations = status_recompute(
+            on=on, source=source, dry_run=dry_run, memberships=memberships
+        )
+        if run.state == StatusRun.State.SKIPPED:
+            self.stdout.write(
+                self.style.WARNING("Another status recompute is running; this one stops.")
+            )
+            return
+        names = dict(
+            Membership.objects.filter(
+                pk__in=[e.membership_id for e in evaluations if e.changes]
+            ).values_list("pk", "member__email")
+        )
+        for evaluation in evaluations:
+            if not evaluation.changes:
+                continue
+            why = " ".join(reason_text(r.as_json()) for r in evaluation.reasons if not r.ok)
+            if not why:
+                why = "All rules pass."
+            self.stdout.write(
+                f"{names.get(evaluation.membership_id, evaluation.membership_id)} "
+                f"({evaluation.type}): {evaluation.status} -> {evaluation.new_status}. {why}"
+            )
+        verb = "would change" if dry_run else "changed"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{on}: evaluated {run.evaluated}, {verb}: {run.became_active} to active, "
+                f"{run.lapsed} to lapsed; {run.unchanged} unchanged ({run.seconds} s)."
+            )
+        )

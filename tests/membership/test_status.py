@@ -1,0 +1,552 @@
+"""The active-status recompute end to end: each rule at its boundary through the database,
+the statuses left alone, the history, idempotency, the lock, failure, and the query count."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from freezegun import freeze_time
+
+from meetcoop.core.locks import try_lock
+from membership.models import Membership, StatusChange, StatusNotice, StatusRun
+from membership.reasons import reason_text
+from membership.services import STATUS_LOCK, membership_status_set, status_recompute
+from tests.factories import (
+    AttendanceFactory,
+    CircleRoleFactory,
+    DuesInvoiceFactory,
+    DuesPaymentFactory,
+    LabourEntryFactory,
+    MeetingFactory,
+    MemberContactFactory,
+    MembershipFactory,
+    MoneyEntryFactory,
+    OperationalMembershipFactory,
+    PolicyFactory,
+    RevenueReportFactory,
+    StewardFactory,
+    TermsAcceptanceFactory,
+    TermsVersionFactory,
+    UserFactory,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("policy")]
+
+D = datetime.date(2026, 11, 24)
+NOW = "2026-11-24 03:00:00"
+
+
+def days(n):
+    return datetime.timedelta(days=n)
+
+
+def healthy_operational(*, admitted_on=None, applied_on=None, hours="40", **kwargs):
+    """An operational membership that passes every rule: commitment met, one circle, no
+    meeting in the window."""
+    admitted_on = admitted_on or D - days(500)
+    membership = OperationalMembershipFactory(
+        admitted_on=admitted_on, applied_on=applied_on or admitted_on - days(10), **kwargs
+    )
+    if hours:
+        approved_hours(membership.member, Decimal(hours))
+    CircleRoleFactory(member=membership.member, started_on=admitted_on)
+    return membership
+
+
+def approved_hours(member, total: Decimal):
+    """Approved labour entries adding up to ``total`` (one entry holds at most a day's 24 h)."""
+    day = datetime.date(2026, 1, 5)
+    while total > 0:
+        chunk = min(total, Decimal("20"))
+        LabourEntryFactory(member=member, hours=chunk, status="approved", occurred_on=day)
+        total -= chunk
+        day += days(1)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    """Data is made and the job runs at 03:00 on D, as the nightly job would."""
+    with freeze_time(NOW):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _on_commit(django_capture_on_commit_callbacks):
+    global _capture
+    _capture = django_capture_on_commit_callbacks
+
+
+def run(on=D, **kwargs):
+    """Run the job and what it queues after commit (the emails), as a real commit would."""
+    with _capture(execute=True):
+        return status_recompute(on=on, **kwargs)
+
+
+def status_of(membership):
+    membership.refresh_from_db()
+    return membership.status
+
+
+def failing_texts(membership):
+    change = StatusChange.objects.filter(membership=membership).latest("changed_at")
+    return [reason_text(r) for r in change.reasons if not r["ok"]]
+
+
+# --- operational: commitment -------------------------------------------------------------------
+
+
+def test_a_healthy_operational_member_stays_active():
+    membership = healthy_operational()
+    run_record, _ = run()
+    assert status_of(membership) == "active"
+    assert run_record.state == "finished" and run_record.unchanged == 1
+
+
+def test_commitment_due_today_keeps_the_member_active():
+    membership = healthy_operational(admitted_on=D - days(365), hours="30")
+    run()
+    assert status_of(membership) == "active"
+
+
+def test_commitment_due_yesterday_lapses_the_member_with_the_numbers():
+    membership = healthy_operational(admitted_on=D - days(366), hours="30")
+    run()
+    assert status_of(membership) == "lapsed"
+    assert failing_texts(membership) == [
+        "Commitment 75 % fulfilled; 100 % of 500.00 EUR (or 40 hours) was due by 2026-11-23."
+    ]
+
+
+def test_hours_and_money_mix_to_fulfil_the_commitment():
+    membership = healthy_operational(hours="30")
+    MoneyEntryFactory(member=membership.member, amount=Decimal("125.00"), status="approved")
+    run()
+    assert status_of(membership) == "active"
+
+
+def test_pending_hours_do_not_count():
+    membership = healthy_operational(hours="")
+    LabourEntryFactory(member=membership.member, hours=Decimal("24"), status="pending")
+    run()
+    assert status_of(membership) == "lapsed"
+
+
+def test_the_policy_of_the_application_day_binds_the_commitment():
+    PolicyFactory(effective_from=datetime.date(2026, 1, 1), commitment_money=Decimal("1000.00"))
+    before = healthy_operational(applied_on=datetime.date(2025, 6, 1), hours="")
+    after = healthy_operational(applied_on=datetime.date(2026, 2, 1), hours="")
+    for membership in (before, after):
+        MoneyEntryFactory(member=membership.member, amount=Decimal("500.00"), status="approved")
+    run()
+    assert status_of(before) == "active"
+    assert status_of(after) == "lapsed"
+    assert "50 % fulfilled; 100 % of 1000.00 EUR" in failing_texts(after)[0]
+
+
+# --- operational: circles and attendance -------------------------------------------------------
+
+
+def test_no_circle_seat_on_the_day_lapses():
+    membership = healthy_operational()
+    seat = membership.member.circle_roles.get()
+    seat.ended_on = D - days(1)
+    seat.save()
+    run()
+    assert status_of(membership) == "lapsed"
+    assert "Not a member of any circle" in failing_texts(membership)[0]
+
+
+def _meetings(member, attended, missed, *, start=None):
+    start = start or D - days(300)
+    for i in range(attended + missed):
+        meeting = MeetingFactory(held_on=start + days(20 * i))
+        if i < attended:
+            AttendanceFactory(meeting=meeting, member=member)
+
+
+def test_exactly_half_of_the_meetings_passes():
+    membership = healthy_operational()
+    _meetings(membership.member, attended=4, missed=4)
+    run()
+    assert status_of(membership) == "active"
+
+
+def test_under_half_of_the_meetings_lapses_with_the_numbers():
+    membership = healthy_operational()
+    _meetings(membership.member, attended=3, missed=5)
+    run()
+    assert status_of(membership) == "lapsed"
+    assert failing_texts(membership) == ["Attended 3 of 8 All Hands Meetings (38 %), 50 % needed."]
+
+
+def test_no_meeting_in_the_window_passes():
+    membership = healthy_operational()
+    _meetings(membership.member, attended=0, missed=3, start=D - days(500))  # all too old
+    run()
+    assert status_of(membership) == "active"
+
+
+def test_meetings_before_admission_do_not_count():
+    membership = healthy_operational(admitted_on=D - days(100), hours="40")
+    _meetings(membership.member, attended=0, missed=4, start=D - days(300))  # before admission
+    MeetingFactory(held_on=D - days(50))  # one after admission, missed
+    AttendanceFactory(meeting=MeetingFactory(held_on=D - days(40)), member=membership.member)
+    run()
+    assert status_of(membership) == "active"  # 1 of 2 since admission
+
+
+# --- operational: reseller ---------------------------------------------------------------------
+
+
+def test_a_reseller_with_an_overdue_report_lapses():
+    membership = healthy_operational(admitted_on=datetime.date(2025, 1, 10))
+    StewardFactory(member=membership.member)
+    run()
+    assert status_of(membership) == "lapsed"
+    assert failing_texts(membership)[0].startswith("As a reseller: the revenue report for")
+
+
+def test_a_reseller_with_reports_and_payments_made_stays_active():
+    from contributions.models import RevenueSharePayment
+
+    membership = healthy_operational(admitted_on=datetime.date(2026, 6, 1))
+    steward = StewardFactory(member=membership.member)
+    for start, end in [
+        (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30)),
+        (datetime.date(2026, 7, 1), datetime.date(2026, 9, 30)),
+    ]:
+        report = RevenueReportFactory(
+            steward=steward, quarter_start=start, quarter_end=end, due_on=end + days(30)
+        )
+        RevenueSharePayment.objects.create(
+            report=report,
+            amount_eur=report.share_eur,
+            paid_on=end + days(10),
+            recorded_by=UserFactory(),
+        )
+    run()
+    assert status_of(membership) == "active"
+
+
+# --- user members ------------------------------------------------------------------------------
+
+
+def user_membership(**kwargs):
+    """A user membership that accepted the Terms of Use in force (version 1.0)."""
+    from membership.models import TermsVersion
+
+    membership = MembershipFactory(**kwargs)
+    current = TermsVersion.objects.filter(version="1.0").first() or TermsVersionFactory(
+        version="1.0", published_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    )
+    TermsAcceptanceFactory(member=membership.member, terms_version=current)
+    return membership
+
+
+def test_unpaid_dues_on_the_last_day_of_grace_keep_the_member_active():
+    membership = user_membership()
+    DuesInvoiceFactory(membership=membership, due_on=D - days(30), period_start=D - days(30))
+    run()
+    assert status_of(membership) == "active"
+
+
+def test_unpaid_dues_one_day_after_the_grace_period_lapse():
+    membership = user_membership()
+    DuesInvoiceFactory(membership=membership, due_on=D - days(31), period_start=D - days(31))
+    run()
+    assert status_of(membership) == "lapsed"
+    assert "grace period" in failing_texts(membership)[0]
+
+
+def test_paid_dues_count_and_paying_reactivates():
+    membership = user_membership(status="lapsed")
+    invoice = DuesInvoiceFactory(
+        membership=membership, due_on=D - days(60), period_start=D - days(60)
+    )
+    DuesPaymentFactory(invoice=invoice, paid_on=D - days(1))
+    run()
+    assert status_of(membership) == "active"
+
+
+def test_terms_just_published_do_not_lapse_yet():
+    membership = user_membership()
+    TermsVersionFactory(published_at=datetime.datetime(2026, 11, 23, tzinfo=datetime.UTC))
+    run()
+    assert status_of(membership) == "active"
+
+
+def test_terms_unaccepted_past_the_acceptance_period_lapse():
+    membership = user_membership()
+    TermsVersionFactory(
+        version="9.0", published_at=datetime.datetime(2026, 10, 24, tzinfo=datetime.UTC)
+    )
+    run()
+    assert status_of(membership) == "lapsed"
+    assert failing_texts(membership) == [
+        "Terms of Use 9.0 is not accepted; it had to be accepted by 2026-11-23."
+    ]
+
+
+def test_accepting_a_newer_version_covers_the_older_ones():
+    membership = MembershipFactory()
+    TermsVersionFactory(published_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC))
+    newer = TermsVersionFactory(published_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    TermsAcceptanceFactory(member=membership.member, terms_version=newer)
+    run()
+    assert status_of(membership) == "active"
+
+
+# --- what the job leaves alone, and its history ------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["pending", "suspended", "ended"])
+def test_the_job_leaves_pending_suspended_and_ended_alone(status):
+    failing = OperationalMembershipFactory(status=status, admitted_on=D - days(900))
+    passing = healthy_operational(status=status)
+    run()
+    assert status_of(failing) == status
+    assert status_of(passing) == status
+    assert not StatusChange.objects.exists()
+
+
+def test_every_change_is_stored_with_date_source_and_reasons():
+    membership = healthy_operational(hours="")
+    run_record, _ = run()
+    change = StatusChange.objects.get(membership=membership)
+    assert (change.old_status, change.new_status) == ("active", "lapsed")
+    assert change.effective_on == D
+    assert change.source == "nightly" and change.run == run_record
+    assert [r["code"] for r in change.reasons] == [
+        "commitment_overdue",
+        "circle_member",
+        "attendance_none_held",
+    ]
+    assert run_record.lapsed == 1 and run_record.evaluated == 1
+
+
+def test_a_second_run_changes_nothing():
+    lapsing = healthy_operational(hours="")
+    back = user_membership(status="lapsed")
+    first, _ = run()
+    changes = StatusChange.objects.count()
+    second, _ = run()
+    assert (first.lapsed, first.became_active) == (1, 1)
+    assert (second.lapsed, second.became_active, second.unchanged) == (0, 0, 2)
+    assert StatusChange.objects.count() == changes
+    assert status_of(lapsing) == "lapsed" and status_of(back) == "active"
+
+
+def test_a_second_run_while_one_holds_the_lock_exits_at_once():
+    """Another worker holds the lock (its own connection, as a concurrent run would)."""
+    import threading
+
+    from django.db import connections
+
+    membership = healthy_operational(hours="")
+    holding, release = threading.Event(), threading.Event()
+
+    def other_run():
+        try:
+            with try_lock(STATUS_LOCK) as held:
+                assert held
+                holding.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=other_run)
+    worker.start()
+    try:
+        assert holding.wait(10)
+        run_record, evaluations = run()
+    finally:
+        release.set()
+        worker.join()
+    assert run_record.state == "skipped" and evaluations == []
+    assert status_of(membership) == "active"
+    assert not StatusChange.objects.exists()
+    after, _ = run()  # once the lock is free, the next run works
+    assert after.state == "finished" and status_of(membership) == "lapsed"
+
+
+def test_a_run_that_dies_halfway_leaves_nothing_and_a_rerun_finishes(monkeypatch):
+    """The statuses are written, then the run dies writing their history."""
+    from meetcoop.core import db
+
+    memberships = [healthy_operational(hours="") for _ in range(3)]
+    original = db.bulk_insert
+
+    def die_at_the_history(model, *args, **kwargs):
+        if model is StatusChange:
+            raise RuntimeError("the database went away")
+        return original(model, *args, **kwargs)
+
+    monkeypatch.setattr(db, "bulk_insert", die_at_the_history)
+    with pytest.raises(RuntimeError):
+        run()
+    assert [status_of(m) for m in memberships] == ["active"] * 3
+    assert not StatusChange.objects.exists()
+    failed = StatusRun.objects.get()
+    assert failed.state == "failed" and "went away" in failed.error
+    monkeypatch.setattr(db, "bulk_insert", original)
+    rerun, _ = run()
+    assert rerun.lapsed == 3
+    assert [status_of(m) for m in memberships] == ["lapsed"] * 3
+    assert StatusChange.objects.count() == 3
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(m.member.email for m in memberships)
+
+
+def test_a_status_saved_by_a_person_during_the_run_is_not_overwritten(monkeypatch):
+    from membership import selectors
+
+    membership = healthy_operational(hours="")
+    evaluate = selectors.status_evaluate
+
+    def renewal_during_the_run(*args, **kwargs):
+        result = evaluate(*args, **kwargs)
+        Membership.objects.filter(pk=membership.pk).update(
+            status_changed_at=datetime.datetime(2026, 11, 24, 3, 0, 1, tzinfo=datetime.UTC)
+        )
+        return result
+
+    monkeypatch.setattr(selectors, "status_evaluate", renewal_during_the_run)
+    run_record, _ = run()
+    assert status_of(membership) == "active"
+    assert run_record.lapsed == 0
+
+
+def test_a_person_suspends_with_a_reason_and_the_job_leaves_it(coop_admin):
+    membership = healthy_operational()
+    change = membership_status_set(
+        membership=membership,
+        status="suspended",
+        actor=coop_admin,
+        note="Fair Use breach: rooms resold to third parties.",
+    )
+    assert change.source == "person" and change.actor == coop_admin
+    assert (
+        membership_status_set(
+            membership=membership, status="suspended", actor=coop_admin, note="again"
+        )
+        is None
+    )
+    run()
+    assert status_of(membership) == "suspended"
+
+
+def _co_op(healthy: int, lapsing: int):
+    """``healthy`` operational and user memberships that stay active, and ``lapsing`` of
+    each type that lapse (commitment overdue; dues unpaid past grace)."""
+    from governance.models import Meeting
+
+    attended, _missed = Meeting.objects.filter(title__in=["AHM 1", "AHM 2"]).order_by("title") or [
+        MeetingFactory(title=t, held_on=D - days(60 * i)) for i, t in ((1, "AHM 1"), (2, "AHM 2"))
+    ]
+    for _ in range(healthy):
+        m = healthy_operational(hours="40")
+        AttendanceFactory(meeting=attended, member=m.member)  # 1 of 2: exactly half
+        user_membership()
+    for _ in range(lapsing):
+        healthy_operational(hours="10")
+        u = user_membership()
+        DuesInvoiceFactory(membership=u, due_on=D - days(40), period_start=D - days(40))
+
+
+def _queries_of_a_run():
+    """The job's own queries (the emails it queues are sent by a task afterwards)."""
+    with CaptureQueriesContext(connection) as ctx:
+        status_recompute(on=D)
+    return len(ctx.captured_queries)
+
+
+def test_the_query_count_does_not_grow_with_the_co_op():
+    _co_op(healthy=5, lapsing=5)
+    small = _queries_of_a_run()
+    Membership.objects.update(status="active")
+    _co_op(healthy=190, lapsing=0)
+    assert Membership.objects.count() == 400
+    large = _queries_of_a_run()
+    assert large == small
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite splits a bulk insert every 999 parameters; PostgreSQL does not",
+)
+def test_on_postgresql_the_writes_do_not_grow_with_the_changes_either():
+    _co_op(healthy=0, lapsing=5)
+    few = _queries_of_a_run()
+    Membership.objects.update(status="active")
+    _co_op(healthy=0, lapsing=195)
+    many = _queries_of_a_run()
+    assert many == few
+
+
+# --- emails -----------------------------------------------------------------------------------
+
+
+def test_a_member_whose_status_changed_gets_an_email_with_the_reasons():
+    membership = healthy_operational(hours="30", admitted_on=D - days(400))
+    run()
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [membership.member.email]
+    assert "lapsed" in message.subject
+    assert "Commitment 75 % fulfilled" in message.body
+    run()
+    assert len(mail.outbox) == 1  # the second run sends nothing
+
+
+def test_at_risk_notices_are_sent_once_per_cause():
+    membership = healthy_operational(hours="10", admitted_on=D - days(350))  # due in 15 days
+    run()
+    assert [m.to for m in mail.outbox] == [[membership.member.email]]
+    assert "needs attention" in mail.outbox[0].subject
+    assert "is due by 2026-12-09" in mail.outbox[0].body
+    run()
+    run(on=D + days(1))
+    assert len(mail.outbox) == 1
+    assert StatusNotice.objects.filter(kind="at_risk").count() == 1
+
+
+def test_at_risk_for_dues_inside_the_grace_period():
+    membership = user_membership()
+    DuesInvoiceFactory(membership=membership, due_on=D - days(5), period_start=D - days(5))
+    run()
+    notice = StatusNotice.objects.get(membership=membership)
+    assert notice.kind == "at_risk" and notice.cause == f"dues:{D - days(5)}"
+
+
+def test_emails_are_written_in_the_members_language():
+    membership = healthy_operational(hours="", member__language="es")
+    MemberContactFactory(member=membership.member)
+    run()
+    assert len(mail.outbox) == 1
+
+
+def test_a_suspension_by_a_person_is_emailed_with_its_reason(coop_admin):
+    membership = healthy_operational()
+    with _capture(execute=True):
+        membership_status_set(
+            membership=membership,
+            status="suspended",
+            actor=coop_admin,
+            note="Fair Use breach: the rooms were resold.",
+        )
+    assert len(mail.outbox) == 1
+    assert "now suspended" in mail.outbox[0].subject
+    assert "Fair Use breach: the rooms were resold." in mail.outbox[0].body
+
+
+def test_emails_are_sent_once_even_when_the_sender_runs_twice():
+    from membership.services import status_notices_send
+
+    lapsing = [healthy_operational(hours="") for _ in range(3)]
+    status_recompute(on=D)  # without running what it queues
+    assert status_notices_send() == 3
+    assert status_notices_send() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(m.member.email for m in lapsing)
+    assert "/me/" in mail.outbox[0].body
