@@ -1,6 +1,8 @@
 """Benchmark of the nightly status recompute against a raw-SQL floor, on PostgreSQL.
 
-    DATABASE_URL=postgres://app:app@127.0.0.1:5432/app python bench/status_bench.py [--sizes 10000,100000]
+    DATABASE_URL=postgres://app:app@127.0.0.1:5432/app python bench/status_bench.py
+
+Options: --sizes 10000,100000 (the sizes to build and time, smallest first).
 
 Builds a co-op in a scratch database (``<name>_bench``, dropped and made anew): N memberships
 (half operational, half user), 10 ledger entries per membership (1,000,000 at 100k), 50 All

@@ -9,9 +9,9 @@ import markdown
 import nh3
 from django.db.models import (
     Count,
-    F,
     DateField,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
