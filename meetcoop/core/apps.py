@@ -12,3 +12,15 @@ class CoreConfig(AppConfig):
         from .roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, dispatch_uid="core.ensure_role_groups")
+        post_migrate.connect(ensure_site, dispatch_uid="core.ensure_site")
+
+
+def ensure_site(**kwargs):
+    """The site's name and domain (used in the links of emails) follow the settings."""
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    Site.objects.update_or_create(
+        pk=settings.SITE_ID,
+        defaults={"domain": settings.SITE_DOMAIN, "name": settings.SITE_NAME},
+    )

@@ -20,6 +20,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 SITE_NAME = env("SITE_NAME", default="Meet.coop")
+# The host name links in emails point at (kept in the sites framework after every migrate).
+SITE_DOMAIN = env("SITE_DOMAIN", default="127.0.0.1:8000")
 SITE_ID = 1
 
 INSTALLED_APPS = [

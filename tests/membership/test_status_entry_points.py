@@ -148,3 +148,14 @@ def test_accepting_terms_needs_a_member_and_a_post(client):
     client.force_login(UserFactory())
     assert client.get(f"/me/terms/{version.pk}/accept/").status_code == 405
     assert client.post(f"/me/terms/{version.pk}/accept/").status_code == 404
+
+
+def test_dry_run_on_the_demo_data_names_who_would_change_and_why():
+    """The demo co-op is left as after a night's run plus a day's events."""
+    call_command("seed_demo", stdout=StringIO())
+    out = StringIO()
+    call_command("recompute_status", "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert "member04@example.org (operational): lapsed -> active. All rules pass." in text
+    assert "member15@example.org (user): active -> lapsed. Dues of 10.00 EUR" in text
+    assert "would change: 1 to active, 1 to lapsed" in text

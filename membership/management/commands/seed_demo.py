@@ -11,6 +11,7 @@ SEEDERS = [
     "resellers.demo.seed",
     "governance.demo.seed",
     "contributions.demo.seed",
+    "membership.demo_status.seed",
 ]
 
 
