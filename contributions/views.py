@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from governance.models import Circle
 from governance.selectors import circles_coordinated_by
+from meetcoop.core.forms import add_service_error
 from meetcoop.core.roles import is_treasurer
 from membership.models import Member, Membership
 from membership.selectors import PolicyMissing
@@ -31,12 +32,6 @@ from .forms import (
     SelfReportForm,
 )
 from .models import LedgerEntry
-
-
-def _add_error(form, exc: ValidationError):
-    for message in exc.messages:
-        form.add_error(None, message)
-
 
 # --- a member's own ledger --------------------------------------------------------------------
 
@@ -70,7 +65,7 @@ def my_ledger(request):
                     on=today,
                 )
             except ValidationError as exc:
-                _add_error(form, exc)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("Your hours were sent for approval."))
                 return redirect(f"{reverse('contributions:my_ledger')}?member={member.pk}")
@@ -135,7 +130,7 @@ def coordinate(request):
                 on=today,
             )
         except ValidationError as exc:
-            _add_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(
                 request,
@@ -199,7 +194,7 @@ def reverse_entry(request, pk):
                 entry=entry, reason=form.cleaned_data["reason"], actor=request.user, on=today
             )
         except ValidationError as exc:
-            _add_error(form, exc)
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Entry #%(id)s reversed.") % {"id": entry.pk})
             return redirect("contributions:export_page")
@@ -239,7 +234,7 @@ def treasury(request):
                 on=today,
             )
         except ValidationError as exc:
-            _add_error(money_form, exc)
+            add_service_error(money_form, exc)
         else:
             messages.success(request, _("Money recorded; approve it in the queue below."))
             return redirect("contributions:treasury")
@@ -255,7 +250,7 @@ def treasury(request):
                 on=today,
             )
         except ValidationError as exc:
-            _add_error(resource_form, exc)
+            add_service_error(resource_form, exc)
         else:
             messages.success(request, _("Resource recorded; approve it in the queue below."))
             return redirect("contributions:treasury")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from meetcoop.core.forms import add_service_error
 from meetcoop.core.roles import is_coop_admin
 from membership.models import Member
 
@@ -256,11 +257,7 @@ def proposal_create(request):
         try:
             proposal = services.proposal_create(actor=user, **data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Draft saved. Open it when it is ready."))
             return redirect("governance:proposal_detail", pk=proposal.pk)
@@ -355,11 +352,7 @@ def proposal_vote(request, pk):
                 actor=request.user,
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your stance was recorded."))
             return redirect("governance:proposal_detail", pk=proposal.pk)

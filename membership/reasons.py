@@ -1,6 +1,7 @@
 """The words a member reads for each reason code, in their own language."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 TEXTS = {
     "commitment_met": _(
@@ -14,7 +15,6 @@ TEXTS = {
         "Commitment %(percent)s %% fulfilled; 100 %% of %(money)s %(currency)s (or %(hours)s "
         "hours) was due by %(deadline)s."
     ),
-    "circle_member": _("Member of %(count)s circle(s)."),
     "circle_none": _("Not a member of any circle; operational members need at least one."),
     "attendance_ok": _(
         "Attended %(attended)s of %(held)s All Hands Meetings (%(percent)s %%), "
@@ -75,6 +75,11 @@ def reason_text(reason: dict) -> str:
     """The sentence for a stored reason (``{"code", "params", ...}``)."""
     if reason["code"] == "reseller_overdue":
         return _reseller_overdue_text(reason.get("params", {}))
+    if reason["code"] == "circle_member":
+        count = reason.get("params", {}).get("count", 1)
+        return ngettext("Member of %(count)s circle.", "Member of %(count)s circles.", count) % {
+            "count": count
+        }
     template = TEXTS.get(reason["code"])
     if template is None:
         return reason["code"]

@@ -77,6 +77,23 @@ def status_counts_by_steward() -> list[dict]:
     ]
 
 
+def last_status_runs(*, now: datetime.datetime, stale_after_hours: int = 36) -> dict:
+    """The last finished nightly run and the last run of any kind, and whether the nightly job
+    looks stopped (no finished nightly run for ``stale_after_hours``)."""
+    from .models import StatusRun
+
+    last_nightly = (
+        StatusRun.objects.filter(source="nightly", state="finished", dry_run=False)
+        .order_by("-started_at")
+        .first()
+    )
+    last_any = StatusRun.objects.order_by("-started_at").first()
+    stale = last_nightly is None or (
+        now - last_nightly.started_at > datetime.timedelta(hours=stale_after_hours)
+    )
+    return {"last_nightly": last_nightly, "last_any": last_any, "stale": stale}
+
+
 def active_over_time(*, until: datetime.date, days: int = 365, step: int = 7) -> list[tuple]:
     """(date, active memberships) every ``step`` days over ``days`` days up to ``until``.
 

@@ -26,6 +26,7 @@ def coop_report(request):
             "statuses": ["active", "lapsed", "pending", "suspended", "ended"],
             "chart": selectors.svg_line_chart(points),
             "today": today,
+            "runs": selectors.last_status_runs(now=timezone.now()),
         },
     )
 

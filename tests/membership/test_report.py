@@ -55,3 +55,28 @@ def test_report_query_count_does_not_grow(client, coop_admin, django_assert_max_
     client.force_login(coop_admin)
     with django_assert_max_num_queries(12):
         assert client.get("/reports/status/").status_code == 200
+
+
+@freeze_time("2026-11-24 12:00")
+def test_report_warns_when_the_nightly_job_stopped(client, coop_admin):
+    from membership.models import StatusRun
+
+    client.force_login(coop_admin)
+    assert "has never finished a run" in client.get("/reports/status/").content.decode()
+    StatusRun.objects.create(
+        on=datetime.date(2026, 11, 21),
+        source="nightly",
+        state="finished",
+        started_at=datetime.datetime(2026, 11, 21, 2, 30, tzinfo=datetime.UTC),
+    )
+    page = client.get("/reports/status/").content.decode()
+    assert "may have stopped" in page
+    StatusRun.objects.create(
+        on=datetime.date(2026, 11, 24),
+        source="nightly",
+        state="finished",
+        evaluated=45,
+        started_at=datetime.datetime(2026, 11, 24, 2, 30, tzinfo=datetime.UTC),
+    )
+    page = client.get("/reports/status/").content.decode()
+    assert "may have stopped" not in page and "45 evaluated" in page

@@ -77,11 +77,20 @@ def test_the_nightly_task_run_twice_changes_once():
     assert StatusChange.objects.filter(membership=membership).count() == 1
 
 
-def test_the_nightly_schedule_is_in_the_database():
+def test_the_nightly_schedule_is_put_in_the_database_once():
+    """The migration's step, run here directly: a browser test before this one may have
+    flushed what the migrations wrote."""
+    from importlib import import_module
+
+    from django.apps import apps
     from django_celery_beat.models import PeriodicTask
 
+    migration = import_module("membership.migrations.0004_nightly_schedule")
+    PeriodicTask.objects.filter(name=migration.NAME).delete()
+    migration.schedule(apps, None)
+    migration.schedule(apps, None)
     task = PeriodicTask.objects.get(task="membership.tasks.recompute_status_nightly")
-    assert task.enabled and task.crontab.hour == "2"
+    assert task.enabled and (task.crontab.hour, task.crontab.minute) == ("2", "30")
 
 
 # --- /me/ --------------------------------------------------------------------------------------
