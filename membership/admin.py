@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -115,6 +116,113 @@ class MembershipAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["member", "steward", "service_level"]
     autocomplete_fields = ["member"]
     date_hierarchy = "created_at"
+    # A status changes only through the actions below (with a reason, recorded and emailed)
+    # or the nightly job, never by editing the field.
+    readonly_fields = ["status", "status_changed_at"]
+    actions = ["recompute_now", "suspend_selected", "end_selected", "reinstate_selected"]
+
+    @admin.action(description=_("Recompute the status of the selected memberships now"))
+    def recompute_now(self, request, queryset):
+        from django.utils import timezone
+
+        from .services import status_recompute
+
+        run, _evaluations = status_recompute(
+            on=timezone.localdate(),
+            source="on_demand",
+            actor=request.user,
+            memberships=queryset.filter(status__in=["active", "lapsed"]),
+        )
+        if run.state == run.State.SKIPPED:
+            self.message_user(
+                request, _("A status recompute is running; try again in a minute."), "warning"
+            )
+            return
+        self.message_user(
+            request,
+            _("%(evaluated)s evaluated: %(active)s became active, %(lapsed)s lapsed.")
+            % {"evaluated": run.evaluated, "active": run.became_active, "lapsed": run.lapsed},
+        )
+
+    def _set_status_with_reason(self, request, queryset, *, status, action, title, intro):
+        """Ask for the reason on an intermediate page, then set the status of each."""
+        from django.contrib.admin import helpers
+        from django.template.response import TemplateResponse
+
+        from .services import StatusError, membership_status_set
+
+        form = StatusReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            changed = 0
+            for membership in queryset:
+                try:
+                    if membership_status_set(
+                        membership=membership,
+                        status=status,
+                        actor=request.user,
+                        note=form.cleaned_data["reason"],
+                    ):
+                        changed += 1
+                except StatusError as error:
+                    self.message_user(request, f"{membership}: {error}", "error")
+            self.message_user(
+                request,
+                _("%(count)s membership(s) changed; each member is told why by email.")
+                % {"count": changed},
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "intro": intro,
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "form": form,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/membership/membership/set_status.html", context)
+
+    @admin.action(description=_("Suspend the selected memberships (Fair Use breach)…"))
+    def suspend_selected(self, request, queryset):
+        return self._set_status_with_reason(
+            request,
+            queryset,
+            status="suspended",
+            action="suspend_selected",
+            title=_("Suspend memberships"),
+            intro=_("A suspended membership keeps its history; the nightly job leaves it alone."),
+        )
+
+    @admin.action(description=_("End the selected memberships (resigned or expelled)…"))
+    def end_selected(self, request, queryset):
+        return self._set_status_with_reason(
+            request,
+            queryset,
+            status="ended",
+            action="end_selected",
+            title=_("End memberships"),
+            intro=_("An ended membership can't change again; the member may apply anew."),
+        )
+
+    @admin.action(description=_("Reinstate the selected memberships (active again)…"))
+    def reinstate_selected(self, request, queryset):
+        return self._set_status_with_reason(
+            request,
+            queryset,
+            status="active",
+            action="reinstate_selected",
+            title=_("Reinstate memberships"),
+            intro=_("The nightly job checks the rules again from the next night on."),
+        )
+
+
+class StatusReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why (sent to each member, in words they understand)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+    )
 
 
 @admin.register(TermsVersion)
