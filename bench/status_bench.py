@@ -225,7 +225,7 @@ def main():
             f" | full recompute {full:6.2f} s (evaluated {run.evaluated}, "
             f"{run.became_active} to active, {run.lapsed} lapsed) | ratio {full / floor:4.2f}x"
             f" | {n / full:8.0f} memberships/s | second run {second:5.2f} s "
-            f"({rerun.lapsed + rerun.became_active} changes)"
+            f"({rerun.lapsed + rerun.became_active} changes, ratio {second / floor:4.2f}x)"
         )
     sizes = sorted(results)
     if len(sizes) > 1:
