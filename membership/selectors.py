@@ -300,6 +300,35 @@ def _terms_facts(memberships, on, acceptance_days) -> list[tuple]:
     ]
 
 
+PARALLEL_FACTS = 3
+
+
+def _gather(thunks: dict) -> dict:
+    """Run the fact queries. On PostgreSQL outside a transaction (the nightly job), the first
+    ``PARALLEL_FACTS`` run side by side, each on a connection of its own, so the database
+    works on them with every core; inside a transaction (a request, a test) other connections
+    could not see its rows, so everything runs in order on this connection."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, connections
+
+    names = list(thunks)
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return {name: thunks[name]() for name in names}
+
+    def run_alone(name):
+        try:
+            return thunks[name]()
+        finally:
+            connections.close_all()  # this thread's connection, not the caller's
+
+    with ThreadPoolExecutor(max_workers=PARALLEL_FACTS) as pool:
+        futures = {name: pool.submit(run_alone, name) for name in names[:PARALLEL_FACTS]}
+        results = {name: thunks[name]() for name in names[PARALLEL_FACTS:]}
+        results.update({name: future.result() for name, future in futures.items()})
+    return results
+
+
 def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
     """Apply DOMAIN.md's rules to every membership of the queryset ``memberships`` on ``on``.
 
@@ -336,18 +365,32 @@ def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
     has_operational = any(r[2] == Membership.Type.OPERATIONAL for r in rows)
     has_users = any(r[2] == Membership.Type.USER for r in rows)
 
-    if has_operational:
-        totals = approved_totals_by_member(operational.values("member_id"), on=on)
-        circles = _circle_counts(operational, on)
-        window = attendance_window(on=on, policy=today_policy)
-        meeting_days = all_hands_days(window)
-        attended = attended_counts(operational, window)
-        meeting_soon = _next_all_hands_within(on, rules.AT_RISK_DAYS)
-        reseller = _reseller_overdue_items(operational, on)
-    terms_required = []
-    if has_users:
-        dues = unpaid_dues_for(users, on=on)
-        terms_required = _terms_facts(users, on, today_policy.terms_acceptance_days)
+    window = attendance_window(on=on, policy=today_policy)
+    facts = _gather(
+        {
+            # The three large aggregates first: they run side by side where they can.
+            "totals": lambda: (
+                approved_totals_by_member(operational.values("member_id"), on=on)
+                if has_operational
+                else {}
+            ),
+            "attended": lambda: attended_counts(operational, window) if has_operational else {},
+            "dues": lambda: unpaid_dues_for(users, on=on) if has_users else {},
+            "circles": lambda: _circle_counts(operational, on) if has_operational else {},
+            "meeting_days": lambda: all_hands_days(window) if has_operational else [],
+            "meeting_soon": lambda: (
+                has_operational and _next_all_hands_within(on, rules.AT_RISK_DAYS)
+            ),
+            "reseller": lambda: _reseller_overdue_items(operational, on) if has_operational else {},
+            "terms_required": lambda: (
+                _terms_facts(users, on, today_policy.terms_acceptance_days) if has_users else []
+            ),
+        }
+    )
+    totals, attended, dues = facts["totals"], facts["attended"], facts["dues"]
+    circles, meeting_days = facts["circles"], facts["meeting_days"]
+    meeting_soon, reseller = facts["meeting_soon"], facts["reseller"]
+    terms_required = facts["terms_required"]
     zero = (Decimal("0"), Decimal("0"))
     minimum = today_policy.attendance_minimum_percent
     window = today_policy.attendance_window_days

@@ -193,30 +193,25 @@ NOTICE_FIELDS = ["membership_id", "kind", "cause", "reasons", "created_at", "sen
 
 
 def _move_statuses_postgresql(by_move, *, now, started_at) -> list[tuple[int, str, str]]:
-    """One UPDATE … FROM unnest(…) RETURNING for every change: the rows are locked and
-    written by the statement itself, and only those still as the evaluation read them."""
+    """One UPDATE … RETURNING per kind of move (active to lapsed, lapsed to active): the rows
+    are locked and written by the statement itself, and only those still as the evaluation
+    read them. The ids go as one integer array."""
     from django.db import connection
 
-    ids, olds, news = [], [], []
-    for (old, new), group in by_move.items():
-        for evaluation in group:
-            ids.append(evaluation.membership_id)
-            olds.append(old)
-            news.append(new)
-    if not ids:
-        return []
+    moved = []
     with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE membership_membership AS m
-               SET status = v.new, status_changed_at = %s
-              FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, old, new)
-             WHERE m.id = v.id AND m.status = v.old AND m.status_changed_at <= %s
-         RETURNING m.id, v.old, v.new
-            """,
-            [now, ids, olds, news, started_at],
-        )
-        return cursor.fetchall()
+        for (old, new), group in by_move.items():
+            cursor.execute(
+                """
+                UPDATE membership_membership
+                   SET status = %s, status_changed_at = %s
+                 WHERE id = ANY(%s::bigint[]) AND status = %s AND status_changed_at <= %s
+             RETURNING id
+                """,
+                [new, now, [e.membership_id for e in group], old, started_at],
+            )
+            moved.extend((pk, old, new) for (pk,) in cursor.fetchall())
+    return moved
 
 
 def _move_statuses(by_move, *, now, started_at) -> list[tuple[int, str, str]]:
