@@ -2,7 +2,6 @@
 
 import bisect
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -161,37 +160,42 @@ def svg_line_chart(points: list[tuple], *, width=720, height=240, pad=36) -> dic
 # --- active status: facts gathered set-based, rules applied per row ----------------------------
 
 
-@dataclass
 class Evaluation:
-    """What the rules say of one membership on a date."""
+    """What the rules say of one membership on a date (worked out once, when made)."""
 
-    membership_id: int
-    member_id: int
-    type: str
-    status: str  # the status it has now
-    reasons: list  # of membership.rules.Reason
+    __slots__ = (
+        "membership_id",
+        "member_id",
+        "type",
+        "status",
+        "reasons",
+        "computed",
+        "new_status",
+        "changes",
+        "at_risk",
+    )
 
-    @property
-    def computed(self) -> str:
-        return status_from(self.reasons)
-
-    @property
-    def new_status(self) -> str:
-        """What the nightly job sets: it moves only between active and lapsed."""
-        if self.status in ("active", "lapsed"):
-            return self.computed
-        return self.status
-
-    @property
-    def changes(self) -> bool:
-        return self.new_status != self.status
-
-    @property
-    def at_risk(self) -> list:
-        return [r for r in self.reasons if r.ok and r.at_risk]
+    def __init__(self, membership_id, member_id, type, status, reasons):  # noqa: A002
+        self.membership_id = membership_id
+        self.member_id = member_id
+        self.type = type
+        self.status = status  # the status it has now
+        self.reasons = reasons  # of membership.rules.Reason
+        self.computed = status_from(reasons)
+        # What the nightly job sets: it moves only between active and lapsed.
+        self.new_status = self.computed if status in ("active", "lapsed") else status
+        self.changes = self.new_status != status
+        self.at_risk = [r for r in reasons if r.at_risk and r.ok]
 
     def reasons_json(self) -> list[dict]:
         return [r.as_json() for r in self.reasons]
+
+    def why_json(self) -> list[dict]:
+        """The reasons that explain the status it gets: for a lapse the rules that fail (and
+        any at risk), for an active membership every rule, all passing."""
+        if self.computed == "active":
+            return self.reasons_json()
+        return [r.as_json() for r in self.reasons if not r.ok or r.at_risk]
 
 
 def policy_from(policies: list[Policy], day: datetime.date) -> Policy | None:

@@ -261,7 +261,7 @@ def _record_changes(*, evaluations, on, source, actor, run, started_at) -> list[
         moved = _move_statuses(by_move, now=now, started_at=started_at)
     reasons_of = {e.membership_id: e for group in by_move.values() for e in group}
     written = [
-        (pk, old, new, _json_value(reasons_of[pk].reasons_json(), connection.vendor))
+        (pk, old, new, _json_value(reasons_of[pk].why_json(), connection.vendor))
         for pk, old, new in moved
     ]
     bulk_insert(
