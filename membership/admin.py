@@ -175,13 +175,15 @@ class MembershipAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": title,
             "intro": intro,
+            "items": [f"{m} · {m.get_status_display()}" for m in queryset],
+            "submit_label": title,
             "opts": self.model._meta,
             "queryset": queryset,
             "form": form,
             "action": action,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/membership/membership/set_status.html", context)
+        return TemplateResponse(request, "admin/action_with_reason.html", context)
 
     @admin.action(description=_("Suspend the selected memberships (Fair Use breach)…"))
     def suspend_selected(self, request, queryset):

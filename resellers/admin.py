@@ -291,12 +291,19 @@ class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": _("Reject applications"),
+            "intro": _(
+                "These applications will be refused. The reason is stored with the decision "
+                "and sent to each applicant."
+            ),
+            "items": [f"{a.display_name} <{a.email}> · {a.get_status_display()}" for a in queryset],
+            "submit_label": _("Reject"),
+            "action": "reject_selected",
             "opts": self.model._meta,
             "queryset": queryset,
             "form": form,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/resellers/application/reject.html", context)
+        return TemplateResponse(request, "admin/action_with_reason.html", context)
 
     @admin.action(description=_("Export the selected applications (CSV)"), permissions=["view"])
     def export_csv(self, request, queryset):
