@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from meetcoop.core.admin import ReadOnlyAdminMixin
 from resellers.permissions import StewardScopedAdminMixin
@@ -167,7 +168,11 @@ class MembershipAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
                     self.message_user(request, f"{membership}: {error}", "error")
             self.message_user(
                 request,
-                _("%(count)s membership(s) changed; each member is told why by email.")
+                ngettext(
+                    "%(count)s membership changed; its member is told why by email.",
+                    "%(count)s memberships changed; each member is told why by email.",
+                    changed,
+                )
                 % {"count": changed},
             )
             return None
