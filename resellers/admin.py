@@ -19,6 +19,7 @@ from .selectors import stewards_visible_to
 from .services import (
     AlreadyDecided,
     ApplicationError,
+    application_admission_reopen,
     application_approve,
     application_reject,
     application_waitlist,
@@ -150,7 +151,13 @@ class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["steward", "service_level"]
     date_hierarchy = "submitted_at"
     ordering = ["-submitted_at", "-id"]
-    actions = ["approve_selected", "reject_selected", "waitlist_selected", "export_csv"]
+    actions = [
+        "approve_selected",
+        "reject_selected",
+        "waitlist_selected",
+        "open_admission_proposal",
+        "export_csv",
+    ]
     inlines = [ApplicationDecisionInline]
     fieldsets = [
         (
@@ -269,6 +276,34 @@ class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
                 % {"count": n}
             ),
         )
+
+    @admin.action(
+        description=_("Open the admission proposal (operational, awaiting the assembly)"),
+        permissions=["change"],
+    )
+    def open_admission_proposal(self, request, queryset):
+        opened = sum(
+            application_admission_reopen(application=application, actor=request.user)
+            for application in queryset
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d application has its admission proposal open.",
+                "%(count)d applications have their admission proposal open.",
+                opened,
+            )
+            % {"count": opened},
+        )
+        if opened < queryset.count():
+            self.message_user(
+                request,
+                _(
+                    "The others are not awaiting the assembly, or nobody has voting rights "
+                    "yet (see the audit log)."
+                ),
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Reject the selected applications…"), permissions=["change"])
     def reject_selected(self, request, queryset):

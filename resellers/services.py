@@ -6,6 +6,7 @@ entry, and sends its emails from a Celery task after the transaction commits.
 """
 
 import datetime
+import logging
 from decimal import Decimal
 
 from django.conf import settings
@@ -21,6 +22,9 @@ from .models import Application, ApplicationDecision, Steward, StewardOffer
 from .selectors import offer_free_places, pledge_percent, terms_current
 
 ZERO = Decimal("0")
+
+
+logger = logging.getLogger(__name__)
 
 
 class ApplicationError(Exception):
@@ -459,9 +463,38 @@ def _enrol(app: Application, *, actor, on: datetime.date):
 
 
 def _open_admission_proposal(app: Application, actor) -> None:
+    """Hand the approved operational application to the Permanent Assembly.
+
+    Runs after the approval is committed. If the proposal can't be opened (nobody has voting
+    rights yet, say), the approval stands, the failure is logged and audited, and the
+    "Open the admission proposal" action in the admin tries again.
+    """
+    from django.core.exceptions import ValidationError
+
     from governance.services import admission_proposal_open
 
-    admission_proposal_open(application=app, actor=actor)
+    try:
+        admission_proposal_open(application=app, actor=actor)
+    except ValidationError as error:
+        logger.warning("Admission proposal for application %s not opened: %s", app.pk, error)
+        audit_log(
+            actor=actor,
+            action="resellers.application.admission_not_opened",
+            obj=app,
+            data={"error": "; ".join(error.messages)},
+        )
+
+
+def application_admission_reopen(*, application: Application, actor) -> bool:
+    """Open the admission proposal of an application still awaiting the assembly, when none
+    is open for it. Returns whether one is open now."""
+    from governance.models import Proposal
+
+    if application.status != Application.Status.AWAITING_ASSEMBLY:
+        return False
+    if not Proposal.objects.filter(admission_application_id=application.pk).exists():
+        _open_admission_proposal(application, actor)
+    return Proposal.objects.filter(admission_application_id=application.pk).exists()
 
 
 def _enqueue(task_name: str, app: Application) -> None:

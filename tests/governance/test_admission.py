@@ -108,3 +108,30 @@ def test_a_steward_approval_opens_the_admission_proposal(
     proposal = Proposal.objects.get(admission_application_id=application.pk)
     assert proposal.status == Proposal.Status.OPEN and "Bo Berg" in proposal.title
     assert proposal.electorate_size == 2
+
+
+def test_with_nobody_to_vote_the_approval_stands_and_the_admin_retries_later(
+    client, django_capture_on_commit_callbacks
+):
+    """No active member yet: the proposal can't open; no error page, and a retry works."""
+    from meetcoop.core.models import AuditEntry
+    from resellers.services import application_approve
+    from tests.factories import UserFactory, voting_member
+
+    PolicyFactory()
+    steward = CoopStewardFactory()
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    application = ApplicationFactory(operational=True, steward=steward, name="Cy Costa")
+    with django_capture_on_commit_callbacks(execute=True):
+        application_approve(application=application, actor=admin)
+    application.refresh_from_db()
+    assert application.status == "awaiting_assembly"
+    assert not Proposal.objects.exists()
+    assert AuditEntry.objects.filter(action="resellers.application.admission_not_opened").exists()
+    voting_member()
+    client.force_login(admin)
+    client.post(
+        "/admin/resellers/application/",
+        {"action": "open_admission_proposal", "_selected_action": [application.pk]},
+    )
+    assert Proposal.objects.get(admission_application_id=application.pk).status == "open"
