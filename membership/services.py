@@ -192,26 +192,52 @@ CHANGE_FIELDS = [
 NOTICE_FIELDS = ["membership_id", "kind", "cause", "reasons", "created_at", "sent_at"]
 
 
-def _move_statuses_postgresql(by_move, *, now, started_at) -> list[tuple[int, str, str]]:
-    """One UPDATE … RETURNING per kind of move (active to lapsed, lapsed to active): the rows
-    are locked and written by the statement itself, and only those still as the evaluation
-    read them. The ids go as one integer array."""
+def _write_changes_postgresql(by_move, *, now, started_at, on, source, actor, run) -> list:
+    """Per kind of move (active to lapsed, lapsed to active) one statement that updates the
+    memberships still as the evaluation read them and, from the rows it updated, writes their
+    history with the reasons. The reasons travel as one JSON document, parsed once by the
+    database; the ids as one integer array."""
+    import json
+
     from django.db import connection
 
-    moved = []
+    written = []
     with connection.cursor() as cursor:
         for (old, new), group in by_move.items():
+            why = json.dumps([{"id": e.membership_id, "reasons": e.why_json()} for e in group])
             cursor.execute(
                 """
-                UPDATE membership_membership
-                   SET status = %s, status_changed_at = %s
-                 WHERE id = ANY(%s::bigint[]) AND status = %s AND status_changed_at <= %s
-             RETURNING id
+                WITH moved AS (
+                    UPDATE membership_membership
+                       SET status = %(new)s, status_changed_at = %(now)s
+                     WHERE id = ANY(%(ids)s::bigint[])
+                       AND status = %(old)s AND status_changed_at <= %(started)s
+                 RETURNING id
+                )
+                INSERT INTO membership_statuschange (membership_id, old_status, new_status,
+                       effective_on, changed_at, source, actor_id, run_id, reasons, note)
+                SELECT moved.id, %(old)s, %(new)s, %(on)s, %(now)s, %(source)s, %(actor)s,
+                       %(run)s, why.reasons, ''
+                  FROM moved
+                  JOIN jsonb_to_recordset(%(why)s::jsonb) AS why(id bigint, reasons jsonb)
+                    ON why.id = moved.id
+             RETURNING membership_id
                 """,
-                [new, now, [e.membership_id for e in group], old, started_at],
+                {
+                    "new": new,
+                    "old": old,
+                    "now": now,
+                    "ids": [e.membership_id for e in group],
+                    "started": started_at,
+                    "on": on,
+                    "source": source,
+                    "actor": getattr(actor, "pk", None),
+                    "run": run.pk,
+                    "why": why,
+                },
             )
-            moved.extend((pk, old, new) for (pk,) in cursor.fetchall())
-    return moved
+            written.extend((pk, old, new, None) for (pk,) in cursor.fetchall())
+    return written
 
 
 def _move_statuses(by_move, *, now, started_at) -> list[tuple[int, str, str]]:
@@ -242,7 +268,7 @@ def _record_changes(*, evaluations, on, source, actor, run, started_at) -> list[
 
     Only rows still in the status the evaluation read, and not changed by anyone since the
     run started, are written (a renewal saved meanwhile is never overwritten). Returns the
-    (membership id, old, new, reasons as ``bulk_insert`` takes them) written.
+    (membership id, old, new, reasons) written.
     """
     from django.db import connection
 
@@ -256,30 +282,20 @@ def _record_changes(*, evaluations, on, source, actor, run, started_at) -> list[
         if evaluation.changes:
             by_move.setdefault((evaluation.status, evaluation.new_status), []).append(evaluation)
     if connection.vendor == "postgresql":
-        moved = _move_statuses_postgresql(by_move, now=now, started_at=started_at)
-    else:
-        moved = _move_statuses(by_move, now=now, started_at=started_at)
-    reasons_of = {e.membership_id: e for group in by_move.values() for e in group}
+        return _write_changes_postgresql(
+            by_move, now=now, started_at=started_at, on=on, source=source, actor=actor, run=run
+        )
+    moved = _move_statuses(by_move, now=now, started_at=started_at)
     written = [
-        (pk, old, new, _json_value(reasons_of[pk].why_json(), connection.vendor))
+        (pk, old, new, by_id[pk].why_json())
+        for by_id in [{e.membership_id: e for group in by_move.values() for e in group}]
         for pk, old, new in moved
     ]
     bulk_insert(
         StatusChange,
         CHANGE_FIELDS,
         (
-            (
-                pk,
-                old,
-                new,
-                on,
-                now,
-                source,
-                getattr(actor, "pk", None),
-                run.pk,
-                reasons,
-                "",
-            )
+            (pk, old, new, on, now, source, getattr(actor, "pk", None), run.pk, reasons, "")
             for pk, old, new, reasons in written
         ),
     )

@@ -370,25 +370,24 @@ def test_a_second_run_while_one_holds_the_lock_exits_at_once():
 
 
 def test_a_run_that_dies_halfway_leaves_nothing_and_a_rerun_finishes(monkeypatch):
-    """The statuses are written, then the run dies writing their history."""
-    from meetcoop.core import db
+    """The statuses and their history are written, then the run dies queueing the warnings."""
+    from membership import services
 
     memberships = [healthy_operational(hours="") for _ in range(3)]
-    original = db.bulk_insert
+    original = services._queue_at_risk_notices
 
-    def die_at_the_history(model, *args, **kwargs):
-        if model is StatusChange:
-            raise RuntimeError("the database went away")
-        return original(model, *args, **kwargs)
+    def die(**kwargs):
+        assert StatusChange.objects.count() == 3  # written, not yet committed
+        raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(db, "bulk_insert", die_at_the_history)
+    monkeypatch.setattr(services, "_queue_at_risk_notices", die)
     with pytest.raises(RuntimeError):
         run()
     assert [status_of(m) for m in memberships] == ["active"] * 3
     assert not StatusChange.objects.exists()
     failed = StatusRun.objects.get()
     assert failed.state == "failed" and "went away" in failed.error
-    monkeypatch.setattr(db, "bulk_insert", original)
+    monkeypatch.setattr(services, "_queue_at_risk_notices", original)
     rerun, _ = run()
     assert rerun.lapsed == 3
     assert [status_of(m) for m in memberships] == ["lapsed"] * 3
