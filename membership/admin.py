@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from meetcoop.core.admin import ReadOnlyAdminMixin
-from resellers.permissions import StewardScopedAdminMixin
+from resellers.permissions import HiddenIsNotFoundMixin, StewardScopedAdminMixin
 
 from .models import (
     Member,
@@ -79,7 +79,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(HiddenIsNotFoundMixin, admin.ModelAdmin):
     list_display = ["display_name", "kind", "email", "country", "language", "created_at"]
     list_filter = ["kind", "language", "memberships__type", "memberships__status"]
     search_fields = ["name", "organisation_name", "email", "contact_links__user__email"]

@@ -28,18 +28,7 @@ def policy_in_force(*, on: datetime.date) -> Policy:
 def policies_by_date(dates) -> dict[datetime.date, Policy]:
     """The policy in force on each of ``dates``, in one query (for bulk jobs)."""
     policies = list(Policy.objects.order_by("effective_from"))
-    result = {}
-    for day in set(dates):
-        chosen = None
-        for policy in policies:
-            if policy.effective_from <= day:
-                chosen = policy
-            else:
-                break
-        if chosen is None:
-            raise PolicyMissing(_("No policy is in force on %(date)s.") % {"date": day.isoformat()})
-        result[day] = chosen
-    return result
+    return {day: _policy_for(day, policies) for day in set(dates)}
 
 
 # --- the co-op report -------------------------------------------------------------------------

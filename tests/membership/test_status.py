@@ -516,11 +516,26 @@ def test_at_risk_for_dues_inside_the_grace_period():
     assert notice.kind == "at_risk" and notice.cause == f"dues:{D - days(5)}"
 
 
-def test_emails_are_written_in_the_members_language():
+def test_emails_are_written_in_the_members_language(monkeypatch):
+    """The email is rendered with the member's language active (the words come from the
+    translation catalogue of that language once it exists)."""
+    import django.template.loader as loader
+    from django.utils import translation
+
+    rendered_in = []
+    render = loader.render_to_string
+
+    def spy(*args, **kwargs):
+        rendered_in.append(translation.get_language())
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "render_to_string", spy)
     membership = healthy_operational(hours="", member__language="es")
     MemberContactFactory(member=membership.member)
     run()
     assert len(mail.outbox) == 1
+    assert rendered_in and set(rendered_in) == {"es"}
+    assert translation.get_language() != "es"  # and switched back afterwards
 
 
 def test_a_suspension_by_a_person_is_emailed_with_its_reason(coop_admin):

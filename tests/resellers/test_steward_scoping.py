@@ -42,6 +42,7 @@ def test_lists_show_only_the_own_stewards_rows(client, world):
     "url",
     [
         "/admin/membership/membership/{their_membership}/change/",
+        "/admin/membership/member/{their_member}/change/",
         "/admin/resellers/steward/{theirs}/change/",
         "/admin/resellers/stewardoffer/{their_offer}/change/",
     ],
@@ -49,6 +50,7 @@ def test_lists_show_only_the_own_stewards_rows(client, world):
 def test_another_stewards_rows_are_not_found_by_id(client, world, url):
     client.force_login(world["admin"])
     ids = {key: obj.pk for key, obj in world.items() if hasattr(obj, "pk")}
+    ids["their_member"] = world["their_membership"].member_id
     # 404, like an id that does not exist: nothing tells that the row is there.
     assert client.get(url.format(**ids)).status_code == 404
 

@@ -3,6 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from membership.models import Membership, StatusRun
 from membership.reasons import reason_text
@@ -26,7 +27,9 @@ class Command(BaseCommand):
         try:
             on = datetime.date.fromisoformat(date) if date else timezone.localdate()
         except ValueError as exc:
-            raise CommandError(f"--date must be YYYY-MM-DD, not {date!r}.") from exc
+            raise CommandError(
+                _("--date must be YYYY-MM-DD, not %(date)r.") % {"date": date}
+            ) from exc
         memberships = None
         source = "nightly"
         if member:
@@ -36,14 +39,16 @@ class Command(BaseCommand):
                 status__in=["active", "lapsed"],
             ).distinct()
             if not memberships.exists():
-                raise CommandError(f"No active or lapsed membership for {member}.")
+                raise CommandError(
+                    _("No active or lapsed membership for %(member)s.") % {"member": member}
+                )
             source = "on_demand"
         run, evaluations = status_recompute(
             on=on, source=source, dry_run=dry_run, memberships=memberships
         )
         if run.state == StatusRun.State.SKIPPED:
             self.stdout.write(
-                self.style.WARNING("Another status recompute is running; this one stops.")
+                self.style.WARNING(_("Another status recompute is running; this one stops."))
             )
             return
         names = dict(
@@ -56,15 +61,32 @@ class Command(BaseCommand):
                 continue
             why = " ".join(reason_text(r.as_json()) for r in evaluation.reasons if not r.ok)
             if not why:
-                why = "All rules pass."
+                why = _("All rules pass.")
             self.stdout.write(
                 f"{names.get(evaluation.membership_id, evaluation.membership_id)} "
                 f"({evaluation.type}): {evaluation.status} -> {evaluation.new_status}. {why}"
             )
-        verb = "would change" if dry_run else "changed"
+        summary = (
+            _(
+                "%(on)s: evaluated %(evaluated)s, would change: %(active)s to active, "
+                "%(lapsed)s to lapsed; %(unchanged)s unchanged (%(seconds)s s)."
+            )
+            if dry_run
+            else _(
+                "%(on)s: evaluated %(evaluated)s, changed: %(active)s to active, "
+                "%(lapsed)s to lapsed; %(unchanged)s unchanged (%(seconds)s s)."
+            )
+        )
         self.stdout.write(
             self.style.SUCCESS(
-                f"{on}: evaluated {run.evaluated}, {verb}: {run.became_active} to active, "
-                f"{run.lapsed} to lapsed; {run.unchanged} unchanged ({run.seconds} s)."
+                summary
+                % {
+                    "on": on,
+                    "evaluated": run.evaluated,
+                    "active": run.became_active,
+                    "lapsed": run.lapsed,
+                    "unchanged": run.unchanged,
+                    "seconds": run.seconds,
+                }
             )
         )
