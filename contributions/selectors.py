@@ -8,7 +8,7 @@ status job can call them for 100,000 memberships.
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import (
     DateField,
@@ -168,9 +168,10 @@ class Progress:
 def progress_percent(
     money_eur: Decimal, hours: Decimal, commitment_money: Decimal, commitment_hours: Decimal
 ) -> Decimal:
-    """money / commitment money + hours / commitment hours, as a percent to two places."""
+    """money / commitment money + hours / commitment hours, as a percent to two places,
+    rounded down: 99.996 % is not a fulfilled commitment."""
     ratio = money_eur / commitment_money + hours / commitment_hours
-    return (ratio * HUNDRED).quantize(PERCENT)
+    return (ratio * HUNDRED).quantize(PERCENT, rounding=ROUND_DOWN)
 
 
 def _approved_sum(field: str, kinds, *, on: datetime.date | None):

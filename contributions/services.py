@@ -376,18 +376,18 @@ def dues_invoice_issue_first(*, membership, on: datetime.date, actor=None) -> Du
                 currency=level.currency,
                 due_on=on,
             )
+            audit_log(
+                actor=actor,
+                action="contributions.dues.issued",
+                obj=invoice,
+                data={
+                    "membership": membership.pk,
+                    "amount": str(invoice.amount),
+                    "currency": invoice.currency,
+                },
+            )
     except IntegrityError:
         return DuesInvoice.objects.get(membership=membership, period_start=on)
-    audit_log(
-        actor=actor,
-        action="contributions.dues.issued",
-        obj=invoice,
-        data={
-            "membership": membership.pk,
-            "amount": str(invoice.amount),
-            "currency": invoice.currency,
-        },
-    )
     return invoice
 
 

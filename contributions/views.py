@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -116,7 +116,9 @@ def coordinate(request):
     if not circles:
         raise PermissionDenied(_("You coordinate no circle today."))
     wanted = request.GET.get("circle") or request.POST.get("circle")
-    circle = next((c for c in circles if str(c.pk) == wanted), circles[0])
+    circle = next((c for c in circles if str(c.pk) == wanted), None) if wanted else circles[0]
+    if circle is None:
+        raise Http404(_("You don't coordinate this circle today."))
     members = selectors.members_seated_in(circle, on=today)
     form = BatchLabourForm(request.POST or None, members=members, initial={"worked_on": today})
     if request.method == "POST" and form.is_valid():

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetcoop.core.admin import ReadOnlyAdminMixin
+from meetcoop.core.audit import audit_log
 
 from . import selectors, services
 from .models import (
@@ -21,10 +22,14 @@ from .models import (
 )
 
 
-class CircleRoleInline(admin.TabularInline):
+class CircleRoleInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Seats are added and ended on the circle's page (a service checks overlaps and writes
+    the audit log); the admin shows them."""
+
     model = CircleRole
     extra = 0
-    autocomplete_fields = ["member"]
+    fields = ["member", "role", "started_on", "ended_on"]
+    readonly_fields = fields
 
 
 @admin.register(Circle)
@@ -36,7 +41,7 @@ class CircleAdmin(admin.ModelAdmin):
 
 
 @admin.register(CircleRole)
-class CircleRoleAdmin(admin.ModelAdmin):
+class CircleRoleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["member", "circle", "role", "started_on", "ended_on"]
     list_filter = ["circle", "role"]
     search_fields = ["member__name", "member__email", "circle__name"]
@@ -60,6 +65,18 @@ class MeetingAdmin(admin.ModelAdmin):
     list_select_related = ["circle"]
     readonly_fields = ["attendance_recorded_at", "attendance_recorded_by", "created_at"]
     inlines = [AttendanceInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once attendance is recorded the meeting counts in attendance rates: its date, kind
+        # and circle stay as they were, and it can't be deleted.
+        if obj is not None and obj.attendance_recorded_at:
+            return [*self.readonly_fields, "held_on", "kind", "circle"]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.attendance_recorded_at:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class VoterInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -137,6 +154,8 @@ class ProposalAdmin(admin.ModelAdmin):
         if not change:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+        if not change:
+            audit_log(actor=request.user, action="governance.proposal.created", obj=obj)
 
     @admin.action(description=_("Open the selected drafts (closing at their closing time)"))
     def open_selected(self, request, queryset):
@@ -223,6 +242,11 @@ class GovernanceDocumentAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["current_version", "created_at"]
     inlines = [DocumentVersionInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            audit_log(actor=request.user, action="governance.document.created", obj=obj)
 
 
 @admin.register(DocumentVersion)

@@ -520,6 +520,16 @@ def proposal_diff(proposal) -> list[dict] | None:
     return text_diff(base.text if base else "", proposal.new_text)
 
 
+def pending_proposals_for_document(user, document, *, now) -> QuerySet[Proposal]:
+    """The open and draft proposals that change ``document`` and that ``user`` may see (its
+    own drafts, proposals whose electorate it is in; everything for a co-op admin)."""
+    return (
+        proposals_for_user(user, now=now)
+        .filter(document=document, status__in=[Proposal.Status.OPEN, Proposal.Status.DRAFT])
+        .order_by("-created_at")
+    )
+
+
 def document_list() -> QuerySet[GovernanceDocument]:
     return GovernanceDocument.objects.select_related("current_version")
 

@@ -231,12 +231,17 @@ def _electorate_member_ids(proposal: Proposal, *, on: datetime.date) -> list[int
 
     - all members with voting rights: any member with an active membership (operational or user);
     - operational members: members with an active operational membership;
-    - a circle: members seated in that circle on the opening day (as member or coordinator).
+    - a circle: active members seated in that circle on the opening day (as member or
+      coordinator).
     """
     from membership.models import Membership
 
     if proposal.electorate == Proposal.Electorate.CIRCLE:
-        qs = CircleRole.objects.filter(selectors.seats_on(on), circle_id=proposal.circle_id)
+        qs = CircleRole.objects.filter(
+            selectors.seats_on(on),
+            circle_id=proposal.circle_id,
+            member__memberships__status=Membership.Status.ACTIVE,
+        )
         return sorted(set(qs.values_list("member_id", flat=True)))
     memberships = Membership.objects.filter(status=Membership.Status.ACTIVE)
     if proposal.electorate == Proposal.Electorate.OPERATIONAL:
@@ -525,9 +530,6 @@ def admission_proposal_open(*, application, actor, now=None):
     with voting rights decide). Called by the applications flow after a steward approves an
     operational application; calling it again returns the proposal already opened."""
     now = now or timezone.now()
-    existing = Proposal.objects.filter(admission_application_id=application.pk).first()
-    if existing is not None:
-        return existing
     name = getattr(application, "organisation_name", "") or getattr(application, "name", "")
     name = name or str(application)
     statement = getattr(application, "statement", "") or ""
@@ -537,6 +539,11 @@ def admission_proposal_open(*, application, actor, now=None):
     ) % {"name": name, "statement": statement or _("(no statement given)")}
     days = getattr(settings, "GOVERNANCE_ADMISSION_VOTING_DAYS", ADMISSION_VOTING_DAYS_DEFAULT)
     with transaction.atomic():
+        # Two approvals at once: the second waits here, then finds the first one's proposal.
+        type(application).objects.select_for_update().filter(pk=application.pk).first()
+        existing = Proposal.objects.filter(admission_application_id=application.pk).first()
+        if existing is not None:
+            return existing
         proposal = Proposal(
             title=_("Admission of %(name)s") % {"name": name},
             text=text,

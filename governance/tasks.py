@@ -44,13 +44,14 @@ def _send(voters, template: str, proposal: Proposal):
     """One email per member of ``voters``, in the member's language."""
     url = settings_site_url() + reverse("governance:proposal_detail", args=[proposal.pk])
     messages = []
+    tally = selectors.proposal_tally(proposal)
     for voter in voters:
         member = voter.member
         with translation.override(member.language or settings.LANGUAGE_CODE):
             context = {
                 "member": member,
                 "proposal": proposal,
-                "tally": selectors.proposal_tally(proposal),
+                "tally": tally,
                 "url": url,
                 "SITE_NAME": settings.SITE_NAME,
             }

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,11 +23,6 @@ from .forms import (
     StanceForm,
 )
 from .models import Circle, CircleRole, DocumentVersion, GovernanceDocument, Meeting, Proposal
-
-
-def _messages_of(error: ValidationError) -> list[str]:
-    return list(error.messages)
-
 
 # --- circles ---------------------------------------------------------------------------------
 
@@ -88,8 +82,7 @@ def circle_seat_add(request, slug):
         try:
             services.circle_seat_add(circle=circle, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for message in _messages_of(error):
-                form.add_error(None, message)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The seat was added."))
             return redirect("governance:circle_detail", slug=circle.slug)
@@ -112,7 +105,7 @@ def circle_seat_end(request, slug, seat_pk):
             seat=seat, ended_on=form.cleaned_data["ended_on"], actor=request.user
         )
     except ValidationError as error:
-        for message in _messages_of(error):
+        for message in error.messages:
             messages.error(request, message)
     else:
         messages.success(request, _("The seat was ended."))
@@ -165,7 +158,7 @@ def meeting_create(request):
         try:
             services.meeting_create(actor=user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The meeting was added."))
             return redirect("governance:meeting_list")
@@ -192,8 +185,7 @@ def meeting_attendance(request, pk):
                     meeting=meeting, member_ids=form.cleaned_data["present"], actor=request.user
                 )
             except ValidationError as error:
-                for message in _messages_of(error):
-                    form.add_error(None, message)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Attendance recorded."))
                 return redirect("governance:meeting_list")
@@ -372,7 +364,7 @@ def proposal_open(request, pk):
                 proposal=proposal, closes_at=form.cleaned_data["closes_at"], actor=request.user
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The proposal is open; its electorate has been told."))
             return redirect("governance:proposal_detail", pk=proposal.pk)
@@ -388,7 +380,7 @@ def proposal_repropose(request, pk):
     try:
         draft = services.proposal_repropose(proposal=proposal, actor=request.user)
     except ValidationError as error:
-        for message in _messages_of(error):
+        for message in error.messages:
             messages.error(request, message)
         return redirect("governance:proposal_detail", pk=proposal.pk)
     messages.success(request, _("A new draft carries the same change against the current version."))
@@ -411,9 +403,7 @@ def document_detail(request, slug):
         GovernanceDocument.objects.select_related("current_version__proposal"), slug=slug
     )
     current = document.current_version
-    pending = document.proposals.filter(
-        Q(status=Proposal.Status.OPEN) | Q(status=Proposal.Status.DRAFT)
-    ).order_by("-created_at")
+    pending = selectors.pending_proposals_for_document(request.user, document, now=timezone.now())
     return render(
         request,
         "governance/document_detail.html",

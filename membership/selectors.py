@@ -4,6 +4,7 @@ import bisect
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .models import Policy
@@ -13,8 +14,9 @@ from .rules import status_from
 NEVER = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
-class PolicyMissing(Exception):
-    """No policy is in force on the asked date."""
+class PolicyMissing(ValidationError):
+    """No policy is in force on the asked date. A validation error: a form that asks for a
+    date before the first policy shows the message instead of failing."""
 
 
 def policy_in_force(*, on: datetime.date) -> Policy:

@@ -7,10 +7,11 @@ import pytest
 from django.contrib.auth.models import Group
 from freezegun import freeze_time
 
-from contributions.models import DuesPayment, LedgerEntry, RevenueReport
+from contributions.models import DuesPayment, LedgerEntry, RevenueReport, RevenueSharePayment
 from meetcoop.core.roles import STEWARD_ADMINS, TREASURERS, ensure_role_groups
 from tests.factories import (
     DuesInvoiceFactory,
+    DuesPaymentFactory,
     LabourEntryFactory,
     OperationalMembershipFactory,
     PolicyFactory,
@@ -61,6 +62,31 @@ def test_another_stewards_rows_are_not_found_by_id(client, world, model):
     # 404, like an id that does not exist: nothing tells that the row is there.
     assert client.get(f"/admin/contributions/{model}/{theirs.pk}/change/").status_code == 404
     assert client.get(f"/admin/contributions/{model}/{mine.pk}/change/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("model", "key"),
+    [("duespayment", "their_payment"), ("revenuesharepayment", "their_share_payment")],
+)
+def test_another_stewards_payments_are_hidden_and_not_found(client, world, model, key):
+    theirs = world["theirs"]
+    world["their_payment"] = DuesPaymentFactory(invoice__membership__steward=theirs)
+    world["their_share_payment"] = RevenueSharePayment.objects.create(
+        report=world["their_report"],
+        amount_eur=Decimal("10.00"),
+        paid_on=datetime.date(2026, 5, 1),
+        recorded_by=world["treasurer"],
+    )
+    client.force_login(world["admin"])
+    listing = client.get(f"/admin/contributions/{model}/")
+    if listing.status_code == 200:
+        assert world[key] not in list(listing.context["cl"].result_list)
+    else:
+        assert listing.status_code == 403
+    assert client.get(f"/admin/contributions/{model}/{world[key].pk}/change/").status_code in (
+        403,
+        404,
+    )
 
 
 def test_payment_form_offers_only_the_own_stewards_invoices(client, world):

@@ -125,3 +125,13 @@ def test_set_based_progress_is_a_fixed_number_of_queries(coop, django_assert_num
     assert result[late.pk] == Decimal("25.00")
     assert result[coop.stranger.membership.pk] == Decimal("0.00")
     assert commitment_progress_for(ids) == result
+
+
+def test_just_under_the_commitment_is_not_fulfilled(coop):
+    """499.98 of 500 EUR is 99.996 %: shown as 99.99 %, never rounded up to 100."""
+    approved_money(coop, "499.98")
+    progress = commitment_progress(coop.member.membership)
+    assert progress.percent == Decimal("99.99")
+    assert not progress.fulfilled
+    approved_money(coop, "0.02")
+    assert commitment_progress(coop.member.membership).fulfilled

@@ -337,3 +337,32 @@ def test_export_page_query_count(client, coop, ledger, role, django_assert_max_n
     assert response.status_code == 200
     reversible = response.context["may_reverse"]
     assert bool(reversible) == (role == "coord_a")
+
+
+def test_money_received_before_the_first_policy_is_a_form_error(client, coop):
+    c = client_for(client, coop.treasurer)
+    response = c.post(
+        reverse("contributions:treasury"),
+        {
+            "form": "money",
+            "money-member": coop.member.member.pk,
+            "money-amount": "200",
+            "money-currency": "EUR",
+            "money-eur_rate": "",
+            "money-received_on": "2019-06-01",
+            "money-description": "Founding gift",
+        },
+    )
+    assert response.status_code in (200, 400)  # the form again, not a 500
+    assert "No policy is in force on 2019-06-01" in response.content.decode()
+    assert "Founding gift" in response.content.decode()  # nothing typed is lost
+    assert not LedgerEntry.objects.exists()
+
+
+def test_a_circle_the_coordinator_does_not_coordinate_is_404(client, coop):
+    from tests.factories import CircleFactory
+
+    other = CircleFactory()
+    c = client_for(client, coop.coord_a)
+    assert c.get(reverse("contributions:coordinate"), {"circle": other.pk}).status_code == 404
+    assert c.get(reverse("contributions:coordinate")).status_code == 200

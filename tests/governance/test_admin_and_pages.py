@@ -76,8 +76,17 @@ def test_periodic_tasks_run_twice_safely(due_proposal):
     with freeze_time(proposal.closes_at + datetime.timedelta(minutes=1)):
         assert tasks.close_due_proposals() == 1
         assert tasks.close_due_proposals() == 0
-    with freeze_time(proposal.closes_at - datetime.timedelta(hours=2)):
-        assert tasks.send_closing_reminders() == 0
+
+    # A proposal closing tomorrow with a voter who has not voted: reminded once.
+    ((_member, _u),) = [voting_member()]
+    reminded = services.proposal_open(
+        proposal=ProposalFactory(),
+        closes_at=proposal.closes_at + datetime.timedelta(days=3),
+        actor=None,
+        now=proposal.closes_at + datetime.timedelta(days=1),
+    )
+    with freeze_time(reminded.closes_at - datetime.timedelta(hours=2)):
+        assert tasks.send_closing_reminders() >= 1
         assert tasks.send_closing_reminders() == 0
 
 

@@ -70,6 +70,8 @@ def test_circle_electorate_is_who_sits_in_it_on_the_opening_day(open_proposal, m
         ended_on=datetime.date(2026, 5, 31),
     )
     CircleRoleFactory(circle=seat.circle, member=c, started_on=datetime.date(2026, 6, 2))
+    lapsed, _ = voting_member(status="lapsed")  # seated, but without voting rights
+    CircleRoleFactory(circle=seat.circle, member=lapsed, started_on=datetime.date(2026, 1, 1))
     proposal = open_proposal(electorate=Proposal.Electorate.CIRCLE, circle=seat.circle)
     assert list(proposal.voters.values_list("member_id", flat=True)) == [a.pk]
 
@@ -301,13 +303,26 @@ def test_reminder_goes_once_to_those_who_have_not_voted(
     assert recipients == sorted([voters[1][0].email, voters[2][0].email])
 
 
-def test_member_email_is_written_in_its_language(make_voters, open_proposal, settings):
+def test_member_email_is_written_in_its_language(make_voters, open_proposal, monkeypatch):
+    from django.utils import translation
+
+    from governance import tasks as task_module
+
     ((member, _user),) = make_voters(1)
     member.language = "fr"
     member.save()
     proposal = open_proposal()
+    rendered_in = []
+    render = task_module.render_to_string
+
+    def spy(*args, **kwargs):
+        rendered_in.append(translation.get_language())
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(task_module, "render_to_string", spy)
     tasks.send_proposal_opened(proposal.pk)
-    assert mail.outbox[0].to == [member.email]
+    assert mail.outbox[-1].to == [member.email]
+    assert rendered_in and set(rendered_in) == {"fr"}
 
 
 def test_voting_the_same_stance_twice_adds_no_history(open_proposal):

@@ -321,3 +321,14 @@ def test_a_coordinator_adds_a_meeting_of_its_own_circle_only(client, world):
     all_hands = client.post(url(world, "meeting_create"), {**data, "kind": "all_hands"})
     assert all_hands.status_code == 400
     assert Meeting.objects.filter(title="Tech sync").count() == 1
+
+
+def test_a_document_page_lists_only_the_drafts_the_reader_may_see(client, world):
+    draft = ProposalFactory(
+        author=world["author"], document=world["document"], title="Secret rewrite", new_text="x"
+    )
+    client.force_login(world["member"])
+    assert "Secret rewrite" not in client.get("/governance/documents/policy/").content.decode()
+    client.force_login(world["author"])
+    assert "Secret rewrite" in client.get("/governance/documents/policy/").content.decode()
+    assert draft.status == Proposal.Status.DRAFT
