@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from governance.models import Circle
 from governance.selectors import circles_coordinated_by
+from meetcoop.core.exports import csv_cell
 from meetcoop.core.forms import add_service_error
 from meetcoop.core.roles import is_treasurer
 from membership.models import Member, Membership
@@ -321,22 +322,6 @@ class _Echo:
         return value
 
 
-def _cell(value) -> str:
-    """Neutralise text that a spreadsheet would run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 CSV_HEADER = [
     "id",
     "date",
@@ -382,22 +367,22 @@ def export_csv(request):
                     e.pk,
                     e.occurred_on.isoformat(),
                     e.member_id,
-                    _cell(e.member),
+                    csv_cell(e.member),
                     e.kind,
                     e.status,
-                    _cell(e.circle.slug if e.circle else ""),
+                    csv_cell(e.circle.slug if e.circle else ""),
                     e.hours if e.kind == LedgerEntry.Kind.LABOUR else "",
                     "" if e.amount is None else e.amount,
                     e.currency,
                     "" if e.eur_rate is None else e.eur_rate,
                     e.eur_value if e.kind != LedgerEntry.Kind.LABOUR else "",
-                    _cell(e.description),
-                    _cell(e.logged_by.email),
+                    csv_cell(e.description),
+                    csv_cell(e.logged_by.email),
                     e.logged_at.isoformat(),
-                    _cell(e.decided_by.email if e.decided_by else ""),
+                    csv_cell(e.decided_by.email if e.decided_by else ""),
                     e.decided_at.isoformat() if e.decided_at else "",
                     e.reverses_id or "",
-                    _cell(e.reason),
+                    csv_cell(e.reason),
                 ]
             )
 

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from meetcoop.core.exports import csv_cell
 from meetcoop.core.money import currency_choices
 from meetcoop.core.roles import is_coop_admin
 
@@ -127,6 +128,9 @@ class ApplicationDecisionInline(admin.TabularInline):
     fields = ["decided_at", "status_from", "status_to", "decided_by", "reason"]
     readonly_fields = fields
     verbose_name_plural = _("decisions")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("decided_by")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -368,7 +372,8 @@ class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
         writer.writerow(columns)
         for app in queryset.select_related("steward", "service_level").order_by("pk"):
             writer.writerow(
-                [
+                csv_cell(value)
+                for value in [
                     app.pk,
                     app.submitted_at.isoformat(),
                     app.status,

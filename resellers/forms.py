@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
 from .models import Application
@@ -107,7 +108,9 @@ class ApplicationForm(forms.Form):
         for offer in offers:
             level = offer.service_level
             if offer.free:
-                room = _("%(count)s places left") % {"count": offer.free}
+                room = ngettext("%(count)s place left", "%(count)s places left", offer.free) % {
+                    "count": offer.free
+                }
             else:
                 room = _("full: waiting list")
             level_choices.append(

@@ -490,11 +490,13 @@ def application_admission_reopen(*, application: Application, actor) -> bool:
     is open for it. Returns whether one is open now."""
     from governance.models import Proposal
 
-    if application.status != Application.Status.AWAITING_ASSEMBLY:
-        return False
-    if not Proposal.objects.filter(admission_application_id=application.pk).exists():
-        _open_admission_proposal(application, actor)
-    return Proposal.objects.filter(admission_application_id=application.pk).exists()
+    with transaction.atomic():
+        app = _lock(application)  # two clicks at once: the second finds the first's proposal
+        if app.status != Application.Status.AWAITING_ASSEMBLY:
+            return False
+        if not Proposal.objects.filter(admission_application_id=app.pk).exists():
+            _open_admission_proposal(app, actor)
+        return Proposal.objects.filter(admission_application_id=app.pk).exists()
 
 
 def _enqueue(task_name: str, app: Application) -> None:

@@ -280,3 +280,13 @@ def test_detail_page_offers_decision_buttons_only_while_undecided(client, stewar
     assert response.status_code == 302
     html = client.get(change_url(own)).content.decode()
     assert 'value="approve_selected"' not in html
+
+
+def test_export_makes_a_formula_typed_in_the_form_inert(client, steward_admin, own):
+    own.name = '=HYPERLINK("http://evil.example","click")'
+    own.save(update_fields=["name"])
+    client.force_login(steward_admin)
+    response = client.post(CHANGELIST, {"action": "export_csv", "_selected_action": [str(own.pk)]})
+    body = response.content.decode()
+    assert "'=HYPERLINK" in body
+    assert ",=HYPERLINK" not in body

@@ -361,3 +361,38 @@ def test_decision_email_is_rendered_in_the_applicants_language(
     services.application_decision_notify(application_id=application.pk)
 
     assert ("resellers/email/decision_rejected.txt", "ca") in seen
+
+
+# --- the service's own refusals (not only the form's) -------------------------------------------
+
+
+def _submit(steward, level, terms):
+    return services.application_submit(
+        steward=steward,
+        kind="person",
+        name="Pol Roca",
+        email="pol@example.org",
+        country="ES",
+        language="ca",
+        type="user",
+        service_level=level,
+        accepted_terms=list(terms.values()),
+    )
+
+
+def test_the_service_refuses_a_level_the_steward_does_not_offer(setup, terms):
+    from tests.factories import ServiceLevelFactory
+
+    elsewhere = ServiceLevelFactory(code="large-elsewhere")
+    with pytest.raises(services.ApplicationError) as refused:
+        _submit(setup, elsewhere, terms)
+    assert refused.value.field == "service_level"
+    assert not Application.objects.filter(email="pol@example.org").exists()
+
+
+def test_the_service_refuses_a_steward_not_taking_applications(setup, small, terms):
+    setup.accepting_applications = False
+    setup.save(update_fields=["accepting_applications"])
+    with pytest.raises(services.ApplicationError):
+        _submit(setup, small, terms)
+    assert not Application.objects.filter(email="pol@example.org").exists()
