@@ -27,13 +27,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import Circle, CircleRole
-from governance.selectors import circle_seats, circles_coordinated_by, seats_on
+from governance.selectors import circle_seats, circles_coordinated_by, members_of_user, seats_on
 from meetcoop.core.money import round_money
 from meetcoop.core.roles import is_treasurer
 from membership.models import Member, Membership, Policy
 from membership.selectors import policies_by_date, policy_in_force
 from resellers.models import Steward
-from resellers.selectors import stewards_visible_to
 
 from .models import DuesInvoice, DuesPayment, LedgerEntry, RevenueReport, RevenueSharePayment
 
@@ -52,7 +51,7 @@ def member_ids_of(user) -> set[int]:
         return set()
     cache = getattr(user, "_contribution_member_ids", None)
     if cache is None:
-        cache = set(Member.objects.filter(contact_links__user=user).values_list("pk", flat=True))
+        cache = set(members_of_user(user).values_list("pk", flat=True))
         user._contribution_member_ids = cache
     return cache
 
@@ -361,13 +360,6 @@ def unpaid_dues_for(
     return result
 
 
-def dues_visible_to(user) -> QuerySet[DuesInvoice]:
-    qs = DuesInvoice.objects.select_related("membership__member", "membership__steward")
-    if is_treasurer(user):
-        return qs
-    return qs.filter(membership__steward__in=stewards_visible_to(user))
-
-
 # --- revenue share ----------------------------------------------------------------------------
 
 
@@ -511,13 +503,6 @@ def reseller_overdue_items_by_member(
     by_steward = dict(stewards.values_list("pk", "member_id"))
     standing = resellers_standing_for(stewards, on=on)
     return {by_steward[pk]: s.items for pk, s in standing.items() if s.overdue}
-
-
-def revenue_reports_visible_to(user) -> QuerySet[RevenueReport]:
-    qs = RevenueReport.objects.select_related("steward")
-    if is_treasurer(user):
-        return qs
-    return qs.filter(steward__in=stewards_visible_to(user))
 
 
 def share_owed(revenue_eur: Decimal, percent: Decimal) -> Decimal:

@@ -1,6 +1,6 @@
 """Reads of the resellers app."""
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
@@ -118,8 +118,11 @@ def pledge_percent(*, policy, money, hours, resources) -> Decimal:
     Money and resources count against the commitment in money, hours against the commitment
     in hours; they mix freely (30 hours + 125 EUR = 100 % at 500 EUR / 40 hours).
     """
-    share = (money + resources) / policy.commitment_money + hours / policy.commitment_hours
-    return (share * 100).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    from contributions.selectors import progress_percent  # the one commitment formula
+
+    return progress_percent(
+        money + resources, hours, policy.commitment_money, policy.commitment_hours
+    )
 
 
 def applications_visible_to(user):
