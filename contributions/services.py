@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetcoop.core.audit import audit_log
+from meetcoop.core.audit import audit_log, audit_log_many
 from meetcoop.core.money import round_money, validate_currency
 from meetcoop.core.roles import is_coop_admin, is_treasurer
 from membership.models import Membership
@@ -145,19 +145,45 @@ def labour_log_many(
         raise PermissionDenied(_("Only a coordinator of this circle may log hours for others."))
     if not hours_by_member:
         raise ValidationError(_("Give hours for at least one member."), code="empty")
-    with transaction.atomic():
-        return [
-            labour_log(
-                member=member,
-                circle=circle,
-                hours=hours,
-                worked_on=worked_on,
-                description=description,
-                actor=actor,
-                on=on,
+    hours_by_member = {member: _check_hours(hours) for member, hours in hours_by_member.items()}
+    _check_not_future(worked_on, on)
+    if not description.strip():
+        raise ValidationError(_("Say what was done."), code="description")
+    seated = set(selectors.members_seated_in(circle, on=worked_on).values_list("pk", flat=True))
+    for member in hours_by_member:
+        if member.pk not in seated:
+            raise ValidationError(
+                _("%(member)s did not sit in %(circle)s on %(date)s.")
+                % {"member": member, "circle": circle, "date": worked_on.isoformat()},
+                code="not_seated",
             )
-            for member, hours in hours_by_member.items()
-        ]
+    own = selectors.member_ids_of(actor)
+    with transaction.atomic():
+        entries = LedgerEntry.objects.bulk_create(
+            [
+                LedgerEntry(
+                    member=member,
+                    kind=LedgerEntry.Kind.LABOUR,
+                    occurred_on=worked_on,
+                    description=description.strip(),
+                    hours=hours,
+                    circle=circle,
+                    logged_by=actor,
+                )
+                for member, hours in hours_by_member.items()
+            ]
+        )
+        audit_log_many(
+            actor=actor,
+            action="contributions.entry.logged",
+            objects=entries,
+            data=lambda entry: {
+                "kind": entry.kind,
+                "hours": str(entry.hours),
+                "self_reported": entry.member_id in own,
+            },
+        )
+    return entries
 
 
 # --- ledger: money and resources --------------------------------------------------------------

@@ -21,3 +21,26 @@ def audit_log(*, actor, action: str, obj=None, data: dict | None = None) -> Audi
         entry.object_repr = str(obj)[:300]
     entry.save()
     return entry
+
+
+def audit_log_many(*, actor, action: str, objects, data) -> list[AuditEntry]:
+    """One audit entry per object of ``objects`` (saved, with their pks), written in one
+    INSERT. ``data`` gives each object's data: ``data(obj) -> dict``."""
+    objects = list(objects)
+    if not objects:
+        return []
+    content_type = ContentType.objects.get_for_model(objects[0])
+    actor = actor if actor is not None and getattr(actor, "pk", None) else None
+    return AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=actor,
+                action=action,
+                content_type=content_type,
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:300],
+                data=data(obj),
+            )
+            for obj in objects
+        ]
+    )
