@@ -303,44 +303,58 @@ def application_close_not_admitted(*, application: Application, actor, reason: s
 
 
 def application_submission_notify(*, application_id: int) -> bool:
-    """Confirm the application to the applicant and tell the steward's admins. Sent once."""
+    """Confirm the application to the applicant and tell the steward's admins. Sent once.
+
+    The notice is marked sent in a short transaction first and the emails go out after it
+    commits: no lock is held while a mail server answers, a second run sends nothing, and a
+    failing address is logged without stopping the others or mailing anyone twice.
+    """
     with transaction.atomic():
         app = _lock_by_id(application_id)
         if app is None or app.submission_notified_at:
             return False
-        context = {"application": app, "steward": app.steward}
-        _send("submitted", to=app.email, language=app.language, context=context)
-        admin_url = _absolute(_admin_change_path(app))
-        for admin in app.steward.admins.filter(is_active=True):
-            _send(
-                "admin_notice",
-                to=admin.email,
-                language=admin.language or settings.LANGUAGE_CODE,
-                context={**context, "admin_url": admin_url},
-            )
         app.submission_notified_at = timezone.now()
         app.save(update_fields=["submission_notified_at"])
+        admins = list(app.steward.admins.filter(is_active=True))
+    context = {"application": app, "steward": app.steward}
+    _send_logged("submitted", to=app.email, language=app.language, context=context)
+    admin_url = _absolute(_admin_change_path(app))
+    for admin in admins:
+        _send_logged(
+            "admin_notice",
+            to=admin.email,
+            language=admin.language or settings.LANGUAGE_CODE,
+            context={**context, "admin_url": admin_url},
+        )
     return True
 
 
 def application_decision_notify(*, application_id: int) -> bool:
-    """Tell the applicant the decision (with a link to set a password if a login was made)."""
+    """Tell the applicant the decision (with a link to set a password if a login was made).
+    Marked sent first, sent after the commit, as above."""
     from meetcoop.users.models import User
 
     with transaction.atomic():
         app = _lock_by_id(application_id)
         if app is None or app.decision_notified_status == app.status:
             return False
-        context = {"application": app, "steward": app.steward, "password_url": ""}
-        if app.status in (Application.Status.APPROVED, Application.Status.ADMITTED):
-            user = User.objects.filter(email__iexact=app.email).first()
-            if user is not None and not user.has_usable_password():
-                context["password_url"] = password_set_url(user)
-            context["login_url"] = _absolute(_reverse("account_login"))
-        _send(f"decision_{app.status}", to=app.email, language=app.language, context=context)
         app.decision_notified_status = app.status
         app.save(update_fields=["decision_notified_status"])
+    context = {"application": app, "steward": app.steward, "password_url": ""}
+    if app.status in (Application.Status.APPROVED, Application.Status.ADMITTED):
+        user = User.objects.filter(email__iexact=app.email).first()
+        if user is not None and not user.has_usable_password():
+            context["password_url"] = password_set_url(user)
+        context["login_url"] = _absolute(_reverse("account_login"))
+    _send_logged(f"decision_{app.status}", to=app.email, language=app.language, context=context)
     return True
+
+
+def _send_logged(template: str, *, to: str, language: str, context: dict) -> None:
+    try:
+        _send(template, to=to, language=language, context=context)
+    except Exception:  # one unreachable address must not stop the other emails
+        logger.exception("Email %s to %s was not sent.", template, to)
 
 
 def password_set_url(user) -> str:

@@ -396,3 +396,24 @@ def test_the_service_refuses_a_steward_not_taking_applications(setup, small, ter
     with pytest.raises(services.ApplicationError):
         _submit(setup, small, terms)
     assert not Application.objects.filter(email="pol@example.org").exists()
+
+
+def test_one_failing_address_does_not_stop_the_others_nor_send_twice(
+    setup, small, terms, steward_admin, monkeypatch, django_capture_on_commit_callbacks
+):
+    from tests.factories import StewardAdminFactory
+
+    broken = StewardAdminFactory(stewards=[setup], email="broken@example.org")
+    send = services._send
+
+    def flaky(template, *, to, **kwargs):
+        if to == broken.email:
+            raise OSError("mailbox unavailable")
+        return send(template, to=to, **kwargs)
+
+    monkeypatch.setattr(services, "_send", flaky)
+    with django_capture_on_commit_callbacks(execute=True):
+        application = _submit(setup, small, terms)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(["pol@example.org", steward_admin.email])
+    assert services.application_submission_notify(application_id=application.pk) is False
+    assert len(mail.outbox) == 2
