@@ -75,6 +75,9 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     fields = ["type", "status", "steward", "service_level", "applied_on", "admitted_on"]
+    # As on the membership's own page: a status changes only through the actions (with a
+    # reason, recorded and emailed) or the nightly job.
+    readonly_fields = ["status"]
     show_change_link = True
 
 

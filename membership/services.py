@@ -195,8 +195,12 @@ NOTICE_FIELDS = ["membership_id", "kind", "cause", "reasons", "created_at", "sen
 def _write_changes_postgresql(by_move, *, now, started_at, on, source, actor, run) -> list:
     """Per kind of move (active to lapsed, lapsed to active) one statement that updates the
     memberships still as the evaluation read them and, from the rows it updated, writes their
-    history with the reasons. The reasons travel as one JSON document, parsed once by the
-    database; the ids as one integer array."""
+    history with the reasons.
+
+    Thousands of members lapse for the same few reasons with the same numbers, so each
+    distinct set of reasons is sent, and parsed by the database, once: the statement takes the
+    ids, for each id the position of its reasons, and the distinct reasons as one JSON array.
+    """
     import json
 
     from django.db import connection
@@ -204,7 +208,11 @@ def _write_changes_postgresql(by_move, *, now, started_at, on, source, actor, ru
     written = []
     with connection.cursor() as cursor:
         for (old, new), group in by_move.items():
-            why = json.dumps([{"id": e.membership_id, "reasons": e.why_json()} for e in group])
+            distinct: dict[str, int] = {}
+            positions = [
+                distinct.setdefault(json.dumps(e.why_json()), len(distinct)) for e in group
+            ]
+            ids = [e.membership_id for e in group]
             cursor.execute(
                 """
                 WITH moved AS (
@@ -213,27 +221,33 @@ def _write_changes_postgresql(by_move, *, now, started_at, on, source, actor, ru
                      WHERE id = ANY(%(ids)s::bigint[])
                        AND status = %(old)s AND status_changed_at <= %(started)s
                  RETURNING id
-                )
+                ),
+                why AS (
+                    SELECT * FROM unnest(%(ids)s::bigint[], %(positions)s::int[])
+                        AS why(id, position)
+                ),
+                docs AS (SELECT %(docs)s::jsonb AS docs)
                 INSERT INTO membership_statuschange (membership_id, old_status, new_status,
                        effective_on, changed_at, source, actor_id, run_id, reasons, note)
                 SELECT moved.id, %(old)s, %(new)s, %(on)s, %(now)s, %(source)s, %(actor)s,
-                       %(run)s, why.reasons, ''
+                       %(run)s, docs.docs -> why.position, ''
                   FROM moved
-                  JOIN jsonb_to_recordset(%(why)s::jsonb) AS why(id bigint, reasons jsonb)
-                    ON why.id = moved.id
+                  JOIN why ON why.id = moved.id
+                 CROSS JOIN docs
              RETURNING membership_id
                 """,
                 {
                     "new": new,
                     "old": old,
                     "now": now,
-                    "ids": [e.membership_id for e in group],
+                    "ids": ids,
+                    "positions": positions,
+                    "docs": "[" + ",".join(distinct) + "]",
                     "started": started_at,
                     "on": on,
                     "source": source,
                     "actor": getattr(actor, "pk", None),
                     "run": run.pk,
-                    "why": why,
                 },
             )
             written.extend((pk, old, new, None) for (pk,) in cursor.fetchall())

@@ -140,6 +140,11 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     )
     applied_on = datetime.date(2024, 1, 1)
     admitted_on = datetime.date(2024, 1, 15)
+    ended_on = factory.Maybe(
+        factory.LazyAttribute(lambda o: o.status == Membership.Status.ENDED),
+        yes_declaration=datetime.date(2025, 6, 30),
+        no_declaration=None,
+    )
 
 
 class OperationalMembershipFactory(MembershipFactory):

@@ -55,6 +55,15 @@ def test_the_status_field_is_not_editable(client, coop_admin):
     assert b'name="status"' not in page.content
 
 
+def test_the_status_is_not_editable_on_the_members_page_either(client, coop_admin):
+    membership = MembershipFactory()
+    client.force_login(coop_admin)
+    page = client.get(f"/admin/membership/member/{membership.member_id}/change/")
+    assert page.status_code == 200
+    assert b"memberships-0-status" not in page.content
+    assert b"memberships-0-type" in page.content  # the inline is there, its status read-only
+
+
 def test_recompute_now_from_the_admin(client, coop_admin):
     membership = MembershipFactory()  # no terms to accept, no dues: stays active
     client.force_login(coop_admin)

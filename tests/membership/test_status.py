@@ -481,6 +481,40 @@ def test_on_postgresql_the_writes_do_not_grow_with_the_changes_either():
     assert many == few
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes and storage")
+def test_on_postgresql_no_index_mentions_the_status_so_the_job_updates_in_place():
+    """A status change from the job must be a HOT update: no index of the membership table
+    may mention ``status`` (in its columns, expression or condition), and its pages keep room
+    for the new row versions."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'membership_membership'")
+        definitions = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'membership_membership'")
+        (options,) = cursor.fetchone()
+    assert len(definitions) >= 4
+    assert not [d for d in definitions if "status" in d]
+    assert "fillfactor=70" in options
+
+
+def test_ending_a_membership_dates_it_and_frees_the_type_for_a_new_one(coop_admin):
+    from django.db import IntegrityError, transaction
+
+    membership = MembershipFactory()
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        MembershipFactory(member=membership.member, type=membership.type)  # one open per type
+    membership_status_set(
+        membership=membership, status="ended", actor=coop_admin, note="Resigned.", on=D
+    )
+    membership.refresh_from_db()
+    assert (membership.status, membership.ended_on) == ("ended", D)
+    again = MembershipFactory(member=membership.member, type=membership.type)  # allowed now
+    assert again.ended_on is None
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        Membership.objects.filter(pk=again.pk).update(status="ended")  # ended needs its day
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        Membership.objects.filter(pk=again.pk).update(ended_on=D)  # and only an ended one
+
+
 # --- emails -----------------------------------------------------------------------------------
 
 
