@@ -2,6 +2,7 @@
 
 import datetime
 import difflib
+from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -219,9 +220,7 @@ def all_hands_days(window: tuple[datetime.date, datetime.date]) -> list[datetime
 
 def held_since(days: list[datetime.date], admitted_on: datetime.date | None) -> int:
     """How many of the sorted ``days`` are on or after ``admitted_on``."""
-    import bisect
-
-    return len(days) - (bisect.bisect_left(days, admitted_on) if admitted_on else 0)
+    return len(days) - (bisect_left(days, admitted_on) if admitted_on else 0)
 
 
 def attended_counts(

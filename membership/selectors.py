@@ -151,6 +151,9 @@ def svg_line_chart(points: list[tuple], *, width=720, height=240, pad=36) -> dic
 # --- active status: facts gathered set-based, rules applied per row ----------------------------
 
 
+MOVABLE = frozenset({"active", "lapsed"})
+
+
 class Evaluation:
     """What the rules say of one membership on a date (worked out once, when made)."""
 
@@ -172,21 +175,24 @@ class Evaluation:
         self.type = type
         self.status = status  # the status it has now
         self.reasons = reasons  # of membership.rules.Reason
-        self.computed = status_from(reasons)
+        self.computed = computed = status_from(reasons)
         # What the nightly job sets: it moves only between active and lapsed.
-        self.new_status = self.computed if status in ("active", "lapsed") else status
-        self.changes = self.new_status != status
+        self.new_status = new_status = computed if status in MOVABLE else status
+        self.changes = new_status != status
         self.at_risk = [r for r in reasons if r.at_risk and r.ok]
 
     def reasons_json(self) -> list[dict]:
         return [r.as_json() for r in self.reasons]
 
-    def why_json(self) -> list[dict]:
+    def why(self) -> list:
         """The reasons that explain the status it gets: for a lapse the rules that fail (and
         any at risk), for an active membership every rule, all passing."""
         if self.computed == "active":
-            return self.reasons_json()
-        return [r.as_json() for r in self.reasons if not r.ok or r.at_risk]
+            return self.reasons
+        return [r for r in self.reasons if not r.ok or r.at_risk]
+
+    def why_json(self) -> list[dict]:
+        return [r.as_json() for r in self.why()]
 
 
 def policy_from(policies: list[Policy], day: datetime.date) -> Policy | None:
@@ -390,26 +396,43 @@ def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
     minimum = today_policy.attendance_minimum_percent
     window = today_policy.attendance_window_days
 
-    bound_by_day: dict[datetime.date, Policy] = {}
+    # Looked up once, not once per membership: this loop runs for the whole co-op.
+    operational_type = Membership.Type.OPERATIONAL.value
+    commitment_rule, circle_rule, attendance_rule = (
+        rules.commitment_rule,
+        rules.circle_rule,
+        rules.attendance_rule,
+    )
+    reseller_rule, dues_rule, terms_rule = rules.reseller_rule, rules.dues_rule, rules.terms_rule
+    accepted_by = [who for *_version, who in terms_required]
+    grace_days = today_policy.dues_grace_days
+    no_dues: list = []
+    bound_by_day: dict[datetime.date, tuple] = {}
     evaluations = []
+    append = evaluations.append
     for pk, member_id, type_, status, policy_day, start_day, admitted_on in rows:
-        if type_ == Membership.Type.OPERATIONAL:
-            bound = bound_by_day.get(policy_day)
-            if bound is None:
-                bound = bound_by_day[policy_day] = _policy_for(policy_day, policies)
+        if type_ == operational_type:
+            bound_and_term = bound_by_day.get(policy_day)
+            if bound_and_term is None:
+                bound = _policy_for(policy_day, policies)
+                bound_and_term = bound_by_day[policy_day] = (
+                    bound,
+                    datetime.timedelta(days=bound.commitment_deadline_days),
+                )
+            bound, term = bound_and_term
             money, hours = totals.get(member_id, zero)
             held = held_since(meeting_days, admitted_on)
             reasons = [
-                rules.commitment_rule(
+                commitment_rule(
                     on=on,
                     progress=progress_percent(
                         money, hours, bound.commitment_money, bound.commitment_hours
                     ),
-                    deadline=start_day + datetime.timedelta(days=bound.commitment_deadline_days),
+                    deadline=start_day + term,
                     policy=bound,
                 ),
-                rules.circle_rule(circle_count=circles.get(member_id, 0)),
-                rules.attendance_rule(
+                circle_rule(circle_count=circles.get(member_id, 0)),
+                attendance_rule(
                     attended=attended.get(pk, 0),
                     held=held,
                     minimum_percent=minimum,
@@ -419,26 +442,26 @@ def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
             ]
             if member_id in reseller:
                 reports, payments = reseller[member_id]
-                reasons.append(rules.reseller_rule(missing_reports=reports, unpaid_shares=payments))
+                reasons.append(reseller_rule(missing_reports=reports, unpaid_shares=payments))
         else:
-            if all(member_id in who for *_version, who in terms_required):
-                terms = rules.TERMS_OK
+            for who in accepted_by:
+                if member_id not in who:
+                    terms = terms_rule(
+                        on=on,
+                        required=[
+                            (label, version, published_at, member_id in accepted)
+                            for label, version, published_at, accepted in terms_required
+                        ],
+                        acceptance_days=today_policy.terms_acceptance_days,
+                    )
+                    break
             else:
-                terms = rules.terms_rule(
-                    on=on,
-                    required=[
-                        (label, version, published_at, member_id in who)
-                        for label, version, published_at, who in terms_required
-                    ],
-                    acceptance_days=today_policy.terms_acceptance_days,
-                )
+                terms = rules.TERMS_OK
             reasons = [
-                rules.dues_rule(
-                    on=on, unpaid=dues.get(pk, []), grace_days=today_policy.dues_grace_days
-                ),
+                dues_rule(on=on, unpaid=dues.get(pk, no_dues), grace_days=grace_days),
                 terms,
             ]
-        evaluations.append(Evaluation(pk, member_id, type_, status, reasons))
+        append(Evaluation(pk, member_id, type_, status, reasons))
     return evaluations
 
 

@@ -168,13 +168,8 @@ class StatusError(Exception):
     """A status change that is not allowed (the message is for people)."""
 
 
-def _json_value(value, vendor: str):
-    """What ``bulk_insert`` takes for a JSON field: encoded text for PostgreSQL's COPY."""
-    import json
-
-    from django.core.serializers.json import DjangoJSONEncoder
-
-    return json.dumps(value, cls=DjangoJSONEncoder) if vendor == "postgresql" else value
+def _reasons_json(reasons) -> list[dict]:
+    return [r.as_json() for r in reasons]
 
 
 CHANGE_FIELDS = [
@@ -201,18 +196,19 @@ def _write_changes_postgresql(by_move, *, now, started_at, on, source, actor, ru
     distinct set of reasons is sent, and parsed by the database, once: the statement takes the
     ids, for each id the position of its reasons, and the distinct reasons as one JSON array.
     """
-    import json
-
     from django.db import connection
 
+    from meetcoop.core.db import int_array
+
+    from .rules import ReasonsText
+
+    as_text = ReasonsText()
     written = []
     with connection.cursor() as cursor:
         for (old, new), group in by_move.items():
             distinct: dict[str, int] = {}
-            positions = [
-                distinct.setdefault(json.dumps(e.why_json()), len(distinct)) for e in group
-            ]
-            ids = [e.membership_id for e in group]
+            positions = [distinct.setdefault(as_text(e.why()), len(distinct)) for e in group]
+            ids = int_array(e.membership_id for e in group)
             cursor.execute(
                 """
                 WITH moved AS (
@@ -241,7 +237,7 @@ def _write_changes_postgresql(by_move, *, now, started_at, on, source, actor, ru
                     "old": old,
                     "now": now,
                     "ids": ids,
-                    "positions": positions,
+                    "positions": int_array(positions),
                     "docs": "[" + ",".join(distinct) + "]",
                     "started": started_at,
                     "on": on,
@@ -324,6 +320,7 @@ def _queue_at_risk_notices(*, evaluations, written) -> int:
     from meetcoop.core.db import bulk_insert
 
     from .models import StatusNotice
+    from .rules import ReasonsText
 
     changed = {pk for pk, *_rest in written}
     at_risk = {}
@@ -340,18 +337,13 @@ def _queue_at_risk_notices(*, evaluations, written) -> int:
         ).values_list("membership_id", "cause")
     )
     now = timezone.now()
+    # PostgreSQL's COPY takes the JSON as text: each distinct list of reasons encoded once.
+    as_json = ReasonsText() if connection.vendor == "postgresql" else _reasons_json
     return bulk_insert(
         StatusNotice,
         NOTICE_FIELDS,
         [
-            (
-                pk,
-                StatusNotice.Kind.AT_RISK,
-                cause,
-                _json_value(evaluation.reasons_json(), connection.vendor),
-                now,
-                None,
-            )
+            (pk, StatusNotice.Kind.AT_RISK, cause, as_json(evaluation.reasons), now, None)
             for (pk, cause), evaluation in at_risk.items()
             if (pk, cause) not in known
         ],

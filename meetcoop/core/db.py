@@ -68,6 +68,12 @@ def bulk_insert(model, fields: list[str], rows, *, batch_size: int = 2000) -> in
     return len(rows)
 
 
+def int_array(values) -> str:
+    """A PostgreSQL array literal of integers (``'{1,2,3}'``, to cast with ``::bigint[]``):
+    for tens of thousands of ids, much cheaper to build than adapting a Python list."""
+    return "{" + ",".join(str(int(value)) for value in values) + "}"
+
+
 @contextlib.contextmanager
 def gc_paused():
     """Pause Python's cyclic garbage collector around a bulk job.
