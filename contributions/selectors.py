@@ -273,12 +273,16 @@ def commitment_progress(membership: Membership, *, on: datetime.date | None = No
     )
     if row["commitment_money"] is None:
         policy_in_force(on=membership.policy_date)  # raises PolicyMissing with a clear message
-    money, hours = Decimal(row["approved_eur"]), Decimal(row["approved_hours"])
+    # SQLite sums decimals as floating point and hands back 375.010000000000: to cents.
+    money, hours = (
+        round_money(Decimal(row["approved_eur"])),
+        round_money(Decimal(row["approved_hours"])),
+    )
     return Progress(
         percent=progress_percent(money, hours, row["commitment_money"], row["commitment_hours"]),
         money_eur=money,
         hours=hours,
-        commitment_money=row["commitment_money"],
+        commitment_money=round_money(Decimal(row["commitment_money"])),
         commitment_hours=row["commitment_hours"],
         currency=row["commitment_currency"],
     )

@@ -135,3 +135,18 @@ def test_just_under_the_commitment_is_not_fulfilled(coop):
     assert not progress.fulfilled
     approved_money(coop, "0.02")
     assert commitment_progress(coop.member.membership).fulfilled
+
+
+def test_the_amounts_shown_are_rounded_to_cents(coop):
+    """SQLite sums decimals as floating point: the page must still read 375.01, not
+    375.010000000000."""
+    from django.template.loader import render_to_string
+
+    for amount in ["125.00", "125.00", "125.01"]:
+        approved_money(coop, amount)
+    approved_hours(coop, "7.5")
+    progress = commitment_progress(coop.member.membership)
+    assert progress.money_eur == Decimal("375.01")
+    assert str(progress.money_eur) == "375.01"
+    html = render_to_string("contributions/_progress.html", {"progress": progress})
+    assert "375.01 EUR of 500.00 EUR and 7.50 of 40 hours approved" in " ".join(html.split())
