@@ -89,4 +89,10 @@ def gc_paused():
         yield
     finally:
         if was_enabled:
+            # Everything made during the pause sits in the youngest generation; enabling the
+            # collector as it is would scan all of it at the next allocation (a fifth of a
+            # second at 100,000 memberships). Freezing and unfreezing moves it, unscanned, to
+            # the oldest generation, which the next full collection still visits.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
