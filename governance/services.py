@@ -461,6 +461,24 @@ def _adopt_document_text(proposal: Proposal, document: GovernanceDocument, *, no
     return version
 
 
+def proposal_close_if_due(*, proposal: Proposal, now=None) -> bool:
+    """Record the outcome of a proposal whose closing time has passed, if nobody has yet.
+
+    The worker closes due proposals every few minutes; without one (the embedded default, no
+    Redis) the first person to open the proposal after its closing time records it. Returns
+    whether this call closed it. A proposal that can't be closed (its text changed after it
+    opened) is logged and left for a person, never shown as an error to the reader."""
+    now = now or timezone.now()
+    if not selectors.proposal_is_due(proposal, now):
+        return False
+    try:
+        closed = proposal_close(proposal=proposal, actor=None, now=now)
+    except GovernanceError:
+        logger.exception("Could not close proposal %s", proposal.pk)
+        return False
+    return closed.closed_at == now
+
+
 def close_due_proposals(*, now=None) -> int:
     """Close every open proposal whose closing time has passed. Safe to run twice or in
     parallel: each close locks its row and a closed proposal is left alone."""

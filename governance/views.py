@@ -207,6 +207,7 @@ def meeting_attendance(request, pk):
 @login_required
 def proposal_list(request):
     now = timezone.now()
+    services.close_due_proposals(now=now)  # their outcomes, if no worker has recorded them yet
     return render(
         request,
         "governance/proposal_list.html",
@@ -322,6 +323,8 @@ def _proposal_page(request, proposal, *, stance_form=None, open_form=None, statu
 @login_required
 def proposal_detail(request, pk):
     proposal = _get_visible_proposal(request, pk)
+    if services.proposal_close_if_due(proposal=proposal):
+        proposal = _get_visible_proposal(request, pk)  # as closed, with its outcome
     return _proposal_page(request, proposal)
 
 

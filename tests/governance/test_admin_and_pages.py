@@ -90,14 +90,51 @@ def test_periodic_tasks_run_twice_safely(due_proposal):
         assert tasks.send_closing_reminders() == 0
 
 
-def test_page_reads_closed_after_the_closing_time_with_no_worker(client, due_proposal):
+def test_with_no_worker_the_first_reader_after_the_closing_time_records_the_outcome(
+    client, due_proposal
+):
+    from meetcoop.core.models import AuditEntry
+
+    proposal, user = due_proposal
+    client.force_login(user)
+    url = reverse("governance:proposal_detail", args=[proposal.pk])
+    assert "Record my stance" in client.get(url).content.decode()
+    with freeze_time(proposal.closes_at + datetime.timedelta(minutes=1)):
+        page = client.get(url).content.decode()
+        again = client.get(url).content.decode()
+    assert "Record my stance" not in page
+    assert '<p id="proposal-outcome"><strong>adopted</strong>' in page
+    assert "being recorded" not in page
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.outcome) == ("closed", "adopted")
+    assert proposal.closed_at == proposal.closes_at + datetime.timedelta(minutes=1)
+    assert AuditEntry.objects.filter(action="governance.proposal.closed").count() == 1
+    assert 'id="proposal-outcome"' in again  # the second reader changes nothing
+
+
+def test_the_list_records_the_outcomes_due(client, due_proposal):
     proposal, user = due_proposal
     client.force_login(user)
     with freeze_time(proposal.closes_at + datetime.timedelta(minutes=1)):
-        page = client.get(reverse("governance:proposal_detail", args=[proposal.pk])).content
-    page = page.decode()
+        assert client.get(reverse("governance:proposal_list")).status_code == 200
+    proposal.refresh_from_db()
+    assert proposal.outcome == "adopted"
+
+
+def test_a_proposal_that_cannot_close_still_reads_closed_and_waits_for_a_person(
+    client, due_proposal
+):
+    proposal, user = due_proposal
+    Proposal.objects.filter(pk=proposal.pk).update(text="Edited behind the services' back.")
+    client.force_login(user)
+    with freeze_time(proposal.closes_at + datetime.timedelta(minutes=1)):
+        response = client.get(reverse("governance:proposal_detail", args=[proposal.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
     assert "Record my stance" not in page
     assert "the outcome is being recorded" in page
+    proposal.refresh_from_db()
+    assert proposal.status == "open"
 
 
 def test_proposal_page_shows_the_diff_and_the_outdated_notice(client, author):
