@@ -32,6 +32,28 @@ def coop_report(request):
 
 
 @login_required
+def my_data(request):
+    """Everything the co-op holds about the signed-in person and the members it speaks for,
+    as a JSON file to keep or to take elsewhere."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.http import HttpResponse
+
+    now = timezone.now()
+    data = selectors.member_data(request.user, now=now)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="my-data-{timezone.localdate(now).isoformat()}.json"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
 def dashboard(request):
     context = selectors.member_dashboard(request.user, on=timezone.localdate(), now=timezone.now())
     return render(request, "membership/dashboard.html", context)
