@@ -121,8 +121,8 @@ class MembershipAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["member"]
     date_hierarchy = "created_at"
     # A status changes only through the actions below (with a reason, recorded and emailed)
-    # or the nightly job, never by editing the field.
-    readonly_fields = ["status", "status_changed_at"]
+    # or the nightly job, never by editing the field; the end date comes with "End".
+    readonly_fields = ["status", "status_changed_at", "ended_on"]
     actions = ["recompute_now", "suspend_selected", "end_selected", "reinstate_selected"]
 
     @admin.action(description=_("Recompute the status of the selected memberships now"))

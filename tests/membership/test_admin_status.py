@@ -53,6 +53,7 @@ def test_the_status_field_is_not_editable(client, coop_admin):
     client.force_login(coop_admin)
     page = client.get(f"{URL}{membership.pk}/change/")
     assert b'name="status"' not in page.content
+    assert b'name="ended_on"' not in page.content  # set with the status, by "End"
 
 
 def test_the_status_is_not_editable_on_the_members_page_either(client, coop_admin):

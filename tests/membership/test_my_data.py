@@ -165,3 +165,9 @@ def test_applications_made_with_the_members_email_in_any_case_are_included(clien
     ApplicationFactory(statement="Somebody else's.")
     _response, data = download(client, user)
     assert [a["statement"] for a in data["applications"]] == ["Written in capitals."]
+
+
+def test_a_login_that_speaks_for_no_member_gets_its_account(client, coop_admin):
+    _response, data = download(client, coop_admin)
+    assert data["account"]["email"] == coop_admin.email
+    assert data["members"] == [] and data["applications"] == []
