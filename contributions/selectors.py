@@ -39,6 +39,7 @@ from .models import DuesInvoice, DuesPayment, LedgerEntry, RevenueReport, Revenu
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
 PERCENT = Decimal("0.01")
+HOURS_STEP = Decimal("0.01")  # hours are kept to two places (HOURS_FIELD)
 MONEY_OUT = DecimalField(max_digits=14, decimal_places=2)
 
 
@@ -274,10 +275,8 @@ def commitment_progress(membership: Membership, *, on: datetime.date | None = No
     if row["commitment_money"] is None:
         policy_in_force(on=membership.policy_date)  # raises PolicyMissing with a clear message
     # SQLite sums decimals as floating point and hands back 375.010000000000: to cents.
-    money, hours = (
-        round_money(Decimal(row["approved_eur"])),
-        round_money(Decimal(row["approved_hours"])),
-    )
+    money = round_money(Decimal(row["approved_eur"]))
+    hours = Decimal(row["approved_hours"]).quantize(HOURS_STEP)
     return Progress(
         percent=progress_percent(money, hours, row["commitment_money"], row["commitment_hours"]),
         money_eur=money,

@@ -1,6 +1,7 @@
 """Writes of the governance app. Each takes the acting user (None for the system), runs in a
 transaction with the changed row locked, writes an audit entry and sends mail after commit."""
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -588,13 +589,27 @@ def _application(application_id: int):
     return Application.objects.get(pk=application_id)
 
 
+@contextlib.contextmanager
+def _admission_refusals():
+    """The application's own refusals (it is no longer awaiting the assembly, the member
+    already holds such a membership) as a GovernanceError: the close is rolled back, the
+    proposal stays open, and whoever tried sees the reason instead of an error page."""
+    from membership.services import MembershipError
+    from resellers.services import ApplicationError
+
+    try:
+        yield
+    except (ApplicationError, MembershipError) as error:
+        raise GovernanceError(str(error)) from error
+
+
 def _admission_admit(*, application_id: int, actor, on: datetime.date):
     """Admit the applicant (resellers.services.application_admit, idempotent there)."""
     from resellers.services import application_admit
 
     application = _application(application_id)
-
-    return application_admit(application=application, actor=actor, on=on)
+    with _admission_refusals():
+        return application_admit(application=application, actor=actor, on=on)
 
 
 def _admission_not_admitted(*, application_id: int, actor, reason: str):
@@ -602,5 +617,5 @@ def _admission_not_admitted(*, application_id: int, actor, reason: str):
     from resellers.services import application_close_not_admitted
 
     application = _application(application_id)
-
-    return application_close_not_admitted(application=application, actor=actor, reason=reason)
+    with _admission_refusals():
+        return application_close_not_admitted(application=application, actor=actor, reason=reason)

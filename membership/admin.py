@@ -80,6 +80,17 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ["status"]
     show_change_link = True
 
+    def get_queryset(self, request):
+        """A steward's admin sees, on a member's page, only the memberships of its stewards
+        (the member may also hold one with another steward: not theirs to see)."""
+        from meetcoop.core.roles import is_coop_admin
+        from resellers.selectors import stewards_visible_to
+
+        qs = super().get_queryset(request)
+        if is_coop_admin(request.user):
+            return qs
+        return qs.filter(steward__in=stewards_visible_to(request.user))
+
 
 @admin.register(Member)
 class MemberAdmin(HiddenIsNotFoundMixin, admin.ModelAdmin):

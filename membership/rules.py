@@ -8,7 +8,6 @@ nightly job evaluates every membership but words only the ones that change or ar
 """
 
 import datetime
-import json
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 AT_RISK_DAYS = 30
@@ -38,22 +37,6 @@ class Reason:
 
     def __repr__(self):
         return f"Reason({self.code!r}, ok={self.ok}, at_risk={self.at_risk})"
-
-
-class ReasonsText:
-    """The JSON text of lists of reasons, each distinct list encoded once: in one run,
-    thousands of members lapse, or are warned, for the same few reasons with the same
-    numbers. Call it with a list of reasons; keep one per run."""
-
-    def __init__(self):
-        self._texts: dict[tuple, str] = {}
-
-    def __call__(self, reasons: list[Reason]) -> str:
-        key = tuple((r.code, r.ok, r.at_risk, tuple(r.params.items())) for r in reasons)
-        text = self._texts.get(key)
-        if text is None:
-            text = self._texts[key] = json.dumps([r.as_json() for r in reasons])
-        return text
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal:

@@ -583,13 +583,14 @@ def member_data(user, *, now: datetime.datetime) -> dict:
 
     from contributions.models import DuesInvoice, DuesPayment, LedgerEntry, RevenueReport
     from governance.models import Attendance, CircleRole, StanceRecord
+    from governance.selectors import members_of_user
     from resellers.models import Application
 
-    from .models import Member, Membership, StatusChange, TermsAcceptance
+    from .models import Membership, StatusChange, TermsAcceptance
     from .reasons import reason_text
 
     members = list(
-        Member.objects.filter(contact_links__user=user)
+        members_of_user(user)
         .order_by("pk")
         .values(
             "id", "kind", "name", "organisation_name", "email", "country", "language", "created_at"

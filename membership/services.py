@@ -1,6 +1,7 @@
 """Writes of the membership app. Each takes the acting user and writes an audit entry."""
 
 import datetime
+import json
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -168,8 +169,20 @@ class StatusError(Exception):
     """A status change that is not allowed (the message is for people)."""
 
 
-def _reasons_json(reasons) -> list[dict]:
-    return [r.as_json() for r in reasons]
+class _ReasonsText:
+    """The JSON text of lists of reasons, each distinct list encoded once: in one run,
+    thousands of members lapse, or are warned, for the same few reasons with the same
+    numbers. Call it with a list of reasons; keep one per run."""
+
+    def __init__(self):
+        self._texts: dict[tuple, str] = {}
+
+    def __call__(self, reasons: list) -> str:
+        key = tuple((r.code, r.ok, r.at_risk, tuple(r.params.items())) for r in reasons)
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = json.dumps([r.as_json() for r in reasons])
+        return text
 
 
 CHANGE_FIELDS = [
@@ -200,9 +213,7 @@ def _write_changes_postgresql(by_move, *, now, started_at, on, source, actor, ru
 
     from meetcoop.core.db import int_array
 
-    from .rules import ReasonsText
-
-    as_text = ReasonsText()
+    as_text = _ReasonsText()
     written = []
     with connection.cursor() as cursor:
         for (old, new), group in by_move.items():
@@ -320,7 +331,6 @@ def _queue_at_risk_notices(*, evaluations, written) -> int:
     from meetcoop.core.db import bulk_insert
 
     from .models import StatusNotice
-    from .rules import ReasonsText
 
     changed = {pk for pk, *_rest in written}
     at_risk = {}
@@ -338,12 +348,19 @@ def _queue_at_risk_notices(*, evaluations, written) -> int:
     )
     now = timezone.now()
     # PostgreSQL's COPY takes the JSON as text: each distinct list of reasons encoded once.
-    as_json = ReasonsText() if connection.vendor == "postgresql" else _reasons_json
+    encode = _ReasonsText() if connection.vendor == "postgresql" else None
     return bulk_insert(
         StatusNotice,
         NOTICE_FIELDS,
         [
-            (pk, StatusNotice.Kind.AT_RISK, cause, as_json(evaluation.reasons), now, None)
+            (
+                pk,
+                StatusNotice.Kind.AT_RISK,
+                cause,
+                encode(evaluation.reasons) if encode else evaluation.reasons_json(),
+                now,
+                None,
+            )
             for (pk, cause), evaluation in at_risk.items()
             if (pk, cause) not in known
         ],

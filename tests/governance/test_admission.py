@@ -135,3 +135,34 @@ def test_with_nobody_to_vote_the_approval_stands_and_the_admin_retries_later(
         {"action": "open_admission_proposal", "_selected_action": [application.pk]},
     )
     assert Proposal.objects.get(admission_application_id=application.pk).status == "open"
+
+
+def test_an_admission_the_application_no_longer_awaits_stays_open_with_the_reason(
+    application, make_voters, author, client
+):
+    """Someone moved the application on while the assembly voted: closing is refused with
+    the application's own reason, nothing is half done, and the page does not break."""
+    from django.core.exceptions import ValidationError
+    from django.urls import reverse
+    from freezegun import freeze_time
+
+    from resellers.models import Application
+
+    ((member, user),) = make_voters(1)
+    proposal = services.admission_proposal_open(application=application, actor=author, now=NOW)
+    services.stance_cast(
+        proposal=proposal, member=member, stance=Voter.Stance.AGREE, actor=user, now=NOW
+    )
+    Application.objects.filter(pk=application.pk).update(status="rejected")
+    after = proposal.closes_at + datetime.timedelta(minutes=1)
+    with pytest.raises(ValidationError, match="Only an application awaiting the assembly"):
+        services.proposal_close(proposal=proposal, actor=author, now=after)
+    assert services.close_due_proposals(now=after) == 0
+    client.force_login(user)
+    with freeze_time(after):
+        page = client.get(reverse("governance:proposal_detail", args=[proposal.pk]))
+    assert page.status_code == 200
+    assert "the outcome is being recorded" in page.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.OPEN
+    assert not Membership.objects.filter(member__email="ada@example.org").exists()

@@ -68,3 +68,20 @@ def test_offer_form_offers_only_the_own_steward(client, world):
     page = client.get("/admin/resellers/stewardoffer/add/")
     choices = list(page.context["adminform"].form.fields["steward"].queryset)
     assert choices == [world["mine"]]
+
+
+def test_a_members_page_shows_only_the_own_stewards_memberships(client, world):
+    """The member holds a user membership with my steward and an operational one with the
+    co-op: its page shows me mine, and nothing of the other."""
+    from tests.factories import CoopStewardFactory, OperationalMembershipFactory
+
+    member = world["my_membership"].member
+    OperationalMembershipFactory(member=member, steward=CoopStewardFactory(name="The Co-op"))
+    client.force_login(world["admin"])
+    page = client.get(f"/admin/membership/member/{member.pk}/change/")
+    assert page.status_code == 200
+    [formset] = [
+        f for f in page.context["inline_admin_formsets"] if f.opts.model.__name__ == "Membership"
+    ]
+    assert [form.original for form in formset] == [world["my_membership"]]
+    assert "The Co-op" not in page.content.decode()
