@@ -6,11 +6,10 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from meetcoop.core.admin import ReadOnlyAdminMixin
+from meetcoop.core.admin import ReadOnlyAdminMixin, StewardScopedAdminMixin
 from meetcoop.core.money import currency_choices
 from meetcoop.core.roles import is_treasurer
 from resellers.models import Steward
-from resellers.permissions import StewardScopedAdminMixin
 from resellers.selectors import stewards_visible_to
 
 from . import services

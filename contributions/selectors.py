@@ -8,7 +8,7 @@ status job can call them for 100,000 memberships.
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.db.models import (
     DateField,
@@ -27,34 +27,24 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import Circle, CircleRole
-from governance.selectors import circle_seats, circles_coordinated_by, members_of_user, seats_on
+from governance.selectors import circle_seats, circles_coordinated_by, seats_on
 from meetcoop.core.money import round_money
 from meetcoop.core.roles import is_treasurer
 from membership.models import Member, Membership, Policy
-from membership.selectors import policies_by_date, policy_in_force
+from membership.rules import progress_percent
+from membership.selectors import member_ids_of, policies_by_date, policy_in_force
 from resellers.models import Steward
 
 from .models import DuesInvoice, DuesPayment, LedgerEntry, RevenueReport, RevenueSharePayment
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
-PERCENT = Decimal("0.01")
+
 HOURS_STEP = Decimal("0.01")  # hours are kept to two places (HOURS_FIELD)
 MONEY_OUT = DecimalField(max_digits=14, decimal_places=2)
 
 
 # --- who acts for whom ------------------------------------------------------------------------
-
-
-def member_ids_of(user) -> set[int]:
-    """The members ``user`` is a contact of (cached on the user object for one request)."""
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    cache = getattr(user, "_contribution_member_ids", None)
-    if cache is None:
-        cache = set(members_of_user(user).values_list("pk", flat=True))
-        user._contribution_member_ids = cache
-    return cache
 
 
 # Seats, read through governance's selectors.
@@ -163,15 +153,6 @@ class Progress:
     @property
     def bar_percent(self) -> Decimal:
         return max(ZERO, min(self.percent, HUNDRED))
-
-
-def progress_percent(
-    money_eur: Decimal, hours: Decimal, commitment_money: Decimal, commitment_hours: Decimal
-) -> Decimal:
-    """money / commitment money + hours / commitment hours, as a percent to two places,
-    rounded down: 99.996 % is not a fulfilled commitment."""
-    ratio = money_eur / commitment_money + hours / commitment_hours
-    return (ratio * HUNDRED).quantize(PERCENT, rounding=ROUND_DOWN)
 
 
 def _approved_sum(field: str, kinds, *, on: datetime.date | None):

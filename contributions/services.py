@@ -1,6 +1,6 @@
 """Writes of the contributions app. Each takes the acting user and writes an audit entry.
 
-Domain errors are ``ValidationError`` (shown as form errors); a missing right is
+Domain errors are ``DomainError`` (shown as form errors); a missing right is
 ``PermissionDenied`` (403 in a view).
 """
 
@@ -9,17 +9,18 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log, audit_log_many
+from meetcoop.core.errors import DomainError
 from meetcoop.core.money import round_money, validate_currency
 from meetcoop.core.roles import is_coop_admin, is_treasurer
 from membership.models import Membership
-from membership.selectors import policy_in_force
+from membership.selectors import member_ids_of, policy_in_force
 from resellers.models import Steward
 
 from . import selectors
@@ -47,34 +48,34 @@ def _decimal(value, label: str) -> Decimal:
     try:
         result = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError) as exc:
-        raise ValidationError(_("%(label)s must be a number.") % {"label": label}) from exc
+        raise DomainError(_("%(label)s must be a number.") % {"label": label}) from exc
     if not result.is_finite():
-        raise ValidationError(_("%(label)s must be a number.") % {"label": label})
+        raise DomainError(_("%(label)s must be a number.") % {"label": label})
     return result
 
 
 def _check_hours(hours) -> Decimal:
     hours = _decimal(hours, _("Hours"))
     if hours < MIN_HOURS or hours > MAX_HOURS:
-        raise ValidationError(
+        raise DomainError(
             _("Hours must be between %(min)s and %(max)s for one day worked.")
             % {"min": MIN_HOURS, "max": MAX_HOURS},
             code="hours",
         )
     if hours != hours.quantize(Decimal("0.01")):
-        raise ValidationError(_("Give hours to at most two decimal places."), code="hours")
+        raise DomainError(_("Give hours to at most two decimal places."), code="hours")
     return hours
 
 
 def _check_not_future(day: datetime.date, on: datetime.date):
     if day > on:
-        raise ValidationError(_("The date can't be in the future."), code="future")
+        raise DomainError(_("The date can't be in the future."), code="future")
 
 
 def _check_positive(value, label: str) -> Decimal:
     value = _decimal(value, label)
     if value <= 0:
-        raise ValidationError(_("%(label)s must be more than zero.") % {"label": label})
+        raise DomainError(_("%(label)s must be more than zero.") % {"label": label})
     return value
 
 
@@ -98,15 +99,15 @@ def labour_log(
     """Log hours for ``member`` in ``circle``. A coordinator of the circle logs for members
     seated in it; a member self-reports its own hours. Every labour entry starts pending."""
     on = _today(on)
-    own = member.pk in selectors.member_ids_of(actor)
+    own = member.pk in member_ids_of(actor)
     if not own and not selectors.coordinates(actor, circle.pk, on=on):
         raise PermissionDenied(_("Only a coordinator of this circle may log hours for others."))
     hours = _check_hours(hours)
     _check_not_future(worked_on, on)
     if not description.strip():
-        raise ValidationError(_("Say what was done."), code="description")
+        raise DomainError(_("Say what was done."), code="description")
     if not selectors.is_seated_in(member, circle, on=worked_on):
-        raise ValidationError(
+        raise DomainError(
             _("%(member)s did not sit in %(circle)s on %(date)s.")
             % {"member": member, "circle": circle, "date": worked_on.isoformat()},
             code="not_seated",
@@ -144,20 +145,20 @@ def labour_log_many(
     if not selectors.coordinates(actor, circle.pk, on=on):
         raise PermissionDenied(_("Only a coordinator of this circle may log hours for others."))
     if not hours_by_member:
-        raise ValidationError(_("Give hours for at least one member."), code="empty")
+        raise DomainError(_("Give hours for at least one member."), code="empty")
     hours_by_member = {member: _check_hours(hours) for member, hours in hours_by_member.items()}
     _check_not_future(worked_on, on)
     if not description.strip():
-        raise ValidationError(_("Say what was done."), code="description")
+        raise DomainError(_("Say what was done."), code="description")
     seated = set(selectors.members_seated_in(circle, on=worked_on).values_list("pk", flat=True))
     for member in hours_by_member:
         if member.pk not in seated:
-            raise ValidationError(
+            raise DomainError(
                 _("%(member)s did not sit in %(circle)s on %(date)s.")
                 % {"member": member, "circle": circle, "date": worked_on.isoformat()},
                 code="not_seated",
             )
-    own = selectors.member_ids_of(actor)
+    own = member_ids_of(actor)
     with transaction.atomic():
         entries = LedgerEntry.objects.bulk_create(
             [
@@ -211,13 +212,13 @@ def money_record(
     base = policy_in_force(on=received_on).currency
     if currency == base:
         if eur_rate not in (None, "") and _decimal(eur_rate, _("The rate")) != 1:
-            raise ValidationError(
+            raise DomainError(
                 _("Money in %(currency)s has a rate of 1.") % {"currency": base}, code="rate"
             )
         eur_rate = Decimal("1")
     else:
         if eur_rate in (None, ""):
-            raise ValidationError(
+            raise DomainError(
                 _("Give the rate used to convert %(currency)s to %(base)s.")
                 % {"currency": currency, "base": base},
                 code="rate",
@@ -225,7 +226,7 @@ def money_record(
         eur_rate = _check_positive(eur_rate, _("The rate"))
     eur_value = round_money(amount * eur_rate)
     if eur_value <= 0:
-        raise ValidationError(_("The amount is worth less than one cent."), code="amount")
+        raise DomainError(_("The amount is worth less than one cent."), code="amount")
     with transaction.atomic():
         entry = LedgerEntry.objects.create(
             member=member,
@@ -269,7 +270,7 @@ def resource_record(
     eur_value = round_money(_check_positive(eur_value, _("The value")))
     _check_not_future(given_on, on)
     if not description.strip():
-        raise ValidationError(_("Describe the resource."), code="description")
+        raise DomainError(_("Describe the resource."), code="description")
     with transaction.atomic():
         entry = LedgerEntry.objects.create(
             member=member,
@@ -296,11 +297,11 @@ def _decide(*, entry, status: str, actor, note: str, on) -> LedgerEntry:
     with transaction.atomic():
         entry = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.status != LedgerEntry.Status.PENDING:
-            raise ValidationError(
+            raise DomainError(
                 _("This entry was already %(status)s.") % {"status": entry.get_status_display()},
                 code="decided",
             )
-        if entry.member_id in selectors.member_ids_of(actor):
+        if entry.member_id in member_ids_of(actor):
             raise PermissionDenied(_("Nobody approves or rejects their own contributions."))
         if not selectors.may_decide(actor, entry, on=on):
             raise PermissionDenied(_("You may not decide this entry."))
@@ -331,15 +332,15 @@ def entry_reverse(*, entry, reason: str, actor, on: datetime.date | None = None)
     it. Whoever may decide the original may reverse it; an entry is reversed at most once."""
     on = _today(on)
     if not reason.strip():
-        raise ValidationError(_("Give the reason for the reversal."), code="reason")
+        raise DomainError(_("Give the reason for the reversal."), code="reason")
     with transaction.atomic():
         original = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
         if original.is_reversal:
-            raise ValidationError(_("A reversal can't be reversed."), code="reversal")
+            raise DomainError(_("A reversal can't be reversed."), code="reversal")
         if original.status != LedgerEntry.Status.APPROVED:
-            raise ValidationError(_("Only an approved entry can be reversed."), code="status")
+            raise DomainError(_("Only an approved entry can be reversed."), code="status")
         if LedgerEntry.objects.filter(reverses=original).exists():
-            raise ValidationError(_("This entry has already been reversed."), code="reversed")
+            raise DomainError(_("This entry has already been reversed."), code="reversed")
         if not selectors.may_decide(actor, original, on=on):
             raise PermissionDenied(_("You may not reverse this entry."))
         now = timezone.now()
@@ -365,9 +366,7 @@ def entry_reverse(*, entry, reason: str, actor, on: datetime.date | None = None)
                     reason=reason.strip(),
                 )
         except IntegrityError as exc:
-            raise ValidationError(
-                _("This entry has already been reversed."), code="reversed"
-            ) from exc
+            raise DomainError(_("This entry has already been reversed."), code="reversed") from exc
         audit_log(
             actor=actor,
             action="contributions.entry.reversed",
@@ -497,7 +496,7 @@ def dues_payment_record(
     with transaction.atomic():
         invoice = DuesInvoice.objects.select_for_update().get(pk=invoice.pk)
         if currency != invoice.currency:
-            raise ValidationError(
+            raise DomainError(
                 _("Record the payment in the invoice's currency (%(currency)s).")
                 % {"currency": invoice.currency},
                 code="currency",
@@ -505,9 +504,9 @@ def dues_payment_record(
         paid = sum((p.amount for p in invoice.payments.all()), Decimal("0"))
         outstanding = invoice.amount - paid
         if outstanding <= 0:
-            raise ValidationError(_("This invoice is already paid."), code="paid")
+            raise DomainError(_("This invoice is already paid."), code="paid")
         if amount > outstanding:
-            raise ValidationError(
+            raise DomainError(
                 _("Only %(amount)s %(currency)s is outstanding on this invoice.")
                 % {"amount": outstanding, "currency": invoice.currency},
                 code="overpaid",
@@ -548,21 +547,21 @@ def revenue_report_submit(
     if not (is_coop_admin(actor) or steward.admins.filter(pk=actor.pk).exists()):
         raise PermissionDenied(_("Only this reseller's admins report its revenue."))
     if not steward.is_reseller:
-        raise ValidationError(_("Only a reseller reports resale revenue."), code="steward")
+        raise DomainError(_("Only a reseller reports resale revenue."), code="steward")
     if quarter_start != selectors.quarter_start(quarter_start):
-        raise ValidationError(_("A quarter starts on 1 January, April, July or October."))
+        raise DomainError(_("A quarter starts on 1 January, April, July or October."))
     end = selectors.quarter_end(quarter_start)
     if end >= on:
-        raise ValidationError(_("A quarter is reported once it has ended."), code="open")
+        raise DomainError(_("A quarter is reported once it has ended."), code="open")
     revenue = round_money(_decimal(revenue, _("The revenue")))
     if revenue < 0:
-        raise ValidationError(_("Revenue can't be negative."), code="negative")
+        raise DomainError(_("Revenue can't be negative."), code="negative")
     validate_currency(currency)
     policy = policy_in_force(on=end)
     if currency == policy.currency:
         eur_rate = Decimal("1")
     elif eur_rate in (None, ""):
-        raise ValidationError(
+        raise DomainError(
             _("Give the rate used to convert %(currency)s to %(base)s.")
             % {"currency": currency, "base": policy.currency},
             code="rate",
@@ -573,7 +572,7 @@ def revenue_report_submit(
     with transaction.atomic():
         Steward.objects.select_for_update().get(pk=steward.pk)
         if RevenueReport.objects.filter(steward=steward, quarter_start=quarter_start).exists():
-            raise ValidationError(_("This quarter has already been reported."), code="duplicate")
+            raise DomainError(_("This quarter has already been reported."), code="duplicate")
         report = RevenueReport.objects.create(
             steward=steward,
             quarter_start=quarter_start,
@@ -616,9 +615,9 @@ def revenue_share_payment_record(
         paid = sum((p.amount_eur for p in report.payments.all()), Decimal("0"))
         outstanding = report.share_eur - paid
         if outstanding <= 0:
-            raise ValidationError(_("This share is already paid."), code="paid")
+            raise DomainError(_("This share is already paid."), code="paid")
         if amount_eur > outstanding:
-            raise ValidationError(
+            raise DomainError(
                 _("Only %(amount)s EUR is outstanding on this report.") % {"amount": outstanding},
                 code="overpaid",
             )

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST
 
 from governance.models import Circle
 from governance.selectors import circles_coordinated_by
+from meetcoop.core.errors import DomainError
 from meetcoop.core.exports import csv_cell
 from meetcoop.core.forms import add_service_error
 from meetcoop.core.roles import is_treasurer
 from membership.models import Member, Membership
-from membership.selectors import PolicyMissing
+from membership.selectors import member_ids_of, members_of_user
 
 from . import selectors, services
 from .forms import (
@@ -40,7 +41,7 @@ from .models import LedgerEntry
 @login_required
 def my_ledger(request):
     today = timezone.localdate()
-    members = list(Member.objects.filter(contact_links__user=request.user).order_by("name"))
+    members = list(members_of_user(request.user).order_by("name"))
     member = None
     if members:
         wanted = request.GET.get("member") or request.POST.get("member")
@@ -82,7 +83,7 @@ def my_ledger(request):
         if operational is not None:
             try:
                 progress = selectors.commitment_progress(operational)
-            except PolicyMissing:
+            except DomainError:
                 policy_missing = True
         entries = list(
             LedgerEntry.objects.filter(member=member)
@@ -141,7 +142,7 @@ def coordinate(request):
                 % {"count": len(logged)},
             )
             return redirect(f"{reverse('contributions:coordinate')}?circle={circle.pk}")
-    own = selectors.member_ids_of(request.user)
+    own = member_ids_of(request.user)
     queue = list(selectors.pending_labour_queue(request.user, on=today))
     return render(
         request,
@@ -257,7 +258,7 @@ def treasury(request):
         else:
             messages.success(request, _("Resource recorded; approve it in the queue below."))
             return redirect("contributions:treasury")
-    own = selectors.member_ids_of(request.user)
+    own = member_ids_of(request.user)
     queue = list(selectors.pending_money_queue()[:200])
     recent = list(
         LedgerEntry.objects.filter(kind__in=[LedgerEntry.Kind.MONEY, LedgerEntry.Kind.RESOURCE])

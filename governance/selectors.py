@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from meetcoop.core.roles import is_coop_admin
-from membership.selectors import policy_in_force
+from membership.selectors import members_of_user, policy_in_force
 
 from .models import (
     Attendance,
@@ -55,15 +55,6 @@ def circles_coordinated_by(user, *, on: datetime.date) -> QuerySet[Circle]:
 
 
 # --- roles -----------------------------------------------------------------------------------
-
-
-def members_of_user(user) -> QuerySet:
-    """The members ``user`` acts for (a person's own member, or organisations it is contact of)."""
-    from membership.models import Member
-
-    if not getattr(user, "is_authenticated", False):
-        return Member.objects.none()
-    return Member.objects.filter(contact_links__user=user)
 
 
 def is_coordinator_of(user, circle, *, on: datetime.date) -> bool:

@@ -1,7 +1,6 @@
 """Writes of the governance app. Each takes the acting user (None for the system), runs in a
 transaction with the changed row locked, writes an audit entry and sends mail after commit."""
 
-import contextlib
 import datetime
 import hashlib
 import json
@@ -9,13 +8,13 @@ import logging
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
+from meetcoop.core.errors import DomainError
 
 from . import selectors
 from .models import (
@@ -29,15 +28,12 @@ from .models import (
     StanceRecord,
     Voter,
 )
+from .signals import admission_decided
 
 logger = logging.getLogger(__name__)
 
 # How long an admission proposal stays open (not a DOMAIN policy value; a deployment setting).
 ADMISSION_VOTING_DAYS_DEFAULT = 7
-
-
-class GovernanceError(ValidationError):
-    """A rule of governance refused the action (shown to the person as a form error)."""
 
 
 def sha256(text: str) -> str:
@@ -84,7 +80,7 @@ def circle_seat_add(
             Q(ended_on__isnull=True) | Q(ended_on__gte=started_on)
         )
         if open_seat.exists():
-            raise GovernanceError(_("%(member)s already holds this seat.") % {"member": member})
+            raise DomainError(_("%(member)s already holds this seat.") % {"member": member})
         seat = CircleRole(circle=circle, member=member, role=role, started_on=started_on)
         seat.full_clean()
         seat.save()
@@ -103,7 +99,7 @@ def circle_seat_end(*, seat: CircleRole, ended_on: datetime.date, actor) -> Circ
         if seat.ended_on is not None and seat.ended_on <= ended_on:
             return seat
         if ended_on < seat.started_on:
-            raise GovernanceError(_("A seat can't end before it starts."))
+            raise DomainError(_("A seat can't end before it starts."))
         seat.ended_on = ended_on
         seat.save(update_fields=["ended_on"])
         audit_log(
@@ -152,11 +148,11 @@ def attendance_record(*, meeting: Meeting, member_ids, actor, now=None) -> Meeti
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.held_on > timezone.localdate(now):
-            raise GovernanceError(_("Attendance can be recorded once the meeting has been held."))
+            raise DomainError(_("Attendance can be recorded once the meeting has been held."))
         allowed = set(selectors.expected_attendees(meeting).values_list("pk", flat=True))
         unknown = wanted - allowed
         if unknown:
-            raise GovernanceError(_("Only the members listed for this meeting can be ticked."))
+            raise DomainError(_("Only the members listed for this meeting can be ticked."))
         present = set(meeting.attendances.values_list("member_id", flat=True))
         meeting.attendances.filter(member_id__in=present - wanted).delete()
         Attendance.objects.bulk_create(
@@ -257,20 +253,20 @@ def proposal_open(
     store its hash, schedule the closing and tell the electorate."""
     now = now or timezone.now()
     if timezone.is_naive(closes_at):
-        raise GovernanceError(_("The closing time needs a time zone."))
+        raise DomainError(_("The closing time needs a time zone."))
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if proposal.status != Proposal.Status.DRAFT:
-            raise GovernanceError(_("This proposal is already open or closed."))
+            raise DomainError(_("This proposal is already open or closed."))
         if closes_at <= now:
-            raise GovernanceError(_("The closing time must be in the future."))
+            raise DomainError(_("The closing time must be in the future."))
         proposal.full_clean()
         if proposal.document_id:
             document = GovernanceDocument.objects.select_for_update().get(pk=proposal.document_id)
             proposal.base_version_id = document.current_version_id
         member_ids = _electorate_member_ids(proposal, on=timezone.localdate(now))
         if not member_ids:
-            raise GovernanceError(_("Nobody is in this electorate: the proposal can't open."))
+            raise DomainError(_("Nobody is in this electorate: the proposal can't open."))
         Voter.objects.bulk_create(
             [Voter(proposal=proposal, member_id=pk) for pk in member_ids], batch_size=2000
         )
@@ -320,23 +316,23 @@ def stance_cast(
     now = now or timezone.now()
     reason = (reason or "").strip()
     if stance not in Voter.Stance.values:
-        raise GovernanceError(_("Choose Agree, Abstain or Block."))
+        raise DomainError(_("Choose Agree, Abstain or Block."))
     if stance == Voter.Stance.BLOCK and not reason:
-        raise GovernanceError({"reason": _("A block needs a reason.")})
+        raise DomainError({"reason": _("A block needs a reason.")})
     with transaction.atomic():
         # Lock the proposal too: a stance and the closing tally never interleave.
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if selectors.proposal_state(locked, now) != Proposal.Status.OPEN:
-            raise GovernanceError(_("This proposal is not open for voting."))
+            raise DomainError(_("This proposal is not open for voting."))
         voter = (
             Voter.objects.select_for_update()
             .filter(proposal_id=locked.pk, member_id=member.pk)
             .first()
         )
         if voter is None:
-            raise GovernanceError(_("This member is not in the electorate of this proposal."))
+            raise DomainError(_("This member is not in the electorate of this proposal."))
         if not member.contact_links.filter(user_id=getattr(actor, "pk", None)).exists():
-            raise GovernanceError(_("You can only vote for a member you are a contact of."))
+            raise DomainError(_("You can only vote for a member you are a contact of."))
         voter.proposal = locked
         if voter.stance == stance and voter.reason == reason:
             return voter
@@ -367,11 +363,11 @@ def proposal_close(*, proposal: Proposal, actor, now=None, notify: bool = True) 
         if proposal.status == Proposal.Status.CLOSED:
             return proposal
         if proposal.status != Proposal.Status.OPEN:
-            raise GovernanceError(_("A draft can't be closed."))
+            raise DomainError(_("A draft can't be closed."))
         if proposal.closes_at > now:
-            raise GovernanceError(_("This proposal is still open until its closing time."))
+            raise DomainError(_("This proposal is still open until its closing time."))
         if proposal_content_sha256(proposal) != proposal.content_sha256:
-            raise GovernanceError(_("The proposal's text changed after it opened: refusing."))
+            raise DomainError(_("The proposal's text changed after it opened: refusing."))
         document = None
         if proposal.document_id:
             # Lock the document first: two proposals on one version can't both be adopted.
@@ -400,20 +396,6 @@ def proposal_close(*, proposal: Proposal, actor, now=None, notify: bool = True) 
         )
         if outcome == Proposal.Outcome.ADOPTED and document is not None:
             _adopt_document_text(proposal, document, now=now)
-        if proposal.is_admission:
-            if outcome == Proposal.Outcome.ADOPTED:
-                _admission_admit(
-                    application_id=proposal.admission_application_id,
-                    actor=actor,
-                    on=timezone.localdate(proposal.closes_at),
-                )
-            else:
-                _admission_not_admitted(
-                    application_id=proposal.admission_application_id,
-                    actor=actor,
-                    reason=_("The Permanent Assembly did not adopt the admission: %(why)s.")
-                    % {"why": reason},
-                )
         audit_log(
             actor=actor,
             action="governance.proposal.closed",
@@ -427,6 +409,17 @@ def proposal_close(*, proposal: Proposal, actor, now=None, notify: bool = True) 
                 "block": tally.block,
             },
         )
+        if proposal.is_admission:
+            # resellers admits the applicant or closes the application, in this transaction;
+            # its DomainError rolls the close back (see the signal's contract).
+            admission_decided.send(
+                sender=Proposal,
+                proposal=proposal,
+                adopted=outcome == Proposal.Outcome.ADOPTED,
+                reason=reason,
+                actor=actor,
+                on=timezone.localdate(proposal.closes_at),
+            )
         if notify:
             transaction.on_commit(lambda: _after_close(proposal.pk))
     return proposal
@@ -441,7 +434,7 @@ def _after_close(proposal_id: int):
 def _adopt_document_text(proposal: Proposal, document: GovernanceDocument, *, now):
     """Make the proposal's new text the document's current version (caller holds the lock)."""
     if document.current_version_id != proposal.base_version_id:  # checked by outcome_for too
-        raise GovernanceError(_("This proposal is based on an outdated version."))
+        raise DomainError(_("This proposal is based on an outdated version."))
     number = (document.current_version.number if document.current_version_id else 0) + 1
     version = DocumentVersion.objects.create(
         document=document,
@@ -474,7 +467,7 @@ def proposal_close_if_due(*, proposal: Proposal, now=None) -> bool:
         return False
     try:
         closed = proposal_close(proposal=proposal, actor=None, now=now)
-    except GovernanceError:
+    except DomainError:
         logger.exception("Could not close proposal %s", proposal.pk)
         return False
     return closed.closed_at == now
@@ -489,7 +482,7 @@ def close_due_proposals(*, now=None) -> int:
         proposal = Proposal(pk=pk)
         try:
             result = proposal_close(proposal=proposal, actor=None, now=now)
-        except GovernanceError:
+        except DomainError:
             logger.exception("Could not close proposal %s", pk)
             continue
         if result.closed_at == now:
@@ -528,7 +521,7 @@ def proposal_repropose(*, proposal: Proposal, actor) -> Proposal:
     """A new draft carrying the same change, to be based on the document's current text."""
     proposal = Proposal.objects.get(pk=proposal.pk)
     if not selectors.proposal_is_outdated(proposal):
-        raise GovernanceError(_("Only a proposal based on an outdated version is re-proposed."))
+        raise DomainError(_("Only a proposal based on an outdated version is re-proposed."))
     return proposal_create(
         title=proposal.title,
         text=proposal.text,
@@ -544,30 +537,29 @@ def proposal_repropose(*, proposal: Proposal, actor) -> Proposal:
 # --- admission of operational members ---------------------------------------------------------
 
 
-def admission_proposal_open(*, application, actor, now=None):
+def admission_proposal_open(
+    *, application_id: int, applicant: str, statement: str, actor, now=None
+) -> Proposal:
     """Open the Permanent Assembly proposal that admits an operational applicant (all members
     with voting rights decide). Called by the applications flow after a steward approves an
-    operational application; calling it again returns the proposal already opened."""
+    operational application, with that application locked; calling it again returns the
+    proposal already opened. When it closes, ``admission_decided`` tells the applications
+    flow the outcome."""
     now = now or timezone.now()
-    name = getattr(application, "organisation_name", "") or getattr(application, "name", "")
-    name = name or str(application)
-    statement = getattr(application, "statement", "") or ""
     text = _(
         "Admit %(name)s as an operational member of the co-op.\n\n"
         "Their steward has approved the application. Why they want to join:\n\n%(statement)s"
-    ) % {"name": name, "statement": statement or _("(no statement given)")}
+    ) % {"name": applicant, "statement": statement or _("(no statement given)")}
     days = getattr(settings, "GOVERNANCE_ADMISSION_VOTING_DAYS", ADMISSION_VOTING_DAYS_DEFAULT)
     with transaction.atomic():
-        # Two approvals at once: the second waits here, then finds the first one's proposal.
-        type(application).objects.select_for_update().filter(pk=application.pk).first()
-        existing = Proposal.objects.filter(admission_application_id=application.pk).first()
+        existing = Proposal.objects.filter(admission_application_id=application_id).first()
         if existing is not None:
             return existing
         proposal = Proposal(
-            title=_("Admission of %(name)s") % {"name": name},
+            title=_("Admission of %(name)s") % {"name": applicant},
             text=text,
             electorate=Proposal.Electorate.ALL,
-            admission_application_id=application.pk,
+            admission_application_id=application_id,
             author=actor if getattr(actor, "pk", None) else None,
         )
         proposal.full_clean()
@@ -576,46 +568,8 @@ def admission_proposal_open(*, application, actor, now=None):
             actor=actor,
             action="governance.proposal.created",
             obj=proposal,
-            data={"admission_application": application.pk},
+            data={"admission_application": application_id},
         )
         return proposal_open(
             proposal=proposal, closes_at=now + datetime.timedelta(days=days), actor=actor, now=now
         )
-
-
-def _application(application_id: int):
-    from resellers.models import Application
-
-    return Application.objects.get(pk=application_id)
-
-
-@contextlib.contextmanager
-def _admission_refusals():
-    """The application's own refusals (it is no longer awaiting the assembly, the member
-    already holds such a membership) as a GovernanceError: the close is rolled back, the
-    proposal stays open, and whoever tried sees the reason instead of an error page."""
-    from membership.services import MembershipError
-    from resellers.services import ApplicationError
-
-    try:
-        yield
-    except (ApplicationError, MembershipError) as error:
-        raise GovernanceError(str(error)) from error
-
-
-def _admission_admit(*, application_id: int, actor, on: datetime.date):
-    """Admit the applicant (resellers.services.application_admit, idempotent there)."""
-    from resellers.services import application_admit
-
-    application = _application(application_id)
-    with _admission_refusals():
-        return application_admit(application=application, actor=actor, on=on)
-
-
-def _admission_not_admitted(*, application_id: int, actor, reason: str):
-    """Close the application with the outcome (resellers.services, idempotent there)."""
-    from resellers.services import application_close_not_admitted
-
-    application = _application(application_id)
-    with _admission_refusals():
-        return application_close_not_admitted(application=application, actor=actor, reason=reason)

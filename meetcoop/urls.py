@@ -21,5 +21,6 @@ urlpatterns = [
     path("apply/", include("resellers.urls")),
     path("governance/", include("governance.urls")),
     path("", include("membership.urls")),
+    path("", include("standing.urls")),
     path("contributions/", include("contributions.urls")),
 ]

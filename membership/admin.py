@@ -4,8 +4,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from meetcoop.core.admin import ReadOnlyAdminMixin
-from resellers.permissions import HiddenIsNotFoundMixin, StewardScopedAdminMixin
+from meetcoop.core.admin import (
+    HiddenIsNotFoundMixin,
+    ReadOnlyAdminMixin,
+    StewardScopedAdminMixin,
+    message_domain_error,
+)
+from meetcoop.core.errors import DomainError
+from meetcoop.core.roles import is_coop_admin
 
 from .models import (
     Member,
@@ -83,13 +89,10 @@ class MembershipInline(admin.TabularInline):
     def get_queryset(self, request):
         """A steward's admin sees, on a member's page, only the memberships of its stewards
         (the member may also hold one with another steward: not theirs to see)."""
-        from meetcoop.core.roles import is_coop_admin
-        from resellers.selectors import stewards_visible_to
-
         qs = super().get_queryset(request)
         if is_coop_admin(request.user):
             return qs
-        return qs.filter(steward__in=stewards_visible_to(request.user))
+        return qs.filter(steward__admins=request.user)
 
 
 @admin.register(Member)
@@ -101,13 +104,10 @@ class MemberAdmin(HiddenIsNotFoundMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     def get_queryset(self, request):
-        from meetcoop.core.roles import is_coop_admin
-        from resellers.selectors import stewards_visible_to
-
         qs = super().get_queryset(request)
         if is_coop_admin(request.user):
             return qs
-        return qs.filter(memberships__steward__in=stewards_visible_to(request.user)).distinct()
+        return qs.filter(memberships__steward__admins=request.user).distinct()
 
     @admin.display(description=_("name"), ordering="name")
     def display_name(self, obj):
@@ -134,37 +134,14 @@ class MembershipAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
     # A status changes only through the actions below (with a reason, recorded and emailed)
     # or the nightly job, never by editing the field; the end date comes with "End".
     readonly_fields = ["status", "status_changed_at", "ended_on"]
-    actions = ["recompute_now", "suspend_selected", "end_selected", "reinstate_selected"]
-
-    @admin.action(description=_("Recompute the status of the selected memberships now"))
-    def recompute_now(self, request, queryset):
-        from django.utils import timezone
-
-        from .services import status_recompute
-
-        run, _evaluations = status_recompute(
-            on=timezone.localdate(),
-            source="on_demand",
-            actor=request.user,
-            memberships=queryset.filter(status__in=["active", "lapsed"]),
-        )
-        if run.state == run.State.SKIPPED:
-            self.message_user(
-                request, _("A status recompute is running; try again in a minute."), "warning"
-            )
-            return
-        self.message_user(
-            request,
-            _("%(evaluated)s evaluated: %(active)s became active, %(lapsed)s lapsed.")
-            % {"evaluated": run.evaluated, "active": run.became_active, "lapsed": run.lapsed},
-        )
+    actions = ["suspend_selected", "end_selected", "reinstate_selected"]
 
     def _set_status_with_reason(self, request, queryset, *, status, action, title, intro):
         """Ask for the reason on an intermediate page, then set the status of each."""
         from django.contrib.admin import helpers
         from django.template.response import TemplateResponse
 
-        from .services import StatusError, membership_status_set
+        from .services import membership_status_set
 
         form = StatusReasonForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -178,8 +155,8 @@ class MembershipAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
                         note=form.cleaned_data["reason"],
                     ):
                         changed += 1
-                except StatusError as error:
-                    self.message_user(request, f"{membership}: {error}", "error")
+                except DomainError as error:
+                    message_domain_error(self, request, error, about=membership)
             self.message_user(
                 request,
                 ngettext(

@@ -13,6 +13,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 AT_RISK_DAYS = 30
 HUNDRED = Decimal("100")
 ONE = Decimal("1")
+PERCENT = Decimal("0.01")
 
 
 class Reason:
@@ -211,3 +212,60 @@ def status_from(reasons: list[Reason]) -> str:
         if not reason.ok:
             return "lapsed"
     return "active"
+
+
+def progress_percent(
+    money_eur: Decimal, hours: Decimal, commitment_money: Decimal, commitment_hours: Decimal
+) -> Decimal:
+    """The one commitment formula: money / commitment money + hours / commitment hours, as a
+    percent to two places, rounded down: 99.996 % is not a fulfilled commitment. Resources
+    count as money (their value in EUR)."""
+    ratio = money_eur / commitment_money + hours / commitment_hours
+    return (ratio * HUNDRED).quantize(PERCENT, rounding=ROUND_DOWN)
+
+
+# --- one membership's evaluation -------------------------------------------------------------
+
+
+MOVABLE = frozenset({"active", "lapsed"})
+
+
+class Evaluation:
+    """What the rules say of one membership on a date (worked out once, when made)."""
+
+    __slots__ = (
+        "membership_id",
+        "member_id",
+        "type",
+        "status",
+        "reasons",
+        "computed",
+        "new_status",
+        "changes",
+        "at_risk",
+    )
+
+    def __init__(self, membership_id, member_id, type, status, reasons):  # noqa: A002
+        self.membership_id = membership_id
+        self.member_id = member_id
+        self.type = type
+        self.status = status  # the status it has now
+        self.reasons = reasons  # of membership.rules.Reason
+        self.computed = computed = status_from(reasons)
+        # What the nightly job sets: it moves only between active and lapsed.
+        self.new_status = new_status = computed if status in MOVABLE else status
+        self.changes = new_status != status
+        self.at_risk = [r for r in reasons if r.at_risk and r.ok]
+
+    def reasons_json(self) -> list[dict]:
+        return [r.as_json() for r in self.reasons]
+
+    def why(self) -> list:
+        """The reasons that explain the status it gets: for a lapse the rules that fail (and
+        any at risk), for an active membership every rule, all passing."""
+        if self.computed == "active":
+            return self.reasons
+        return [r for r in self.reasons if not r.ok or r.at_risk]
+
+    def why_json(self) -> list[dict]:
+        return [r.as_json() for r in self.why()]

@@ -10,16 +10,16 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from meetcoop.core.admin import HiddenIsNotFoundMixin, StewardScopedAdminMixin, message_domain_error
+from meetcoop.core.errors import DomainError
 from meetcoop.core.exports import csv_cell
 from meetcoop.core.money import currency_choices
 from meetcoop.core.roles import is_coop_admin
 
 from .models import Application, ApplicationDecision, Steward, StewardOffer
-from .permissions import HiddenIsNotFoundMixin, StewardScopedAdminMixin
 from .selectors import stewards_visible_to
 from .services import (
-    AlreadyDecided,
-    ApplicationError,
+    ALREADY_DECIDED,
     application_admission_reopen,
     application_approve,
     application_reject,
@@ -238,12 +238,11 @@ class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
         for application in queryset.order_by("pk"):
             try:
                 service(application=application, actor=request.user, **kwargs)
-            except AlreadyDecided as exc:
-                self.message_user(request, exc.message, messages.WARNING)
-            except ApplicationError as exc:
-                self.message_user(
-                    request, f"{application.display_name}: {exc.message}", messages.ERROR
-                )
+            except DomainError as exc:
+                if exc.code == ALREADY_DECIDED:
+                    self.message_user(request, exc.text, messages.WARNING)
+                else:
+                    message_domain_error(self, request, exc, about=application.display_name)
             else:
                 done += 1
         if done:

@@ -118,7 +118,7 @@ def pledge_percent(*, policy, money, hours, resources) -> Decimal:
     Money and resources count against the commitment in money, hours against the commitment
     in hours; they mix freely (30 hours + 125 EUR = 100 % at 500 EUR / 40 hours).
     """
-    from contributions.selectors import progress_percent  # the one commitment formula
+    from membership.rules import progress_percent  # the one commitment formula
 
     return progress_percent(
         money + resources, hours, policy.commitment_money, policy.commitment_hours

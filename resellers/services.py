@@ -14,9 +14,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from governance.models import Proposal
+from governance.services import admission_proposal_open
 from meetcoop.core.audit import audit_log
+from meetcoop.core.errors import DomainError
 from membership import services as membership_services
-from membership.selectors import PolicyMissing, policy_in_force
+from membership.models import Membership
+from membership.selectors import policy_in_force
 
 from .models import Application, ApplicationDecision, Steward, StewardOffer
 from .selectors import offer_free_places, pledge_percent, terms_current
@@ -27,17 +31,8 @@ ZERO = Decimal("0")
 logger = logging.getLogger(__name__)
 
 
-class ApplicationError(Exception):
-    """An application can't be taken or decided as asked. ``field`` names the form field."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class AlreadyDecided(ApplicationError):
-    """Someone decided this application already; nothing was changed."""
+# The code of the refusal "someone decided this application already; nothing was changed".
+ALREADY_DECIDED = "already_decided"
 
 
 # --- submission --------------------------------------------------------------------------------
@@ -65,7 +60,7 @@ def application_submit(
 ) -> Application:
     """Take an application for ``steward``. A full level keeps it on the waiting list.
 
-    Refused (``ApplicationError`` naming the field) when the steward takes no applications,
+    Refused (``DomainError`` naming the field) when the steward takes no applications,
     does not offer the level, the email already has an open application there, an operational
     pledge is under 100 % of the commitment in force today, or the current terms are not all
     accepted.
@@ -74,16 +69,16 @@ def application_submit(
     today = timezone.localdate(now)
     email = email.strip().lower()
     if not steward.accepting_applications:
-        raise ApplicationError(_("This steward is not taking applications at the moment."))
+        raise DomainError(_("This steward is not taking applications at the moment."))
 
     is_user = type == Application.Type.USER
     currency = settings.COOP_CURRENCY
     if is_user:
         if service_level is None:
-            raise ApplicationError(_("Choose a service level."), field="service_level")
+            raise DomainError(_("Choose a service level."), field="service_level")
         free = offer_free_places(steward=steward, service_level=service_level)
         if free is None:
-            raise ApplicationError(
+            raise DomainError(
                 _("%(steward)s does not offer the %(level)s level.")
                 % {"steward": steward.name, "level": service_level.name},
                 field="service_level",
@@ -92,10 +87,7 @@ def application_submit(
         pledge_resources_description = ""
     else:
         service_level = None
-        try:
-            policy = policy_in_force(on=today)
-        except PolicyMissing as exc:
-            raise ApplicationError(str(exc)) from exc
+        policy = policy_in_force(on=today)
         currency = policy.currency
         percent = pledge_percent(
             policy=policy,
@@ -104,7 +96,7 @@ def application_submit(
             resources=pledge_resources_value,
         )
         if percent < 100:
-            raise ApplicationError(
+            raise DomainError(
                 _(
                     "Your pledge covers %(percent)s %% of the commitment; it must reach 100 %% "
                     "(%(money)s %(currency)s, or %(hours)s hours, in any mix)."
@@ -118,18 +110,18 @@ def application_submit(
                 field="pledge_money",
             )
         if pledge_resources_value > 0 and not pledge_resources_description.strip():
-            raise ApplicationError(
+            raise DomainError(
                 _("Say which resources you pledge."), field="pledge_resources_description"
             )
         if not statement.strip():
-            raise ApplicationError(_("Tell the members why you want to join."), field="statement")
+            raise DomainError(_("Tell the members why you want to join."), field="statement")
         free = None
 
     current = terms_current(at=now)
     accepted = {version.pk for version in accepted_terms}
     missing = [version for version in current.values() if version.pk not in accepted]
     if missing:
-        raise ApplicationError(
+        raise DomainError(
             _("Please accept the current %(document)s (version %(version)s).")
             % {"document": missing[0].get_document_display(), "version": missing[0].version},
             field="accept_terms",
@@ -142,7 +134,7 @@ def application_submit(
     if Application.objects.filter(
         steward=steward, email__iexact=email, status__in=Application.OPEN
     ).exists():
-        raise ApplicationError(duplicate, field="email")
+        raise DomainError(duplicate, field="email")
     try:
         with transaction.atomic():
             application = Application.objects.create(
@@ -185,7 +177,7 @@ def application_submit(
                 lambda: _enqueue("application_submission_notify", application), robust=True
             )
     except IntegrityError as exc:  # two submissions racing: the constraint keeps one
-        raise ApplicationError(duplicate, field="email") from exc
+        raise DomainError(duplicate, field="email") from exc
     return application
 
 
@@ -201,8 +193,6 @@ def application_approve(
     membership at the level and steward, and the first dues invoice. An operational one waits
     for the Permanent Assembly (``awaiting_assembly``) and the admission proposal is opened.
     """
-    from contributions.services import dues_invoice_issue_first
-
     on = on or timezone.localdate()
     with transaction.atomic():
         app = _lock(application)
@@ -214,20 +204,21 @@ def application_approve(
                 .first()
             )
             if offer is None:
-                raise ApplicationError(
+                raise DomainError(
                     _("%(steward)s no longer offers this level.") % {"steward": app.steward}
                 )
             free = offer_free_places(steward=app.steward, service_level=app.service_level)
             if not free:
-                raise ApplicationError(
+                raise DomainError(
                     _(
                         "The %(level)s level is full at %(steward)s: raise its capacity or keep "
                         "the application on the waiting list."
                     )
                     % {"level": app.service_level, "steward": app.steward}
                 )
-            membership = _enrol(app, actor=actor, on=on)
-            dues_invoice_issue_first(membership=membership, on=on, actor=actor)
+            # membership_create sends membership_created: contributions issues the first
+            # invoice in this transaction.
+            _enrol(app, actor=actor, on=on)
             _transition(app, to=Application.Status.APPROVED, actor=actor)
         else:
             _transition(app, to=Application.Status.AWAITING_ASSEMBLY, actor=actor)
@@ -240,7 +231,7 @@ def application_reject(*, application: Application, actor, reason: str) -> Appli
     """Refuse an application; the reason is required and is sent to the applicant."""
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError(_("Give the reason for refusing."), field="reason")
+        raise DomainError(_("Give the reason for refusing."), field="reason")
     with transaction.atomic():
         app = _lock(application)
         _ensure_undecided(app)
@@ -254,7 +245,7 @@ def application_waitlist(*, application: Application, actor, reason: str = "") -
     with transaction.atomic():
         app = _lock(application)
         if app.status != Application.Status.SUBMITTED:
-            raise AlreadyDecided(_already_message(app))
+            raise DomainError(_already_message(app), code=ALREADY_DECIDED)
         _transition(app, to=Application.Status.WAITLISTED, actor=actor, reason=reason.strip())
     application.refresh_from_db()
     return application
@@ -274,7 +265,7 @@ def application_admit(*, application: Application, actor, on: datetime.date):
         if app.status == Application.Status.ADMITTED:
             return app.membership
         if app.status != Application.Status.AWAITING_ASSEMBLY:
-            raise ApplicationError(
+            raise DomainError(
                 _("Only an application awaiting the assembly can be admitted; this one is %s.")
                 % app.get_status_display()
             )
@@ -291,7 +282,7 @@ def application_close_not_admitted(*, application: Application, actor, reason: s
         if app.status == Application.Status.NOT_ADMITTED:
             return
         if app.status != Application.Status.AWAITING_ASSEMBLY:
-            raise ApplicationError(
+            raise DomainError(
                 _("Only an application awaiting the assembly can be closed; this one is %s.")
                 % app.get_status_display()
             )
@@ -403,7 +394,7 @@ def _already_message(app: Application) -> str:
 
 def _ensure_undecided(app: Application) -> None:
     if app.status not in Application.UNDECIDED:
-        raise AlreadyDecided(_already_message(app))
+        raise DomainError(_already_message(app), code=ALREADY_DECIDED)
 
 
 def _transition(app: Application, *, to: str, actor, reason: str = "") -> None:
@@ -455,7 +446,19 @@ def _enrol(app: Application, *, actor, on: datetime.date):
     membership_services.contact_login_ensure(
         member=member, name=app.name, language=app.language, actor=actor
     )
-    try:
+    pending = Membership.objects.filter(
+        member=member, type=app.type, status=Membership.Status.PENDING, ended_on__isnull=True
+    ).first()
+    if pending is not None and app.type == Application.Type.OPERATIONAL:
+        # An operational membership added in the admin waits as pending for this admission.
+        membership_services.membership_admit(
+            membership=pending,
+            on=on,
+            actor=actor,
+            note=_("Admitted by the Permanent Assembly."),
+        )
+        membership = pending
+    else:
         membership = membership_services.membership_create(
             member=member,
             type=app.type,
@@ -466,8 +469,6 @@ def _enrol(app: Application, *, actor, on: datetime.date):
             admitted_on=on,
             actor=actor,
         )
-    except membership_services.MembershipError as exc:
-        raise ApplicationError(str(exc)) from exc
     membership_services.terms_acceptances_record(
         member=member, versions=app.accepted_terms.all(), accepted_at=app.submitted_at
     )
@@ -479,17 +480,21 @@ def _enrol(app: Application, *, actor, on: datetime.date):
 def _open_admission_proposal(app: Application, actor) -> None:
     """Hand the approved operational application to the Permanent Assembly.
 
-    Runs after the approval is committed. If the proposal can't be opened (nobody has voting
-    rights yet, say), the approval stands, the failure is logged and audited, and the
+    Runs after the approval is committed, with the application locked (two approvals at once:
+    the second finds the first one's proposal). If the proposal can't be opened (nobody has
+    voting rights yet, say), the approval stands, the failure is logged and audited, and the
     "Open the admission proposal" action in the admin tries again.
     """
-    from django.core.exceptions import ValidationError
-
-    from governance.services import admission_proposal_open
-
     try:
-        admission_proposal_open(application=app, actor=actor)
-    except ValidationError as error:
+        with transaction.atomic():
+            locked = _lock(app)
+            admission_proposal_open(
+                application_id=locked.pk,
+                applicant=locked.display_name,
+                statement=locked.statement,
+                actor=actor,
+            )
+    except DomainError as error:
         logger.warning("Admission proposal for application %s not opened: %s", app.pk, error)
         audit_log(
             actor=actor,
@@ -502,8 +507,6 @@ def _open_admission_proposal(app: Application, actor) -> None:
 def application_admission_reopen(*, application: Application, actor) -> bool:
     """Open the admission proposal of an application still awaiting the assembly, when none
     is open for it. Returns whether one is open now."""
-    from governance.models import Proposal
-
     with transaction.atomic():
         app = _lock(application)  # two clicks at once: the second finds the first's proposal
         if app.status != Application.Status.AWAITING_ASSEMBLY:
@@ -511,6 +514,22 @@ def application_admission_reopen(*, application: Application, actor) -> bool:
         if not Proposal.objects.filter(admission_application_id=app.pk).exists():
             _open_admission_proposal(app, actor)
         return Proposal.objects.filter(admission_application_id=app.pk).exists()
+
+
+def admission_decided(*, application_id: int, adopted: bool, reason: str, actor, on):
+    """The Permanent Assembly decided the admission of ``application_id``: admit the applicant,
+    or close the application with the outcome. Runs inside the proposal's close (see
+    ``governance.signals.admission_decided``); a ``DomainError`` here rolls the close back."""
+    application = Application.objects.filter(pk=application_id).first()
+    if application is None:
+        raise DomainError(_("The application this proposal admits no longer exists."))
+    if adopted:
+        return application_admit(application=application, actor=actor, on=on)
+    return application_close_not_admitted(
+        application=application,
+        actor=actor,
+        reason=_("The Permanent Assembly did not adopt the admission: %(why)s.") % {"why": reason},
+    )
 
 
 def _enqueue(task_name: str, app: Application) -> None:

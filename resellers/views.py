@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from membership.selectors import PolicyMissing, policy_in_force
+from meetcoop.core.errors import DomainError
+from membership.selectors import policy_in_force
 
 from .forms import ApplicationForm
 from .models import Application
@@ -18,7 +19,7 @@ from .selectors import (
     stewards_with_room,
     terms_current,
 )
-from .services import ApplicationError, application_submit
+from .services import application_submit
 
 SESSION_KEY = "resellers_application"
 
@@ -45,7 +46,7 @@ def apply(request, slug):
     )
     try:
         policy = policy_in_force(on=timezone.localdate())
-    except PolicyMissing:
+    except DomainError:  # no policy yet: the form still works for user memberships
         policy = None
     form_kwargs = {"steward": steward, "offers": offers, "terms": terms_current()}
     status = 200
@@ -64,11 +65,11 @@ def apply(request, slug):
         elif form.is_valid():
             try:
                 application = application_submit(**form.submission())
-            except ApplicationError as exc:
+            except DomainError as exc:
                 field = exc.field if exc.field in form.fields else None
                 if exc.field == "accept_terms":
                     field = next((f for f in form.fields if f.startswith("accept_")), None)
-                form.add_error(field, exc.message)
+                form.add_error(field, exc.text)
             else:
                 request.session[SESSION_KEY] = application.pk
                 return redirect("resellers:thanks", slug=steward.slug)

@@ -41,10 +41,12 @@ INSTALLED_APPS = [
     "django_filters",
     "meetcoop.users",
     "meetcoop.core",
+    # The apps, bottom to top: a lower one never imports a higher one (docs/architecture.md).
     "membership",
+    "governance",
     "resellers",
     "contributions",
-    "governance",
+    "standing",
 ]
 
 MIDDLEWARE = [
@@ -117,7 +119,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "membership:dashboard"
+LOGIN_REDIRECT_URL = "standing:dashboard"
 ACCOUNT_ADAPTER = "meetcoop.users.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

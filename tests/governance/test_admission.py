@@ -25,12 +25,22 @@ def application():
     )
 
 
+def open_admission(application, author):
+    return services.admission_proposal_open(
+        application_id=application.pk,
+        applicant=application.display_name,
+        statement=application.statement,
+        actor=author,
+        now=NOW,
+    )
+
+
 def test_approval_opens_an_admission_proposal_in_the_permanent_assembly(
     application, make_voters, author
 ):
     make_voters(2)
     voting_user_member = make_voters(1, membership_type="user")
-    proposal = services.admission_proposal_open(application=application, actor=author, now=NOW)
+    proposal = open_admission(application, author)
     assert proposal.status == Proposal.Status.OPEN
     assert proposal.electorate == Proposal.Electorate.ALL
     assert proposal.admission_application_id == application.pk
@@ -42,15 +52,15 @@ def test_approval_opens_an_admission_proposal_in_the_permanent_assembly(
 
 def test_opening_the_admission_twice_returns_the_same_proposal(application, make_voters, author):
     make_voters(1)
-    first = services.admission_proposal_open(application=application, actor=author, now=NOW)
-    second = services.admission_proposal_open(application=application, actor=author, now=NOW)
+    first = open_admission(application, author)
+    second = open_admission(application, author)
     assert first.pk == second.pk
     assert Proposal.objects.count() == 1
 
 
 def test_adoption_admits_the_member_end_to_end(application, make_voters, author):
     voters = make_voters(2)
-    proposal = services.admission_proposal_open(application=application, actor=author, now=NOW)
+    proposal = open_admission(application, author)
     for member, user in voters:
         services.stance_cast(
             proposal=proposal, member=member, stance=Voter.Stance.AGREE, actor=user, now=NOW
@@ -69,7 +79,7 @@ def test_adoption_admits_the_member_end_to_end(application, make_voters, author)
 
 def test_rejection_closes_the_application_with_the_outcome(application, make_voters, author):
     ((member, user),) = make_voters(1)
-    proposal = services.admission_proposal_open(application=application, actor=author, now=NOW)
+    proposal = open_admission(application, author)
     services.stance_cast(
         proposal=proposal,
         member=member,
@@ -149,7 +159,7 @@ def test_an_admission_the_application_no_longer_awaits_stays_open_with_the_reaso
     from resellers.models import Application
 
     ((member, user),) = make_voters(1)
-    proposal = services.admission_proposal_open(application=application, actor=author, now=NOW)
+    proposal = open_admission(application, author)
     services.stance_cast(
         proposal=proposal, member=member, stance=Voter.Stance.AGREE, actor=user, now=NOW
     )

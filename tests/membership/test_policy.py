@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from membership.selectors import PolicyMissing, policies_by_date, policy_in_force
+from meetcoop.core.errors import DomainError
+from membership.selectors import policies_by_date, policy_in_force
 from membership.services import policy_create
 from tests.factories import PolicyFactory
 
@@ -37,7 +38,7 @@ def test_policy_after_the_effective_date_is_the_new_one(two_policies):
 
 
 def test_no_policy_before_the_first_one_is_an_error(two_policies):
-    with pytest.raises(PolicyMissing):
+    with pytest.raises(DomainError):
         policy_in_force(on=datetime.date(2019, 12, 31))
 
 

@@ -11,10 +11,11 @@ import pytest
 from django.db import connection
 
 from contributions.models import DuesInvoice
+from meetcoop.core.errors import DomainError
 from meetcoop.users.models import User
 from membership.models import Member, Membership
 from resellers.models import Application, ApplicationDecision
-from resellers.services import AlreadyDecided, application_approve
+from resellers.services import application_approve
 from tests.factories import (
     ApplicationFactory,
     PolicyFactory,
@@ -66,7 +67,9 @@ def test_ten_admins_approving_at_once_create_one_member(mailoutbox):
     errors = [value for kind, value in results if kind == "error"]
     assert outcomes.count("ok") == 1, errors
     assert len(errors) == 9
-    assert all(isinstance(error, AlreadyDecided) for error in errors), errors
+    assert all(
+        isinstance(error, DomainError) and error.code == "already_decided" for error in errors
+    ), errors
     assert all("already decided" in error.message for error in errors)
     assert Member.objects.filter(email="x@example.org").count() == 1
     assert User.objects.filter(email="x@example.org").count() == 1
@@ -97,7 +100,7 @@ def test_two_admins_approving_the_last_place_at_once_fill_it_once():
 
 
 def test_two_identical_submissions_at_once_keep_one_application():
-    from resellers.services import ApplicationError, application_submit
+    from resellers.services import application_submit
     from tests.factories import TermsVersionFactory
 
     PolicyFactory()
@@ -123,5 +126,5 @@ def test_two_identical_submissions_at_once_keep_one_application():
 
     assert [kind for kind, _v in results].count("ok") == 1
     errors = [value for kind, value in results if kind == "error"]
-    assert all(isinstance(e, ApplicationError) and e.field == "email" for e in errors), errors
+    assert all(isinstance(e, DomainError) and e.field == "email" for e in errors), errors
     assert Application.objects.count() == 1

@@ -11,9 +11,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from membership.models import ServiceLevel, TermsVersion
-
-from .models import Application, ApplicationDecision, Steward
-from .services import application_approve, application_reject
+from resellers.models import Application, ApplicationDecision, Steward
+from resellers.services import application_approve, application_reject
 
 APPLICATIONS = [
     # steward, email, kind, name, organisation, country, language, type, level, days ago,

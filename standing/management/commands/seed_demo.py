@@ -3,15 +3,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from membership.demo import ADMIN_EMAIL, ADMIN_PASSWORD, DEMO_PASSWORD
+from standing.demo.base import ADMIN_EMAIL, ADMIN_PASSWORD, DEMO_PASSWORD
 
 # Each app adds its demo data after the ones it builds on. Each seeder is idempotent.
 SEEDERS = [
-    "membership.demo.seed",
-    "resellers.demo.seed",
-    "governance.demo.seed",
-    "contributions.demo.seed",
-    "membership.demo_status.seed",
+    "standing.demo.base.seed",
+    "standing.demo.resellers.seed",
+    "standing.demo.governance.seed",
+    "standing.demo.contributions.seed",
+    "standing.demo.status.seed",
 ]
 
 

@@ -13,7 +13,8 @@ from freezegun import freeze_time
 from meetcoop.core.locks import try_lock
 from membership.models import Membership, StatusChange, StatusNotice, StatusRun
 from membership.reasons import reason_text
-from membership.services import STATUS_LOCK, membership_status_set, status_recompute
+from membership.services import STATUS_LOCK, membership_status_set
+from standing.services import status_recompute
 from tests.factories import (
     AttendanceFactory,
     CircleRoleFactory,
@@ -371,7 +372,7 @@ def test_a_second_run_while_one_holds_the_lock_exits_at_once():
 
 def test_a_run_that_dies_halfway_leaves_nothing_and_a_rerun_finishes(monkeypatch):
     """The statuses and their history are written, then the run dies queueing the warnings."""
-    from membership import services
+    from membership.services import status as services
 
     memberships = [healthy_operational(hours="") for _ in range(3)]
     original = services._queue_at_risk_notices
@@ -396,7 +397,7 @@ def test_a_run_that_dies_halfway_leaves_nothing_and_a_rerun_finishes(monkeypatch
 
 
 def test_a_status_saved_by_a_person_during_the_run_is_not_overwritten(monkeypatch):
-    from membership import selectors
+    from standing import services as selectors
 
     membership = healthy_operational(hours="")
     evaluate = selectors.status_evaluate
@@ -553,8 +554,9 @@ def test_at_risk_for_dues_inside_the_grace_period():
 def test_emails_are_written_in_the_members_language(monkeypatch):
     """The email is rendered with the member's language active (the words come from the
     translation catalogue of that language once it exists)."""
-    import django.template.loader as loader
     from django.utils import translation
+
+    from membership.services import notices as loader
 
     rendered_in = []
     render = loader.render_to_string

@@ -11,14 +11,19 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
+from contributions.models import (
+    DuesInvoice,
+    DuesPayment,
+    LedgerEntry,
+    RevenueReport,
+    RevenueSharePayment,
+)
+from contributions.selectors import quarter_end, quarter_start, share_owed
+from contributions.services import period_end_for
 from governance.models import Circle, CircleRole
 from membership.models import Member, Membership
 from membership.selectors import policy_in_force
 from resellers.models import Steward
-
-from .models import DuesInvoice, DuesPayment, LedgerEntry, RevenueReport, RevenueSharePayment
-from .selectors import quarter_end, quarter_start, share_owed
-from .services import period_end_for
 
 TREASURER_EMAIL = "treasurer@meet.coop.example"
 
@@ -65,7 +70,7 @@ MONEY = {
 
 
 def _user(email, name):
-    from membership.demo import _user
+    from .base import _user
 
     return _user(email, name=name)
 

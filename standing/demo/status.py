@@ -28,9 +28,8 @@ def _top_up_commitments(today, treasurer):
     from contributions.models import LedgerEntry
     from contributions.selectors import commitment_progress_for
     from contributions.services import entry_approve, money_record
-
-    from .models import Membership
-    from .selectors import policy_in_force
+    from membership.models import Membership
+    from membership.selectors import policy_in_force
 
     operational = Membership.objects.filter(type="operational", status__in=["active", "lapsed"])
     for membership_id, progress in commitment_progress_for(operational, on=today).items():
@@ -92,7 +91,7 @@ def _file_revenue_reports(today, treasurer):
 
 def _history_of_joins():
     """The day each membership became active, so the report draws the co-op's growth."""
-    from .models import Membership, StatusChange
+    from membership.models import Membership, StatusChange
 
     for membership in Membership.objects.exclude(admitted_on=None).exclude(status="pending"):
         if StatusChange.objects.filter(membership=membership, source="application").exists():
@@ -120,8 +119,7 @@ def _changes_since_last_night(today, treasurer):
     the rest of its commitment, and a user member's grace period ended yesterday."""
     from contributions.models import DuesInvoice, LedgerEntry
     from contributions.services import entry_approve, money_record
-
-    from .models import Membership
+    from membership.models import Membership
 
     paid = "The rest of the commitment (demo)"
     member = Membership.objects.get(member__email=PAID_TODAY, type="operational").member
@@ -151,14 +149,14 @@ def _changes_since_last_night(today, treasurer):
 
 
 def seed(out, today: datetime.date) -> None:
-    from .services import status_recompute
+    from standing.services import status_recompute
 
     treasurer = _treasurer()
     _top_up_commitments(today, treasurer)
     _file_revenue_reports(today, treasurer)
     _history_of_joins()
     # This night's run, once; then the day's events, which the next run (or a dry run) finds.
-    from .models import StatusRun
+    from membership.models import StatusRun
 
     if not StatusRun.objects.filter(source="nightly", state="finished", dry_run=False).exists():
         run, _evaluations = status_recompute(on=today, source="nightly")

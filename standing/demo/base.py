@@ -9,9 +9,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from resellers.models import Steward, StewardOffer
-
-from .models import (
+from membership.models import (
     Member,
     MemberContact,
     Membership,
@@ -20,6 +18,7 @@ from .models import (
     TermsAcceptance,
     TermsVersion,
 )
+from resellers.models import Steward, StewardOffer
 
 DEMO_PASSWORD = "demo-password"
 ADMIN_EMAIL = "admin@meet.coop.example"

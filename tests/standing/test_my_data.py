@@ -30,7 +30,7 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("policy")]
 
-URL = reverse("membership:my_data")
+URL = reverse("standing:my_data")
 
 
 def download(client, user):
@@ -101,7 +101,7 @@ def test_a_member_downloads_all_of_its_data(client, coop_admin):
 
 
 def test_the_reasons_of_a_change_are_in_words(client):
-    from membership.services import status_recompute
+    from standing.services import status_recompute
 
     member, user = voting_member()
     status_recompute(on=datetime.date(2026, 11, 24))  # no circle, no hours: lapses
@@ -155,7 +155,7 @@ def test_the_query_count_does_not_grow_with_the_data(client, django_assert_max_n
 def test_the_dashboard_links_to_the_download(client):
     _member, user = voting_member()
     client.force_login(user)
-    page = client.get(reverse("membership:dashboard")).content.decode()
+    page = client.get(reverse("standing:dashboard")).content.decode()
     assert f'href="{URL}"' in page and "Download my data" in page
 
 

@@ -4,7 +4,7 @@ import pytest
 from freezegun import freeze_time
 
 from membership.models import StatusChange
-from membership.selectors import active_over_time
+from standing.selectors import active_over_time
 from tests.factories import MembershipFactory, StewardFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,10 +10,17 @@ import datetime
 
 from dateutil.relativedelta import relativedelta
 
+from governance import services
+from governance.models import (
+    Attendance,
+    Circle,
+    CircleRole,
+    GovernanceDocument,
+    Meeting,
+    Proposal,
+    Voter,
+)
 from membership.models import Member, Membership
-
-from . import services
-from .models import Attendance, Circle, CircleRole, GovernanceDocument, Meeting, Proposal, Voter
 
 CIRCLES = [
     # slug, name, purpose
@@ -139,7 +146,8 @@ def _decide(
 
 def seed(out, today: datetime.date) -> None:
     from meetcoop.users.models import User
-    from membership.demo import ADMIN_EMAIL
+
+    from .base import ADMIN_EMAIL
 
     admin = User.objects.filter(email=ADMIN_EMAIL).first()
 

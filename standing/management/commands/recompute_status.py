@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from membership.models import Membership, StatusRun
 from membership.reasons import reason_text
-from membership.services import status_recompute
+from standing.services import status_recompute
 
 
 class Command(BaseCommand):

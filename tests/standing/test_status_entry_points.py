@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from freezegun import freeze_time
 
 from membership.models import StatusChange, StatusRun, TermsAcceptance
-from membership.tasks import recompute_status_nightly
+from standing.tasks import recompute_status_nightly
 from tests.factories import (
     DuesInvoiceFactory,
     MemberContactFactory,
@@ -87,9 +87,11 @@ def test_the_nightly_schedule_is_put_in_the_database_once():
 
     migration = import_module("membership.migrations.0004_nightly_schedule")
     PeriodicTask.objects.filter(name=migration.NAME).delete()
-    migration.schedule(apps, None)
-    migration.schedule(apps, None)
-    task = PeriodicTask.objects.get(task="membership.tasks.recompute_status_nightly")
+    moved = import_module("standing.migrations.0001_nightly_task_moves_to_standing")
+    for _ in range(2):
+        migration.schedule(apps, None)
+        moved.forward(apps, None)
+    task = PeriodicTask.objects.get(task="standing.tasks.recompute_status_nightly")
     assert task.enabled and (task.crontab.hour, task.crontab.minute) == ("2", "30")
 
 

@@ -1,0 +1,38 @@
+"""Writes of the membership app, one module per seam:
+
+- ``policy``: the dated policies;
+- ``members``: members, their logins and memberships (sends ``membership_created``);
+- ``terms``: terms versions and acceptances;
+- ``status``: the status writer (a run's changes, a person's change, an admission);
+- ``notices``: the status emails.
+
+Each service takes the acting user, checks the state first, refuses with ``DomainError``,
+writes in one transaction and leaves an audit entry.
+"""
+
+from .members import contact_login_ensure, member_get_or_create, membership_create
+from .notices import status_notices_send
+from .policy import policy_create
+from .status import (
+    STATUS_LOCK,
+    enqueue_notice_sending,
+    membership_admit,
+    membership_status_set,
+    status_changes_write,
+)
+from .terms import terms_accept, terms_acceptances_record
+
+__all__ = [
+    "STATUS_LOCK",
+    "contact_login_ensure",
+    "enqueue_notice_sending",
+    "member_get_or_create",
+    "membership_admit",
+    "membership_create",
+    "membership_status_set",
+    "policy_create",
+    "status_changes_write",
+    "status_notices_send",
+    "terms_accept",
+    "terms_acceptances_record",
+]

@@ -1,0 +1,125 @@
+"""Members, their logins, and their memberships."""
+
+import datetime
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetcoop.core.audit import audit_log
+from meetcoop.core.errors import DomainError
+from meetcoop.users.models import User
+
+from ..models import Member, MemberContact, Membership
+from ..signals import membership_created
+
+
+def member_get_or_create(
+    *, kind: str, name: str, organisation_name: str, email: str, country, language: str, actor
+):
+    """The member known by ``email`` (any case), or a new one with these details.
+
+    Returns ``(member, created)``. An existing member keeps its details: the application's
+    copy does not overwrite what the member may have corrected since.
+    """
+
+    member = Member.objects.filter(email__iexact=email).order_by("pk").first()
+    if member is not None:
+        return member, False
+    member = Member(
+        kind=kind,
+        name=name,
+        organisation_name=organisation_name if kind == Member.Kind.ORGANISATION else "",
+        email=email.lower(),
+        country=country,
+        language=language,
+    )
+    member.full_clean()
+    member.save()
+    audit_log(actor=actor, action="membership.member.created", obj=member)
+    return member, True
+
+
+def contact_login_ensure(*, member, name: str, language: str, actor):
+    """Make sure ``member`` has a login for its email, as a contact person.
+
+    Returns ``(user, needs_password)``: ``needs_password`` is true while the login has no
+    usable password (the caller sends the invitation to set one). The address is marked
+    verified: the applicant just used it to receive our mail.
+    """
+    email = member.email.lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User(email=email, name=name, language=language)
+        user.set_unusable_password()
+        user.save()
+        audit_log(actor=actor, action="users.user.invited", obj=user)
+    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if address is None:
+        EmailAddress.objects.create(
+            user=user,
+            email=email,
+            verified=True,
+            primary=not EmailAddress.objects.filter(user=user, primary=True).exists(),
+        )
+    elif not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
+    if not MemberContact.objects.filter(member=member, user=user).exists():
+        MemberContact.objects.create(
+            member=member,
+            user=user,
+            is_primary=not MemberContact.objects.filter(member=member, is_primary=True).exists(),
+        )
+    return user, not user.has_usable_password()
+
+
+def membership_create(
+    *,
+    member,
+    type: str,
+    steward,
+    service_level=None,
+    status: str,
+    applied_on: datetime.date | None,
+    admitted_on: datetime.date | None,
+    actor,
+):
+    """Give ``member`` a membership of ``type``; refused when it already holds an open one.
+
+    Sends ``membership_created`` inside the transaction: contributions issues the first dues
+    invoice there, so a membership never exists without it, whoever made it."""
+    with transaction.atomic():
+        # One open membership per member and type ("open" is "not dated as ended").
+        if Membership.objects.filter(member=member, type=type, ended_on__isnull=True).exists():
+            raise DomainError(
+                _("%(member)s already holds a %(type)s membership.")
+                % {"member": member, "type": Membership.Type(type).label},
+                code="membership_exists",
+            )
+        membership = Membership(
+            member=member,
+            type=type,
+            steward=steward,
+            service_level=service_level,
+            status=status,
+            applied_on=applied_on,
+            admitted_on=admitted_on,
+            status_changed_at=timezone.now(),
+        )
+        membership.full_clean(validate_constraints=False)
+        membership.save()
+        audit_log(
+            actor=actor,
+            action="membership.membership.created",
+            obj=membership,
+            data={"type": type, "steward": steward.pk, "status": status},
+        )
+        membership_created.send(
+            sender=Membership,
+            membership=membership,
+            actor=actor,
+            on=admitted_on or applied_on or timezone.localdate(),
+        )
+    return membership

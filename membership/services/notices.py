@@ -1,0 +1,90 @@
+"""Status emails: each change and each at-risk cause told to the member once."""
+
+from allauth.utils import build_absolute_uri
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from ..models import StatusChange, StatusNotice, StatusRun
+from ..reasons import reason_advice, reason_text
+
+
+def _send_status_email(*, membership, kind: str, reasons: list[dict]) -> None:
+    """One status email, in the member's language."""
+    member = membership.member
+    with translation.override(member.language or settings.LANGUAGE_CODE):
+        context = {
+            "kind": kind,
+            "member": member,
+            "membership": membership,
+            "reasons": [{"text": reason_text(r), "advice": reason_advice(r), **r} for r in reasons],
+            "site_name": settings.SITE_NAME,
+            "dashboard_url": _absolute_url(settings.LOGIN_REDIRECT_URL),
+        }
+        subject = render_to_string("membership/email/status_subject.txt", context).strip()
+        body = render_to_string("membership/email/status_body.txt", context)
+    send_mail(subject, body, None, [member.email])
+
+
+def _absolute_url(name: str) -> str:
+    return build_absolute_uri(None, reverse(name))
+
+
+def status_notices_send(*, limit: int = 500) -> int:
+    """Send the status emails not sent yet: to each member a run changed (from the run's
+    change rows, past its high-water mark), then the queued notices (at risk, changes made by
+    people). Safe to run twice or concurrently: each email is sent while its run or notice row
+    is locked, and marked sent in the same short transaction."""
+    sent = 0
+    runs = (
+        StatusRun.objects.filter(
+            state=StatusRun.State.FINISHED, dry_run=False, changes__id__gt=F("notified_through")
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for run_id in list(runs):
+        while sent < limit:
+            with transaction.atomic():
+                run = (
+                    StatusRun.objects.select_for_update(skip_locked=True).filter(pk=run_id).first()
+                )
+                if run is None:
+                    break
+                change = (
+                    StatusChange.objects.filter(run_id=run_id, pk__gt=run.notified_through)
+                    .select_related("membership__member")
+                    .order_by("pk")
+                    .first()
+                )
+                if change is None:
+                    break
+                _send_status_email(
+                    membership=change.membership, kind="changed", reasons=change.reasons
+                )
+                run.notified_through = change.pk
+                run.save(update_fields=["notified_through"])
+                sent += 1
+    pending = StatusNotice.objects.filter(sent_at__isnull=True).values_list("pk", flat=True)
+    for pk in list(pending[: max(limit - sent, 0)]):
+        with transaction.atomic():
+            notice = (
+                StatusNotice.objects.select_for_update(skip_locked=True)
+                .select_related("membership__member")
+                .filter(pk=pk, sent_at__isnull=True)
+                .first()
+            )
+            if notice is None:
+                continue
+            _send_status_email(
+                membership=notice.membership, kind=notice.kind, reasons=notice.reasons
+            )
+            notice.sent_at = timezone.now()
+            notice.save(update_fields=["sent_at"])
+            sent += 1
+    return sent

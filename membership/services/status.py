@@ -1,0 +1,317 @@
+"""The status writer: a status change and its history, from an evaluation or a person."""
+
+import json
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetcoop.core.audit import audit_log
+from meetcoop.core.db import bulk_insert, int_array
+from meetcoop.core.errors import DomainError
+
+from ..models import Membership, StatusChange, StatusNotice
+from ..signals import membership_status_changed, statuses_recomputed
+
+STATUS_LOCK = "membership-status-recompute"
+WRITE_CHUNK = 2000
+
+
+class _ReasonsText:
+    """The JSON text of lists of reasons, each distinct list encoded once: in one run,
+    thousands of members lapse, or are warned, for the same few reasons with the same
+    numbers. Call it with a list of reasons; keep one per run."""
+
+    def __init__(self):
+        self._texts: dict[tuple, str] = {}
+
+    def __call__(self, reasons: list) -> str:
+        key = tuple((r.code, r.ok, r.at_risk, tuple(r.params.items())) for r in reasons)
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = json.dumps([r.as_json() for r in reasons])
+        return text
+
+
+CHANGE_FIELDS = [
+    "membership_id",
+    "old_status",
+    "new_status",
+    "effective_on",
+    "changed_at",
+    "source",
+    "actor_id",
+    "run_id",
+    "reasons",
+    "note",
+]
+NOTICE_FIELDS = ["membership_id", "kind", "cause", "reasons", "created_at", "sent_at"]
+
+
+def _write_changes_postgresql(by_move, *, now, started_at, on, source, actor, run) -> list:
+    """Per kind of move (active to lapsed, lapsed to active) one statement that updates the
+    memberships still as the evaluation read them and, from the rows it updated, writes their
+    history with the reasons.
+
+    Thousands of members lapse for the same few reasons with the same numbers, so each
+    distinct set of reasons is sent, and parsed by the database, once: the statement takes the
+    ids, for each id the position of its reasons, and the distinct reasons as one JSON array.
+    """
+    as_text = _ReasonsText()
+    written = []
+    with connection.cursor() as cursor:
+        for (old, new), group in by_move.items():
+            distinct: dict[str, int] = {}
+            positions = [distinct.setdefault(as_text(e.why()), len(distinct)) for e in group]
+            ids = int_array(e.membership_id for e in group)
+            cursor.execute(
+                """
+                WITH moved AS (
+                    UPDATE membership_membership
+                       SET status = %(new)s, status_changed_at = %(now)s
+                     WHERE id = ANY(%(ids)s::bigint[])
+                       AND status = %(old)s AND status_changed_at <= %(started)s
+                 RETURNING id
+                ),
+                why AS (
+                    SELECT * FROM unnest(%(ids)s::bigint[], %(positions)s::int[])
+                        AS why(id, position)
+                ),
+                docs AS (SELECT %(docs)s::jsonb AS docs)
+                INSERT INTO membership_statuschange (membership_id, old_status, new_status,
+                       effective_on, changed_at, source, actor_id, run_id, reasons, note)
+                SELECT moved.id, %(old)s, %(new)s, %(on)s, %(now)s, %(source)s, %(actor)s,
+                       %(run)s, docs.docs -> why.position, ''
+                  FROM moved
+                  JOIN why ON why.id = moved.id
+                 CROSS JOIN docs
+             RETURNING membership_id
+                """,
+                {
+                    "new": new,
+                    "old": old,
+                    "now": now,
+                    "ids": ids,
+                    "positions": int_array(positions),
+                    "docs": "[" + ",".join(distinct) + "]",
+                    "started": started_at,
+                    "on": on,
+                    "source": source,
+                    "actor": getattr(actor, "pk", None),
+                    "run": run.pk,
+                },
+            )
+            written.extend((pk, old, new, None) for (pk,) in cursor.fetchall())
+    return written
+
+
+def _move_statuses(by_move, *, now, started_at) -> list[tuple[int, str, str]]:
+    """The same with the ORM, a chunk at a time (SQLite)."""
+    moved = []
+    for (old, new), group in by_move.items():
+        ids = [e.membership_id for e in group]
+        for start in range(0, len(ids), WRITE_CHUNK):
+            chunk = ids[start : start + WRITE_CHUNK]
+            locked = list(
+                Membership.objects.select_for_update()
+                .filter(pk__in=chunk, status=old, status_changed_at__lte=started_at)
+                .order_by()
+                .values_list("pk", flat=True)
+            )
+            if locked:
+                Membership.objects.filter(pk__in=locked).order_by().update(
+                    status=new, status_changed_at=now
+                )
+                moved.extend((pk, old, new) for pk in locked)
+    return moved
+
+
+def _record_changes(*, evaluations, on, source, actor, run, started_at) -> list[tuple]:
+    """Write the changed statuses and their history in the current transaction.
+
+    Only rows still in the status the evaluation read, and not changed by anyone since the
+    run started, are written (a renewal saved meanwhile is never overwritten). Returns the
+    (membership id, old, new, reasons) written.
+    """
+    now = timezone.now()
+    by_move: dict[tuple[str, str], list] = {}
+    for evaluation in evaluations:
+        if evaluation.changes:
+            by_move.setdefault((evaluation.status, evaluation.new_status), []).append(evaluation)
+    if connection.vendor == "postgresql":
+        return _write_changes_postgresql(
+            by_move, now=now, started_at=started_at, on=on, source=source, actor=actor, run=run
+        )
+    moved = _move_statuses(by_move, now=now, started_at=started_at)
+    written = [
+        (pk, old, new, by_id[pk].why_json())
+        for by_id in [{e.membership_id: e for group in by_move.values() for e in group}]
+        for pk, old, new in moved
+    ]
+    bulk_insert(
+        StatusChange,
+        CHANGE_FIELDS,
+        (
+            (pk, old, new, on, now, source, getattr(actor, "pk", None), run.pk, reasons, "")
+            for pk, old, new, reasons in written
+        ),
+    )
+    return written
+
+
+def _queue_at_risk_notices(*, evaluations, written) -> int:
+    """Queue an at-risk email for each cause not warned of before (the members whose status
+    changed get the change's email instead, sent from the change rows themselves)."""
+    changed = {pk for pk, *_rest in written}
+    at_risk = {}
+    for evaluation in evaluations:
+        if evaluation.new_status != "active" or evaluation.membership_id in changed:
+            continue
+        for reason in evaluation.at_risk:
+            at_risk[(evaluation.membership_id, reason.cause)] = evaluation
+    if not at_risk:
+        return 0
+    known = set(
+        StatusNotice.objects.filter(
+            kind=StatusNotice.Kind.AT_RISK, cause__in={cause for _pk, cause in at_risk}
+        ).values_list("membership_id", "cause")
+    )
+    now = timezone.now()
+    # PostgreSQL's COPY takes the JSON as text: each distinct list of reasons encoded once.
+    encode = _ReasonsText() if connection.vendor == "postgresql" else None
+    return bulk_insert(
+        StatusNotice,
+        NOTICE_FIELDS,
+        [
+            (
+                pk,
+                StatusNotice.Kind.AT_RISK,
+                cause,
+                encode(evaluation.reasons) if encode else evaluation.reasons_json(),
+                now,
+                None,
+            )
+            for (pk, cause), evaluation in at_risk.items()
+            if (pk, cause) not in known
+        ],
+    )
+
+
+def status_changes_write(*, evaluations, on, source: str, actor, run) -> list[tuple]:
+    """Write what a run's ``evaluations`` (``membership.rules.Evaluation``) decided: the
+    statuses that change, their history with the reasons, and an at-risk notice for each
+    cause not warned of before. Runs in the caller's transaction; the emails are enqueued for
+    after its commit. Returns the (membership id, old, new, reasons) written."""
+    written = _record_changes(
+        evaluations=evaluations,
+        on=on,
+        source=source,
+        actor=actor,
+        run=run,
+        started_at=run.started_at,
+    )
+    _queue_at_risk_notices(evaluations=evaluations, written=written)
+    statuses_recomputed.send(sender=Membership, run=run, changes=written)
+    transaction.on_commit(enqueue_notice_sending)
+    return written
+
+
+def enqueue_notice_sending():
+    from ..tasks import send_status_notices
+
+    send_status_notices.delay()
+
+
+def membership_status_set(*, membership, status: str, actor, note: str, on=None):
+    """A person sets a status (suspend for a Fair Use breach, end, reinstate).
+
+    Recorded with who, when and why. Setting the status it already has is a no-op.
+    """
+    if status not in Membership.Status.values:
+        raise DomainError(_("Unknown status."))
+    if not note.strip():
+        raise DomainError(_("Say why, in words the member understands."), field="note")
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        if locked.status == status:
+            return None
+        if locked.status == Membership.Status.ENDED:
+            raise DomainError(_("An ended membership can't change; make a new one."))
+        if (
+            locked.status == Membership.Status.PENDING
+            and locked.type == Membership.Type.OPERATIONAL
+            and status in (Membership.Status.ACTIVE, Membership.Status.LAPSED)
+        ):
+            raise DomainError(
+                _(
+                    "An operational membership becomes active only when the Permanent Assembly "
+                    "adopts its admission: file the member's application with the co-op and "
+                    "approve it there."
+                )
+            )
+        change = StatusChange.objects.create(
+            membership=locked,
+            old_status=locked.status,
+            new_status=status,
+            effective_on=on,
+            source=StatusChange.Source.PERSON,
+            actor=actor,
+            note=note,
+        )
+        locked.status = status
+        locked.status_changed_at = change.changed_at
+        if status == Membership.Status.ENDED:
+            locked.ended_on = on
+        locked.save(update_fields=["status", "status_changed_at", "ended_on"])
+        StatusNotice.objects.create(
+            membership=locked,
+            kind=StatusNotice.Kind.CHANGED,
+            cause=f"change:{change.pk}",
+            reasons=[{"code": "note", "ok": False, "at_risk": False, "params": {"note": note}}],
+        )
+        transaction.on_commit(enqueue_notice_sending)
+        audit_log(
+            actor=actor,
+            action=f"membership.membership.{status}",
+            obj=locked,
+            data={"from": change.old_status, "note": note},
+        )
+        membership_status_changed.send(
+            sender=Membership, membership=locked, change=change, actor=actor
+        )
+    membership.refresh_from_db()
+    return change
+
+
+def membership_admit(*, membership, on, actor, note: str):
+    """The Permanent Assembly adopted the admission of a pending operational membership: it
+    becomes active from ``on``, recorded with the note. Admitting it again is a no-op."""
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        if locked.status != Membership.Status.PENDING:
+            return None
+        change = StatusChange.objects.create(
+            membership=locked,
+            old_status=locked.status,
+            new_status=Membership.Status.ACTIVE,
+            effective_on=on,
+            source=StatusChange.Source.APPLICATION,
+            actor=actor,
+            note=note,
+        )
+        locked.status = Membership.Status.ACTIVE
+        locked.status_changed_at = change.changed_at
+        locked.admitted_on = on
+        locked.save(update_fields=["status", "status_changed_at", "admitted_on"])
+        audit_log(
+            actor=actor,
+            action="membership.membership.admitted",
+            obj=locked,
+            data={"note": note},
+        )
+        membership_status_changed.send(
+            sender=Membership, membership=locked, change=change, actor=actor
+        )
+    membership.refresh_from_db()
+    return change

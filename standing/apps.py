@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StandingConfig(AppConfig):
+    """The top of the layers: no models of its own. It gathers the facts of every app,
+    evaluates active status, runs the recompute, and shows the member's dashboard, the data
+    download and the co-op report."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "standing"
+    verbose_name = _("Standing")

@@ -1,0 +1,30 @@
+"""Reads of the standing app: the facts of every app brought together.
+
+- ``status``: every membership's facts gathered set-based and the rules applied
+  (``status_evaluate``), for the nightly job, ``/me/`` and a recompute on demand.
+- ``dashboard``: what ``/me/`` shows.
+- ``data``: a member's own data, to download.
+- ``report``: the co-op's status report.
+"""
+
+from .dashboard import member_dashboard
+from .data import member_data
+from .report import (
+    active_over_time,
+    last_status_runs,
+    status_counts_by_steward,
+    status_counts_by_type,
+    svg_line_chart,
+)
+from .status import status_evaluate
+
+__all__ = [
+    "active_over_time",
+    "last_status_runs",
+    "member_dashboard",
+    "member_data",
+    "status_counts_by_steward",
+    "status_counts_by_type",
+    "status_evaluate",
+    "svg_line_chart",
+]

@@ -1,0 +1,101 @@
+"""Everything the member's dashboard (/me/) shows."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef
+
+from contributions.models import DuesInvoice
+from contributions.selectors import commitment_progress, invoices_with_paid
+from governance.models import Attendance, CircleRole, Meeting
+from governance.selectors import attendance_window, open_proposals_for_user, seats_on
+from membership.models import Membership, TermsVersion
+from membership.reasons import reason_advice, reason_text
+from membership.selectors import members_of_user
+
+from .status import status_evaluate
+
+
+def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict:
+    """Everything ``/me/`` shows, for the members ``user`` acts for. The number of queries
+    depends on how many memberships the user holds (one or two), not on the co-op's size."""
+    members = list(members_of_user(user).order_by("kind", "name"))
+    memberships = list(
+        Membership.objects.filter(member__in=members)
+        .select_related("member", "steward", "service_level")
+        .order_by("type", "pk")
+    )
+    evaluations = (
+        {
+            e.membership_id: e
+            for e in status_evaluate(
+                Membership.objects.filter(pk__in=[m.pk for m in memberships]), on=on
+            )
+        }
+        if memberships
+        else {}
+    )
+    first, last = attendance_window(on=on)
+    meetings = list(
+        Meeting.objects.filter(
+            kind=Meeting.Kind.ALL_HANDS,
+            held_on__gte=first,
+            held_on__lte=last,
+            attendance_recorded_at__isnull=False,
+        )
+        .annotate(
+            attended=Exists(Attendance.objects.filter(meeting=OuterRef("pk"), member__in=members))
+        )
+        .order_by("-held_on")
+    )
+    upcoming = list(
+        Meeting.objects.filter(kind=Meeting.Kind.ALL_HANDS, held_on__gte=on).order_by("held_on")[:3]
+    )
+    cards = []
+    for membership in memberships:
+        evaluation = evaluations.get(membership.pk)
+        reasons = [
+            {
+                **r.as_json(),
+                "text": reason_text(r.as_json()),
+                "advice": "" if r.ok and not r.at_risk else reason_advice(r.as_json()),
+            }
+            for r in (evaluation.reasons if evaluation else [])
+        ]
+        card = {
+            "membership": membership,
+            "reasons": reasons,
+            "computed": evaluation.computed if evaluation else membership.status,
+            "at_risk": bool(evaluation and evaluation.at_risk),
+            "todo": [r["advice"] for r in reasons if r["advice"]],
+        }
+        if membership.type == Membership.Type.OPERATIONAL:
+            card["progress"] = commitment_progress(membership, on=on)
+            admitted = membership.admitted_on
+            card["meetings"] = [m for m in meetings if admitted is None or m.held_on >= admitted]
+        else:
+            card["invoices"] = list(
+                invoices_with_paid(
+                    DuesInvoice.objects.filter(membership=membership), on=on
+                ).order_by("-period_start")[:6]
+            )
+        cards.append(card)
+    seats = list(
+        CircleRole.objects.filter(seats_on(on), member__in=members)
+        .select_related("circle", "member")
+        .order_by("circle__name")
+    )
+    accepted = set(
+        TermsVersion.objects.filter(acceptances__member__in=members).values_list("pk", flat=True)
+    )
+    latest_terms = {}
+    for version in TermsVersion.objects.filter(published_at__lte=now).order_by("published_at"):
+        latest_terms[version.document] = version
+    terms_to_accept = [v for v in latest_terms.values() if v.pk not in accepted]
+    return {
+        "members": members,
+        "cards": cards,
+        "seats": seats,
+        "upcoming_meetings": upcoming,
+        "proposals": list(open_proposals_for_user(user, now=now)[:20]),
+        "terms_to_accept": terms_to_accept,
+    }

@@ -1,0 +1,256 @@
+"""Active status: the facts of every app gathered set-based, the rules applied per row."""
+
+import datetime
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+from django.db import connection, connections
+from django.db.models import Count, DateField
+from django.db.models.functions import Coalesce, TruncDate
+
+from contributions.selectors import (
+    approved_totals_by_member,
+    quarter_label,
+    resellers_standing_for,
+    unpaid_dues_for,
+)
+from governance.models import CircleRole, Meeting
+from governance.selectors import (
+    all_hands_days,
+    attendance_window,
+    attended_counts,
+    held_since,
+    seats_on,
+)
+from membership import rules
+from membership.models import Membership, Policy, TermsAcceptance, TermsVersion
+from membership.rules import Evaluation, progress_percent
+from membership.selectors import policy_on
+from resellers.models import Steward
+
+
+def _circle_counts(memberships, on):
+    rows = (
+        CircleRole.objects.filter(seats_on(on), member_id__in=memberships.values("member_id"))
+        .order_by()
+        .values("member_id")
+        .annotate(n=Count("circle_id", distinct=True))
+        .values_list("member_id", "n")
+    )
+    return dict(rows)
+
+
+def _next_all_hands_within(on, days):
+    return Meeting.objects.filter(
+        kind=Meeting.Kind.ALL_HANDS,
+        held_on__gte=on,
+        held_on__lte=on + datetime.timedelta(days=days),
+    ).exists()
+
+
+def _reseller_overdue_items(memberships, on) -> dict[int, tuple[list[str], list[str]]]:
+    """{member_id: (quarters whose report is overdue, quarters whose share is unpaid)} for the
+    members that run a reseller."""
+    stewards = Steward.objects.filter(
+        kind=Steward.Kind.RESELLER, member_id__in=memberships.values("member_id")
+    )
+    owners = dict(stewards.values_list("pk", "member_id"))
+    if not owners:
+        return {}
+    result: dict[int, tuple[list[str], list[str]]] = {}
+    for steward_id, standing in resellers_standing_for(stewards, on=on).items():
+        reports, payments = result.setdefault(owners[steward_id], ([], []))
+        reports.extend(quarter_label(q) for q in standing.missing_quarters)
+        payments.extend(quarter_label(q) for q in standing.unpaid_quarters)
+    return result
+
+
+def _terms_facts(memberships, on, acceptance_days) -> list[tuple]:
+    """The terms versions a member must have accepted on ``on``, per document: the newest one
+    past the acceptance period, and the newest one still inside it. For each, (document label,
+    version, published_at, the set of member ids that accepted it or a newer version of the
+    same document): a newer version accepted counts for the older ones.
+
+    One query for the versions and one per required version (two per document at most).
+    """
+    published = list(
+        TermsVersion.objects.filter(published_at__date__lte=on).order_by("published_at")
+    )
+    required: list[TermsVersion] = []
+    for document in sorted({v.document for v in published}):
+        versions = [v for v in published if v.document == document]
+        past = [
+            v
+            for v in versions
+            if v.published_at.date() + datetime.timedelta(days=acceptance_days) < on
+        ]
+        if past:
+            required.append(past[-1])
+        if versions[-1] not in required:
+            required.append(versions[-1])
+    labels = {code: str(label) for code, label in TermsVersion.Document.choices}
+    members = memberships.values("member_id")
+    return [
+        (
+            labels[version.document],
+            version.version,
+            version.published_at,
+            set(
+                TermsAcceptance.objects.filter(
+                    member_id__in=members,
+                    terms_version__document=version.document,
+                    terms_version__published_at__gte=version.published_at,
+                )
+                .order_by()
+                .values_list("member_id", flat=True)
+                .distinct()
+            ),
+        )
+        for version in required
+    ]
+
+
+PARALLEL_FACTS = 3
+
+
+def _gather(thunks: dict) -> dict:
+    """Run the fact queries. On PostgreSQL outside a transaction (the nightly job), the first
+    ``PARALLEL_FACTS`` run side by side, each on a connection of its own, so the database
+    works on them with every core; inside a transaction (a request, a test) other connections
+    could not see its rows, so everything runs in order on this connection."""
+    names = list(thunks)
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return {name: thunks[name]() for name in names}
+
+    def run_alone(name):
+        try:
+            return thunks[name]()
+        finally:
+            connections.close_all()  # this thread's connection, not the caller's
+
+    with ThreadPoolExecutor(max_workers=PARALLEL_FACTS) as pool:
+        futures = {name: pool.submit(run_alone, name) for name in names[:PARALLEL_FACTS]}
+        results = {name: thunks[name]() for name in names[PARALLEL_FACTS:]}
+        results.update({name: future.result() for name, future in futures.items()})
+    return results
+
+
+def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
+    """Apply DOMAIN.md's rules to every membership of the queryset ``memberships`` on ``on``.
+
+    A fixed number of queries whatever the number of memberships: the rows, the policies, and
+    one aggregate per fact (commitment, circles, attendance, reseller standing, dues, terms).
+    The rules themselves run in Python over those facts (``membership.rules``).
+    """
+    memberships = memberships.order_by()
+    policies = list(Policy.objects.order_by("effective_from"))
+    today_policy = policy_on(on, policies)
+    created_day = TruncDate("created_at")
+    rows = list(
+        memberships.annotate(
+            policy_day=Coalesce("applied_on", "admitted_on", created_day, output_field=DateField()),
+            start_day=Coalesce("admitted_on", created_day, output_field=DateField()),
+        ).values_list("pk", "member_id", "type", "status", "policy_day", "start_day", "admitted_on")
+    )
+    operational = memberships.filter(type=Membership.Type.OPERATIONAL)
+    users = memberships.filter(type=Membership.Type.USER)
+    has_operational = any(r[2] == Membership.Type.OPERATIONAL for r in rows)
+    has_users = any(r[2] == Membership.Type.USER for r in rows)
+
+    window = attendance_window(on=on, policy=today_policy)
+    facts = _gather(
+        {
+            # The three large aggregates first: they run side by side where they can.
+            "totals": lambda: (
+                approved_totals_by_member(operational.values("member_id"), on=on)
+                if has_operational
+                else {}
+            ),
+            "attended": lambda: attended_counts(operational, window) if has_operational else {},
+            "dues": lambda: unpaid_dues_for(users, on=on) if has_users else {},
+            "circles": lambda: _circle_counts(operational, on) if has_operational else {},
+            "meeting_days": lambda: all_hands_days(window) if has_operational else [],
+            "meeting_soon": lambda: (
+                has_operational and _next_all_hands_within(on, rules.AT_RISK_DAYS)
+            ),
+            "reseller": lambda: _reseller_overdue_items(operational, on) if has_operational else {},
+            "terms_required": lambda: (
+                _terms_facts(users, on, today_policy.terms_acceptance_days) if has_users else []
+            ),
+        }
+    )
+    totals, attended, dues = facts["totals"], facts["attended"], facts["dues"]
+    circles, meeting_days = facts["circles"], facts["meeting_days"]
+    meeting_soon, reseller = facts["meeting_soon"], facts["reseller"]
+    terms_required = facts["terms_required"]
+    zero = (Decimal("0"), Decimal("0"))
+    minimum = today_policy.attendance_minimum_percent
+    window = today_policy.attendance_window_days
+
+    # Looked up once, not once per membership: this loop runs for the whole co-op.
+    operational_type = Membership.Type.OPERATIONAL.value
+    commitment_rule, circle_rule, attendance_rule = (
+        rules.commitment_rule,
+        rules.circle_rule,
+        rules.attendance_rule,
+    )
+    reseller_rule, dues_rule, terms_rule = rules.reseller_rule, rules.dues_rule, rules.terms_rule
+    accepted_by = [who for *_version, who in terms_required]
+    grace_days = today_policy.dues_grace_days
+    no_dues: list = []
+    bound_by_day: dict[datetime.date, tuple] = {}
+    evaluations = []
+    append = evaluations.append
+    for pk, member_id, type_, status, policy_day, start_day, admitted_on in rows:
+        if type_ == operational_type:
+            bound_and_term = bound_by_day.get(policy_day)
+            if bound_and_term is None:
+                bound = policy_on(policy_day, policies)
+                bound_and_term = bound_by_day[policy_day] = (
+                    bound,
+                    datetime.timedelta(days=bound.commitment_deadline_days),
+                )
+            bound, term = bound_and_term
+            money, hours = totals.get(member_id, zero)
+            held = held_since(meeting_days, admitted_on)
+            reasons = [
+                commitment_rule(
+                    on=on,
+                    progress=progress_percent(
+                        money, hours, bound.commitment_money, bound.commitment_hours
+                    ),
+                    deadline=start_day + term,
+                    policy=bound,
+                ),
+                circle_rule(circle_count=circles.get(member_id, 0)),
+                attendance_rule(
+                    attended=attended.get(pk, 0),
+                    held=held,
+                    minimum_percent=minimum,
+                    window_days=window,
+                    next_meeting_held=held + 1 if meeting_soon else None,
+                ),
+            ]
+            if member_id in reseller:
+                reports, payments = reseller[member_id]
+                reasons.append(reseller_rule(missing_reports=reports, unpaid_shares=payments))
+        else:
+            for who in accepted_by:
+                if member_id not in who:
+                    terms = terms_rule(
+                        on=on,
+                        required=[
+                            (label, version, published_at, member_id in accepted)
+                            for label, version, published_at, accepted in terms_required
+                        ],
+                        acceptance_days=today_policy.terms_acceptance_days,
+                    )
+                    break
+            else:
+                terms = rules.TERMS_OK
+            reasons = [
+                dues_rule(on=on, unpaid=dues.get(pk, no_dues), grace_days=grace_days),
+                terms,
+            ]
+        append(Evaluation(pk, member_id, type_, status, reasons))
+    return evaluations

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "standing"
+
+urlpatterns = [
+    path("me/", views.dashboard, name="dashboard"),
+    path("me/data.json", views.my_data, name="my_data"),
+    path("reports/status/", views.coop_report, name="report"),
+]

@@ -1,0 +1,53 @@
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from meetcoop.core.permissions import require
+from meetcoop.core.roles import is_coop_admin
+
+from . import selectors
+
+
+@require(is_coop_admin)
+def coop_report(request):
+    today = timezone.localdate()
+    points = selectors.active_over_time(until=today)
+    return render(
+        request,
+        "standing/report.html",
+        {
+            "by_type": selectors.status_counts_by_type(),
+            "by_steward": selectors.status_counts_by_steward(),
+            "statuses": ["active", "lapsed", "pending", "suspended", "ended"],
+            "chart": selectors.svg_line_chart(points),
+            "today": today,
+            "runs": selectors.last_status_runs(now=timezone.now()),
+        },
+    )
+
+
+@login_required
+def my_data(request):
+    """Everything the co-op holds about the signed-in person and the members it speaks for,
+    as a JSON file to keep or to take elsewhere."""
+    now = timezone.now()
+    data = selectors.member_data(request.user, now=now)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="my-data-{timezone.localdate(now).isoformat()}.json"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def dashboard(request):
+    context = selectors.member_dashboard(request.user, on=timezone.localdate(), now=timezone.now())
+    return render(request, "standing/dashboard.html", context)
