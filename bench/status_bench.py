@@ -10,7 +10,7 @@ Hands Meetings in the last year with about half of the operational members at ea
 seats, three dues invoices per user membership with most paid, and the Terms of Use accepted.
 It then times, in the same run:
 
-* the full recompute (``membership.services.status_recompute``: evaluation, writes, history),
+* the full recompute (``standing.services.status_recompute``: evaluation, writes, history),
 * one raw SQL query computing the same per-member aggregates (the floor),
 
 and prints both, their ratio, the memberships per second, and t(largest)/t(smallest). The
@@ -184,7 +184,7 @@ def time_floor() -> tuple[float, int]:
 
 
 def time_recompute():
-    from membership.services import status_recompute
+    from standing.services import status_recompute
 
     started = time.perf_counter()
     run, _evaluations = status_recompute(on=D, source="nightly")
@@ -211,9 +211,9 @@ def main():
     call_command("migrate", verbosity=0)
     # The emails the run queues go to a worker in production; here they would be sent inline
     # by the eager task and timed with the job, so they are switched off for the measurement.
-    import membership.services as services
+    import membership.services.status as status_writer
 
-    services._enqueue_notice_sending = lambda: None
+    status_writer.enqueue_notice_sending = lambda: None
 
     results = {}
     for n in [int(s) for s in args.sizes.split(",")]:

@@ -16,7 +16,10 @@ WHITENOISE_AUTOREFRESH = True
 # Threads racing in one test need a file: SQLite's shared in-memory cache answers "table is
 # locked" at once instead of waiting, so the busy timeout and IMMEDIATE transactions can't help.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    # One file per checkout by default; TEST_SQLITE_NAME lets two suites run side by side.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env("TEST_SQLITE_NAME", default=str(BASE_DIR / "test-db.sqlite3"))
+    }
     # A throwaway file: skip the fsyncs that make migrating it slow.
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
