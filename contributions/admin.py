@@ -3,10 +3,9 @@ payments and revenue reports are added through forms that call the services."""
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from meetcoop.core.admin import ReadOnlyAdminMixin, StewardScopedAdminMixin
+from meetcoop.core.admin import ReadOnlyAdminMixin, ServiceFormMixin, StewardScopedAdminMixin
 from meetcoop.core.money import currency_choices
 from meetcoop.core.roles import is_treasurer
 from resellers.models import Steward
@@ -21,44 +20,6 @@ class TreasurerOrStewardScopedMixin(StewardScopedAdminMixin):
 
     def sees_every_steward(self, request) -> bool:
         return is_treasurer(request.user)
-
-
-class ServiceAddMixin:
-    """The add form validates its fields, then runs ``add_via_service``; a domain error becomes
-    a form error (nothing typed is lost) and the row the service wrote is the one shown."""
-
-    service_error_field = None
-
-    def add_via_service(self, request, data):
-        raise NotImplementedError
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if obj is not None:
-            return form
-        model_admin = self
-
-        class ServiceForm(form):
-            def _post_clean(self):
-                # The model's clean would want the fields the service computes: skip it.
-                if self.errors:
-                    return
-                try:
-                    self.saved_obj = model_admin.add_via_service(request, self.cleaned_data)
-                except ValidationError as exc:
-                    self.add_error(None, exc)
-                except PermissionDenied as exc:
-                    self.add_error(model_admin.service_error_field, str(exc))
-
-        return ServiceForm
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            raise PermissionDenied
-        obj.__dict__.update(form.saved_obj.__dict__)
-
-    def save_related(self, request, form, formsets, change):
-        pass
 
 
 class NoChangeMixin:
@@ -137,7 +98,7 @@ class DuesPaymentForm(forms.ModelForm):
 
 @admin.register(DuesPayment)
 class DuesPaymentAdmin(
-    TreasurerOrStewardScopedMixin, ServiceAddMixin, NoChangeMixin, admin.ModelAdmin
+    TreasurerOrStewardScopedMixin, ServiceFormMixin, NoChangeMixin, admin.ModelAdmin
 ):
     steward_lookup = "invoice__membership__steward"
     service_error_field = "invoice"
@@ -181,7 +142,7 @@ class RevenueReportForm(forms.ModelForm):
 
 @admin.register(RevenueReport)
 class RevenueReportAdmin(
-    TreasurerOrStewardScopedMixin, ServiceAddMixin, NoChangeMixin, admin.ModelAdmin
+    TreasurerOrStewardScopedMixin, ServiceFormMixin, NoChangeMixin, admin.ModelAdmin
 ):
     steward_lookup = "steward"
     service_error_field = "steward"
@@ -238,7 +199,7 @@ class RevenueReportAdmin(
 
 @admin.register(RevenueSharePayment)
 class RevenueSharePaymentAdmin(
-    TreasurerOrStewardScopedMixin, ServiceAddMixin, NoChangeMixin, admin.ModelAdmin
+    TreasurerOrStewardScopedMixin, ServiceFormMixin, NoChangeMixin, admin.ModelAdmin
 ):
     steward_lookup = "report__steward"
     service_error_field = "report"

@@ -1,8 +1,8 @@
 """Reads of the contributions app: ledger scopes, commitment progress, dues and revenue share.
 
-The set-based selectors (``commitment_progress_for``, ``dues_in_good_standing_for``,
-``resellers_overdue_for``) answer for many rows in a fixed number of queries, so the nightly
-status job can call them for 100,000 memberships.
+The set-based selectors (``approved_totals_by_member``, ``unpaid_dues_for``,
+``resellers_standing_for``, ``commitment_progress_for``) answer for many rows in a fixed
+number of queries, so the nightly status job can call them for 100,000 memberships.
 """
 
 import datetime
@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
-    DateField,
     DecimalField,
-    Exists,
     F,
     OuterRef,
     Q,
@@ -22,9 +20,8 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from governance.models import Circle, CircleRole
 from governance.selectors import circle_seats, circles_coordinated_by, seats_on
@@ -32,7 +29,14 @@ from meetcoop.core.money import round_money
 from meetcoop.core.roles import is_treasurer
 from membership.models import Member, Membership, Policy
 from membership.rules import progress_percent
-from membership.selectors import member_ids_of, policies_by_date, policy_in_force
+from membership.selectors import (
+    member_ids_of,
+    members_of_user,
+    policies_by_date,
+    policy_day_expression,
+    policy_from,
+    policy_in_force,
+)
 from resellers.models import Steward
 
 from .models import DuesInvoice, DuesPayment, LedgerEntry, RevenueReport, RevenueSharePayment
@@ -106,7 +110,7 @@ def entries_visible_to(user, *, on: datetime.date) -> QuerySet[LedgerEntry]:
         return qs.none()
     if is_treasurer(user):
         return qs
-    own = Q(member__contact_links__user=user)
+    own = Q(member__in=members_of_user(user))
     circles = circles_coordinated_by(user, on=on)
     return qs.filter(own | Q(kind=LedgerEntry.Kind.LABOUR, circle__in=circles)).distinct()
 
@@ -170,14 +174,11 @@ def with_commitment_totals(
 ) -> QuerySet[Membership]:
     """Annotate memberships with their approved money+resources (EUR), hours, and the
     commitment of the policy in force on their ``policy_date``: one SQL query in all."""
-    policy_date = Coalesce(
-        "applied_on", "admitted_on", TruncDate("created_at"), output_field=DateField()
-    )
     policy = Policy.objects.filter(effective_from__lte=OuterRef("policy_day")).order_by(
         "-effective_from"
     )
     return memberships.annotate(
-        policy_day=policy_date,
+        policy_day=policy_day_expression(),
         approved_eur=_approved_sum("eur_value", ["money", "resource"], on=on),
         approved_hours=_approved_sum("hours", ["labour"], on=on),
         commitment_money=Subquery(policy.values("commitment_money")[:1], output_field=MONEY_OUT),
@@ -218,19 +219,19 @@ def commitment_progress_for(
     Takes a queryset of memberships or an iterable of ids; ``on`` counts only entries decided
     on or before that day. A membership with no policy in force on its policy date is left out.
     """
-    from membership.selectors import policy_from
-
     if not isinstance(memberships, QuerySet):
         memberships = Membership.objects.filter(pk__in=list(memberships))
     memberships = memberships.order_by()
     rows = list(
-        memberships.values_list("pk", "member_id", "applied_on", "admitted_on", "created_at")
+        memberships.annotate(policy_day=policy_day_expression()).values_list(
+            "pk", "member_id", "policy_day"
+        )
     )
     totals = approved_totals_by_member(memberships.values("member_id"), on=on)
     policies = list(Policy.objects.order_by("effective_from"))
     result = {}
-    for pk, member_id, applied_on, admitted_on, created_at in rows:
-        policy = policy_from(policies, applied_on or admitted_on or created_at.date())
+    for pk, member_id, policy_day in rows:
+        policy = policy_from(policies, policy_day)
         if policy is None:
             continue
         money, hours = totals.get(member_id, (ZERO, ZERO))
@@ -284,32 +285,6 @@ def _paid_by(on: datetime.date):
 
 def invoices_with_paid(qs: QuerySet[DuesInvoice], *, on: datetime.date) -> QuerySet[DuesInvoice]:
     return qs.annotate(paid=_paid_by(on))
-
-
-def overdue_invoices(*, on: datetime.date) -> QuerySet[DuesInvoice]:
-    """Invoices unpaid (by payments made up to ``on``) whose due date plus the grace period of
-    the policy in force on ``on`` has passed. On the last day of grace an invoice is not overdue.
-    """
-    grace = policy_in_force(on=on).dues_grace_days
-    last_due = on - datetime.timedelta(days=grace + 1)
-    return invoices_with_paid(DuesInvoice.objects.filter(due_on__lte=last_due), on=on).filter(
-        paid__lt=F("amount")
-    )
-
-
-def dues_in_good_standing(membership: Membership, *, on: datetime.date) -> bool:
-    return not overdue_invoices(on=on).filter(membership=membership).exists()
-
-
-def dues_in_good_standing_for(
-    memberships: QuerySet[Membership] | Iterable[int], *, on: datetime.date
-) -> dict[int, bool]:
-    """Good standing of many memberships (id -> bool) in two queries."""
-    if not isinstance(memberships, QuerySet):
-        memberships = Membership.objects.filter(pk__in=list(memberships))
-    overdue = overdue_invoices(on=on).filter(membership_id=OuterRef("pk"))
-    rows = memberships.order_by().annotate(overdue=Exists(overdue)).values_list("pk", "overdue")
-    return {pk: not is_overdue for pk, is_overdue in rows}
 
 
 def unpaid_dues_for(
@@ -370,12 +345,6 @@ def revenue_due_date(q_start: datetime.date, policies: dict | None = None) -> da
     return end + datetime.timedelta(days=policy.revenue_report_due_days)
 
 
-def reseller_first_quarter(steward: Steward) -> datetime.date | None:
-    """The first quarter a reseller reports: the one in which its operational member was
-    admitted (none when it has no admitted operational membership)."""
-    return _first_quarters(Steward.objects.filter(pk=steward.pk)).get(steward.pk)
-
-
 def _first_quarters(stewards: QuerySet[Steward]) -> dict[int, datetime.date]:
     rows = (
         Membership.objects.filter(
@@ -410,19 +379,11 @@ def quarter_label(start: datetime.date) -> str:
 
 @dataclass(frozen=True)
 class ResellerStanding:
+    """What a reseller has overdue: the quarters whose report is missing, and those whose
+    share is unpaid (the status rule words them, ``membership.rules.reseller_rule``)."""
+
     missing_quarters: list[datetime.date]
     unpaid_quarters: list[datetime.date]
-
-    @property
-    def overdue(self) -> bool:
-        return bool(self.missing_quarters or self.unpaid_quarters)
-
-    @property
-    def items(self) -> list[str]:
-        """Each overdue thing in words: "report 2026-Q2", "payment 2026-Q1"."""
-        return [
-            _("report %(quarter)s") % {"quarter": quarter_label(q)} for q in self.missing_quarters
-        ] + [_("payment %(quarter)s") % {"quarter": quarter_label(q)} for q in self.unpaid_quarters]
 
 
 def resellers_standing_for(
@@ -466,27 +427,6 @@ def resellers_standing_for(
         )
         result[steward_id] = ResellerStanding(missing, unpaid)
     return result
-
-
-def resellers_overdue_for(
-    stewards: QuerySet[Steward] | Iterable[int], *, on: datetime.date
-) -> dict[int, bool]:
-    return {pk: s.overdue for pk, s in resellers_standing_for(stewards, on=on).items()}
-
-
-def reseller_overdue(steward: Steward, *, on: datetime.date) -> bool:
-    return resellers_overdue_for([steward.pk], on=on).get(steward.pk, False)
-
-
-def reseller_overdue_items_by_member(
-    member_ids: Iterable[int], *, on: datetime.date
-) -> dict[int, list[str]]:
-    """For the status job: member id -> what its reseller has overdue (only resellers with
-    something overdue appear). A fixed number of queries whatever the count."""
-    stewards = Steward.objects.filter(kind=Steward.Kind.RESELLER, member_id__in=list(member_ids))
-    by_steward = dict(stewards.values_list("pk", "member_id"))
-    standing = resellers_standing_for(stewards, on=on)
-    return {by_steward[pk]: s.items for pk, s in standing.items() if s.overdue}
 
 
 def share_owed(revenue_eur: Decimal, percent: Decimal) -> Decimal:

@@ -1,5 +1,6 @@
 """Pages of the contributions app: thin, they parse input and call one service."""
 
+import contextlib
 import csv
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from meetcoop.core.exports import csv_cell
 from meetcoop.core.forms import add_service_error
 from meetcoop.core.roles import is_treasurer
 from membership.models import Member, Membership
-from membership.selectors import member_ids_of, members_of_user
+from membership.selectors import member_ids_of, members_of_user, policy_in_force
 
 from . import selectors, services
 from .forms import (
@@ -214,10 +215,13 @@ def treasury(request):
         raise PermissionDenied(_("Only treasurers record money and resources."))
     today = timezone.localdate()
     which = request.POST.get("form")
+    initial = {"received_on": today}
+    # Money comes in the co-op's currency (the policy's) unless the treasurer picks another;
+    # with no policy yet the field keeps its own default and recording is refused anyway.
+    with contextlib.suppress(DomainError):
+        initial["currency"] = policy_in_force(on=today).currency
     money_form = MoneyForm(
-        request.POST if which == "money" else None,
-        initial={"received_on": today, "currency": "EUR"},
-        prefix="money",
+        request.POST if which == "money" else None, initial=initial, prefix="money"
     )
     resource_form = ResourceForm(
         request.POST if which == "resource" else None,
@@ -291,7 +295,7 @@ def _filterset(request, today):
         coordinated = circles_coordinated_by(request.user, on=today)
         members = (
             Member.objects.filter(
-                Q(contact_links__user=request.user)
+                Q(pk__in=members_of_user(request.user))
                 | Q(ledger_entries__kind="labour", ledger_entries__circle__in=coordinated)
             )
             .distinct()
@@ -299,7 +303,7 @@ def _filterset(request, today):
         )
         circles = Circle.objects.filter(
             Q(pk__in=coordinated.values("pk"))
-            | Q(ledger_entries__member__contact_links__user=request.user)
+            | Q(ledger_entries__member__in=members_of_user(request.user))
         ).distinct()
     return LedgerFilter(request.GET or None, queryset=visible, members=members, circles=circles)
 

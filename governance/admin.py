@@ -1,12 +1,16 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetcoop.core.admin import ReadOnlyAdminMixin
-from meetcoop.core.audit import audit_log
+from meetcoop.core.admin import (
+    NoBulkDeleteMixin,
+    ReadOnlyAdminMixin,
+    ServiceFormMixin,
+    message_domain_error,
+)
+from meetcoop.core.errors import DomainError
 
 from . import selectors, services
 from .models import (
@@ -33,11 +37,29 @@ class CircleRoleInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Circle)
-class CircleAdmin(admin.ModelAdmin):
+class CircleAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """Circles are added through ``circle_create`` (audited). A circle with history (seats,
+    meetings, proposals) is never deleted: its seats count in members' standing."""
+
     list_display = ["name", "slug"]
     search_fields = ["name", "purpose"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CircleRoleInline]
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and (
+            obj.roles.exists() or obj.meetings.exists() or obj.proposals.exists()
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def add_via_service(self, request, data):
+        return services.circle_create(
+            name=data["name"],
+            slug=data["slug"],
+            purpose=data.get("purpose", ""),
+            actor=request.user,
+        )
 
 
 @admin.register(CircleRole)
@@ -57,7 +79,11 @@ class AttendanceInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """Meetings are added through ``meeting_create`` (audited); attendance is recorded on the
+    meeting's page on the site (``attendance_record``). A meeting with attendance recorded
+    counts in attendance rates: it keeps its date, kind and circle and is never deleted."""
+
     list_display = ["held_on", "title", "kind", "circle", "attendance_recorded_at"]
     list_filter = ["kind", "circle"]
     search_fields = ["title", "agenda"]
@@ -77,6 +103,17 @@ class MeetingAdmin(admin.ModelAdmin):
         if obj is not None and obj.attendance_recorded_at:
             return False
         return super().has_delete_permission(request, obj)
+
+    def add_via_service(self, request, data):
+        return services.meeting_create(
+            kind=data["kind"],
+            title=data["title"],
+            held_on=data["held_on"],
+            circle=data.get("circle"),
+            agenda=data.get("agenda", ""),
+            minutes_url=data.get("minutes_url", ""),
+            actor=request.user,
+        )
 
 
 class VoterInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -98,7 +135,11 @@ FROZEN_FIELDS = [
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """Drafts are added through ``proposal_create`` (audited), opened and closed through the
+    actions (``proposal_open``, ``proposal_close``, audited). A proposal that opened is
+    frozen and never deleted."""
+
     list_display = ["title", "status", "electorate", "closes_at", "outcome", "electorate_size"]
     list_filter = ["status", "outcome", "electorate"]
     search_fields = ["title", "text"]
@@ -150,14 +191,27 @@ class ProposalAdmin(admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.author = request.user
-        super().save_model(request, obj, form, change)
-        if not change:
-            audit_log(actor=request.user, action="governance.proposal.created", obj=obj)
+    def add_via_service(self, request, data):
+        proposal = services.proposal_create(
+            title=data["title"],
+            text=data["text"],
+            electorate=data["electorate"],
+            circle=data.get("circle"),
+            quorum_percent=data["quorum_percent"],
+            document=data.get("document"),
+            new_text=data.get("new_text", ""),
+            actor=request.user,
+        )
+        if data.get("closes_at"):
+            # The closing time a draft suggests; it is frozen (and audited) when it opens.
+            proposal.closes_at = data["closes_at"]
+            proposal.save(update_fields=["closes_at"])
+        return proposal
 
-    @admin.action(description=_("Open the selected drafts (closing at their closing time)"))
+    @admin.action(
+        description=_("Open the selected drafts (closing at their closing time)"),
+        permissions=["change"],
+    )
     def open_selected(self, request, queryset):
         for proposal in queryset.filter(status=Proposal.Status.DRAFT):
             if not proposal.closes_at:
@@ -171,14 +225,15 @@ class ProposalAdmin(admin.ModelAdmin):
                 services.proposal_open(
                     proposal=proposal, closes_at=proposal.closes_at, actor=request.user
                 )
-            except ValidationError as error:
-                self.message_user(
-                    request, f"{proposal}: {' '.join(error.messages)}", messages.ERROR
-                )
+            except DomainError as error:
+                message_domain_error(self, request, error, about=proposal)
             else:
                 self.message_user(request, _("%(p)s is open.") % {"p": proposal})
 
-    @admin.action(description=_("Close the selected proposals whose closing time has passed"))
+    @admin.action(
+        description=_("Close the selected proposals whose closing time has passed"),
+        permissions=["change"],
+    )
     def close_selected(self, request, queryset):
         for proposal in queryset.filter(status=Proposal.Status.OPEN):
             self._close(request, proposal)
@@ -186,8 +241,8 @@ class ProposalAdmin(admin.ModelAdmin):
     def _close(self, request, proposal):
         try:
             services.proposal_close(proposal=proposal, actor=request.user)
-        except ValidationError as error:
-            self.message_user(request, f"{proposal}: {' '.join(error.messages)}", messages.ERROR)
+        except DomainError as error:
+            message_domain_error(self, request, error, about=proposal)
         else:
             proposal.refresh_from_db()
             self.message_user(
@@ -235,18 +290,22 @@ class DocumentVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(GovernanceDocument)
-class GovernanceDocumentAdmin(admin.ModelAdmin):
-    """A document is created empty; its text only ever comes from an adopted proposal."""
+class GovernanceDocumentAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """A document is created empty (``document_create``, audited); its text only ever comes
+    from an adopted proposal. A document with a version or a proposal is never deleted."""
 
     list_display = ["title", "slug", "current_version"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["current_version", "created_at"]
     inlines = [DocumentVersionInline]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            audit_log(actor=request.user, action="governance.document.created", obj=obj)
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and (obj.versions.exists() or obj.proposals.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def add_via_service(self, request, data):
+        return services.document_create(title=data["title"], slug=data["slug"], actor=request.user)
 
 
 @admin.register(DocumentVersion)

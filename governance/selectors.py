@@ -8,19 +8,7 @@ from decimal import Decimal
 
 import markdown
 import nh3
-from django.db.models import (
-    Count,
-    DateField,
-    Exists,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -49,7 +37,7 @@ def circles_coordinated_by(user, *, on: datetime.date) -> QuerySet[Circle]:
     if not getattr(user, "is_authenticated", False):
         return Circle.objects.none()
     seats = CircleRole.objects.filter(
-        seats_on(on), role=CircleRole.Role.COORDINATOR, member__contact_links__user=user
+        seats_on(on), role=CircleRole.Role.COORDINATOR, member__in=members_of_user(user)
     )
     return Circle.objects.filter(pk__in=seats.values("circle_id"))
 
@@ -127,10 +115,7 @@ def expected_attendees(meeting) -> QuerySet:
         expected = Q(
             memberships__type=Membership.Type.OPERATIONAL,
             memberships__status=Membership.Status.ACTIVE,
-        ) & (
-            Q(memberships__admitted_on__isnull=True)
-            | Q(memberships__admitted_on__lte=meeting.held_on)
-        )
+        ) & admitted_by(meeting.held_on, admitted_on="memberships__admitted_on")
     else:
         expected = Q(
             pk__in=CircleRole.objects.filter(
@@ -141,17 +126,11 @@ def expected_attendees(meeting) -> QuerySet:
     return Member.objects.filter(expected | ticked).distinct().order_by("name")
 
 
-@dataclass(frozen=True)
-class AttendanceRate:
-    attended: int
-    held: int
-
-    @property
-    def percent(self) -> Decimal | None:
-        """None when no meeting was held in the window (which passes the rule)."""
-        if not self.held:
-            return None
-        return (Decimal(self.attended) * 100 / Decimal(self.held)).quantize(Decimal("1"))
+# Attendance of All Hands Meetings, as the status rule counts it. Each fact has one place:
+# the window (``attendance_window``), the meetings that count in it (``counted_meetings``),
+# which of them count for a membership (``admitted_by`` in SQL, ``held_since`` and
+# ``meetings_since`` over meeting days in Python), and who attended them (``attended_counts``
+# for many memberships, ``counted_meetings(attended_by=...)`` for one member's page).
 
 
 def attendance_window(*, on: datetime.date, policy=None) -> tuple[datetime.date, datetime.date]:
@@ -161,108 +140,79 @@ def attendance_window(*, on: datetime.date, policy=None) -> tuple[datetime.date,
     return on - datetime.timedelta(days=days), on - datetime.timedelta(days=1)
 
 
-def annotate_attendance(memberships: QuerySet, *, on: datetime.date) -> QuerySet:
-    """Annotate a Membership queryset with ``ah_held`` and ``ah_attended``: All Hands Meetings
-    with recorded attendance held in the window before ``on`` and not before the membership's
-    admission, and how many of them the member attended. One SQL statement, whatever the size."""
-    first, last = attendance_window(on=on)
-    start = Greatest(
-        Coalesce(OuterRef("admitted_on"), Value(first)), Value(first), output_field=DateField()
+def _counted(window: tuple[datetime.date, datetime.date], prefix: str = "") -> Q:
+    """A filter for the meetings that count in ``window`` (first, last): All Hands Meetings
+    held in it whose attendance was recorded. ``prefix`` is the path to the meeting."""
+    first, last = window
+    return Q(
+        **{
+            f"{prefix}kind": Meeting.Kind.ALL_HANDS,
+            f"{prefix}attendance_recorded_at__isnull": False,
+            f"{prefix}held_on__gte": first,
+            f"{prefix}held_on__lte": last,
+        }
     )
-    counted = Meeting.objects.filter(
-        kind=Meeting.Kind.ALL_HANDS,
-        attendance_recorded_at__isnull=False,
-        held_on__gte=start,
-        held_on__lte=last,
-    )
-    held = counted.order_by().values("kind").annotate(n=Count("pk")).values("n")
-    attended = (
-        Attendance.objects.filter(
-            member_id=OuterRef("member_id"),
-            meeting__kind=Meeting.Kind.ALL_HANDS,
-            meeting__attendance_recorded_at__isnull=False,
-            meeting__held_on__gte=start,
-            meeting__held_on__lte=last,
+
+
+def counted_meetings(
+    window: tuple[datetime.date, datetime.date], *, attended_by=None
+) -> QuerySet[Meeting]:
+    """The meetings that count in ``window``. With ``attended_by`` (members, or a queryset
+    of them), each is annotated with ``attended``: whether one of them attended it."""
+    meetings = Meeting.objects.filter(_counted(window))
+    if attended_by is not None:
+        meetings = meetings.annotate(
+            attended=Exists(
+                Attendance.objects.filter(meeting=OuterRef("pk"), member__in=attended_by)
+            )
         )
-        .order_by()
-        .values("member_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return memberships.annotate(
-        ah_held=Coalesce(Subquery(held, output_field=IntegerField()), 0),
-        ah_attended=Coalesce(Subquery(attended, output_field=IntegerField()), 0),
-    )
+    return meetings
 
 
 def all_hands_days(window: tuple[datetime.date, datetime.date]) -> list[datetime.date]:
-    """The sorted days of the All Hands Meetings that count in ``window`` (first, last), with
-    their attendance recorded. A few dozen at most."""
-    first, last = window
-    return sorted(
-        Meeting.objects.filter(
-            kind=Meeting.Kind.ALL_HANDS,
-            attendance_recorded_at__isnull=False,
-            held_on__gte=first,
-            held_on__lte=last,
-        ).values_list("held_on", flat=True)
-    )
+    """The sorted days of the meetings that count in ``window``. A few dozen at most."""
+    return sorted(counted_meetings(window).values_list("held_on", flat=True))
+
+
+def admitted_by(day, *, admitted_on: str = "admitted_on") -> Q:
+    """A filter for memberships admitted on or before ``day`` (a date, or an expression such
+    as ``F("...held_on")``), or with no admission day: a meeting counts for a membership, and
+    the membership is expected at it, from its admission day on. ``admitted_on`` is the path
+    to the membership's admission day."""
+    return Q(**{f"{admitted_on}__isnull": True}) | Q(**{f"{admitted_on}__lte": day})
 
 
 def held_since(days: list[datetime.date], admitted_on: datetime.date | None) -> int:
-    """How many of the sorted ``days`` are on or after ``admitted_on``."""
+    """How many of the sorted meeting ``days`` count for a membership admitted on
+    ``admitted_on``: those on or after it (all of them when it is None). ``admitted_by`` in
+    Python, by bisection: the status job calls it for every operational membership."""
     return len(days) - (bisect_left(days, admitted_on) if admitted_on else 0)
+
+
+def meetings_since(meetings, admitted_on: datetime.date | None) -> list:
+    """The ``meetings`` (any order) that count for a membership admitted on ``admitted_on``:
+    the same rule as ``held_since``, keeping the meetings."""
+    return [m for m in meetings if admitted_on is None or m.held_on >= admitted_on]
 
 
 def attended_counts(
     memberships: QuerySet, window: tuple[datetime.date, datetime.date]
 ) -> dict[int, int]:
-    """{membership_id: All Hands Meetings attended in ``window`` and not before admission},
+    """{membership_id: meetings that count in ``window`` and for it that its member attended},
     in one GROUP BY joining attendance to meetings. Memberships that attended none are absent.
     """
-    first, last = window
-    # One filter() call, so every condition applies to the same attendance row, and the
-    # count after it counts only those rows.
+    # One filter() call, so every condition applies to the same attendance row (the F() of
+    # ``admitted_by`` reuses the join), and the count after it counts only those rows.
     return dict(
         memberships.filter(
-            Q(member__attendances__meeting__kind=Meeting.Kind.ALL_HANDS)
-            & Q(member__attendances__meeting__attendance_recorded_at__isnull=False)
-            & Q(member__attendances__meeting__held_on__gte=first)
-            & Q(member__attendances__meeting__held_on__lte=last)
-            & (
-                Q(admitted_on__isnull=True)
-                | Q(member__attendances__meeting__held_on__gte=F("admitted_on"))
-            )
+            _counted(window, prefix="member__attendances__meeting__")
+            & admitted_by(F("member__attendances__meeting__held_on"))
         )
         .order_by()
         .values("pk")
         .annotate(n=Count("member__attendances"))
         .values_list("pk", "n")
     )
-
-
-def attendance_rates(memberships, *, on: datetime.date) -> dict[int, AttendanceRate]:
-    """Attendance of many memberships at once: ``memberships`` is a Membership queryset or an
-    iterable of membership ids. Returns {membership_id: AttendanceRate}, in four queries
-    whatever their number (the policy, the meeting days, the admissions, one GROUP BY)."""
-    from membership.models import Membership
-
-    if isinstance(memberships, QuerySet):
-        qs = Membership.objects.filter(pk__in=memberships.values("pk"))
-    else:
-        qs = Membership.objects.filter(pk__in=list(memberships))
-    window = attendance_window(on=on)
-    days = all_hands_days(window)
-    attended = attended_counts(qs, window)
-    return {
-        pk: AttendanceRate(attended.get(pk, 0), held_since(days, admitted_on))
-        for pk, admitted_on in qs.order_by().values_list("pk", "admitted_on")
-    }
-
-
-def attendance_rate(membership, *, on: datetime.date) -> AttendanceRate:
-    """The same for one membership."""
-    return attendance_rates([membership.pk], on=on).get(membership.pk, AttendanceRate(0, 0))
 
 
 # --- proposals -------------------------------------------------------------------------------
@@ -358,24 +308,12 @@ def proposal_is_outdated(proposal) -> bool:
     return current_id != proposal.base_version_id
 
 
-def voter_for(proposal, user) -> Voter | None:
-    """The electorate row ``user`` votes through (the first of its members in the electorate)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return (
-        proposal.voters.filter(member__contact_links__user=user)
-        .select_related("member")
-        .order_by("member__name", "pk")
-        .first()
-    )
-
-
 def voters_for(proposal, user) -> list[Voter]:
     """All electorate rows ``user`` may vote for (one per member it is a contact of)."""
     if not getattr(user, "is_authenticated", False):
         return []
     return list(
-        proposal.voters.filter(member__contact_links__user=user)
+        proposal.voters.filter(member__in=members_of_user(user))
         .select_related("member")
         .order_by("member__name", "pk")
     )
@@ -389,7 +327,7 @@ def can_view_proposal(user, proposal) -> bool:
         return True
     if proposal.status == Proposal.Status.DRAFT:
         return False
-    return proposal.voters.filter(member__contact_links__user=user).exists()
+    return proposal.voters.filter(member__in=members_of_user(user)).exists()
 
 
 def proposals_for_user(user, *, now: datetime.datetime) -> QuerySet[Proposal]:
@@ -401,11 +339,11 @@ def proposals_for_user(user, *, now: datetime.datetime) -> QuerySet[Proposal]:
             Q(author=user)
             | Q(
                 ~Q(status=Proposal.Status.DRAFT),
-                pk__in=Voter.objects.filter(member__contact_links__user=user).values("proposal_id"),
+                pk__in=Voter.objects.filter(member__in=members_of_user(user)).values("proposal_id"),
             )
         )
     mine = Voter.objects.filter(
-        proposal=OuterRef("pk"), member__contact_links__user=user, stance=""
+        proposal=OuterRef("pk"), member__in=members_of_user(user), stance=""
     )
     return qs.annotate(my_pending=Exists(mine))
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
+from membership.selectors import members_of_user
 
 from . import selectors
 from .models import (
@@ -331,7 +332,7 @@ def stance_cast(
         )
         if voter is None:
             raise DomainError(_("This member is not in the electorate of this proposal."))
-        if not member.contact_links.filter(user_id=getattr(actor, "pk", None)).exists():
+        if not members_of_user(actor).filter(pk=member.pk).exists():
             raise DomainError(_("You can only vote for a member you are a contact of."))
         voter.proposal = locked
         if voter.stance == stance and voter.reason == reason:

@@ -4,10 +4,10 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.core.mail import get_connection
+from django.utils import timezone
+
+from meetcoop.core.mail import absolute_url, send_templated_email
 
 from . import selectors, services
 from .models import Proposal, Voter
@@ -40,31 +40,26 @@ def send_closing_reminders() -> int:
     return services.closing_reminders_send(now=timezone.now())
 
 
-def _send(voters, template: str, proposal: Proposal):
-    """One email per member of ``voters``, in the member's language."""
-    url = settings_site_url() + reverse("governance:proposal_detail", args=[proposal.pk])
-    messages = []
+def _send(voters, template: str, proposal: Proposal) -> int:
+    """One email per member of ``voters``, each in its member's language, all in one session
+    with the mail server."""
+    voters = list(voters)
+    if not voters:
+        return 0
+    url = absolute_url("governance:proposal_detail", args=[proposal.pk])
     tally = selectors.proposal_tally(proposal)
-    for voter in voters:
-        member = voter.member
-        with translation.override(member.language or settings.LANGUAGE_CODE):
-            context = {
-                "member": member,
-                "proposal": proposal,
-                "tally": tally,
-                "url": url,
-                "SITE_NAME": settings.SITE_NAME,
-            }
-            subject = render_to_string(f"governance/email/{template}_subject.txt", context)
-            body = render_to_string(f"governance/email/{template}.txt", context)
-        messages.append(EmailMessage(" ".join(subject.split()), body, to=[member.email]))
-    if messages:
-        get_connection().send_messages(messages)
-    return len(messages)
-
-
-def settings_site_url() -> str:
-    return getattr(settings, "SITE_URL", "").rstrip("/")
+    sent = 0
+    with get_connection() as connection:
+        for voter in voters:
+            member = voter.member
+            sent += send_templated_email(
+                template=f"governance/email/{template}",
+                to=member.email,
+                language=member.language or settings.LANGUAGE_CODE,
+                context={"member": member, "proposal": proposal, "tally": tally, "url": url},
+                connection=connection,
+            )
+    return sent
 
 
 @shared_task

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from meetcoop.core.forms import add_service_error
 from meetcoop.core.roles import is_coop_admin
 from membership.models import Member
+from membership.selectors import members_of_user
 
 from . import selectors, services
 from .forms import (
@@ -226,7 +227,7 @@ def _proposal_circles(user):
         return Circle.objects.order_by("name")
     today = timezone.localdate()
     seated = CircleRole.objects.filter(
-        selectors.seats_on(today), member__contact_links__user=user
+        selectors.seats_on(today), member__in=members_of_user(user)
     ).values("circle_id")
     return Circle.objects.filter(pk__in=seated).order_by("name")
 

@@ -6,13 +6,17 @@ from django.utils.translation import ngettext
 
 from meetcoop.core.admin import (
     HiddenIsNotFoundMixin,
+    NoBulkDeleteMixin,
     ReadOnlyAdminMixin,
+    ServiceDeleteMixin,
+    ServiceFormMixin,
     StewardScopedAdminMixin,
     message_domain_error,
 )
 from meetcoop.core.errors import DomainError
 from meetcoop.core.roles import is_coop_admin
 
+from . import services
 from .models import (
     Member,
     MemberContact,
@@ -28,7 +32,11 @@ from .models import (
 
 
 @admin.register(Policy)
-class PolicyAdmin(admin.ModelAdmin):
+class PolicyAdmin(ServiceFormMixin, ServiceDeleteMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """Policies are added, corrected (before they are in force) and withdrawn through the
+    services, which refuse a start in the past and write the audit log. A policy in force is
+    read-only here: a change is a newer policy."""
+
     list_display = [
         "effective_from",
         "commitment_money",
@@ -57,10 +65,14 @@ class PolicyAdmin(admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    def add_via_service(self, request, data):
+        return services.policy_create(actor=request.user, **data)
+
+    def change_via_service(self, request, obj, data):
+        return services.policy_update(policy=obj, actor=request.user, **data)
+
+    def delete_via_service(self, request, obj):
+        services.policy_delete(policy=obj, actor=request.user)
 
 
 @admin.register(ServiceLevel)
@@ -77,13 +89,16 @@ class MemberContactInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The member's memberships, shown. As on the membership's own page nothing is edited
+    here: a membership is added on the memberships' add page (through the service that
+    issues its first invoice), and its status changes through the actions or the nightly
+    job."""
+
     model = Membership
     extra = 0
     fields = ["type", "status", "steward", "service_level", "applied_on", "admitted_on"]
-    # As on the membership's own page: a status changes only through the actions (with a
-    # reason, recorded and emailed) or the nightly job.
-    readonly_fields = ["status"]
+    readonly_fields = fields
     show_change_link = True
 
     def get_queryset(self, request):
@@ -96,7 +111,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(HiddenIsNotFoundMixin, admin.ModelAdmin):
+class MemberAdmin(HiddenIsNotFoundMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     list_display = ["display_name", "kind", "email", "country", "language", "created_at"]
     list_filter = ["kind", "language", "memberships__type", "memberships__status"]
     search_fields = ["name", "organisation_name", "email", "contact_links__user__email"]
@@ -109,13 +124,40 @@ class MemberAdmin(HiddenIsNotFoundMixin, admin.ModelAdmin):
             return qs
         return qs.filter(memberships__steward__admins=request.user).distinct()
 
+    def has_delete_permission(self, request, obj=None):
+        # A member's history (memberships, ledger, votes) is kept: nobody deletes a member.
+        return False
+
     @admin.display(description=_("name"), ordering="name")
     def display_name(self, obj):
         return obj.display_name
 
 
+MEMBERSHIP_ADD_FIELDS = ["member", "type", "steward", "service_level", "applied_on"]
+MEMBERSHIP_FIELDS = [
+    "member",
+    "type",
+    "status",
+    "steward",
+    "service_level",
+    "applied_on",
+    "admitted_on",
+    "ended_on",
+    "status_changed_at",
+    "created_at",
+]
+
+
 @admin.register(Membership)
-class MembershipAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
+class MembershipAdmin(
+    StewardScopedAdminMixin, ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAdmin
+):
+    """Memberships are added through ``membership_add`` (audited; the first dues invoice comes
+    with it): a user membership active from today, an operational one pending until the
+    Permanent Assembly adopts its admission. Once made, every field is the services' (the
+    status and end date the actions' and the nightly job's, the admission date the
+    assembly's), so a membership's page is read-only; nobody deletes one."""
+
     list_display = [
         "member",
         "type",
@@ -131,24 +173,51 @@ class MembershipAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["member", "steward", "service_level"]
     autocomplete_fields = ["member"]
     date_hierarchy = "created_at"
-    # A status changes only through the actions below (with a reason, recorded and emailed)
-    # or the nightly job, never by editing the field; the end date comes with "End".
-    readonly_fields = ["status", "status_changed_at", "ended_on"]
     actions = ["suspend_selected", "end_selected", "reinstate_selected"]
+
+    def get_fields(self, request, obj=None):
+        return MEMBERSHIP_ADD_FIELDS if obj is None else MEMBERSHIP_FIELDS
+
+    def get_readonly_fields(self, request, obj=None):
+        # A status changes only through the actions below (with a reason, recorded and
+        # emailed) or the nightly job, never by editing the field; the end date comes with
+        # "End", the admission date with the assembly's admission. The add form has no status.
+        return [] if obj is None else MEMBERSHIP_FIELDS
+
+    def get_changeform_initial_data(self, request):
+        return {"applied_on": timezone.localdate(), **super().get_changeform_initial_data(request)}
+
+    def has_change_permission(self, request, obj=None):
+        # The change permission opens the actions on the list; a membership's own page has
+        # nothing a person may edit.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_via_service(self, request, data):
+        return services.membership_add(
+            member=data["member"],
+            type=data["type"],
+            steward=data["steward"],
+            service_level=data.get("service_level"),
+            applied_on=data.get("applied_on"),
+            actor=request.user,
+        )
 
     def _set_status_with_reason(self, request, queryset, *, status, action, title, intro):
         """Ask for the reason on an intermediate page, then set the status of each."""
         from django.contrib.admin import helpers
         from django.template.response import TemplateResponse
 
-        from .services import membership_status_set
-
         form = StatusReasonForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             changed = 0
             for membership in queryset:
                 try:
-                    if membership_status_set(
+                    if services.membership_status_set(
                         membership=membership,
                         status=status,
                         actor=request.user,
@@ -181,7 +250,10 @@ class MembershipAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/action_with_reason.html", context)
 
-    @admin.action(description=_("Suspend the selected memberships (Fair Use breach)…"))
+    @admin.action(
+        description=_("Suspend the selected memberships (Fair Use breach)…"),
+        permissions=["change"],
+    )
     def suspend_selected(self, request, queryset):
         return self._set_status_with_reason(
             request,
@@ -192,7 +264,10 @@ class MembershipAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
             intro=_("A suspended membership keeps its history; the nightly job leaves it alone."),
         )
 
-    @admin.action(description=_("End the selected memberships (resigned or expelled)…"))
+    @admin.action(
+        description=_("End the selected memberships (resigned or expelled)…"),
+        permissions=["change"],
+    )
     def end_selected(self, request, queryset):
         return self._set_status_with_reason(
             request,
@@ -203,7 +278,10 @@ class MembershipAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
             intro=_("An ended membership can't change again; the member may apply anew."),
         )
 
-    @admin.action(description=_("Reinstate the selected memberships (active again)…"))
+    @admin.action(
+        description=_("Reinstate the selected memberships (active again)…"),
+        permissions=["change"],
+    )
     def reinstate_selected(self, request, queryset):
         return self._set_status_with_reason(
             request,
@@ -224,24 +302,47 @@ class StatusReasonForm(forms.Form):
 
 
 @admin.register(TermsVersion)
-class TermsVersionAdmin(admin.ModelAdmin):
+class TermsVersionAdmin(ServiceFormMixin, ServiceDeleteMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """Versions are added, corrected and withdrawn through the services (audited). Once
+    published (``published_at`` has come) members are asked to accept a version: it is
+    read-only here and never deleted; a change is a new version."""
+
     list_display = ["document", "version", "published_at"]
     list_filter = ["document"]
     search_fields = ["version", "text"]
     date_hierarchy = "published_at"
+    fields = ["document", "version", "text", "published_at"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.published_at <= timezone.now():
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.published_at <= timezone.now():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def add_via_service(self, request, data):
+        return services.terms_version_create(actor=request.user, **data)
+
+    def change_via_service(self, request, obj, data):
+        return services.terms_version_update(terms_version=obj, actor=request.user, **data)
+
+    def delete_via_service(self, request, obj):
+        services.terms_version_delete(terms_version=obj, actor=request.user)
 
 
 @admin.register(TermsAcceptance)
-class TermsAcceptanceAdmin(admin.ModelAdmin):
+class TermsAcceptanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Acceptances come from members accepting (on the dashboard, or on the application
+    form): the record of who accepted what is never added, changed or deleted by hand."""
+
     list_display = ["member", "terms_version", "accepted_at", "accepted_by"]
     list_filter = ["terms_version__document", "terms_version"]
     search_fields = ["member__name", "member__organisation_name", "member__email"]
     list_select_related = ["member", "terms_version", "accepted_by"]
-    autocomplete_fields = ["member"]
     date_hierarchy = "accepted_at"
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StatusRun)

@@ -272,8 +272,10 @@ class Membership(models.Model):
 
     @property
     def policy_date(self):
-        """The day whose policy binds this membership's commitment."""
-        return self.applied_on or self.admitted_on or self.created_at.date()
+        """The day whose policy binds this membership's commitment: applied, else admitted,
+        else created. In SQL: ``membership.selectors.policy_day_expression()``."""
+        # The day of ``created_at`` in the current time zone, as TruncDate reads it in SQL.
+        return self.applied_on or self.admitted_on or timezone.localdate(self.created_at)
 
 
 class TermsVersion(models.Model):

@@ -3,12 +3,13 @@
 import bisect
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import DateField, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
 from meetcoop.core.errors import DomainError
 
-from .models import Member, Policy
+from .models import Member, Policy, TermsVersion
 
 
 def _no_policy(day: datetime.date) -> DomainError:
@@ -45,6 +46,28 @@ def policy_on(day: datetime.date, policies: list[Policy]) -> Policy:
     if chosen is None:
         raise _no_policy(day)
     return chosen
+
+
+def policy_day_expression() -> Coalesce:
+    """``Membership.policy_date`` in SQL, to annotate a queryset of memberships with: the day
+    whose policy binds the commitment (applied, else admitted, else created). The model
+    property and this expression are the one definition of that day; change both together."""
+    return Coalesce("applied_on", "admitted_on", TruncDate("created_at"), output_field=DateField())
+
+
+def terms_in_force(*, at: datetime.date | datetime.datetime) -> dict[str, TermsVersion]:
+    """The terms in force at ``at``: the latest version of each document published by then,
+    {document: version}, Terms of Use first. ``at`` is a moment, or a day (then a version
+    published at any time on that day counts). One query."""
+    if isinstance(at, datetime.datetime):
+        published = TermsVersion.objects.filter(published_at__lte=at)
+    else:
+        published = TermsVersion.objects.filter(published_at__date__lte=at)
+    current: dict[str, TermsVersion] = {}
+    for version in published.order_by("document", "-published_at"):
+        current.setdefault(version.document, version)
+    order = list(TermsVersion.Document.values)
+    return dict(sorted(current.items(), key=lambda item: order.index(item[0])))
 
 
 def members_of_user(user) -> QuerySet[Member]:

@@ -19,29 +19,3 @@ dues invoice). A receiver that raises ``DomainError`` refuses the creation: the 
 transaction is rolled back and the person sees the message. Receivers must not send email or
 call other systems directly: use ``transaction.on_commit`` for that.
 """
-
-membership_status_changed = Signal()
-"""A person changed a membership's status (suspend, end, reinstate, admit).
-
-Sent by ``membership.services.status.membership_status_set`` and ``membership_admit``,
-**inside** the transaction that wrote the ``StatusChange``, after it is saved. The nightly job
-does not send it per row (it moves thousands at once); it sends ``statuses_recomputed``.
-
-Arguments: ``membership``, ``change`` (the ``StatusChange``), ``actor``.
-
-Receivers may write in the same transaction; work outside the database (revoking access,
-telling another service) belongs in ``transaction.on_commit``.
-"""
-
-statuses_recomputed = Signal()
-"""A status run wrote its changes.
-
-Sent by ``membership.services.status.status_changes_write`` **inside** the run's
-transaction, after every change row is written, once per run (also when nothing changed).
-
-Arguments: ``run`` (the ``StatusRun``), ``changes`` (a list of ``(membership id, old status,
-new status, reasons)``).
-
-Receivers must work set-based (one statement for all the ids, not one per row) and put work
-outside the database in ``transaction.on_commit``.
-"""

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from meetcoop.core.admin import HiddenIsNotFoundMixin, StewardScopedAdminMixin, message_domain_error
+from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 from meetcoop.core.exports import csv_cell
 from meetcoop.core.money import currency_choices
@@ -343,8 +344,16 @@ class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/action_with_reason.html", context)
 
-    @admin.action(description=_("Export the selected applications (CSV)"), permissions=["view"])
+    @admin.action(description=_("Export the selected applications (CSV)"), permissions=["change"])
     def export_csv(self, request, queryset):
+        """Applicants' personal data leaves the platform: who took which, and when, is
+        audited."""
+        rows = list(queryset.select_related("steward", "service_level").order_by("pk"))
+        audit_log(
+            actor=request.user,
+            action="resellers.application.exported",
+            data={"applications": [app.pk for app in rows]},
+        )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="applications.csv"'
         writer = csv.writer(response)
@@ -369,7 +378,7 @@ class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
             "decision_reason",
         ]
         writer.writerow(columns)
-        for app in queryset.select_related("steward", "service_level").order_by("pk"):
+        for app in rows:
             writer.writerow(
                 csv_cell(value)
                 for value in [

@@ -94,22 +94,6 @@ def stewards_with_room(*, service_level, exclude=None) -> list:
     return [offer.steward for offer in offers]
 
 
-def terms_current(*, at=None) -> dict:
-    """The Terms of Use and Fair Use Agreement versions in force at ``at``, by document."""
-    from django.utils import timezone
-
-    from membership.models import TermsVersion
-
-    at = at or timezone.now()
-    current = {}
-    for version in TermsVersion.objects.filter(published_at__lte=at).order_by(
-        "document", "-published_at"
-    ):
-        current.setdefault(version.document, version)
-    order = [choice.value for choice in TermsVersion.Document]  # Terms of Use first
-    return dict(sorted(current.items(), key=lambda item: order.index(item[0])))
-
-
 def pledge_percent(*, policy, money, hours, resources) -> Decimal:
     """How much of the commitment in ``policy`` a pledge covers, in percent.
 
@@ -123,10 +107,3 @@ def pledge_percent(*, policy, money, hours, resources) -> Decimal:
     return progress_percent(
         money + resources, hours, policy.commitment_money, policy.commitment_hours
     )
-
-
-def applications_visible_to(user):
-    """Applications of the stewards ``user`` may see."""
-    from .models import Application
-
-    return Application.objects.filter(steward__in=stewards_visible_to(user))

@@ -11,19 +11,20 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import Proposal
 from governance.services import admission_proposal_open
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
+from meetcoop.core.mail import absolute_url, send_templated_email
 from membership import services as membership_services
 from membership.models import Membership
-from membership.selectors import policy_in_force
+from membership.selectors import policy_in_force, terms_in_force
 
 from .models import Application, ApplicationDecision, Steward, StewardOffer
-from .selectors import offer_free_places, pledge_percent, terms_current
+from .selectors import offer_free_places, pledge_percent
 
 ZERO = Decimal("0")
 
@@ -72,7 +73,6 @@ def application_submit(
         raise DomainError(_("This steward is not taking applications at the moment."))
 
     is_user = type == Application.Type.USER
-    currency = settings.COOP_CURRENCY
     if is_user:
         if service_level is None:
             raise DomainError(_("Choose a service level."), field="service_level")
@@ -85,6 +85,10 @@ def application_submit(
             )
         pledge_money = pledge_hours = pledge_resources_value = ZERO
         pledge_resources_description = ""
+        try:  # a user's pledge is empty; it is in the co-op's currency all the same
+            currency = policy_in_force(on=today).currency
+        except DomainError:  # no policy yet: user applications are still taken
+            currency = Application._meta.get_field("pledge_currency").default
     else:
         service_level = None
         policy = policy_in_force(on=today)
@@ -117,7 +121,7 @@ def application_submit(
             raise DomainError(_("Tell the members why you want to join."), field="statement")
         free = None
 
-    current = terms_current(at=now)
+    current = terms_in_force(at=now)
     accepted = {version.pk for version in accepted_terms}
     missing = [version for version in current.values() if version.pk not in accepted]
     if missing:
@@ -309,7 +313,7 @@ def application_submission_notify(*, application_id: int) -> bool:
         admins = list(app.steward.admins.filter(is_active=True))
     context = {"application": app, "steward": app.steward}
     _send_logged("submitted", to=app.email, language=app.language, context=context)
-    admin_url = _absolute(_admin_change_path(app))
+    admin_url = absolute_url("admin:resellers_application_change", args=[app.pk])
     for admin in admins:
         _send_logged(
             "admin_notice",
@@ -336,14 +340,17 @@ def application_decision_notify(*, application_id: int) -> bool:
         user = User.objects.filter(email__iexact=app.email).first()
         if user is not None and not user.has_usable_password():
             context["password_url"] = password_set_url(user)
-        context["login_url"] = _absolute(_reverse("account_login"))
+        context["login_url"] = absolute_url("account_login")
     _send_logged(f"decision_{app.status}", to=app.email, language=app.language, context=context)
     return True
 
 
 def _send_logged(template: str, *, to: str, language: str, context: dict) -> None:
+    """Send ``resellers/email/<template>``; a failure is logged, not raised."""
     try:
-        _send(template, to=to, language=language, context=context)
+        send_templated_email(
+            template=f"resellers/email/{template}", to=to, language=language, context=context
+        )
     except Exception:  # one unreachable address must not stop the other emails
         logger.exception("Email %s to %s was not sent.", template, to)
 
@@ -353,14 +360,13 @@ def password_set_url(user) -> str:
     from allauth.account.forms import default_token_generator
     from allauth.account.utils import user_pk_to_url_str
 
-    path = _reverse(
+    return absolute_url(
         "account_reset_password_from_key",
         kwargs={
             "uidb36": user_pk_to_url_str(user),
             "key": default_token_generator.make_token(user),
         },
     )
-    return _absolute(path)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -536,30 +542,3 @@ def _enqueue(task_name: str, app: Application) -> None:
     from . import tasks
 
     getattr(tasks, task_name).delay(app.pk)
-
-
-def _reverse(name, **kwargs) -> str:
-    from django.urls import reverse
-
-    return reverse(name, **kwargs)
-
-
-def _absolute(path: str) -> str:
-    from allauth.utils import build_absolute_uri
-
-    return build_absolute_uri(None, path)
-
-
-def _admin_change_path(app: Application) -> str:
-    return _reverse("admin:resellers_application_change", args=[app.pk])
-
-
-def _send(template: str, *, to: str, language: str, context: dict) -> None:
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-
-    with translation.override(language):
-        context = {**context, "SITE_NAME": settings.SITE_NAME}
-        subject = render_to_string(f"resellers/email/{template}_subject.txt", context)
-        body = render_to_string(f"resellers/email/{template}.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [to])

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from meetcoop.core.errors import DomainError
-from membership.selectors import policy_in_force
+from membership.selectors import policy_in_force, terms_in_force
 
 from .forms import ApplicationForm
 from .models import Application
@@ -17,7 +17,6 @@ from .selectors import (
     public_stewards,
     public_stewards_with_offers,
     stewards_with_room,
-    terms_current,
 )
 from .services import application_submit
 
@@ -48,7 +47,7 @@ def apply(request, slug):
         policy = policy_in_force(on=timezone.localdate())
     except DomainError:  # no policy yet: the form still works for user memberships
         policy = None
-    form_kwargs = {"steward": steward, "offers": offers, "terms": terms_current()}
+    form_kwargs = {"steward": steward, "offers": offers, "terms": terms_in_force(at=timezone.now())}
     status = 200
     if request.method == "POST":
         form = ApplicationForm(request.POST, **form_kwargs)

@@ -8,9 +8,11 @@ serves every app without importing the one that defines stewards.
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
+from .errors import DomainError
+from .forms import add_service_error
 from .models import AuditEntry
 from .roles import is_coop_admin
 
@@ -26,6 +28,95 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class NoBulkDeleteMixin:
+    """The changelist never offers "Delete selected": the rows here are kept. A row that may
+    still go (a draft, say) is deleted from its own page, where ``has_delete_permission``
+    sees it."""
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+
+class ServiceFormMixin:
+    """The add form, and the change form when the admin defines ``change_via_service``, call
+    a service instead of saving the model.
+
+    The form validates its fields, then runs ``add_via_service(request, data)`` (or
+    ``change_via_service(request, obj, data)``) with the cleaned data. The service's
+    ``DomainError`` (any ``ValidationError``) is shown on the form by ``add_service_error``:
+    each message on its field, nothing typed is lost, nothing is saved. The row the service
+    wrote is the one the admin then shows. A refusal that is a missing right
+    (``PermissionDenied``) is shown on ``service_error_field``.
+    """
+
+    service_error_field = None
+    change_via_service = None
+
+    def add_via_service(self, request, data):
+        raise NotImplementedError
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and self.change_via_service is None:
+            return form
+        model_admin = self
+
+        class ServiceForm(form):
+            def _post_clean(self):
+                # The model's own validation would want what the service computes: the
+                # service validates (``full_clean``) what it writes.
+                if self.errors:
+                    return
+                try:
+                    if obj is None:
+                        self.saved_obj = model_admin.add_via_service(request, self.cleaned_data)
+                    else:
+                        self.saved_obj = model_admin.change_via_service(
+                            request, obj, self.cleaned_data
+                        )
+                except ValidationError as error:
+                    add_service_error(self, error)
+                except PermissionDenied as error:
+                    self.add_error(model_admin.service_error_field, str(error))
+
+        return ServiceForm
+
+    def save_model(self, request, obj, form, change):
+        saved = getattr(form, "saved_obj", None)
+        if saved is None:
+            if change and self.change_via_service is None:
+                super().save_model(request, obj, form, change)
+                return
+            raise PermissionDenied
+        obj.__dict__.update(saved.__dict__)
+
+    def save_related(self, request, form, formsets, change):
+        if getattr(form, "saved_obj", None) is None:
+            super().save_related(request, form, formsets, change)
+            return
+        # The service wrote the row; the inlines of these admins only show related rows.
+        for formset in formsets:
+            if any(inline_form.has_changed() for inline_form in formset.forms):
+                raise PermissionDenied
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
+class ServiceDeleteMixin:
+    """The delete page calls ``delete_via_service(request, obj)``. A refusal that arrives
+    after the page was shown (the row changed meanwhile) answers 403 with its reason."""
+
+    def delete_via_service(self, request, obj):
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        try:
+            self.delete_via_service(request, obj)
+        except DomainError as error:
+            raise PermissionDenied(str(error)) from error
 
 
 def message_domain_error(modeladmin, request, error, *, about=None) -> None:

@@ -20,7 +20,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 SITE_NAME = env("SITE_NAME", default="Meet.coop")
-# The host name links in emails point at (kept in the sites framework after every migrate).
+# The host name links in emails point at (kept in the sites framework after every migrate;
+# meetcoop.core.mail.absolute_url reads it there, with ACCOUNT_DEFAULT_HTTP_PROTOCOL's scheme).
 SITE_DOMAIN = env("SITE_DOMAIN", default="127.0.0.1:8000")
 SITE_ID = 1
 
@@ -165,9 +166,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-
-# The co-op's own currency: commitments and policy values are held in it.
-COOP_CURRENCY = env("COOP_CURRENCY", default="EUR")
 
 LOGGING = {
     "version": 1,

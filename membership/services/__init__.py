@@ -10,9 +10,14 @@ Each service takes the acting user, checks the state first, refuses with ``Domai
 writes in one transaction and leaves an audit entry.
 """
 
-from .members import contact_login_ensure, member_get_or_create, membership_create
+from .members import (
+    contact_login_ensure,
+    member_get_or_create,
+    membership_add,
+    membership_create,
+)
 from .notices import status_notices_send
-from .policy import policy_create
+from .policy import policy_create, policy_delete, policy_update
 from .status import (
     STATUS_LOCK,
     enqueue_notice_sending,
@@ -20,19 +25,31 @@ from .status import (
     membership_status_set,
     status_changes_write,
 )
-from .terms import terms_accept, terms_acceptances_record
+from .terms import (
+    terms_accept,
+    terms_acceptances_record,
+    terms_version_create,
+    terms_version_delete,
+    terms_version_update,
+)
 
 __all__ = [
     "STATUS_LOCK",
     "contact_login_ensure",
     "enqueue_notice_sending",
     "member_get_or_create",
+    "membership_add",
     "membership_admit",
     "membership_create",
     "membership_status_set",
     "policy_create",
+    "policy_delete",
+    "policy_update",
     "status_changes_write",
     "status_notices_send",
     "terms_accept",
     "terms_acceptances_record",
+    "terms_version_create",
+    "terms_version_delete",
+    "terms_version_update",
 ]

@@ -90,7 +90,16 @@ def membership_create(
 
     Sends ``membership_created`` inside the transaction: contributions issues the first dues
     invoice there, so a membership never exists without it, whoever made it."""
+    if type not in Membership.Type.values:
+        raise DomainError(_("Unknown membership type."), field="type")
+    if (type == Membership.Type.USER) != (service_level is not None):
+        raise DomainError(
+            _("A user membership needs a service level; an operational one has none."),
+            field="service_level",
+        )
     with transaction.atomic():
+        # Two admins adding at once: the second waits here and then finds the first's.
+        Member.objects.select_for_update().filter(pk=member.pk).first()
         # One open membership per member and type ("open" is "not dated as ended").
         if Membership.objects.filter(member=member, type=type, ended_on__isnull=True).exists():
             raise DomainError(
@@ -123,3 +132,35 @@ def membership_create(
             on=admitted_on or applied_on or timezone.localdate(),
         )
     return membership
+
+
+def membership_add(
+    *,
+    member,
+    type: str,
+    steward,
+    service_level=None,
+    applied_on: datetime.date | None = None,
+    actor,
+    on: datetime.date | None = None,
+):
+    """A co-op admin adds a membership by hand (the admin's "add").
+
+    A user membership is active from ``on`` (today), admitted that day, with its first dues
+    invoice. An operational membership is created ``pending``: it becomes active only when
+    the Permanent Assembly adopts an admission (resellers' admission of an application for
+    this member reuses it), never by a person's hand. Refused, like every creation, when the
+    member already holds an open membership of that type.
+    """
+    on = on or timezone.localdate()
+    operational = type == Membership.Type.OPERATIONAL
+    return membership_create(
+        member=member,
+        type=type,
+        steward=steward,
+        service_level=service_level,
+        status=Membership.Status.PENDING if operational else Membership.Status.ACTIVE,
+        applied_on=applied_on or on,
+        admitted_on=None if operational else on,
+        actor=actor,
+    )

@@ -1,37 +1,35 @@
 """Status emails: each change and each at-risk cause told to the member once."""
 
-from allauth.utils import build_absolute_uri
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
+
+from meetcoop.core.mail import absolute_url, send_templated_email
 
 from ..models import StatusChange, StatusNotice, StatusRun
 from ..reasons import reason_advice, reason_text
 
 
 def _send_status_email(*, membership, kind: str, reasons: list[dict]) -> None:
-    """One status email, in the member's language."""
+    """One status email, in the member's language. A mail server that refuses raises, so the
+    caller's transaction rolls back and the email is tried again on the next run."""
     member = membership.member
-    with translation.override(member.language or settings.LANGUAGE_CODE):
-        context = {
+    language = member.language or settings.LANGUAGE_CODE
+    with translation.override(language):  # the reasons are worded in the member's language
+        reasons = [{"text": reason_text(r), "advice": reason_advice(r), **r} for r in reasons]
+    send_templated_email(
+        template="membership/email/status",
+        to=member.email,
+        language=language,
+        context={
             "kind": kind,
             "member": member,
             "membership": membership,
-            "reasons": [{"text": reason_text(r), "advice": reason_advice(r), **r} for r in reasons],
-            "site_name": settings.SITE_NAME,
-            "dashboard_url": _absolute_url(settings.LOGIN_REDIRECT_URL),
-        }
-        subject = render_to_string("membership/email/status_subject.txt", context).strip()
-        body = render_to_string("membership/email/status_body.txt", context)
-    send_mail(subject, body, None, [member.email])
-
-
-def _absolute_url(name: str) -> str:
-    return build_absolute_uri(None, reverse(name))
+            "reasons": reasons,
+            "dashboard_url": absolute_url(settings.LOGIN_REDIRECT_URL),
+        },
+    )
 
 
 def status_notices_send(*, limit: int = 500) -> int:

@@ -11,7 +11,6 @@ from meetcoop.core.db import bulk_insert, int_array
 from meetcoop.core.errors import DomainError
 
 from ..models import Membership, StatusChange, StatusNotice
-from ..signals import membership_status_changed, statuses_recomputed
 
 STATUS_LOCK = "membership-status-recompute"
 WRITE_CHUNK = 2000
@@ -211,7 +210,6 @@ def status_changes_write(*, evaluations, on, source: str, actor, run) -> list[tu
         started_at=run.started_at,
     )
     _queue_at_risk_notices(evaluations=evaluations, written=written)
-    statuses_recomputed.send(sender=Membership, run=run, changes=written)
     transaction.on_commit(enqueue_notice_sending)
     return written
 
@@ -277,9 +275,6 @@ def membership_status_set(*, membership, status: str, actor, note: str, on=None)
             obj=locked,
             data={"from": change.old_status, "note": note},
         )
-        membership_status_changed.send(
-            sender=Membership, membership=locked, change=change, actor=actor
-        )
     membership.refresh_from_db()
     return change
 
@@ -309,9 +304,6 @@ def membership_admit(*, membership, on, actor, note: str):
             action="membership.membership.admitted",
             obj=locked,
             data={"note": note},
-        )
-        membership_status_changed.send(
-            sender=Membership, membership=locked, change=change, actor=actor
         )
     membership.refresh_from_db()
     return change

@@ -1,10 +1,111 @@
-"""Terms of Use and Fair Use versions, and who accepted which."""
+"""Terms of Use and Fair Use versions, and who accepted which.
+
+A version is published from its ``published_at``; from then on members are asked to accept
+it, so it never changes and is never deleted (a change is a new version). A version not yet
+published may still be corrected or withdrawn. No version is published before today: members
+get ``terms_acceptance_days`` from the publication to accept it.
+"""
+
+import datetime
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
+from meetcoop.core.errors import DomainError
 
-from ..models import TermsAcceptance
+from ..models import TermsAcceptance, TermsVersion
+
+TERMS_VERSION_VALUES = frozenset({"document", "version", "text", "published_at"})
+
+
+def _refuse_past_publication(published_at: datetime.datetime) -> None:
+    if timezone.localdate(published_at) < timezone.localdate():
+        raise DomainError(
+            _(
+                "A new version can't be published in the past: members would be bound by it "
+                "without having been asked. Choose today or a later day."
+            ),
+            field="published_at",
+        )
+
+
+def _refuse_published(version: TermsVersion) -> None:
+    if version.published_at <= timezone.now():
+        raise DomainError(
+            _(
+                "This version is published and members are asked to accept it: it can't be "
+                "changed or deleted. Publish a new version instead."
+            ),
+            code="terms_published",
+        )
+
+
+def terms_version_create(
+    *, document: str, version: str, text: str, published_at: datetime.datetime, actor
+) -> TermsVersion:
+    """Add a version of the Terms of Use or the Fair Use Agreement, published from
+    ``published_at`` (today or later; a document's first version may be older, as when the
+    co-op's terms predate the platform)."""
+    if TermsVersion.objects.filter(document=document).exists():
+        _refuse_past_publication(published_at)
+    with transaction.atomic():
+        terms_version = TermsVersion(
+            document=document, version=version, text=text, published_at=published_at
+        )
+        terms_version.full_clean()
+        terms_version.save()
+        audit_log(
+            actor=actor,
+            action="membership.terms_version.created",
+            obj=terms_version,
+            data={"document": document, "version": version, "published_at": published_at},
+        )
+    return terms_version
+
+
+def terms_version_update(*, terms_version: TermsVersion, actor, **values) -> TermsVersion:
+    """Correct a version not yet published. Setting the values it already has changes
+    nothing and writes no audit entry."""
+    unknown = set(values) - TERMS_VERSION_VALUES
+    if unknown:
+        raise TypeError(f"terms_version_update() got unexpected values: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = TermsVersion.objects.select_for_update().get(pk=terms_version.pk)
+        _refuse_published(locked)
+        if "published_at" in values:
+            _refuse_past_publication(values["published_at"])
+        changed = {name: value for name, value in values.items() if getattr(locked, name) != value}
+        if not changed:
+            return locked
+        before = {name: getattr(locked, name) for name in changed}
+        for name, value in changed.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save(update_fields=sorted(changed))
+        audit_log(
+            actor=actor,
+            action="membership.terms_version.changed",
+            obj=locked,
+            data={"from": before, "to": changed},
+        )
+    terms_version.refresh_from_db()
+    return locked
+
+
+def terms_version_delete(*, terms_version: TermsVersion, actor) -> None:
+    """Withdraw a version not yet published."""
+    with transaction.atomic():
+        locked = TermsVersion.objects.select_for_update().get(pk=terms_version.pk)
+        _refuse_published(locked)
+        audit_log(
+            actor=actor,
+            action="membership.terms_version.deleted",
+            obj=locked,
+            data={"document": locked.document, "version": locked.version},
+        )
+        locked.delete()
 
 
 def terms_acceptances_record(*, member, versions, accepted_at, accepted_by=None) -> None:

@@ -2,15 +2,19 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef
-
 from contributions.models import DuesInvoice
 from contributions.selectors import commitment_progress, invoices_with_paid
-from governance.models import Attendance, CircleRole, Meeting
-from governance.selectors import attendance_window, open_proposals_for_user, seats_on
+from governance.models import CircleRole, Meeting
+from governance.selectors import (
+    attendance_window,
+    counted_meetings,
+    meetings_since,
+    open_proposals_for_user,
+    seats_on,
+)
 from membership.models import Membership, TermsVersion
 from membership.reasons import reason_advice, reason_text
-from membership.selectors import members_of_user
+from membership.selectors import members_of_user, terms_in_force
 
 from .status import status_evaluate
 
@@ -34,18 +38,8 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
         if memberships
         else {}
     )
-    first, last = attendance_window(on=on)
     meetings = list(
-        Meeting.objects.filter(
-            kind=Meeting.Kind.ALL_HANDS,
-            held_on__gte=first,
-            held_on__lte=last,
-            attendance_recorded_at__isnull=False,
-        )
-        .annotate(
-            attended=Exists(Attendance.objects.filter(meeting=OuterRef("pk"), member__in=members))
-        )
-        .order_by("-held_on")
+        counted_meetings(attendance_window(on=on), attended_by=members).order_by("-held_on")
     )
     upcoming = list(
         Meeting.objects.filter(kind=Meeting.Kind.ALL_HANDS, held_on__gte=on).order_by("held_on")[:3]
@@ -70,8 +64,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
         }
         if membership.type == Membership.Type.OPERATIONAL:
             card["progress"] = commitment_progress(membership, on=on)
-            admitted = membership.admitted_on
-            card["meetings"] = [m for m in meetings if admitted is None or m.held_on >= admitted]
+            card["meetings"] = meetings_since(meetings, membership.admitted_on)
         else:
             card["invoices"] = list(
                 invoices_with_paid(
@@ -87,10 +80,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
     accepted = set(
         TermsVersion.objects.filter(acceptances__member__in=members).values_list("pk", flat=True)
     )
-    latest_terms = {}
-    for version in TermsVersion.objects.filter(published_at__lte=now).order_by("published_at"):
-        latest_terms[version.document] = version
-    terms_to_accept = [v for v in latest_terms.values() if v.pk not in accepted]
+    terms_to_accept = [v for v in terms_in_force(at=now).values() if v.pk not in accepted]
     return {
         "members": members,
         "cards": cards,

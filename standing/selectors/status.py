@@ -25,7 +25,7 @@ from governance.selectors import (
 from membership import rules
 from membership.models import Membership, Policy, TermsAcceptance, TermsVersion
 from membership.rules import Evaluation, progress_percent
-from membership.selectors import policy_on
+from membership.selectors import policy_day_expression, policy_on, terms_in_force
 from resellers.models import Steward
 
 
@@ -67,27 +67,23 @@ def _reseller_overdue_items(memberships, on) -> dict[int, tuple[list[str], list[
 
 def _terms_facts(memberships, on, acceptance_days) -> list[tuple]:
     """The terms versions a member must have accepted on ``on``, per document: the newest one
-    past the acceptance period, and the newest one still inside it. For each, (document label,
-    version, published_at, the set of member ids that accepted it or a newer version of the
-    same document): a newer version accepted counts for the older ones.
+    past the acceptance period (the terms in force on the last day whose acceptance period
+    is over), and the newest one, still inside it (the terms in force on ``on``). For each,
+    (document label, version, published_at, the set of member ids that accepted it or a
+    newer version of the same document): a newer version accepted counts for the older ones.
 
-    One query for the versions and one per required version (two per document at most).
+    Two queries for the versions and one per required version (two per document at most).
     """
-    published = list(
-        TermsVersion.objects.filter(published_at__date__lte=on).order_by("published_at")
-    )
+    in_force = terms_in_force(at=on)
+    # Published on that day or before: its acceptance period ended before ``on``.
+    settled = terms_in_force(at=on - datetime.timedelta(days=acceptance_days + 1))
     required: list[TermsVersion] = []
-    for document in sorted({v.document for v in published}):
-        versions = [v for v in published if v.document == document]
-        past = [
-            v
-            for v in versions
-            if v.published_at.date() + datetime.timedelta(days=acceptance_days) < on
-        ]
-        if past:
-            required.append(past[-1])
-        if versions[-1] not in required:
-            required.append(versions[-1])
+    for document in sorted(in_force):  # by document code, as the reasons always listed them
+        past = settled.get(document)
+        if past is not None:
+            required.append(past)
+        if in_force[document] != past:
+            required.append(in_force[document])
     labels = {code: str(label) for code, label in TermsVersion.Document.choices}
     members = memberships.values("member_id")
     return [
@@ -145,11 +141,10 @@ def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
     memberships = memberships.order_by()
     policies = list(Policy.objects.order_by("effective_from"))
     today_policy = policy_on(on, policies)
-    created_day = TruncDate("created_at")
     rows = list(
         memberships.annotate(
-            policy_day=Coalesce("applied_on", "admitted_on", created_day, output_field=DateField()),
-            start_day=Coalesce("admitted_on", created_day, output_field=DateField()),
+            policy_day=policy_day_expression(),
+            start_day=Coalesce("admitted_on", TruncDate("created_at"), output_field=DateField()),
         ).values_list("pk", "member_id", "type", "status", "policy_day", "start_day", "admitted_on")
     )
     operational = memberships.filter(type=Membership.Type.OPERATIONAL)

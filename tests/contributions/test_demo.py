@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contributions.models import DuesPayment, LedgerEntry, RevenueReport
-from contributions.selectors import commitment_progress_for, resellers_overdue_for
+from contributions.selectors import commitment_progress_for, resellers_standing_for
 from meetcoop.users.models import User
 from membership.models import Membership
 from resellers.models import Steward
@@ -41,5 +41,5 @@ def test_demo_progress_and_standing_vary(demo):
     values = set(progress.values())
     assert len(values) > 3
     assert max(values) >= 100
-    overdue = resellers_overdue_for(Steward.objects.all(), on=timezone.localdate())
-    assert any(overdue.values())
+    standing = resellers_standing_for(Steward.objects.all(), on=timezone.localdate())
+    assert any(s.missing_quarters or s.unpaid_quarters for s in standing.values())

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from contributions import services
-from contributions.selectors import reseller_overdue, resellers_overdue_for, resellers_standing_for
+from contributions.selectors import resellers_standing_for
 from meetcoop.core.roles import TREASURERS
 from tests.factories import (
     CoopStewardFactory,
@@ -17,6 +17,14 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def overdue(steward, *, on) -> tuple[list, list]:
+    """(quarters whose report is overdue, quarters whose share is unpaid) on ``on``: what the
+    status job reads for the reseller rule."""
+    standing = resellers_standing_for([steward.pk], on=on)[steward.pk]
+    return standing.missing_quarters, standing.unpaid_quarters
+
 
 Q3 = datetime.date(2025, 7, 1)  # admitted in this quarter
 Q4 = datetime.date(2025, 10, 1)
@@ -93,10 +101,8 @@ def test_only_the_resellers_admin_reports_and_only_a_reseller(reseller):
 
 def test_a_missing_report_is_overdue_the_day_after_its_due_date(reseller):
     due = datetime.date(2025, 10, 30)  # Q3 ends 30 Sep + 30 days
-    assert not reseller_overdue(reseller, on=due)
-    assert reseller_overdue(reseller, on=due + datetime.timedelta(days=1))
-    standing = resellers_standing_for([reseller.pk], on=due + datetime.timedelta(days=1))
-    assert standing[reseller.pk].missing_quarters == [Q3]
+    assert overdue(reseller, on=due) == ([], [])
+    assert overdue(reseller, on=due + datetime.timedelta(days=1)) == ([Q3], [])
 
 
 def test_quarters_before_admission_are_not_owed(reseller):
@@ -109,8 +115,8 @@ def test_quarters_before_admission_are_not_owed(reseller):
         actor=_treasurer(),
         on=datetime.date(2025, 10, 6),
     )
-    assert not reseller_overdue(reseller, on=datetime.date(2026, 1, 30))
-    assert reseller_overdue(reseller, on=datetime.date(2026, 1, 31))
+    assert overdue(reseller, on=datetime.date(2026, 1, 30)) == ([], [])
+    assert overdue(reseller, on=datetime.date(2026, 1, 31)) == ([Q4], [])
 
 
 def _treasurer():
@@ -121,8 +127,8 @@ def _treasurer():
 
 def test_an_unpaid_share_is_overdue_on_the_same_date_as_the_report(reseller, treasurer):
     r = report(reseller, Q3, on=datetime.date(2025, 10, 5))
-    assert not reseller_overdue(reseller, on=datetime.date(2025, 10, 30))
-    assert reseller_overdue(reseller, on=datetime.date(2025, 10, 31))
+    assert overdue(reseller, on=datetime.date(2025, 10, 30)) == ([], [])
+    assert overdue(reseller, on=datetime.date(2025, 10, 31)) == ([], [Q3])
     services.revenue_share_payment_record(
         report=r,
         amount_eur="60",
@@ -130,7 +136,7 @@ def test_an_unpaid_share_is_overdue_on_the_same_date_as_the_report(reseller, tre
         actor=treasurer,
         on=datetime.date(2025, 11, 2),
     )
-    assert reseller_overdue(reseller, on=datetime.date(2025, 11, 3))  # 40 EUR still owed
+    assert overdue(reseller, on=datetime.date(2025, 11, 3)) == ([], [Q3])  # 40 EUR still owed
     services.revenue_share_payment_record(
         report=r,
         amount_eur="40",
@@ -138,7 +144,7 @@ def test_an_unpaid_share_is_overdue_on_the_same_date_as_the_report(reseller, tre
         actor=treasurer,
         on=datetime.date(2025, 11, 3),
     )
-    assert not reseller_overdue(reseller, on=datetime.date(2025, 11, 3))
+    assert overdue(reseller, on=datetime.date(2025, 11, 3)) == ([], [])
 
 
 def test_only_a_treasurer_records_share_payments_and_never_too_much(reseller, treasurer):
@@ -161,19 +167,27 @@ def test_only_a_treasurer_records_share_payments_and_never_too_much(reseller, tr
         )
 
 
-def test_set_based_overdue_for_many_resellers_in_few_queries(
+def test_set_based_standing_for_many_resellers_in_few_queries(
     reseller, django_assert_max_num_queries
 ):
     other = StewardFactory()  # no operational member: nothing required
     on = datetime.date(2025, 11, 1)
     with django_assert_max_num_queries(4):
-        result = resellers_overdue_for([reseller.pk, other.pk], on=on)
-    assert result == {reseller.pk: True, other.pk: False}
+        result = resellers_standing_for([reseller.pk, other.pk], on=on)
+    assert {pk: (s.missing_quarters, s.unpaid_quarters) for pk, s in result.items()} == {
+        reseller.pk: ([Q3], []),
+        other.pk: ([], []),
+    }
 
 
-def test_overdue_items_by_member_name_the_quarters(reseller, treasurer):
-    from contributions.selectors import reseller_overdue_items_by_member
+def test_the_status_rule_names_the_overdue_quarters(reseller, treasurer):
+    from membership.models import Membership
+    from standing.selectors import status_evaluate
 
     report(reseller, Q3, on=datetime.date(2025, 10, 5))  # reported, never paid
-    items = reseller_overdue_items_by_member([reseller.member_id], on=datetime.date(2026, 2, 1))
-    assert items == {reseller.member_id: ["report 2025-Q4", "payment 2025-Q3"]}
+    (evaluation,) = status_evaluate(
+        Membership.objects.filter(member=reseller.member), on=datetime.date(2026, 2, 1)
+    )
+    (reason,) = [r for r in evaluation.reasons if r.code == "reseller_overdue"]
+    assert not reason.ok
+    assert reason.params == {"reports": "2025-Q4", "payments": "2025-Q3"}

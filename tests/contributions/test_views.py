@@ -232,6 +232,17 @@ def test_treasurer_records_money_in_cad(client, coop, django_assert_max_num_quer
     assert reverse("contributions:decide", args=[entry.pk]) in page.content.decode()
 
 
+def test_money_is_offered_in_the_currency_of_the_policy_in_force(client, coop):
+    from tests.factories import PolicyFactory
+
+    c = client_for(client, coop.treasurer)
+    page = c.get(reverse("contributions:treasury"))
+    assert page.context["money_form"]["currency"].initial == "EUR"
+    PolicyFactory(effective_from=TODAY, currency="CHF")
+    page = c.get(reverse("contributions:treasury"))
+    assert page.context["money_form"]["currency"].initial == "CHF"
+
+
 def test_treasurer_money_without_rate_is_a_form_error(client, coop):
     c = client_for(client, coop.treasurer)
     response = c.post(

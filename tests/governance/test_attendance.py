@@ -1,3 +1,6 @@
+"""Attendance of All Hands Meetings: which meetings count and for whom, as the status job
+counts them (through ``status_evaluate``), and recording who attended."""
+
 import datetime
 
 import pytest
@@ -5,6 +8,8 @@ from django.core.exceptions import ValidationError
 
 from governance import selectors, services
 from governance.models import Attendance, Meeting
+from membership.models import Membership
+from standing.selectors import status_evaluate
 from tests.factories import (
     AttendanceFactory,
     CircleRoleFactory,
@@ -30,6 +35,13 @@ def meeting(held_on, **kwargs):
     return MeetingFactory(held_on=held_on, **kwargs)
 
 
+def attendance(membership, *, on=ON) -> dict:
+    """The attendance reason of ``membership`` as the status job works it out on ``on``."""
+    (evaluation,) = status_evaluate(Membership.objects.filter(pk=membership.pk), on=on)
+    (reason,) = [r for r in evaluation.reasons if r.code.startswith("attendance_")]
+    return {"code": reason.code, **reason.params}
+
+
 def test_rate_counts_all_hands_meetings_in_the_window_only():
     membership = OperationalMembershipFactory(admitted_on=datetime.date(2024, 1, 1))
     member = membership.member
@@ -40,9 +52,9 @@ def test_rate_counts_all_hands_meetings_in_the_window_only():
     meeting(datetime.date(2026, 3, 1))
     for m in (before, first, last):
         AttendanceFactory(meeting=m, member=member)
-    rate = selectors.attendance_rate(membership, on=ON)
-    assert (rate.attended, rate.held) == (2, 3)
-    assert rate.percent == 67
+    rate = attendance(membership)
+    assert (rate["attended"], rate["held"], rate["percent"]) == (2, 3, "67")
+    assert rate["code"] == "attendance_ok"
 
 
 def test_meetings_before_admission_do_not_count():
@@ -51,9 +63,8 @@ def test_meetings_before_admission_do_not_count():
     on_admission_day = meeting(datetime.date(2026, 3, 1))
     meeting(datetime.date(2026, 4, 1))
     AttendanceFactory(meeting=on_admission_day, member=membership.member)
-    rate = selectors.attendance_rate(membership, on=ON)
-    assert (rate.attended, rate.held) == (1, 2)
-    assert rate.percent == 50
+    rate = attendance(membership)
+    assert (rate["attended"], rate["held"], rate["percent"]) == (1, 2, "50")
 
 
 def test_circle_meetings_and_unrecorded_meetings_do_not_count():
@@ -64,9 +75,9 @@ def test_circle_meetings_and_unrecorded_meetings_do_not_count():
     )
     AttendanceFactory(meeting=circle_meeting, member=membership.member)
     meeting(datetime.date(2026, 2, 2), attendance_recorded_at=None)
-    rate = selectors.attendance_rate(membership, on=ON)
-    assert (rate.attended, rate.held) == (0, 0)
-    assert rate.percent is None  # no meeting in the window: the rule passes
+    rate = attendance(membership)
+    assert (rate["attended"], rate["held"]) == (0, 0)
+    assert rate["code"] == "attendance_none_held"  # no meeting in the window: the rule passes
 
 
 def test_window_length_comes_from_the_policy():
@@ -74,10 +85,12 @@ def test_window_length_comes_from_the_policy():
     membership = OperationalMembershipFactory(admitted_on=datetime.date(2024, 1, 1))
     meeting(ON - datetime.timedelta(days=31))
     meeting(ON - datetime.timedelta(days=30))
-    assert selectors.attendance_rate(membership, on=ON).held == 1
+    assert attendance(membership)["held"] == 1
 
 
-def test_rates_for_many_memberships_in_a_fixed_number_of_queries(django_assert_num_queries):
+def test_attendance_of_many_memberships_in_a_fixed_number_of_queries(
+    django_assert_num_queries,
+):
     memberships = [
         OperationalMembershipFactory(admitted_on=datetime.date(2024, 1, 1)) for _ in range(5)
     ]
@@ -85,16 +98,14 @@ def test_rates_for_many_memberships_in_a_fixed_number_of_queries(django_assert_n
     for i, membership in enumerate(memberships):
         for m in meetings[:i]:
             AttendanceFactory(meeting=m, member=membership.member)
-    from membership.models import Membership
-
-    # The policy, the meeting days, the admissions, and one GROUP BY for every rate at once.
-    with django_assert_num_queries(4):
-        rates = selectors.attendance_rates(Membership.objects.all(), on=ON)
-    assert {pk: (r.attended, r.held) for pk, r in rates.items()} == {
-        m.pk: (min(i, 4), 4) for i, m in enumerate(memberships)
-    }
-    by_ids = selectors.attendance_rates([memberships[2].pk], on=ON)
-    assert by_ids[memberships[2].pk].attended == 2
+    window = selectors.attendance_window(on=ON)
+    # The meeting days, and one GROUP BY for every membership's attended meetings at once.
+    with django_assert_num_queries(2):
+        days = selectors.all_hands_days(window)
+        attended = selectors.attended_counts(Membership.objects.all(), window)
+    assert days == [m.held_on for m in meetings]
+    assert attended == {m.pk: i for i, m in enumerate(memberships) if i}
+    assert selectors.held_since(days, datetime.date(2026, 2, 10)) == 3
 
 
 def test_expected_at_all_hands_are_active_operational_members():

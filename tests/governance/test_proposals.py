@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.sites.models import Site
 from django.core import mail
 from django.core.exceptions import ValidationError
 from freezegun import freeze_time
@@ -263,6 +264,9 @@ def test_opening_emails_the_electorate_and_schedules_the_close(
     assert scheduled == [([proposal.pk], CLOSES)]
     assert len(mail.outbox) == 3
     assert proposal.title in mail.outbox[0].subject
+    # The link is absolute, on the site's domain.
+    domain = Site.objects.get_current().domain
+    assert f"http://{domain}/governance/proposals/{proposal.pk}/" in mail.outbox[0].body
 
 
 def test_close_task_is_a_no_op_before_the_closing_time(ten_voters):
@@ -306,20 +310,20 @@ def test_reminder_goes_once_to_those_who_have_not_voted(
 def test_member_email_is_written_in_its_language(make_voters, open_proposal, monkeypatch):
     from django.utils import translation
 
-    from governance import tasks as task_module
+    from meetcoop.core import mail as mail_module  # where every email is rendered
 
     ((member, _user),) = make_voters(1)
     member.language = "fr"
     member.save()
     proposal = open_proposal()
     rendered_in = []
-    render = task_module.render_to_string
+    render = mail_module.render_to_string
 
     def spy(*args, **kwargs):
         rendered_in.append(translation.get_language())
         return render(*args, **kwargs)
 
-    monkeypatch.setattr(task_module, "render_to_string", spy)
+    monkeypatch.setattr(mail_module, "render_to_string", spy)
     tasks.send_proposal_opened(proposal.pk)
     assert mail.outbox[-1].to == [member.email]
     assert rendered_in and set(rendered_in) == {"fr"}

@@ -346,8 +346,9 @@ def test_email_tasks_send_each_email_once(application, steward_admin):
 def test_decision_email_is_rendered_in_the_applicants_language(
     application, steward_admin, monkeypatch
 ):
-    import django.template.loader as loader
     from django.utils import translation
+
+    from meetcoop.core import mail as loader  # where every email is rendered
 
     seen = []
 
@@ -381,6 +382,22 @@ def _submit(steward, level, terms):
     )
 
 
+def test_an_application_is_in_the_currency_of_the_policy_in_force(setup, small, terms):
+    from django.utils import timezone
+
+    from tests.factories import PolicyFactory
+
+    PolicyFactory(effective_from=timezone.localdate(), currency="CHF")
+    assert _submit(setup, small, terms).pledge_currency == "CHF"
+
+
+def test_a_user_application_is_taken_before_any_policy_exists(steward, small, terms):
+    from membership.models import Policy
+
+    assert not Policy.objects.exists()
+    assert _submit(steward, small, terms).pledge_currency == "EUR"  # the field's default
+
+
 def test_the_service_refuses_a_level_the_steward_does_not_offer(setup, terms):
     from tests.factories import ServiceLevelFactory
 
@@ -405,14 +422,14 @@ def test_one_failing_address_does_not_stop_the_others_nor_send_twice(
     from tests.factories import StewardAdminFactory
 
     broken = StewardAdminFactory(stewards=[setup], email="broken@example.org")
-    send = services._send
+    send = services.send_templated_email
 
-    def flaky(template, *, to, **kwargs):
+    def flaky(*, to, **kwargs):
         if to == broken.email:
             raise OSError("mailbox unavailable")
-        return send(template, to=to, **kwargs)
+        return send(to=to, **kwargs)
 
-    monkeypatch.setattr(services, "_send", flaky)
+    monkeypatch.setattr(services, "send_templated_email", flaky)
     with django_capture_on_commit_callbacks(execute=True):
         application = _submit(setup, small, terms)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(["pol@example.org", steward_admin.email])

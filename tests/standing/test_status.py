@@ -556,7 +556,7 @@ def test_emails_are_written_in_the_members_language(monkeypatch):
     translation catalogue of that language once it exists)."""
     from django.utils import translation
 
-    from membership.services import notices as loader
+    from meetcoop.core import mail as loader  # where every email is rendered
 
     rendered_in = []
     render = loader.render_to_string

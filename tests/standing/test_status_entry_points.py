@@ -10,7 +10,10 @@ from freezegun import freeze_time
 from membership.models import StatusChange, StatusRun, TermsAcceptance
 from standing.tasks import recompute_status_nightly
 from tests.factories import (
+    AttendanceFactory,
+    CircleRoleFactory,
     DuesInvoiceFactory,
+    MeetingFactory,
     MemberContactFactory,
     MembershipFactory,
     OperationalMembershipFactory,
@@ -60,6 +63,21 @@ def test_the_command_takes_a_date_and_a_member():
     other.refresh_from_db()
     assert other.status == "active"
     assert StatusChange.objects.get().source == "on_demand"
+
+
+def test_the_command_takes_the_email_of_a_contact_login_too():
+    contact = MemberContactFactory(
+        member__kind="organisation",
+        member__organisation_name="Tenants Union",
+        member__email="office@tenants.example",
+        user__email="ada@example.org",
+    )
+    OperationalMembershipFactory(member=contact.member, admitted_on=datetime.date(2025, 7, 12))
+    lapsing_operational("bo@example.org")
+    out = StringIO()
+    call_command("recompute_status", "--member", "ADA@example.org", "--dry-run", stdout=out)
+    assert "office@tenants.example (operational)" in out.getvalue()
+    assert "bo@example.org" not in out.getvalue()
 
 
 def test_the_command_refuses_a_bad_date_and_an_unknown_member():
@@ -136,6 +154,30 @@ def test_the_dashboard_query_count_does_not_grow_with_the_co_op(
     with django_assert_max_num_queries(40):
         response = client.get("/me/")
     assert len(response.context["cards"]) == 2
+
+
+def test_the_dashboard_lists_the_meetings_that_count_since_admission(client):
+    from governance.models import Meeting
+
+    membership, user = lapsing_operational()
+    membership.admitted_on = datetime.date(2026, 3, 1)
+    membership.save(update_fields=["admitted_on"])
+    MeetingFactory(held_on=datetime.date(2026, 2, 1))  # before the admission
+    attended = MeetingFactory(held_on=datetime.date(2026, 3, 1))  # the admission day counts
+    missed = MeetingFactory(held_on=datetime.date(2026, 5, 1))
+    MeetingFactory(held_on=datetime.date(2026, 6, 1), attendance_recorded_at=None)
+    seat = CircleRoleFactory(member=membership.member)
+    MeetingFactory(held_on=datetime.date(2026, 7, 1), kind=Meeting.Kind.CIRCLE, circle=seat.circle)
+    AttendanceFactory(meeting=attended, member=membership.member)
+    AttendanceFactory(meeting=MeetingFactory(held_on=datetime.date(2026, 4, 1)))  # someone else
+    client.force_login(user)
+    (card,) = client.get("/me/").context["cards"]
+    assert [(m.held_on, m.attended) for m in card["meetings"]] == [
+        (datetime.date(2026, 5, 1), False),
+        (datetime.date(2026, 4, 1), False),
+        (datetime.date(2026, 3, 1), True),
+    ]
+    assert missed in card["meetings"]
 
 
 def test_a_member_accepts_new_terms_on_the_dashboard(client):

@@ -5,8 +5,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meetcoop.users.models import User
 from membership.models import Membership, StatusRun
 from membership.reasons import reason_text
+from membership.selectors import members_of_user
 from standing.services import status_recompute
 
 
@@ -33,9 +35,11 @@ class Command(BaseCommand):
         memberships = None
         source = "nightly"
         if member:
+            # The member with this email, or those the login with this email acts for
+            # (logins' emails are stored lower-case: one login at most).
+            login = User.objects.filter(email__iexact=member).first()
             memberships = Membership.objects.filter(
-                Q(member__email__iexact=member)
-                | Q(member__contact_links__user__email__iexact=member),
+                Q(member__email__iexact=member) | Q(member__in=members_of_user(login)),
                 status__in=["active", "lapsed"],
             ).distinct()
             if not memberships.exists():
