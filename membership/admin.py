@@ -31,8 +31,32 @@ from .models import (
 )
 
 
+class FrozenOnceInForceMixin:
+    """A row that people are bound by once it takes effect (a policy, a published terms
+    version) is read-only and can't be deleted from then on; ``in_force(obj)`` says when."""
+
+    def in_force(self, obj) -> bool:
+        raise NotImplementedError
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and self.in_force(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self.in_force(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
 @admin.register(Policy)
-class PolicyAdmin(ServiceFormMixin, ServiceDeleteMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class PolicyAdmin(
+    FrozenOnceInForceMixin,
+    ServiceFormMixin,
+    ServiceDeleteMixin,
+    NoBulkDeleteMixin,
+    admin.ModelAdmin,
+):
     """Policies are added, corrected (before they are in force) and withdrawn through the
     services, which refuse a start in the past and write the audit log. A policy in force is
     read-only here: a change is a newer policy."""
@@ -54,16 +78,9 @@ class PolicyAdmin(ServiceFormMixin, ServiceDeleteMixin, NoBulkDeleteMixin, admin
     def hour_value(self, obj):
         return obj.hour_value
 
-    def has_change_permission(self, request, obj=None):
+    def in_force(self, obj) -> bool:
         # A policy in force binds people already: change it by adding a newer one.
-        if obj is not None and obj.effective_from <= timezone.localdate():
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.effective_from <= timezone.localdate():
-            return False
-        return super().has_delete_permission(request, obj)
+        return obj.effective_from <= timezone.localdate()
 
     def add_via_service(self, request, data):
         return services.policy_create(actor=request.user, **data)
@@ -302,7 +319,13 @@ class StatusReasonForm(forms.Form):
 
 
 @admin.register(TermsVersion)
-class TermsVersionAdmin(ServiceFormMixin, ServiceDeleteMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class TermsVersionAdmin(
+    FrozenOnceInForceMixin,
+    ServiceFormMixin,
+    ServiceDeleteMixin,
+    NoBulkDeleteMixin,
+    admin.ModelAdmin,
+):
     """Versions are added, corrected and withdrawn through the services (audited). Once
     published (``published_at`` has come) members are asked to accept a version: it is
     read-only here and never deleted; a change is a new version."""
@@ -313,15 +336,8 @@ class TermsVersionAdmin(ServiceFormMixin, ServiceDeleteMixin, NoBulkDeleteMixin,
     date_hierarchy = "published_at"
     fields = ["document", "version", "text", "published_at"]
 
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.published_at <= timezone.now():
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.published_at <= timezone.now():
-            return False
-        return super().has_delete_permission(request, obj)
+    def in_force(self, obj) -> bool:
+        return obj.published_at <= timezone.now()
 
     def add_via_service(self, request, data):
         return services.terms_version_create(actor=request.user, **data)

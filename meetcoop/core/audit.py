@@ -44,3 +44,27 @@ def audit_log_many(*, actor, action: str, objects, data) -> list[AuditEntry]:
             for obj in objects
         ]
     )
+
+
+def audited_update(locked, values: dict, *, actor, action: str):
+    """Set ``values`` on the row ``locked`` (already locked by the caller), validate it, save
+    only the fields that change, and record them with their old and new values under
+    ``action``. Setting the values it already has changes nothing and writes no entry.
+    Returns the row."""
+    changed = {name: value for name, value in values.items() if getattr(locked, name) != value}
+    if not changed:
+        return locked
+    before = {name: getattr(locked, name) for name in changed}
+    for name, value in changed.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save(update_fields=sorted(changed))
+    audit_log(actor=actor, action=action, obj=locked, data={"from": before, "to": changed})
+    return locked
+
+
+def audited_delete(locked, *, actor, action: str, data: dict) -> None:
+    """Delete the row ``locked`` (already locked and checked by the caller), leaving an audit
+    entry that says what it was."""
+    audit_log(actor=actor, action=action, obj=locked, data=data)
+    locked.delete()

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetcoop.core.audit import audit_log
+from meetcoop.core.audit import audit_log, audited_delete, audited_update
 from meetcoop.core.errors import DomainError
 
 from ..models import Policy
@@ -71,20 +71,7 @@ def policy_update(*, policy: Policy, actor, **values) -> Policy:
         _refuse_in_force(locked)
         if "effective_from" in values:
             _refuse_past_start(values["effective_from"])
-        changed = {name: value for name, value in values.items() if getattr(locked, name) != value}
-        if not changed:
-            return locked
-        before = {name: getattr(locked, name) for name in changed}
-        for name, value in changed.items():
-            setattr(locked, name, value)
-        locked.full_clean()
-        locked.save(update_fields=sorted(changed))
-        audit_log(
-            actor=actor,
-            action="membership.policy.changed",
-            obj=locked,
-            data={"from": before, "to": changed},
-        )
+        audited_update(locked, values, actor=actor, action="membership.policy.changed")
     policy.refresh_from_db()
     return locked
 
@@ -94,10 +81,9 @@ def policy_delete(*, policy: Policy, actor) -> None:
     with transaction.atomic():
         locked = Policy.objects.select_for_update().get(pk=policy.pk)
         _refuse_in_force(locked)
-        audit_log(
+        audited_delete(
+            locked,
             actor=actor,
             action="membership.policy.deleted",
-            obj=locked,
             data={"effective_from": locked.effective_from.isoformat()},
         )
-        locked.delete()

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetcoop.core.audit import audit_log
+from meetcoop.core.audit import audit_log, audited_delete, audited_update
 from meetcoop.core.errors import DomainError
 
 from ..models import TermsAcceptance, TermsVersion
@@ -76,20 +76,7 @@ def terms_version_update(*, terms_version: TermsVersion, actor, **values) -> Ter
         _refuse_published(locked)
         if "published_at" in values:
             _refuse_past_publication(values["published_at"])
-        changed = {name: value for name, value in values.items() if getattr(locked, name) != value}
-        if not changed:
-            return locked
-        before = {name: getattr(locked, name) for name in changed}
-        for name, value in changed.items():
-            setattr(locked, name, value)
-        locked.full_clean()
-        locked.save(update_fields=sorted(changed))
-        audit_log(
-            actor=actor,
-            action="membership.terms_version.changed",
-            obj=locked,
-            data={"from": before, "to": changed},
-        )
+        audited_update(locked, values, actor=actor, action="membership.terms_version.changed")
     terms_version.refresh_from_db()
     return locked
 
@@ -99,13 +86,12 @@ def terms_version_delete(*, terms_version: TermsVersion, actor) -> None:
     with transaction.atomic():
         locked = TermsVersion.objects.select_for_update().get(pk=terms_version.pk)
         _refuse_published(locked)
-        audit_log(
+        audited_delete(
+            locked,
             actor=actor,
             action="membership.terms_version.deleted",
-            obj=locked,
             data={"document": locked.document, "version": locked.version},
         )
-        locked.delete()
 
 
 def terms_acceptances_record(*, member, versions, accepted_at, accepted_by=None) -> None:
