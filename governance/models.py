@@ -268,7 +268,7 @@ class Proposal(models.Model):
         help_text=_("The document's current version when the proposal opened."),
     )
     # The application this proposal admits (resellers.Application). A plain id so governance
-    # does not depend on the applications code; see governance.services._admission_*.
+    # does not depend on the applications code; see governance.services.admission.
     admission_application_id = models.PositiveIntegerField(
         _("admission of application"), null=True, blank=True, unique=True
     )

@@ -21,6 +21,7 @@ from resellers.services import (
     application_reject,
     application_waitlist,
 )
+from resellers.services import emails as reseller_emails
 from tests.factories import (
     ApplicationFactory,
     MemberContactFactory,
@@ -230,7 +231,7 @@ def test_approving_an_operational_application_hands_over_to_the_assembly(
 ):
     calls = []
     monkeypatch.setattr(
-        "resellers.services.admission_proposal_open",
+        "resellers.services.admission.admission_proposal_open",
         lambda *, application_id, applicant, statement, actor: calls.append(
             (application_id, actor)
         ),
@@ -248,8 +249,8 @@ def test_approving_an_operational_application_hands_over_to_the_assembly(
 def test_admission_proposal_is_opened_only_after_commit(operational, steward_admin, monkeypatch):
     calls = []
     monkeypatch.setattr(
-        "governance.services.admission_proposal_open",
-        lambda *, application, actor: calls.append(application.pk),
+        "resellers.services.admission.admission_proposal_open",
+        lambda *, application_id, applicant, statement, actor: calls.append(application_id),
     )
     application_approve(application=operational, actor=steward_admin, on=TODAY)
     assert calls == []  # the test's transaction never commits
@@ -422,14 +423,14 @@ def test_one_failing_address_does_not_stop_the_others_nor_send_twice(
     from tests.factories import StewardAdminFactory
 
     broken = StewardAdminFactory(stewards=[setup], email="broken@example.org")
-    send = services.send_templated_email
+    send = reseller_emails.send_templated_email
 
     def flaky(*, to, **kwargs):
         if to == broken.email:
             raise OSError("mailbox unavailable")
         return send(to=to, **kwargs)
 
-    monkeypatch.setattr(services, "send_templated_email", flaky)
+    monkeypatch.setattr(reseller_emails, "send_templated_email", flaky)
     with django_capture_on_commit_callbacks(execute=True):
         application = _submit(setup, small, terms)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(["pol@example.org", steward_admin.email])

@@ -1,15 +1,12 @@
-"""Writes of the governance app. Each takes the acting user (None for the system), runs in a
-transaction with the changed row locked, writes an audit entry and sends mail after commit."""
+"""Writes of proposals: drafting, opening (the electorate and the frozen text), stances,
+closing (the tally and outcome), the closing reminders and re-proposing an outdated change."""
 
 import datetime
-import hashlib
 import json
 import logging
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,28 +14,19 @@ from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 from membership.selectors import members_of_user
 
-from . import selectors
-from .models import (
-    Attendance,
+from .. import selectors
+from ..models import (
     Circle,
     CircleRole,
-    DocumentVersion,
     GovernanceDocument,
-    Meeting,
     Proposal,
     StanceRecord,
     Voter,
 )
-from .signals import admission_decided
+from ..signals import admission_decided
+from .documents import _adopt_document_text, sha256
 
 logger = logging.getLogger(__name__)
-
-# How long an admission proposal stays open (not a DOMAIN policy value; a deployment setting).
-ADMISSION_VOTING_DAYS_DEFAULT = 7
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def proposal_content_sha256(proposal: Proposal) -> str:
@@ -56,143 +44,6 @@ def proposal_content_sha256(proposal: Proposal) -> str:
         "admission_application_id": proposal.admission_application_id,
     }
     return sha256(json.dumps(frozen, sort_keys=True, ensure_ascii=False))
-
-
-# --- circles ---------------------------------------------------------------------------------
-
-
-def circle_create(*, name: str, slug: str, purpose: str = "", actor) -> Circle:
-    with transaction.atomic():
-        circle = Circle(name=name, slug=slug, purpose=purpose)
-        circle.full_clean()
-        circle.save()
-        audit_log(actor=actor, action="governance.circle.created", obj=circle)
-    return circle
-
-
-def circle_seat_add(
-    *, circle: Circle, member, role: str, started_on: datetime.date, actor
-) -> CircleRole:
-    """Seat ``member`` in ``circle`` from ``started_on``. Refused when it already holds an open
-    seat of that role there."""
-    with transaction.atomic():
-        Circle.objects.select_for_update().get(pk=circle.pk)
-        open_seat = CircleRole.objects.filter(circle=circle, member=member, role=role).filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gte=started_on)
-        )
-        if open_seat.exists():
-            raise DomainError(_("%(member)s already holds this seat.") % {"member": member})
-        seat = CircleRole(circle=circle, member=member, role=role, started_on=started_on)
-        seat.full_clean()
-        seat.save()
-        audit_log(
-            actor=actor,
-            action="governance.seat.added",
-            obj=seat,
-            data={"role": role, "started_on": started_on.isoformat()},
-        )
-    return seat
-
-
-def circle_seat_end(*, seat: CircleRole, ended_on: datetime.date, actor) -> CircleRole:
-    with transaction.atomic():
-        seat = CircleRole.objects.select_for_update().get(pk=seat.pk)
-        if seat.ended_on is not None and seat.ended_on <= ended_on:
-            return seat
-        if ended_on < seat.started_on:
-            raise DomainError(_("A seat can't end before it starts."))
-        seat.ended_on = ended_on
-        seat.save(update_fields=["ended_on"])
-        audit_log(
-            actor=actor,
-            action="governance.seat.ended",
-            obj=seat,
-            data={"ended_on": ended_on.isoformat()},
-        )
-    return seat
-
-
-# --- meetings --------------------------------------------------------------------------------
-
-
-def meeting_create(
-    *,
-    kind: str,
-    title: str,
-    held_on: datetime.date,
-    circle: Circle | None = None,
-    agenda: str = "",
-    minutes_url: str = "",
-    actor,
-) -> Meeting:
-    with transaction.atomic():
-        meeting = Meeting(
-            kind=kind,
-            circle=circle,
-            title=title,
-            held_on=held_on,
-            agenda=agenda,
-            minutes_url=minutes_url,
-        )
-        meeting.full_clean()
-        meeting.save()
-        audit_log(actor=actor, action="governance.meeting.created", obj=meeting)
-    return meeting
-
-
-def attendance_record(*, meeting: Meeting, member_ids, actor, now=None) -> Meeting:
-    """Set who attended ``meeting`` to exactly ``member_ids`` (the ticked boxes). Only members
-    the page listed (everyone expected, or already ticked) may be ticked. Recording it twice
-    with the same boxes changes nothing but the time."""
-    now = now or timezone.now()
-    wanted = {int(pk) for pk in member_ids}
-    with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if meeting.held_on > timezone.localdate(now):
-            raise DomainError(_("Attendance can be recorded once the meeting has been held."))
-        allowed = set(selectors.expected_attendees(meeting).values_list("pk", flat=True))
-        unknown = wanted - allowed
-        if unknown:
-            raise DomainError(_("Only the members listed for this meeting can be ticked."))
-        present = set(meeting.attendances.values_list("member_id", flat=True))
-        meeting.attendances.filter(member_id__in=present - wanted).delete()
-        Attendance.objects.bulk_create(
-            [
-                Attendance(meeting=meeting, member_id=pk, recorded_by=actor, recorded_at=now)
-                for pk in sorted(wanted - present)
-            ]
-        )
-        meeting.attendance_recorded_at = now
-        meeting.attendance_recorded_by = actor
-        meeting.save(update_fields=["attendance_recorded_at", "attendance_recorded_by"])
-        audit_log(
-            actor=actor,
-            action="governance.meeting.attendance_recorded",
-            obj=meeting,
-            data={
-                "present": len(wanted),
-                "added": sorted(wanted - present),
-                "removed": sorted(present - wanted),
-            },
-        )
-    return meeting
-
-
-# --- documents -------------------------------------------------------------------------------
-
-
-def document_create(*, title: str, slug: str, actor) -> GovernanceDocument:
-    """An empty document: its first text, like every later one, comes from an adopted
-    proposal."""
-    with transaction.atomic():
-        document = GovernanceDocument(title=title, slug=slug)
-        document.full_clean()
-        document.save()
-        audit_log(actor=actor, action="governance.document.created", obj=document)
-    return document
-
-
-# --- proposals -------------------------------------------------------------------------------
 
 
 def proposal_create(
@@ -302,7 +153,7 @@ def proposal_open(
 
 
 def _after_open(proposal_id: int, closes_at: datetime.datetime):
-    from . import tasks
+    from .. import tasks
 
     tasks.send_proposal_opened.delay(proposal_id)
     tasks.close_proposal.apply_async(args=[proposal_id], eta=closes_at)
@@ -427,33 +278,9 @@ def proposal_close(*, proposal: Proposal, actor, now=None, notify: bool = True) 
 
 
 def _after_close(proposal_id: int):
-    from . import tasks
+    from .. import tasks
 
     tasks.send_proposal_outcome.delay(proposal_id)
-
-
-def _adopt_document_text(proposal: Proposal, document: GovernanceDocument, *, now):
-    """Make the proposal's new text the document's current version (caller holds the lock)."""
-    if document.current_version_id != proposal.base_version_id:  # checked by outcome_for too
-        raise DomainError(_("This proposal is based on an outdated version."))
-    number = (document.current_version.number if document.current_version_id else 0) + 1
-    version = DocumentVersion.objects.create(
-        document=document,
-        number=number,
-        text=proposal.new_text,
-        text_sha256=sha256(proposal.new_text),
-        proposal=proposal,
-        adopted_at=now,
-    )
-    document.current_version = version
-    document.save(update_fields=["current_version"])
-    audit_log(
-        actor=None,
-        action="governance.document.version_adopted",
-        obj=document,
-        data={"version": number, "proposal": proposal.pk},
-    )
-    return version
 
 
 def proposal_close_if_due(*, proposal: Proposal, now=None) -> bool:
@@ -513,7 +340,7 @@ def closing_reminders_send(*, now=None, within=datetime.timedelta(days=1)) -> in
 
 
 def _after_remind(voter_ids):
-    from . import tasks
+    from .. import tasks
 
     tasks.send_closing_reminders_to.delay(list(voter_ids))
 
@@ -533,44 +360,3 @@ def proposal_repropose(*, proposal: Proposal, actor) -> Proposal:
         new_text=proposal.new_text,
         actor=actor,
     )
-
-
-# --- admission of operational members ---------------------------------------------------------
-
-
-def admission_proposal_open(
-    *, application_id: int, applicant: str, statement: str, actor, now=None
-) -> Proposal:
-    """Open the Permanent Assembly proposal that admits an operational applicant (all members
-    with voting rights decide). Called by the applications flow after a steward approves an
-    operational application, with that application locked; calling it again returns the
-    proposal already opened. When it closes, ``admission_decided`` tells the applications
-    flow the outcome."""
-    now = now or timezone.now()
-    text = _(
-        "Admit %(name)s as an operational member of the co-op.\n\n"
-        "Their steward has approved the application. Why they want to join:\n\n%(statement)s"
-    ) % {"name": applicant, "statement": statement or _("(no statement given)")}
-    days = getattr(settings, "GOVERNANCE_ADMISSION_VOTING_DAYS", ADMISSION_VOTING_DAYS_DEFAULT)
-    with transaction.atomic():
-        existing = Proposal.objects.filter(admission_application_id=application_id).first()
-        if existing is not None:
-            return existing
-        proposal = Proposal(
-            title=_("Admission of %(name)s") % {"name": applicant},
-            text=text,
-            electorate=Proposal.Electorate.ALL,
-            admission_application_id=application_id,
-            author=actor if getattr(actor, "pk", None) else None,
-        )
-        proposal.full_clean()
-        proposal.save()
-        audit_log(
-            actor=actor,
-            action="governance.proposal.created",
-            obj=proposal,
-            data={"admission_application": application_id},
-        )
-        return proposal_open(
-            proposal=proposal, closes_at=now + datetime.timedelta(days=days), actor=actor, now=now
-        )

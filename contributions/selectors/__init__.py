@@ -1,0 +1,79 @@
+"""Reads of the contributions app: ledger scopes, commitment progress, dues and revenue share.
+
+The set-based selectors (``approved_totals_by_member``, ``unpaid_dues_for``,
+``resellers_standing_for``, ``commitment_progress_for``) answer for many rows in a fixed
+number of queries, so the nightly status job can call them for 100,000 memberships.
+One module per seam:
+
+- ``ledger``: seats, who may decide an entry, who sees which entries, the pending queues;
+- ``progress``: approved totals and commitment progress;
+- ``dues``: invoices with what has been paid, unpaid dues;
+- ``revenue``: quarters and due dates, reports with what has been paid, the share owed,
+  resellers' standing;
+- ``_common``: the constants they share.
+"""
+
+from ._common import HUNDRED, MONEY_OUT, ZERO
+from .dues import invoices_with_paid, unpaid_dues_for
+from .ledger import (
+    circles_of_members,
+    coordinates,
+    decidable_ids,
+    entries_visible_to,
+    is_seated_in,
+    may_decide,
+    members_seated_in,
+    pending_labour_queue,
+    pending_money_queue,
+)
+from .progress import (
+    HOURS_STEP,
+    Progress,
+    approved_totals_by_member,
+    commitment_progress,
+    commitment_progress_for,
+    with_commitment_totals,
+)
+from .revenue import (
+    ResellerStanding,
+    next_quarter,
+    quarter_end,
+    quarter_label,
+    quarter_start,
+    reports_with_paid,
+    resellers_standing_for,
+    revenue_due_date,
+    share_owed,
+)
+
+__all__ = [
+    "HOURS_STEP",
+    "HUNDRED",
+    "MONEY_OUT",
+    "ZERO",
+    "Progress",
+    "ResellerStanding",
+    "approved_totals_by_member",
+    "circles_of_members",
+    "commitment_progress",
+    "commitment_progress_for",
+    "coordinates",
+    "decidable_ids",
+    "entries_visible_to",
+    "invoices_with_paid",
+    "is_seated_in",
+    "may_decide",
+    "members_seated_in",
+    "next_quarter",
+    "pending_labour_queue",
+    "pending_money_queue",
+    "quarter_end",
+    "quarter_label",
+    "quarter_start",
+    "reports_with_paid",
+    "resellers_standing_for",
+    "revenue_due_date",
+    "share_owed",
+    "unpaid_dues_for",
+    "with_commitment_totals",
+]

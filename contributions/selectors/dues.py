@@ -1,0 +1,60 @@
+"""Dues reads: invoices with what has been paid, and the unpaid dues of many memberships."""
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from membership.models import Membership
+
+from ..models import DuesInvoice, DuesPayment
+from ._common import MONEY_OUT, ZERO
+
+
+def _paid_by(on: datetime.date):
+    paid = (
+        DuesPayment.objects.filter(invoice_id=OuterRef("pk"), paid_on__lte=on)
+        .order_by()
+        .values("invoice_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(paid, output_field=MONEY_OUT), Value(ZERO), output_field=MONEY_OUT)
+
+
+def invoices_with_paid(qs: QuerySet[DuesInvoice], *, on: datetime.date) -> QuerySet[DuesInvoice]:
+    return qs.annotate(paid=_paid_by(on))
+
+
+def unpaid_dues_for(
+    memberships: QuerySet[Membership] | Iterable[int], *, on: datetime.date
+) -> dict[int, list[tuple[datetime.date, Decimal, str]]]:
+    """For each membership, its invoices already due on ``on`` and not fully paid by payments
+    made up to ``on``: (due_on, outstanding amount, currency), oldest first. One query.
+    Memberships with nothing unpaid are absent. (The status rules add the grace period.)"""
+    if isinstance(memberships, QuerySet):
+        invoices = DuesInvoice.objects.filter(membership__in=memberships.values("pk"))
+    else:
+        invoices = DuesInvoice.objects.filter(membership_id__in=list(memberships))
+    # A GROUP BY over the invoices joined to their payments: one hash aggregate, not a
+    # subquery per invoice (this runs over every user membership each night).
+    rows = (
+        invoices.filter(due_on__lte=on)
+        .order_by()
+        .annotate(
+            paid=Coalesce(
+                Sum("payments__amount", filter=Q(payments__paid_on__lte=on)),
+                Value(ZERO),
+                output_field=MONEY_OUT,
+            )
+        )
+        .filter(paid__lt=F("amount"))
+        .values_list("membership_id", "due_on", "amount", "paid", "currency")
+    )
+    rows = sorted(rows, key=lambda row: (row[0], row[1]))
+    result: dict[int, list] = {}
+    for membership_id, due_on, amount, paid, currency in rows:
+        result.setdefault(membership_id, []).append((due_on, amount - paid, currency))
+    return result

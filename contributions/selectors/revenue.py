@@ -1,0 +1,129 @@
+"""Revenue-share reads: quarters and their due dates, reports with what has been paid, the
+share owed, and each reseller's standing (missing reports, unpaid shares)."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from meetcoop.core.money import round_money
+from membership.models import Membership
+from membership.selectors import policies_by_date, policy_in_force
+from resellers.models import Steward
+
+from ..models import RevenueReport, RevenueSharePayment
+from ._common import HUNDRED, MONEY_OUT, ZERO
+
+
+def quarter_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def quarter_end(day: datetime.date) -> datetime.date:
+    start = quarter_start(day)
+    if start.month == 10:
+        return datetime.date(start.year, 12, 31)
+    return datetime.date(start.year, start.month + 3, 1) - datetime.timedelta(days=1)
+
+
+def next_quarter(start: datetime.date) -> datetime.date:
+    return quarter_end(start) + datetime.timedelta(days=1)
+
+
+def revenue_due_date(q_start: datetime.date, policies: dict | None = None) -> datetime.date:
+    """The report of a quarter, and the payment of its share, are due the same day:
+    ``revenue_report_due_days`` after the quarter's end, by the policy in force at that end."""
+    end = quarter_end(q_start)
+    policy = (policies or {}).get(end) or policy_in_force(on=end)
+    return end + datetime.timedelta(days=policy.revenue_report_due_days)
+
+
+def _first_quarters(stewards: QuerySet[Steward]) -> dict[int, datetime.date]:
+    rows = (
+        Membership.objects.filter(
+            member__reseller__in=stewards,
+            type=Membership.Type.OPERATIONAL,
+            admitted_on__isnull=False,
+        )
+        .order_by("admitted_on")
+        .values_list("member__reseller__pk", "admitted_on")
+    )
+    first = {}
+    for steward_id, admitted in rows:
+        first.setdefault(steward_id, quarter_start(admitted))
+    return first
+
+
+def _paid_share(on: datetime.date | None = None):
+    payments = RevenueSharePayment.objects.filter(report_id=OuterRef("pk"))
+    if on is not None:
+        payments = payments.filter(paid_on__lte=on)
+    paid = payments.order_by().values("report_id").annotate(t=Sum("amount_eur")).values("t")
+    return Coalesce(Subquery(paid, output_field=MONEY_OUT), Value(ZERO), output_field=MONEY_OUT)
+
+
+def reports_with_paid(qs: QuerySet[RevenueReport], *, on=None) -> QuerySet[RevenueReport]:
+    return qs.annotate(paid_eur=_paid_share(on))
+
+
+def quarter_label(start: datetime.date) -> str:
+    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+
+
+@dataclass(frozen=True)
+class ResellerStanding:
+    """What a reseller has overdue: the quarters whose report is missing, and those whose
+    share is unpaid (the status rule words them, ``membership.rules.reseller_rule``)."""
+
+    missing_quarters: list[datetime.date]
+    unpaid_quarters: list[datetime.date]
+
+
+def resellers_standing_for(
+    stewards: QuerySet[Steward] | Iterable[int], *, on: datetime.date
+) -> dict[int, ResellerStanding]:
+    """What each reseller has overdue on ``on``, in three queries whatever the count.
+
+    A quarter's report is overdue when its due date (see ``revenue_due_date``) is before
+    ``on`` and no report exists; its share is overdue when, on that same due date passed,
+    the payments made up to ``on`` are less than the share owed.
+    """
+    if not isinstance(stewards, QuerySet):
+        stewards = Steward.objects.filter(pk__in=list(stewards))
+    stewards = stewards.filter(kind=Steward.Kind.RESELLER)
+    first = _first_quarters(stewards)
+    reports = list(
+        reports_with_paid(RevenueReport.objects.filter(steward__in=stewards), on=on).values_list(
+            "steward_id", "quarter_start", "share_eur", "paid_eur", "due_on", "pk"
+        )
+    )
+    # Every quarter end that can matter, for one policies query.
+    ends = set()
+    for q in first.values():
+        while quarter_end(q) < on:
+            ends.add(quarter_end(q))
+            q = next_quarter(q)
+    policies = policies_by_date(ends) if ends else {}
+    reported = {(s, q) for s, q, *_rest in reports}
+    result = {}
+    for steward_id in stewards.values_list("pk", flat=True):
+        missing = []
+        q = first.get(steward_id)
+        while q is not None and quarter_end(q) < on:
+            if revenue_due_date(q, policies) < on and (steward_id, q) not in reported:
+                missing.append(q)
+            q = next_quarter(q)
+        unpaid = sorted(
+            q
+            for s, q, share, paid, due_on, _pk in reports
+            if s == steward_id and due_on < on and paid < share
+        )
+        result[steward_id] = ResellerStanding(missing, unpaid)
+    return result
+
+
+def share_owed(revenue_eur: Decimal, percent: Decimal) -> Decimal:
+    return round_money(revenue_eur * percent / HUNDRED)

@@ -1,0 +1,45 @@
+"""Writes of the contributions app. Each takes the acting user and writes an audit entry.
+
+Domain errors are ``DomainError`` (shown as form errors); a missing right is
+``PermissionDenied`` (403 in a view). One module per seam:
+
+- ``ledger``: labour (one member or several at once), money and resources, deciding and
+  reversing entries, and the input checks the other modules share;
+- ``dues``: a user membership's first invoice, the next periods' invoices, dues payments;
+- ``revenue``: a reseller's quarterly revenue report and payments of its share.
+"""
+
+from .dues import (
+    BILLED_STATUSES,
+    dues_invoice_issue_first,
+    dues_invoices_issue_next,
+    dues_payment_record,
+    period_end_for,
+)
+from .ledger import (
+    entry_approve,
+    entry_reject,
+    entry_reverse,
+    labour_log,
+    labour_log_many,
+    money_record,
+    resource_record,
+)
+from .revenue import revenue_report_submit, revenue_share_payment_record
+
+__all__ = [
+    "BILLED_STATUSES",
+    "dues_invoice_issue_first",
+    "dues_invoices_issue_next",
+    "dues_payment_record",
+    "entry_approve",
+    "entry_reject",
+    "entry_reverse",
+    "labour_log",
+    "labour_log_many",
+    "money_record",
+    "period_end_for",
+    "resource_record",
+    "revenue_report_submit",
+    "revenue_share_payment_record",
+]

@@ -1,0 +1,101 @@
+"""Reads of the governance app, one module per seam:
+
+- ``circles``: circles, their seats and who coordinates them;
+- ``attendance``: meetings, who is expected and who may record attendance, and the attendance
+  of All Hands Meetings as the status rule counts it;
+- ``proposals``: who may draft, see and vote, a proposal's state, tally and outcome, and the
+  lists each user sees;
+- ``documents``: governance documents, their history, rendered text and diffs.
+"""
+
+from .attendance import (
+    admitted_by,
+    all_hands_days,
+    attendance_window,
+    attended_counts,
+    can_record_attendance,
+    counted_meetings,
+    expected_attendees,
+    held_since,
+    meetings_list,
+    meetings_since,
+)
+from .circles import (
+    can_manage_circle,
+    circle_list,
+    circle_seats,
+    circles_coordinated_by,
+    is_any_coordinator,
+    is_coordinator_of,
+    seats_on,
+    seats_on_prefixed,
+)
+from .documents import (
+    collapse_unchanged,
+    document_history,
+    document_list,
+    pending_proposals_for_document,
+    proposal_diff,
+    render_markdown,
+    text_diff,
+)
+from .proposals import (
+    Tally,
+    can_view_proposal,
+    draft_proposals_for_user,
+    due_proposals,
+    has_voting_rights,
+    open_proposals_for_user,
+    outcome_for,
+    past_proposals_for_user,
+    proposal_is_due,
+    proposal_is_outdated,
+    proposal_stances,
+    proposal_state,
+    proposal_tally,
+    proposals_for_user,
+    voters_for,
+)
+
+__all__ = [
+    "Tally",
+    "admitted_by",
+    "all_hands_days",
+    "attendance_window",
+    "attended_counts",
+    "can_manage_circle",
+    "can_record_attendance",
+    "can_view_proposal",
+    "circle_list",
+    "circle_seats",
+    "circles_coordinated_by",
+    "collapse_unchanged",
+    "counted_meetings",
+    "document_history",
+    "document_list",
+    "draft_proposals_for_user",
+    "due_proposals",
+    "expected_attendees",
+    "has_voting_rights",
+    "held_since",
+    "is_any_coordinator",
+    "is_coordinator_of",
+    "meetings_list",
+    "meetings_since",
+    "open_proposals_for_user",
+    "outcome_for",
+    "past_proposals_for_user",
+    "pending_proposals_for_document",
+    "proposal_diff",
+    "proposal_is_due",
+    "proposal_is_outdated",
+    "proposal_stances",
+    "proposal_state",
+    "proposal_tally",
+    "proposals_for_user",
+    "render_markdown",
+    "seats_on",
+    "seats_on_prefixed",
+    "text_diff",
+    "voters_for",
+]

@@ -1,0 +1,140 @@
+"""Reads of meetings and their attendance: who may record it, who is expected, and the
+attendance of All Hands Meetings as the status rule counts it."""
+
+import datetime
+from bisect import bisect_left
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+
+from meetcoop.core.roles import is_coop_admin
+from membership.selectors import policy_in_force
+
+from ..models import Attendance, CircleRole, Meeting
+from .circles import is_any_coordinator, is_coordinator_of, seats_on
+
+
+def can_record_attendance(user, meeting, *, on: datetime.date) -> bool:
+    """All Hands: a co-op admin or any circle coordinator. A circle meeting: a co-op admin or a
+    coordinator of that circle (on the day of recording)."""
+    if is_coop_admin(user):
+        return True
+    if meeting.kind == meeting.Kind.ALL_HANDS:
+        return is_any_coordinator(user, on=on)
+    return is_coordinator_of(user, meeting.circle, on=on)
+
+
+# --- meetings and attendance -----------------------------------------------------------------
+
+
+def meetings_list() -> QuerySet[Meeting]:
+    return Meeting.objects.select_related("circle").annotate(present=Count("attendances"))
+
+
+def expected_attendees(meeting) -> QuerySet:
+    """Who is expected at ``meeting``: for All Hands, members with an active operational
+    membership admitted on or before the day; for a circle meeting, the members seated in the
+    circle that day. Members already ticked are always listed too."""
+    from membership.models import Member, Membership
+
+    if meeting.kind == Meeting.Kind.ALL_HANDS:
+        expected = Q(
+            memberships__type=Membership.Type.OPERATIONAL,
+            memberships__status=Membership.Status.ACTIVE,
+        ) & admitted_by(meeting.held_on, admitted_on="memberships__admitted_on")
+    else:
+        expected = Q(
+            pk__in=CircleRole.objects.filter(
+                seats_on(meeting.held_on), circle=meeting.circle
+            ).values("member_id")
+        )
+    ticked = Q(pk__in=meeting.attendances.values("member_id"))
+    return Member.objects.filter(expected | ticked).distinct().order_by("name")
+
+
+# Attendance of All Hands Meetings, as the status rule counts it. Each fact has one place:
+# the window (``attendance_window``), the meetings that count in it (``counted_meetings``),
+# which of them count for a membership (``admitted_by`` in SQL, ``held_since`` and
+# ``meetings_since`` over meeting days in Python), and who attended them (``attended_counts``
+# for many memberships, ``counted_meetings(attended_by=...)`` for one member's page).
+
+
+def attendance_window(*, on: datetime.date, policy=None) -> tuple[datetime.date, datetime.date]:
+    """The policy's window: the ``attendance_window_days`` days before ``on`` (``on`` excluded),
+    as an inclusive (first, last) pair. ``policy`` is the one in force on ``on`` if known."""
+    days = (policy or policy_in_force(on=on)).attendance_window_days
+    return on - datetime.timedelta(days=days), on - datetime.timedelta(days=1)
+
+
+def _counted(window: tuple[datetime.date, datetime.date], prefix: str = "") -> Q:
+    """A filter for the meetings that count in ``window`` (first, last): All Hands Meetings
+    held in it whose attendance was recorded. ``prefix`` is the path to the meeting."""
+    first, last = window
+    return Q(
+        **{
+            f"{prefix}kind": Meeting.Kind.ALL_HANDS,
+            f"{prefix}attendance_recorded_at__isnull": False,
+            f"{prefix}held_on__gte": first,
+            f"{prefix}held_on__lte": last,
+        }
+    )
+
+
+def counted_meetings(
+    window: tuple[datetime.date, datetime.date], *, attended_by=None
+) -> QuerySet[Meeting]:
+    """The meetings that count in ``window``. With ``attended_by`` (members, or a queryset
+    of them), each is annotated with ``attended``: whether one of them attended it."""
+    meetings = Meeting.objects.filter(_counted(window))
+    if attended_by is not None:
+        meetings = meetings.annotate(
+            attended=Exists(
+                Attendance.objects.filter(meeting=OuterRef("pk"), member__in=attended_by)
+            )
+        )
+    return meetings
+
+
+def all_hands_days(window: tuple[datetime.date, datetime.date]) -> list[datetime.date]:
+    """The sorted days of the meetings that count in ``window``. A few dozen at most."""
+    return sorted(counted_meetings(window).values_list("held_on", flat=True))
+
+
+def admitted_by(day, *, admitted_on: str = "admitted_on") -> Q:
+    """A filter for memberships admitted on or before ``day`` (a date, or an expression such
+    as ``F("...held_on")``), or with no admission day: a meeting counts for a membership, and
+    the membership is expected at it, from its admission day on. ``admitted_on`` is the path
+    to the membership's admission day."""
+    return Q(**{f"{admitted_on}__isnull": True}) | Q(**{f"{admitted_on}__lte": day})
+
+
+def held_since(days: list[datetime.date], admitted_on: datetime.date | None) -> int:
+    """How many of the sorted meeting ``days`` count for a membership admitted on
+    ``admitted_on``: those on or after it (all of them when it is None). ``admitted_by`` in
+    Python, by bisection: the status job calls it for every operational membership."""
+    return len(days) - (bisect_left(days, admitted_on) if admitted_on else 0)
+
+
+def meetings_since(meetings, admitted_on: datetime.date | None) -> list:
+    """The ``meetings`` (any order) that count for a membership admitted on ``admitted_on``:
+    the same rule as ``held_since``, keeping the meetings."""
+    return [m for m in meetings if admitted_on is None or m.held_on >= admitted_on]
+
+
+def attended_counts(
+    memberships: QuerySet, window: tuple[datetime.date, datetime.date]
+) -> dict[int, int]:
+    """{membership_id: meetings that count in ``window`` and for it that its member attended},
+    in one GROUP BY joining attendance to meetings. Memberships that attended none are absent.
+    """
+    # One filter() call, so every condition applies to the same attendance row (the F() of
+    # ``admitted_by`` reuses the join), and the count after it counts only those rows.
+    return dict(
+        memberships.filter(
+            _counted(window, prefix="member__attendances__meeting__")
+            & admitted_by(F("member__attendances__meeting__held_on"))
+        )
+        .order_by()
+        .values("pk")
+        .annotate(n=Count("member__attendances"))
+        .values_list("pk", "n")
+    )

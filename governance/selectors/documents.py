@@ -1,0 +1,93 @@
+"""Reads of governance documents: their history, rendered text, diffs and the proposals that
+would change them."""
+
+import difflib
+
+import markdown
+import nh3
+from django.db.models import QuerySet
+
+from ..models import DocumentVersion, GovernanceDocument, Proposal
+from .proposals import proposals_for_user
+
+
+def render_markdown(text: str) -> str:
+    """Markdown to HTML, then cleaned by nh3 (no script, no event handlers, no raw HTML tricks)."""
+    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    return nh3.clean(html)
+
+
+def text_diff(old: str, new: str) -> list[dict]:
+    """A line diff as rows {"op": "equal"|"insert"|"delete", "text": line, "old": n, "new": m}
+    for a readable, accessible table (each changed line says what happened to it)."""
+    old_lines = (old or "").splitlines()
+    new_lines = (new or "").splitlines()
+    rows = []
+    matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for k in range(i2 - i1):
+                rows.append(
+                    {"op": "equal", "text": old_lines[i1 + k], "old": i1 + k + 1, "new": j1 + k + 1}
+                )
+            continue
+        if tag in ("replace", "delete"):
+            for k in range(i1, i2):
+                rows.append({"op": "delete", "text": old_lines[k], "old": k + 1, "new": None})
+        if tag in ("replace", "insert"):
+            for k in range(j1, j2):
+                rows.append({"op": "insert", "text": new_lines[k], "old": None, "new": k + 1})
+    return rows
+
+
+def collapse_unchanged(rows: list[dict], *, context: int = 3) -> list[dict]:
+    """Keep ``context`` unchanged lines around each change; a longer unchanged run becomes one
+    row {"op": "skip", "count": n} ("n unchanged lines")."""
+    changed = [i for i, row in enumerate(rows) if row["op"] != "equal"]
+    if not changed:
+        return rows
+    keep = set()
+    for i in changed:
+        keep.update(range(max(0, i - context), min(len(rows), i + context + 1)))
+    result, skipped = [], 0
+    for i, row in enumerate(rows):
+        if i in keep:
+            if skipped:
+                result.append({"op": "skip", "count": skipped})
+                skipped = 0
+            result.append(row)
+        else:
+            skipped += 1
+    if skipped:
+        result.append({"op": "skip", "count": skipped})
+    return result
+
+
+def proposal_diff(proposal) -> list[dict] | None:
+    """The proposal's change against the version current when it opened (for a draft: against
+    the current version now). None when it changes no document."""
+    if not proposal.document_id:
+        return None
+    if proposal.status == Proposal.Status.DRAFT:
+        base = proposal.document.current_version
+    else:
+        base = proposal.base_version
+    return text_diff(base.text if base else "", proposal.new_text)
+
+
+def pending_proposals_for_document(user, document, *, now) -> QuerySet[Proposal]:
+    """The open and draft proposals that change ``document`` and that ``user`` may see (its
+    own drafts, proposals whose electorate it is in; everything for a co-op admin)."""
+    return (
+        proposals_for_user(user, now=now)
+        .filter(document=document, status__in=[Proposal.Status.OPEN, Proposal.Status.DRAFT])
+        .order_by("-created_at")
+    )
+
+
+def document_list() -> QuerySet[GovernanceDocument]:
+    return GovernanceDocument.objects.select_related("current_version")
+
+
+def document_history(document) -> QuerySet[DocumentVersion]:
+    return document.versions.select_related("proposal").order_by("-number")

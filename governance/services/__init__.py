@@ -1,0 +1,48 @@
+"""Writes of the governance app. Each takes the acting user (None for the system), runs in a
+transaction with the changed row locked, writes an audit entry and sends mail after commit.
+One module per seam:
+
+- ``circles``: circles and their seats;
+- ``meetings``: meetings and their attendance;
+- ``proposals``: drafting, opening, stances, closing (due ones too), the closing reminders,
+  re-proposing, and the hash of what is voted on;
+- ``documents``: governance documents and adopting a proposal's text as a version;
+- ``admission``: the admission proposal for an operational applicant.
+"""
+
+from .admission import ADMISSION_VOTING_DAYS_DEFAULT, admission_proposal_open
+from .circles import circle_create, circle_seat_add, circle_seat_end
+from .documents import document_create, sha256
+from .meetings import attendance_record, meeting_create
+from .proposals import (
+    close_due_proposals,
+    closing_reminders_send,
+    proposal_close,
+    proposal_close_if_due,
+    proposal_content_sha256,
+    proposal_create,
+    proposal_open,
+    proposal_repropose,
+    stance_cast,
+)
+
+__all__ = [
+    "ADMISSION_VOTING_DAYS_DEFAULT",
+    "admission_proposal_open",
+    "attendance_record",
+    "circle_create",
+    "circle_seat_add",
+    "circle_seat_end",
+    "close_due_proposals",
+    "closing_reminders_send",
+    "document_create",
+    "meeting_create",
+    "proposal_close",
+    "proposal_close_if_due",
+    "proposal_content_sha256",
+    "proposal_create",
+    "proposal_open",
+    "proposal_repropose",
+    "sha256",
+    "stance_cast",
+]

@@ -1,0 +1,63 @@
+"""Writes of circles and their seats."""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from meetcoop.core.audit import audit_log
+from meetcoop.core.errors import DomainError
+
+from ..models import Circle, CircleRole
+
+
+def circle_create(*, name: str, slug: str, purpose: str = "", actor) -> Circle:
+    with transaction.atomic():
+        circle = Circle(name=name, slug=slug, purpose=purpose)
+        circle.full_clean()
+        circle.save()
+        audit_log(actor=actor, action="governance.circle.created", obj=circle)
+    return circle
+
+
+def circle_seat_add(
+    *, circle: Circle, member, role: str, started_on: datetime.date, actor
+) -> CircleRole:
+    """Seat ``member`` in ``circle`` from ``started_on``. Refused when it already holds an open
+    seat of that role there."""
+    with transaction.atomic():
+        Circle.objects.select_for_update().get(pk=circle.pk)
+        open_seat = CircleRole.objects.filter(circle=circle, member=member, role=role).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=started_on)
+        )
+        if open_seat.exists():
+            raise DomainError(_("%(member)s already holds this seat.") % {"member": member})
+        seat = CircleRole(circle=circle, member=member, role=role, started_on=started_on)
+        seat.full_clean()
+        seat.save()
+        audit_log(
+            actor=actor,
+            action="governance.seat.added",
+            obj=seat,
+            data={"role": role, "started_on": started_on.isoformat()},
+        )
+    return seat
+
+
+def circle_seat_end(*, seat: CircleRole, ended_on: datetime.date, actor) -> CircleRole:
+    with transaction.atomic():
+        seat = CircleRole.objects.select_for_update().get(pk=seat.pk)
+        if seat.ended_on is not None and seat.ended_on <= ended_on:
+            return seat
+        if ended_on < seat.started_on:
+            raise DomainError(_("A seat can't end before it starts."))
+        seat.ended_on = ended_on
+        seat.save(update_fields=["ended_on"])
+        audit_log(
+            actor=actor,
+            action="governance.seat.ended",
+            obj=seat,
+            data={"ended_on": ended_on.isoformat()},
+        )
+    return seat

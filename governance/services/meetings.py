@@ -1,0 +1,76 @@
+"""Writes of meetings and their attendance."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetcoop.core.audit import audit_log
+from meetcoop.core.errors import DomainError
+
+from .. import selectors
+from ..models import Attendance, Circle, Meeting
+
+
+def meeting_create(
+    *,
+    kind: str,
+    title: str,
+    held_on: datetime.date,
+    circle: Circle | None = None,
+    agenda: str = "",
+    minutes_url: str = "",
+    actor,
+) -> Meeting:
+    with transaction.atomic():
+        meeting = Meeting(
+            kind=kind,
+            circle=circle,
+            title=title,
+            held_on=held_on,
+            agenda=agenda,
+            minutes_url=minutes_url,
+        )
+        meeting.full_clean()
+        meeting.save()
+        audit_log(actor=actor, action="governance.meeting.created", obj=meeting)
+    return meeting
+
+
+def attendance_record(*, meeting: Meeting, member_ids, actor, now=None) -> Meeting:
+    """Set who attended ``meeting`` to exactly ``member_ids`` (the ticked boxes). Only members
+    the page listed (everyone expected, or already ticked) may be ticked. Recording it twice
+    with the same boxes changes nothing but the time."""
+    now = now or timezone.now()
+    wanted = {int(pk) for pk in member_ids}
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.held_on > timezone.localdate(now):
+            raise DomainError(_("Attendance can be recorded once the meeting has been held."))
+        allowed = set(selectors.expected_attendees(meeting).values_list("pk", flat=True))
+        unknown = wanted - allowed
+        if unknown:
+            raise DomainError(_("Only the members listed for this meeting can be ticked."))
+        present = set(meeting.attendances.values_list("member_id", flat=True))
+        meeting.attendances.filter(member_id__in=present - wanted).delete()
+        Attendance.objects.bulk_create(
+            [
+                Attendance(meeting=meeting, member_id=pk, recorded_by=actor, recorded_at=now)
+                for pk in sorted(wanted - present)
+            ]
+        )
+        meeting.attendance_recorded_at = now
+        meeting.attendance_recorded_by = actor
+        meeting.save(update_fields=["attendance_recorded_at", "attendance_recorded_by"])
+        audit_log(
+            actor=actor,
+            action="governance.meeting.attendance_recorded",
+            obj=meeting,
+            data={
+                "present": len(wanted),
+                "added": sorted(wanted - present),
+                "removed": sorted(present - wanted),
+            },
+        )
+    return meeting

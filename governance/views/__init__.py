@@ -1,0 +1,39 @@
+"""Pages of the governance app. Each view checks who may see or do it, then calls one service.
+One module per seam:
+
+- ``circles``: circles and their seats;
+- ``meetings``: meetings and their attendance sheets;
+- ``proposals``: the lists, drafting, a proposal's page, voting, opening and re-proposing;
+- ``documents``: governance documents and their versions.
+"""
+
+from .circles import circle_detail, circle_list, circle_seat_add, circle_seat_end
+from .documents import document_detail, document_list, document_version
+from .meetings import meeting_attendance, meeting_create, meeting_list
+from .proposals import (
+    proposal_create,
+    proposal_detail,
+    proposal_list,
+    proposal_open,
+    proposal_repropose,
+    proposal_vote,
+)
+
+__all__ = [
+    "circle_detail",
+    "circle_list",
+    "circle_seat_add",
+    "circle_seat_end",
+    "document_detail",
+    "document_list",
+    "document_version",
+    "meeting_attendance",
+    "meeting_create",
+    "meeting_list",
+    "proposal_create",
+    "proposal_detail",
+    "proposal_list",
+    "proposal_open",
+    "proposal_repropose",
+    "proposal_vote",
+]

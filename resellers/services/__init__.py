@@ -1,0 +1,44 @@
+"""Writes of the resellers app: applications, from submission to a decision, one module per seam:
+
+- ``applications``: the submission, and the steward's admins' decisions (approve, reject,
+  waitlist);
+- ``admission``: the enrolment (member, login, membership), the hand-over of an operational
+  application to the Permanent Assembly (and reopening it), and the assembly's outcome
+  (``admission_decided``: admitted, or closed not admitted);
+- ``emails``: the submission and decision notices, and the password-set link;
+- ``transitions``: the shared steps of every decision (lock, check, record, notify).
+
+Every state change locks the application row, checks its status first (a decision already
+taken is reported, never repeated), appends an :class:`ApplicationDecision`, writes an audit
+entry, and sends its emails from a Celery task after the transaction commits.
+"""
+
+from .admission import (
+    admission_decided,
+    application_admission_reopen,
+    application_admit,
+    application_close_not_admitted,
+)
+from .applications import (
+    application_approve,
+    application_reject,
+    application_submit,
+    application_waitlist,
+)
+from .emails import application_decision_notify, application_submission_notify, password_set_url
+from .transitions import ALREADY_DECIDED
+
+__all__ = [
+    "ALREADY_DECIDED",
+    "admission_decided",
+    "application_admission_reopen",
+    "application_admit",
+    "application_approve",
+    "application_close_not_admitted",
+    "application_decision_notify",
+    "application_reject",
+    "application_submission_notify",
+    "application_submit",
+    "application_waitlist",
+    "password_set_url",
+]

@@ -1,0 +1,171 @@
+"""Admission: an application becomes a member.
+
+The enrolment (member, login, membership) shared by a user application's approval and an
+operational one's admission; handing an approved operational application to the Permanent
+Assembly (and reopening that hand-over); and the assembly's outcome, admitted or closed
+(called by governance when the proposal closes).
+"""
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance.models import Proposal
+from governance.services import admission_proposal_open
+from meetcoop.core.audit import audit_log
+from meetcoop.core.errors import DomainError
+from membership import services as membership_services
+from membership.models import Membership
+
+from ..models import Application
+from .transitions import _lock, _transition
+
+logger = logging.getLogger(__name__)
+
+
+# --- the hand-over to the Permanent Assembly ---------------------------------------------------
+
+
+def _open_admission_proposal(app: Application, actor) -> None:
+    """Hand the approved operational application to the Permanent Assembly.
+
+    Runs after the approval is committed, with the application locked (two approvals at once:
+    the second finds the first one's proposal). If the proposal can't be opened (nobody has
+    voting rights yet, say), the approval stands, the failure is logged and audited, and the
+    "Open the admission proposal" action in the admin tries again.
+    """
+    try:
+        with transaction.atomic():
+            locked = _lock(app)
+            admission_proposal_open(
+                application_id=locked.pk,
+                applicant=locked.display_name,
+                statement=locked.statement,
+                actor=actor,
+            )
+    except DomainError as error:
+        logger.warning("Admission proposal for application %s not opened: %s", app.pk, error)
+        audit_log(
+            actor=actor,
+            action="resellers.application.admission_not_opened",
+            obj=app,
+            data={"error": "; ".join(error.messages)},
+        )
+
+
+def application_admission_reopen(*, application: Application, actor) -> bool:
+    """Open the admission proposal of an application still awaiting the assembly, when none
+    is open for it. Returns whether one is open now."""
+    with transaction.atomic():
+        app = _lock(application)  # two clicks at once: the second finds the first's proposal
+        if app.status != Application.Status.AWAITING_ASSEMBLY:
+            return False
+        if not Proposal.objects.filter(admission_application_id=app.pk).exists():
+            _open_admission_proposal(app, actor)
+        return Proposal.objects.filter(admission_application_id=app.pk).exists()
+
+
+# --- the assembly's outcome (called by governance when the proposal closes) -------------------
+
+
+def admission_decided(*, application_id: int, adopted: bool, reason: str, actor, on):
+    """The Permanent Assembly decided the admission of ``application_id``: admit the applicant,
+    or close the application with the outcome. Runs inside the proposal's close (see
+    ``governance.signals.admission_decided``); a ``DomainError`` here rolls the close back."""
+    application = Application.objects.filter(pk=application_id).first()
+    if application is None:
+        raise DomainError(_("The application this proposal admits no longer exists."))
+    if adopted:
+        return application_admit(application=application, actor=actor, on=on)
+    return application_close_not_admitted(
+        application=application,
+        actor=actor,
+        reason=_("The Permanent Assembly did not adopt the admission: %(why)s.") % {"why": reason},
+    )
+
+
+def application_admit(*, application: Application, actor, on: datetime.date):
+    """Admit an operational applicant after the assembly adopted its admission.
+
+    Creates (or reuses, by email) the member and its login and an active operational membership
+    (applied on the submission day, admitted ``on``). A second call returns the same membership.
+    """
+    with transaction.atomic():
+        app = _lock(application)
+        if app.status == Application.Status.ADMITTED:
+            return app.membership
+        if app.status != Application.Status.AWAITING_ASSEMBLY:
+            raise DomainError(
+                _("Only an application awaiting the assembly can be admitted; this one is %s.")
+                % app.get_status_display()
+            )
+        membership = _enrol(app, actor=actor, on=on)
+        _transition(app, to=Application.Status.ADMITTED, actor=actor)
+    application.refresh_from_db()
+    return membership
+
+
+def application_close_not_admitted(*, application: Application, actor, reason: str) -> None:
+    """Close an operational application whose admission the assembly did not adopt."""
+    with transaction.atomic():
+        app = _lock(application)
+        if app.status == Application.Status.NOT_ADMITTED:
+            return
+        if app.status != Application.Status.AWAITING_ASSEMBLY:
+            raise DomainError(
+                _("Only an application awaiting the assembly can be closed; this one is %s.")
+                % app.get_status_display()
+            )
+        _transition(app, to=Application.Status.NOT_ADMITTED, actor=actor, reason=reason)
+    application.refresh_from_db()
+
+
+# --- enrolment ---------------------------------------------------------------------------------
+
+
+def _enrol(app: Application, *, actor, on: datetime.date):
+    """The one code path from an application to a member, its login and a membership."""
+    member, _created = membership_services.member_get_or_create(
+        kind=app.kind,
+        name=app.name,
+        organisation_name=app.organisation_name,
+        email=app.email,
+        country=app.country,
+        language=app.language,
+        actor=actor,
+    )
+    membership_services.contact_login_ensure(
+        member=member, name=app.name, language=app.language, actor=actor
+    )
+    pending = Membership.objects.filter(
+        member=member, type=app.type, status=Membership.Status.PENDING, ended_on__isnull=True
+    ).first()
+    if pending is not None and app.type == Application.Type.OPERATIONAL:
+        # An operational membership added in the admin waits as pending for this admission.
+        membership_services.membership_admit(
+            membership=pending,
+            on=on,
+            actor=actor,
+            note=_("Admitted by the Permanent Assembly."),
+        )
+        membership = pending
+    else:
+        membership = membership_services.membership_create(
+            member=member,
+            type=app.type,
+            steward=app.steward,
+            service_level=app.service_level,
+            status="active",
+            applied_on=timezone.localdate(app.submitted_at),
+            admitted_on=on,
+            actor=actor,
+        )
+    membership_services.terms_acceptances_record(
+        member=member, versions=app.accepted_terms.all(), accepted_at=app.submitted_at
+    )
+    app.member = member
+    app.membership = membership
+    return membership

@@ -1,0 +1,95 @@
+"""The emails of applications (called by the tasks, each sent once): the submission notice,
+the decision notice, and the link where a new login sets its password."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from meetcoop.core.mail import absolute_url, send_templated_email
+
+from ..models import Application
+
+logger = logging.getLogger(__name__)
+
+
+def application_submission_notify(*, application_id: int) -> bool:
+    """Confirm the application to the applicant and tell the steward's admins. Sent once.
+
+    The notice is marked sent in a short transaction first and the emails go out after it
+    commits: no lock is held while a mail server answers, a second run sends nothing, and a
+    failing address is logged without stopping the others or mailing anyone twice.
+    """
+    with transaction.atomic():
+        app = _lock_by_id(application_id)
+        if app is None or app.submission_notified_at:
+            return False
+        app.submission_notified_at = timezone.now()
+        app.save(update_fields=["submission_notified_at"])
+        admins = list(app.steward.admins.filter(is_active=True))
+    context = {"application": app, "steward": app.steward}
+    _send_logged("submitted", to=app.email, language=app.language, context=context)
+    admin_url = absolute_url("admin:resellers_application_change", args=[app.pk])
+    for admin in admins:
+        _send_logged(
+            "admin_notice",
+            to=admin.email,
+            language=admin.language or settings.LANGUAGE_CODE,
+            context={**context, "admin_url": admin_url},
+        )
+    return True
+
+
+def application_decision_notify(*, application_id: int) -> bool:
+    """Tell the applicant the decision (with a link to set a password if a login was made).
+    Marked sent first, sent after the commit, as above."""
+    from meetcoop.users.models import User
+
+    with transaction.atomic():
+        app = _lock_by_id(application_id)
+        if app is None or app.decision_notified_status == app.status:
+            return False
+        app.decision_notified_status = app.status
+        app.save(update_fields=["decision_notified_status"])
+    context = {"application": app, "steward": app.steward, "password_url": ""}
+    if app.status in (Application.Status.APPROVED, Application.Status.ADMITTED):
+        user = User.objects.filter(email__iexact=app.email).first()
+        if user is not None and not user.has_usable_password():
+            context["password_url"] = password_set_url(user)
+        context["login_url"] = absolute_url("account_login")
+    _send_logged(f"decision_{app.status}", to=app.email, language=app.language, context=context)
+    return True
+
+
+def _send_logged(template: str, *, to: str, language: str, context: dict) -> None:
+    """Send ``resellers/email/<template>``; a failure is logged, not raised."""
+    try:
+        send_templated_email(
+            template=f"resellers/email/{template}", to=to, language=language, context=context
+        )
+    except Exception:  # one unreachable address must not stop the other emails
+        logger.exception("Email %s to %s was not sent.", template, to)
+
+
+def password_set_url(user) -> str:
+    """An absolute link where ``user`` sets a password (allauth's password-reset-by-key page)."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    return absolute_url(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+
+
+def _lock_by_id(application_id: int) -> Application | None:
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("steward", "service_level")
+        .filter(pk=application_id)
+        .first()
+    )

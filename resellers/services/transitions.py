@@ -1,0 +1,81 @@
+"""The shared steps of every decision on an application.
+
+Lock the row, check the status first (a decision already taken is reported, never repeated),
+record the transition (an :class:`ApplicationDecision` and an audit entry) and send its email
+from a Celery task after the transaction commits.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetcoop.core.audit import audit_log
+from meetcoop.core.errors import DomainError
+
+from ..models import Application, ApplicationDecision
+
+# The code of the refusal "someone decided this application already; nothing was changed".
+ALREADY_DECIDED = "already_decided"
+
+
+def _lock(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("steward")
+        .get(pk=application.pk)
+    )
+
+
+def _already_message(app: Application) -> str:
+    who = app.decided_by.email if app.decided_by_id else _("someone")
+    return _("%(application)s was already decided (%(status)s, by %(who)s); nothing changed.") % {
+        "application": app.display_name,
+        "status": app.get_status_display(),
+        "who": who,
+    }
+
+
+def _ensure_undecided(app: Application) -> None:
+    if app.status not in Application.UNDECIDED:
+        raise DomainError(_already_message(app), code=ALREADY_DECIDED)
+
+
+def _transition(app: Application, *, to: str, actor, reason: str = "") -> None:
+    now = timezone.now()
+    old = app.status
+    app.status = to
+    app.decided_at = now
+    app.decided_by = actor if getattr(actor, "pk", None) else None
+    app.decision_reason = reason
+    app.save(
+        update_fields=[
+            "status",
+            "decided_at",
+            "decided_by",
+            "decision_reason",
+            "member",
+            "membership",
+        ]
+    )
+    ApplicationDecision.objects.create(
+        application=app,
+        status_from=old,
+        status_to=to,
+        reason=reason,
+        decided_by=app.decided_by,
+        decided_at=now,
+    )
+    audit_log(
+        actor=actor,
+        action=f"resellers.application.{to}",
+        obj=app,
+        data={"from": old, "to": to, "reason": reason},
+    )
+    # robust: a mail server that is down must not undo or hide a decision already committed.
+    transaction.on_commit(lambda: _enqueue("application_decision_notify", app), robust=True)
+
+
+def _enqueue(task_name: str, app: Application) -> None:
+    from .. import tasks
+
+    getattr(tasks, task_name).delay(app.pk)
