@@ -1,3 +1,6 @@
+"""Members and their memberships: added through the services; a status changes only
+through the actions."""
+
 from django import forms
 from django.contrib import admin
 from django.utils import timezone
@@ -8,7 +11,6 @@ from meetcoop.core.admin import (
     HiddenIsNotFoundMixin,
     NoBulkDeleteMixin,
     ReadOnlyAdminMixin,
-    ServiceDeleteMixin,
     ServiceFormMixin,
     StewardScopedAdminMixin,
     message_domain_error,
@@ -16,88 +18,12 @@ from meetcoop.core.admin import (
 from meetcoop.core.errors import DomainError
 from meetcoop.core.roles import is_coop_admin
 
-from . import services
-from .models import (
+from .. import services
+from ..models import (
     Member,
     MemberContact,
     Membership,
-    Policy,
-    ServiceLevel,
-    StatusChange,
-    StatusNotice,
-    StatusRun,
-    TermsAcceptance,
-    TermsVersion,
 )
-
-
-class FrozenOnceInForceMixin:
-    """A row that people are bound by once it takes effect (a policy, a published terms
-    version) is read-only and can't be deleted from then on; ``in_force(obj)`` says when."""
-
-    def in_force(self, obj) -> bool:
-        raise NotImplementedError
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and self.in_force(obj):
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and self.in_force(obj):
-            return False
-        return super().has_delete_permission(request, obj)
-
-
-@admin.register(Policy)
-class PolicyAdmin(
-    FrozenOnceInForceMixin,
-    ServiceFormMixin,
-    ServiceDeleteMixin,
-    NoBulkDeleteMixin,
-    admin.ModelAdmin,
-):
-    """Policies are added, corrected (before they are in force) and withdrawn through the
-    services, which refuse a start in the past and write the audit log. A policy in force is
-    read-only here: a change is a newer policy."""
-
-    list_display = [
-        "effective_from",
-        "commitment_money",
-        "currency",
-        "commitment_hours",
-        "hour_value",
-        "attendance_minimum_percent",
-        "revenue_share_percent",
-        "dues_grace_days",
-    ]
-    date_hierarchy = "effective_from"
-    readonly_fields = ["created_at", "created_by"]
-
-    @admin.display(description=_("hour value"))
-    def hour_value(self, obj):
-        return obj.hour_value
-
-    def in_force(self, obj) -> bool:
-        # A policy in force binds people already: change it by adding a newer one.
-        return obj.effective_from <= timezone.localdate()
-
-    def add_via_service(self, request, data):
-        return services.policy_create(actor=request.user, **data)
-
-    def change_via_service(self, request, obj, data):
-        return services.policy_update(policy=obj, actor=request.user, **data)
-
-    def delete_via_service(self, request, obj):
-        services.policy_delete(policy=obj, actor=request.user)
-
-
-@admin.register(ServiceLevel)
-class ServiceLevelAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "channel", "minimum_amount", "currency", "period", "position"]
-    list_filter = ["channel", "period", "currency"]
-    search_fields = ["name", "code"]
-    prepopulated_fields = {"code": ["name"]}
 
 
 class MemberContactInline(admin.TabularInline):
@@ -316,101 +242,3 @@ class StatusReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
     )
-
-
-@admin.register(TermsVersion)
-class TermsVersionAdmin(
-    FrozenOnceInForceMixin,
-    ServiceFormMixin,
-    ServiceDeleteMixin,
-    NoBulkDeleteMixin,
-    admin.ModelAdmin,
-):
-    """Versions are added, corrected and withdrawn through the services (audited). Once
-    published (``published_at`` has come) members are asked to accept a version: it is
-    read-only here and never deleted; a change is a new version."""
-
-    list_display = ["document", "version", "published_at"]
-    list_filter = ["document"]
-    search_fields = ["version", "text"]
-    date_hierarchy = "published_at"
-    fields = ["document", "version", "text", "published_at"]
-
-    def in_force(self, obj) -> bool:
-        return obj.published_at <= timezone.now()
-
-    def add_via_service(self, request, data):
-        return services.terms_version_create(actor=request.user, **data)
-
-    def change_via_service(self, request, obj, data):
-        return services.terms_version_update(terms_version=obj, actor=request.user, **data)
-
-    def delete_via_service(self, request, obj):
-        services.terms_version_delete(terms_version=obj, actor=request.user)
-
-
-@admin.register(TermsAcceptance)
-class TermsAcceptanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Acceptances come from members accepting (on the dashboard, or on the application
-    form): the record of who accepted what is never added, changed or deleted by hand."""
-
-    list_display = ["member", "terms_version", "accepted_at", "accepted_by"]
-    list_filter = ["terms_version__document", "terms_version"]
-    search_fields = ["member__name", "member__organisation_name", "member__email"]
-    list_select_related = ["member", "terms_version", "accepted_by"]
-    date_hierarchy = "accepted_at"
-
-
-@admin.register(StatusRun)
-class StatusRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Every run of the status recompute: a job that silently stopped shows here."""
-
-    list_display = [
-        "started_at",
-        "on",
-        "source",
-        "state",
-        "dry_run",
-        "evaluated",
-        "became_active",
-        "lapsed",
-        "unchanged",
-        "seconds",
-    ]
-    list_filter = ["state", "source", "dry_run"]
-    date_hierarchy = "started_at"
-
-
-@admin.register(StatusChange)
-class StatusChangeAdmin(StewardScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    steward_lookup = "membership__steward"
-    list_display = [
-        "changed_at",
-        "membership",
-        "old_status",
-        "new_status",
-        "effective_on",
-        "source",
-        "actor",
-        "reason_summary",
-    ]
-    list_filter = ["new_status", "old_status", "source", "membership__type"]
-    search_fields = ["membership__member__name", "membership__member__email"]
-    list_select_related = ["membership__member", "actor"]
-    date_hierarchy = "changed_at"
-
-    @admin.display(description=_("why"))
-    def reason_summary(self, obj):
-        from .reasons import reason_text
-
-        failing = [r for r in obj.reasons if not r.get("ok", True)] or obj.reasons
-        return " ".join(reason_text(r) for r in failing) or obj.note
-
-
-@admin.register(StatusNotice)
-class StatusNoticeAdmin(StewardScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    steward_lookup = "membership__steward"
-    list_display = ["created_at", "membership", "kind", "cause", "sent_at"]
-    list_filter = ["kind"]
-    search_fields = ["membership__member__name", "membership__member__email", "cause"]
-    list_select_related = ["membership__member"]

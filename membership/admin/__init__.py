@@ -1,0 +1,11 @@
+"""The membership app's admin, one module per seam (importing them registers the admins):
+
+- ``policy``: the dated policy, service levels, terms versions and acceptances;
+- ``members``: members and their memberships, with suspend, end and reinstate;
+- ``status``: status runs, changes and notices, read-only.
+"""
+
+from . import members, policy, status
+from .members import MemberAdmin, MembershipAdmin
+
+__all__ = ["MemberAdmin", "MembershipAdmin", "members", "policy", "status"]

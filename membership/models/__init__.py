@@ -1,0 +1,25 @@
+"""The membership app's models, one module per seam:
+
+- ``policy``: the dated policy and the service levels;
+- ``members``: members, their contact logins, and their memberships;
+- ``terms``: terms versions and acceptances;
+- ``status``: status changes, runs and notices.
+"""
+
+from .members import Member, MemberContact, Membership
+from .policy import Policy, ServiceLevel
+from .status import StatusChange, StatusNotice, StatusRun
+from .terms import TermsAcceptance, TermsVersion
+
+__all__ = [
+    "Member",
+    "MemberContact",
+    "Membership",
+    "Policy",
+    "ServiceLevel",
+    "StatusChange",
+    "StatusNotice",
+    "StatusRun",
+    "TermsAcceptance",
+    "TermsVersion",
+]

@@ -1,0 +1,115 @@
+"""The dated policy and the service levels."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meetcoop.core.money import MONEY_FIELD, CurrencyField, Money, round_money
+
+
+class Policy(models.Model):
+    """The co-op's numbers, in force from ``effective_from`` until the next policy starts.
+
+    A policy that is already in force is never edited: a change is a new policy with a later
+    ``effective_from`` (the admin enforces this; the numbers bind people who applied under it).
+    """
+
+    effective_from = models.DateField(_("in force from"), unique=True)
+    currency = CurrencyField(default="EUR")
+    commitment_money = models.DecimalField(
+        _("operational commitment, money"),
+        **MONEY_FIELD,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    commitment_hours = models.DecimalField(
+        _("operational commitment, hours"),
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.25"))],
+    )
+    commitment_deadline_days = models.PositiveIntegerField(
+        _("commitment deadline (days after admission)")
+    )
+    attendance_minimum_percent = models.DecimalField(
+        _("All Hands attendance minimum (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    attendance_window_days = models.PositiveIntegerField(_("attendance window (days)"))
+    revenue_share_percent = models.DecimalField(
+        _("reseller revenue share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    revenue_report_due_days = models.PositiveIntegerField(
+        _("revenue report due (days after quarter end)")
+    )
+    dues_grace_days = models.PositiveIntegerField(_("dues grace period (days)"))
+    terms_acceptance_days = models.PositiveIntegerField(_("terms acceptance period (days)"))
+    note = models.TextField(_("why this policy"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+        ordering = ["-effective_from"]
+
+    def __str__(self):
+        return _("Policy in force from %(date)s") % {"date": self.effective_from.isoformat()}
+
+    @property
+    def hour_value(self) -> Decimal:
+        """What one hour of labour counts for against the commitment (never set by anyone)."""
+        return round_money(self.commitment_money / self.commitment_hours)
+
+    @property
+    def commitment(self) -> Money:
+        return Money(self.commitment_money, self.currency)
+
+
+class ServiceLevel(models.Model):
+    class Channel(models.TextChoices):
+        RESELLER = "reseller", _("through resellers")
+        COOP = "coop", _("through the co-op")
+
+    class Period(models.TextChoices):
+        MONTH = "month", _("month")
+        QUARTER = "quarter", _("quarter")
+        YEAR = "year", _("year")
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    channel = models.CharField(_("sold"), max_length=10, choices=Channel.choices)
+    minimum_amount = models.DecimalField(
+        _("minimum contribution"), **MONEY_FIELD, validators=[MinValueValidator(Decimal("0"))]
+    )
+    currency = CurrencyField(default="EUR")
+    period = models.CharField(_("per"), max_length=10, choices=Period.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("service level")
+        verbose_name_plural = _("service levels")
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def minimum(self) -> Money:
+        return Money(self.minimum_amount, self.currency)
