@@ -1,15 +1,26 @@
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONPATH=/app
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY meetcoop meetcoop
-COPY membership membership
-COPY resellers resellers
-COPY contributions contributions
-COPY governance governance
-RUN pip install --no-cache-dir .
+
+# 1. The dependencies, read from pyproject.toml alone, so this layer is rebuilt only when they
+#    change. The project itself runs from /app (not installed as a package).
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+# 2. The source, whole: no app is named here, so a new one cannot be left out. .dockerignore
+#    keeps secrets (.env), databases, virtualenvs, caches and build leftovers out.
 COPY . .
-RUN DJANGO_SETTINGS_MODULE=meetcoop.settings.local python manage.py collectstatic --noinput
+
+# 3. The static files, collected with the production storage, whose manifest production serves
+#    from. The key and host are placeholders for this one command; the image keeps neither.
+RUN DJANGO_SETTINGS_MODULE=meetcoop.settings.production \
+    DJANGO_SECRET_KEY=placeholder-for-collectstatic-at-build-time-only-not-a-secret \
+    DJANGO_ALLOWED_HOSTS=build.invalid \
+    python manage.py collectstatic --noinput
+
 RUN useradd --create-home app
 USER app
 EXPOSE 8000

@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-browser bench lint format migrations-check deploy-check clean install
+.PHONY: run test test-browser bench bench-http lint format migrations-check deploy-check clean install
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -32,6 +32,11 @@ test-browser: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/status_bench.py
+
+# The application POST against /healthz on gunicorn (2 workers), PostgreSQL and Redis: needs
+# DATABASE_URL (a scratch database is made beside it) and a Redis on 127.0.0.1:6379.
+bench-http: $(STAMP)
+	$(BIN)/python bench/http_bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -48,12 +48,15 @@ def scratch_database(url: str) -> str:
 
 
 FILL = """
+-- The kept tables refuse TRUNCATE unless the owner says so (meetcoop.core.db).
+SET meetcoop.allow_truncate = on;
 TRUNCATE membership_statuschange, membership_statusnotice, membership_statusrun,
   governance_attendance, governance_meeting, governance_circlerole, governance_circle,
   contributions_duespayment, contributions_duesinvoice, contributions_ledgerentry,
   membership_termsacceptance, membership_termsversion, membership_membership,
   membership_member, resellers_stewardoffer, resellers_steward, membership_servicelevel,
   membership_policy RESTART IDENTITY CASCADE;
+RESET meetcoop.allow_truncate;
 
 INSERT INTO membership_policy (effective_from, currency, commitment_money, commitment_hours,
   commitment_deadline_days, attendance_minimum_percent, attendance_window_days,

@@ -5,7 +5,12 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from meetcoop.core.admin import ReadOnlyAdminMixin, ServiceFormMixin, StewardScopedAdminMixin
+from meetcoop.core.admin import (
+    BoundedInlineFormSet,
+    ReadOnlyAdminMixin,
+    ServiceFormMixin,
+    StewardScopedAdminMixin,
+)
 from meetcoop.core.money import currency_choices
 from meetcoop.core.roles import is_treasurer
 from resellers.models import Steward
@@ -48,15 +53,21 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["kind", "status", "circle"]
     search_fields = ["member__name", "member__email", "description"]
-    list_select_related = ["member", "circle", "decided_by", "reverses"]
+    # A reversal shows the entry it reverses by its title, which names that entry's member.
+    list_select_related = ["member", "circle", "decided_by", "reverses__member"]
     date_hierarchy = "occurred_on"
 
 
 class DuesPaymentInline(admin.TabularInline):
     model = DuesPayment
+    formset = BoundedInlineFormSet
     extra = 0
     fields = ["amount", "currency", "paid_on", "note", "recorded_by", "recorded_at"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        # Who recorded it, and the invoice the row's title names, with the rows.
+        return super().get_queryset(request).select_related("recorded_by", "invoice")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from governance.models import Circle
 from governance.selectors import circles_coordinated_by
+from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 from meetcoop.core.exports import csv_cell
 from meetcoop.core.forms import add_service_error
@@ -362,6 +363,13 @@ def export_csv(request):
             status=400,
         )
     rows = filterset.qs.order_by("occurred_on", "id")
+    # Members' contributions leave the platform: who took which, and when, is audited (the
+    # filter as asked and the number of rows; the rows themselves are in the ledger).
+    audit_log(
+        actor=request.user,
+        action="contributions.ledger.exported",
+        data={"filter": dict(request.GET.lists()), "rows": rows.count()},
+    )
     writer = csv.writer(_Echo())
 
     def stream():

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetcoop.core.admin import (
+    BoundedInlineFormSet,
     NoBulkDeleteMixin,
     ReadOnlyAdminMixin,
     ServiceFormMixin,
@@ -31,9 +32,15 @@ class CircleRoleInline(ReadOnlyAdminMixin, admin.TabularInline):
     the audit log); the admin shows them."""
 
     model = CircleRole
+    formset = BoundedInlineFormSet
     extra = 0
     fields = ["member", "role", "started_on", "ended_on"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        # Each row shows its member, and its title (``__str__``) names the circle too: read
+        # them with the rows, not one query per row.
+        return super().get_queryset(request).select_related("member", "circle")
 
 
 @admin.register(Circle)
@@ -73,9 +80,14 @@ class CircleRoleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class AttendanceInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Attendance
+    formset = BoundedInlineFormSet
     extra = 0
     fields = ["member", "recorded_at", "recorded_by"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The member, who recorded it and the row's title (member @ meeting), with the rows.
+        return super().get_queryset(request).select_related("member", "meeting", "recorded_by")
 
 
 @admin.register(Meeting)
@@ -118,9 +130,14 @@ class MeetingAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAdmin):
 
 class VoterInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Voter
+    formset = BoundedInlineFormSet
     extra = 0
     fields = ["member", "stance", "reason", "stance_at", "reminded_at"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The member and the row's title (member · proposal), with the rows.
+        return super().get_queryset(request).select_related("member", "proposal")
 
 
 FROZEN_FIELDS = [
@@ -284,9 +301,14 @@ class StanceRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 class DocumentVersionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = DocumentVersion
+    formset = BoundedInlineFormSet
     extra = 0
     fields = ["number", "adopted_at", "proposal", "text_sha256"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The proposal and the row's title (document vN), with the rows.
+        return super().get_queryset(request).select_related("proposal", "document")
 
 
 @admin.register(GovernanceDocument)

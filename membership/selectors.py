@@ -5,6 +5,7 @@ import datetime
 
 from django.db.models import DateField, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.errors import DomainError
@@ -63,9 +64,26 @@ def terms_in_force(*, at: datetime.date | datetime.datetime) -> dict[str, TermsV
         published = TermsVersion.objects.filter(published_at__lte=at)
     else:
         published = TermsVersion.objects.filter(published_at__date__lte=at)
+    return terms_in_force_among(published, at=at)
+
+
+def terms_in_force_among(
+    versions, *, at: datetime.date | datetime.datetime
+) -> dict[str, TermsVersion]:
+    """``terms_in_force(at=at)`` among ``versions`` already read (any that include every
+    version published by ``at``), without a query: a page that needs the terms in force at
+    several moments reads the versions once."""
     current: dict[str, TermsVersion] = {}
-    for version in published.order_by("document", "-published_at"):
-        current.setdefault(version.document, version)
+    for version in versions:
+        if isinstance(at, datetime.datetime):
+            published = version.published_at <= at
+        else:  # the day in the current time zone, as ``published_at__date`` reads it
+            published = timezone.localdate(version.published_at) <= at
+        known = current.get(version.document)
+        if published and (
+            known is None or (version.published_at, version.pk) > (known.published_at, known.pk)
+        ):
+            current[version.document] = version
     order = list(TermsVersion.Document.values)
     return dict(sorted(current.items(), key=lambda item: order.index(item[0])))
 
@@ -86,3 +104,43 @@ def member_ids_of(user) -> set[int]:
     if cache is None:
         cache = user._member_ids = set(members_of_user(user).values_list("pk", flat=True))
     return cache
+
+
+def email_in_use(*, email: str) -> bool:
+    """Whether ``email`` (any case) already belongs to someone: a login, any address of a
+    login, or a member. Who owns it is the owner's business: callers only ask the owner."""
+    from allauth.account.models import EmailAddress
+
+    from meetcoop.users.models import User
+
+    return (
+        User.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exists()
+        or Member.objects.filter(email__iexact=email).exists()
+    )
+
+
+def email_in_use_expression(email_ref):
+    """``email_in_use`` for a queryset's rows: an ``Exists`` over ``email_ref`` (an
+    ``OuterRef`` to their email), to annotate a list in one query."""
+    from allauth.account.models import EmailAddress
+    from django.db.models import Exists
+
+    from meetcoop.users.models import User
+
+    return (
+        Exists(User.objects.filter(email__iexact=email_ref))
+        | Exists(EmailAddress.objects.filter(email__iexact=email_ref))
+        | Exists(Member.objects.filter(email__iexact=email_ref))
+    )
+
+
+def email_is_users(*, email: str, user) -> bool:
+    """Whether ``email`` is ``user``'s login email or one of its addresses."""
+    from allauth.account.models import EmailAddress
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (user.email or "").lower() == email.lower() or EmailAddress.objects.filter(
+        user=user, email__iexact=email
+    ).exists()

@@ -169,6 +169,9 @@ class Application(models.Model):
         AWAITING_ASSEMBLY = "awaiting_assembly", _("awaiting the assembly")
         ADMITTED = "admitted", _("admitted")
         NOT_ADMITTED = "not_admitted", _("not admitted")
+        # The email already belongs to a login or a member: its owner must say it is theirs.
+        AWAITING_CONFIRMATION = "awaiting_confirmation", _("awaiting the email owner")
+        DISOWNED = "disowned", _("closed: the email's owner did not apply")
 
     class Kind(models.TextChoices):
         PERSON = "person", _("individual")
@@ -179,15 +182,22 @@ class Application(models.Model):
         OPERATIONAL = "operational", _("operational member")
 
     # Statuses in which an application still holds its place: one per email per steward.
-    OPEN = (Status.SUBMITTED, Status.WAITLISTED, Status.AWAITING_ASSEMBLY)
+    OPEN = (
+        Status.SUBMITTED,
+        Status.WAITLISTED,
+        Status.AWAITING_ASSEMBLY,
+        Status.AWAITING_CONFIRMATION,
+    )
     # Statuses a steward admin may still decide (approve, reject, waitlist).
     UNDECIDED = (Status.SUBMITTED, Status.WAITLISTED)
+    # Statuses a steward admin may still reject (an approval may wait for the email's owner).
+    REJECTABLE = (*UNDECIDED, Status.AWAITING_CONFIRMATION)
 
     steward = models.ForeignKey(
         Steward, on_delete=models.PROTECT, related_name="applications", verbose_name=_("steward")
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+        _("status"), max_length=30, choices=Status.choices, default=Status.SUBMITTED
     )
     submitted_at = models.DateTimeField(_("submitted"), db_index=True)
     kind = models.CharField(_("individual or organisation"), max_length=12, choices=Kind.choices)
@@ -261,8 +271,18 @@ class Application(models.Model):
         related_name="applications",
         verbose_name=_("membership"),
     )
+    owner_confirmed_at = models.DateTimeField(
+        _("email owner confirmed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the owner of the email, which already had a login or a member, confirmed "
+            "that this application is theirs (empty for an email new to the co-op)."
+        ),
+    )
     submission_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
-    decision_notified_status = models.CharField(max_length=20, blank=True, editable=False)
+    decision_notified_status = models.CharField(max_length=30, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("application")
@@ -271,7 +291,14 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["steward", "email"],
-                condition=Q(status__in=["submitted", "waitlisted", "awaiting_assembly"]),
+                condition=Q(
+                    status__in=[
+                        "submitted",
+                        "waitlisted",
+                        "awaiting_assembly",
+                        "awaiting_confirmation",
+                    ]
+                ),
                 name="application_one_open_per_email_and_steward",
                 violation_error_message=_(
                     "There is already an open application for this email at this steward."
@@ -312,9 +339,9 @@ class ApplicationDecision(AppendOnlyModel):
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
     status_from = models.CharField(
-        _("from"), max_length=20, choices=Application.Status.choices, blank=True
+        _("from"), max_length=30, choices=Application.Status.choices, blank=True
     )
-    status_to = models.CharField(_("to"), max_length=20, choices=Application.Status.choices)
+    status_to = models.CharField(_("to"), max_length=30, choices=Application.Status.choices)
     reason = models.TextField(_("reason"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -107,3 +107,68 @@ def pledge_percent(*, policy, money, hours, resources) -> Decimal:
     return progress_percent(
         money + resources, hours, policy.commitment_money, policy.commitment_hours
     )
+
+
+# --- whose email an application gives ---------------------------------------------------------
+
+EMAIL_NEW = "new"
+EMAIL_KNOWN = "known"
+EMAIL_PENDING = "pending"
+EMAIL_CONFIRMED = "confirmed"
+EMAIL_DISOWNED = "disowned"
+
+
+def applications_with_email_in_use(queryset):
+    """``queryset`` of applications with ``email_in_use``: whether their email belongs to a
+    login or a member now (one query for the whole list)."""
+    from django.db.models import OuterRef
+
+    from membership.selectors import email_in_use_expression
+
+    return queryset.annotate(email_in_use=email_in_use_expression(OuterRef("email")))
+
+
+def email_status_filter(status: str):
+    """The ``Q`` of applications in an ``EMAIL_*`` case (on ``applications_with_email_in_use``):
+
+    - confirmed: the email was someone's and its owner confirmed the application;
+    - pending: waiting for the owner's answer; disowned: the owner said it is not theirs;
+    - known: undecided, and the email is someone's: approving it will ask the owner;
+    - new: everything else (an email new to the co-op when it was decided).
+    """
+    from django.db.models import Q
+
+    from .models import Application
+
+    cases = {
+        EMAIL_CONFIRMED: Q(owner_confirmed_at__isnull=False),
+        EMAIL_PENDING: Q(status=Application.Status.AWAITING_CONFIRMATION),
+        EMAIL_DISOWNED: Q(status=Application.Status.DISOWNED),
+        EMAIL_KNOWN: Q(
+            owner_confirmed_at__isnull=True,
+            status__in=Application.UNDECIDED,
+            email_in_use=True,
+        ),
+    }
+    if status == EMAIL_NEW:
+        condition = Q()
+        for case in cases.values():
+            condition &= ~case
+        return condition
+    return cases[status]
+
+
+def email_status(application) -> str:
+    """The ``EMAIL_*`` case of one application (annotated by ``applications_with_email_in_use``
+    for the known case)."""
+    from .models import Application
+
+    if application.owner_confirmed_at is not None:
+        return EMAIL_CONFIRMED
+    if application.status == Application.Status.AWAITING_CONFIRMATION:
+        return EMAIL_PENDING
+    if application.status == Application.Status.DISOWNED:
+        return EMAIL_DISOWNED
+    if application.status in Application.UNDECIDED and getattr(application, "email_in_use", False):
+        return EMAIL_KNOWN
+    return EMAIL_NEW

@@ -15,3 +15,15 @@ def application_submission_notify(application_id: int) -> bool:
 def application_decision_notify(application_id: int) -> bool:
     """The decision to the applicant, in the applicant's language."""
     return services.application_decision_notify(application_id=application_id)
+
+
+@shared_task
+def application_confirmation_send(application_id: int) -> bool:
+    """The link to the email's owner, sent again."""
+    return services.application_confirmation_send(application_id=application_id)
+
+
+@shared_task
+def application_duplicate_notify(application_id: int) -> bool:
+    """To the address of an open application: another one came with it, the first was kept."""
+    return services.application_duplicate_notify(application_id=application_id)

@@ -8,15 +8,10 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetcoop.core.audit import audit_log
 from membership.admin import MembershipAdmin
 from membership.models import Membership
 
 from .services import status_recompute
-
-# The ids of at most this many selected memberships are written to the audit entry (with
-# "select all" the count stands for the rest).
-AUDITED_IDS = 1000
 
 
 class StandingMembershipAdmin(MembershipAdmin):
@@ -27,26 +22,12 @@ class StandingMembershipAdmin(MembershipAdmin):
         permissions=["change"],
     )
     def recompute_now(self, request, queryset):
+        # The run records who started it, and audits it with the memberships it evaluated.
         run, _evaluations = status_recompute(
             on=timezone.localdate(),
             source="on_demand",
             actor=request.user,
             memberships=queryset.filter(status__in=["active", "lapsed"]),
-        )
-        # The run and its changes are recorded by the recompute; who asked for it on demand,
-        # and for which memberships, is recorded here.
-        selected = list(queryset.order_by("pk").values_list("pk", flat=True)[:AUDITED_IDS])
-        audit_log(
-            actor=request.user,
-            action="standing.status.recomputed",
-            obj=run,
-            data={
-                "state": run.state,
-                "selected": queryset.count(),
-                "memberships": selected,
-                "became_active": run.became_active,
-                "lapsed": run.lapsed,
-            },
         )
         if run.state == run.State.SKIPPED:
             self.message_user(

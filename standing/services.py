@@ -2,18 +2,84 @@
 membership app's status writer."""
 
 import datetime
+import logging
 import time
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from meetcoop.core.db import gc_paused
+from meetcoop.core.audit import audit_log
+from meetcoop.core.db import commit_mark, committed_since, gc_paused, in_ids
 from meetcoop.core.locks import try_lock
-from membership.models import Membership, StatusRun
+from membership.models import Membership, StatusChange, StatusRun
 from membership.services import STATUS_LOCK, status_changes_write
 
 from .selectors import status_evaluate
+
+logger = logging.getLogger(__name__)
+
+MOVABLE = [Membership.Status.ACTIVE, Membership.Status.LAPSED]
+# Runs a person started are audited with who started them (the nightly one is in the runs).
+AUDITED_SOURCES = {StatusChange.Source.ON_DEMAND, StatusChange.Source.COMMAND}
+# The ids of at most this many memberships of an on-demand run are written to its audit entry
+# (the count stands for the rest).
+AUDITED_IDS = 1000
+
+
+def _dead_runs_failed() -> int:
+    """Mark failed the runs still "running". Called while holding the lock, which a live run
+    would hold: such a run's process died (killed, out of memory, the machine restarted).
+    Its changes were never committed: a run's changes and its "finished" are one
+    transaction."""
+    now = timezone.now()
+    failed = StatusRun.objects.filter(state=StatusRun.State.RUNNING).update(
+        state=StatusRun.State.FAILED,
+        finished_at=now,
+        error=_(
+            "The process stopped before it finished; nothing of it was written. "
+            "(Found by the next run, at %(at)s.)"
+        )
+        % {"at": now.isoformat(timespec="seconds")},
+    )
+    if failed:
+        logger.warning("Status recompute: %s run(s) left running by a dead process failed.", failed)
+    return failed
+
+
+def _finish(run, *, evaluations, became_active, lapsed, clock):
+    run.state = StatusRun.State.FINISHED
+    run.evaluated = len(evaluations)
+    run.became_active = became_active
+    run.lapsed = lapsed
+    run.unchanged = len(evaluations) - became_active - lapsed
+    run.finished_at = timezone.now()
+    run.seconds = Decimal(f"{time.perf_counter() - clock:.3f}")
+    run.save()
+
+
+def _audit(run, *, actor, selection):
+    """An on-demand or command run: who started it, for which memberships, what it did."""
+    if run.source not in AUDITED_SOURCES:
+        return
+    data = {
+        "source": run.source,
+        "state": run.state,
+        "on": run.on.isoformat(),
+        "dry_run": run.dry_run,
+        "evaluated": run.evaluated,
+        "became_active": run.became_active,
+        "lapsed": run.lapsed,
+    }
+    if selection is not None:
+        data["selected"] = selection.count()
+        data["memberships"] = list(
+            selection.order_by("pk").values_list("pk", flat=True)[:AUDITED_IDS]
+        )
+    if run.error:
+        data["error"] = run.error
+    audit_log(actor=actor, action="standing.status.recomputed", obj=run, data=data)
 
 
 def status_recompute(
@@ -26,59 +92,102 @@ def status_recompute(
 ):
     """Recompute active/lapsed for the memberships (all active and lapsed ones by default).
 
-    Returns ``(run, evaluations)``. One run works at a time: a second one started meanwhile is
-    recorded as skipped and returns at once. All changes of a run are written in one
-    transaction, so a run that dies leaves nothing half-applied, and a second run on the same
-    day finds nothing left to change.
+    Returns ``(run, evaluations)``. ``source`` is how the run was started (nightly, on demand,
+    command) and ``actor`` the person who started it, if one did: both are kept on the run,
+    and an on-demand or command run is audited with them.
+
+    One run works at a time: a second one started meanwhile is recorded as skipped and
+    returns at once; a run found still "running" by the run holding the lock died, and is
+    marked failed. The memberships are evaluated first, outside any transaction; then, in one
+    transaction, those about to move or be warned are locked and evaluated again with the
+    facts as they are then (a payment committed during the evaluation counts), and the
+    changes, the warnings and the run's end are written. A run that dies leaves nothing
+    half-applied, and a second run on the same day finds nothing left to change.
     """
+    selection = memberships
     if memberships is None:
-        memberships = Membership.objects.filter(
-            status__in=[Membership.Status.ACTIVE, Membership.Status.LAPSED]
-        )
+        memberships = Membership.objects.filter(status__in=MOVABLE)
+    # Inside a caller's transaction (a test) other connections can't see its rows.
+    alone = connection.in_atomic_block
     with try_lock(STATUS_LOCK) as acquired:
         if not acquired:
             run = StatusRun.objects.create(
                 on=on,
                 source=source,
+                started_by=actor,
                 dry_run=dry_run,
                 state=StatusRun.State.SKIPPED,
                 finished_at=timezone.now(),
                 seconds=0,
             )
+            _audit(run, actor=actor, selection=selection)
             return run, []
+        _dead_runs_failed()
         run = StatusRun.objects.create(
-            on=on, source=source, dry_run=dry_run, state=StatusRun.State.RUNNING
+            on=on, source=source, started_by=actor, dry_run=dry_run, state=StatusRun.State.RUNNING
         )
         clock = time.perf_counter()
+        mark = commit_mark()
+
+        def refresh(ids):
+            """The memberships ``ids`` (locked by the writer) evaluated again with the facts
+            as they are now; None when nobody committed anything since the evaluation
+            began, so its facts still hold."""
+            if not committed_since(mark):
+                return None
+            logger.info(
+                "Status recompute: something was committed meanwhile; evaluating the %s "
+                "memberships about to move or be warned again.",
+                len(ids),
+            )
+            return status_evaluate(
+                Membership.objects.filter(in_ids("pk", ids), status__in=MOVABLE),
+                on=on,
+                parallel=not alone,
+            )
+
         try:
             with gc_paused():
                 evaluations = status_evaluate(memberships, on=on)
-            changes = []
-            if not dry_run:
+            if dry_run:
+                moved = [e for e in evaluations if e.changes]
+                became_active = sum(1 for e in moved if e.new_status == "active")
+                _finish(
+                    run,
+                    evaluations=evaluations,
+                    became_active=became_active,
+                    lapsed=len(moved) - became_active,
+                    clock=clock,
+                )
+                _audit(run, actor=actor, selection=selection)
+            else:
                 with gc_paused(), transaction.atomic():
-                    changes = status_changes_write(
-                        evaluations=evaluations, on=on, source=source, actor=actor, run=run
+                    written, evaluations, *_counts = status_changes_write(
+                        evaluations=evaluations,
+                        on=on,
+                        source=source,
+                        actor=actor,
+                        run=run,
+                        refresh=refresh,
                     )
+                    _finish(
+                        run,
+                        evaluations=evaluations,
+                        became_active=sum(1 for _pk, _old, new, _r in written if new == "active"),
+                        lapsed=sum(1 for _pk, _old, new, _r in written if new == "lapsed"),
+                        clock=clock,
+                    )
+                    _audit(run, actor=actor, selection=selection)
         except Exception as exc:
             run.state = StatusRun.State.FAILED
             run.error = f"{type(exc).__name__}: {exc}"[:2000]
             run.finished_at = timezone.now()
             run.seconds = Decimal(f"{time.perf_counter() - clock:.3f}")
             run.save()
+            _audit(run, actor=actor, selection=selection)
             raise
-        if dry_run:
-            moved = [e for e in evaluations if e.changes]
-            became_active = sum(1 for e in moved if e.new_status == "active")
-            lapsed = len(moved) - became_active
-        else:
-            became_active = sum(1 for _pk, _old, new, _r in changes if new == "active")
-            lapsed = sum(1 for _pk, _old, new, _r in changes if new == "lapsed")
-        run.state = StatusRun.State.FINISHED
-        run.evaluated = len(evaluations)
-        run.became_active = became_active
-        run.lapsed = lapsed
-        run.unchanged = len(evaluations) - became_active - lapsed
-        run.finished_at = timezone.now()
-        run.seconds = Decimal(f"{time.perf_counter() - clock:.3f}")
-        run.save()
+        if not dry_run:
+            # The time of the commit (the history's foreign-key checks) counts too.
+            run.seconds = Decimal(f"{time.perf_counter() - clock:.3f}")
+            StatusRun.objects.filter(pk=run.pk).update(seconds=run.seconds)
     return run, evaluations

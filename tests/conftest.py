@@ -14,6 +14,32 @@ def _media_and_mail(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_may_empty_kept_tables():
+    """After a test that commits (``transaction=True``), Django empties every table with one
+    TRUNCATE, which the append-only tables refuse on PostgreSQL unless the owner says so in
+    the same transaction (``meetcoop.core.db.ALLOW_TRUNCATE_SETTING``): the flush says so.
+    Nothing else in the suite does, so everything else meets the guard as production does."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    from meetcoop.core.db import ALLOW_TRUNCATE_SETTING
+
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        return [f"SET LOCAL {ALLOW_TRUNCATE_SETTING} = on", *statements] if statements else []
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
+
+
 @pytest.fixture
 def policy(db):
     from tests.factories import PolicyFactory

@@ -14,7 +14,7 @@ One module per seam:
 """
 
 from ._common import HUNDRED, MONEY_OUT, ZERO
-from .dues import invoices_with_paid, unpaid_dues_for
+from .dues import invoices_with_paid, unpaid_dues_among, unpaid_dues_for
 from .ledger import (
     circles_of_members,
     coordinates,
@@ -32,6 +32,7 @@ from .progress import (
     approved_totals_by_member,
     commitment_progress,
     commitment_progress_for,
+    progress_of,
     with_commitment_totals,
 )
 from .revenue import (
@@ -67,6 +68,7 @@ __all__ = [
     "next_quarter",
     "pending_labour_queue",
     "pending_money_queue",
+    "progress_of",
     "quarter_end",
     "quarter_label",
     "quarter_start",
@@ -74,6 +76,7 @@ __all__ = [
     "resellers_standing_for",
     "revenue_due_date",
     "share_owed",
+    "unpaid_dues_among",
     "unpaid_dues_for",
     "with_commitment_totals",
 ]

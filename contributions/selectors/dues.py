@@ -53,8 +53,24 @@ def unpaid_dues_for(
         .filter(paid__lt=F("amount"))
         .values_list("membership_id", "due_on", "amount", "paid", "currency")
     )
-    rows = sorted(rows, key=lambda row: (row[0], row[1]))
+    return _unpaid_by_membership(rows)
+
+
+def unpaid_dues_among(invoices, *, on: datetime.date) -> dict:
+    """``unpaid_dues_for`` over invoices already read with ``invoices_with_paid(..., on=on)``
+    (every invoice of the memberships asked about), without a query: for a page that shows
+    the invoices and the status rules about them."""
+    return _unpaid_by_membership(
+        (i.membership_id, i.due_on, i.amount, i.paid, i.currency)
+        for i in invoices
+        if i.due_on <= on and i.paid < i.amount
+    )
+
+
+def _unpaid_by_membership(rows) -> dict[int, list[tuple[datetime.date, Decimal, str]]]:
+    """{membership_id: [(due_on, outstanding, currency), ...] oldest first} of the unpaid
+    invoice rows (membership_id, due_on, amount, paid, currency)."""
     result: dict[int, list] = {}
-    for membership_id, due_on, amount, paid, currency in rows:
+    for membership_id, due_on, amount, paid, currency in sorted(rows, key=lambda r: r[:2]):
         result.setdefault(membership_id, []).append((due_on, amount - paid, currency))
     return result

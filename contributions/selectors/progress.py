@@ -120,6 +120,23 @@ def commitment_progress_for(
     return result
 
 
+def progress_of(money, hours, *, commitment_money, commitment_hours, currency: str) -> Progress:
+    """The progress that approved totals (money + resources in EUR, hours, as the database
+    summed them) make towards a commitment. No query: for a page that has the totals already
+    (``approved_totals_by_member``) and the policy that binds the membership."""
+    # SQLite sums decimals as floating point and hands back 375.010000000000: to cents.
+    money = round_money(Decimal(money))
+    hours = Decimal(hours).quantize(HOURS_STEP)
+    return Progress(
+        percent=progress_percent(money, hours, commitment_money, commitment_hours),
+        money_eur=money,
+        hours=hours,
+        commitment_money=round_money(Decimal(commitment_money)),
+        commitment_hours=commitment_hours,
+        currency=currency,
+    )
+
+
 def commitment_progress(membership: Membership, *, on: datetime.date | None = None) -> Progress:
     """The progress of one operational membership, with the numbers behind it."""
     row = (
@@ -135,14 +152,10 @@ def commitment_progress(membership: Membership, *, on: datetime.date | None = No
     )
     if row["commitment_money"] is None:
         policy_in_force(on=membership.policy_date)  # raises PolicyMissing with a clear message
-    # SQLite sums decimals as floating point and hands back 375.010000000000: to cents.
-    money = round_money(Decimal(row["approved_eur"]))
-    hours = Decimal(row["approved_hours"]).quantize(HOURS_STEP)
-    return Progress(
-        percent=progress_percent(money, hours, row["commitment_money"], row["commitment_hours"]),
-        money_eur=money,
-        hours=hours,
-        commitment_money=round_money(Decimal(row["commitment_money"])),
+    return progress_of(
+        row["approved_eur"],
+        row["approved_hours"],
+        commitment_money=row["commitment_money"],
         commitment_hours=row["commitment_hours"],
         currency=row["commitment_currency"],
     )

@@ -4,7 +4,7 @@ attendance of All Hands Meetings as the status rule counts it."""
 import datetime
 from bisect import bisect_left
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 
 from meetcoop.core.roles import is_coop_admin
 from membership.selectors import policy_in_force
@@ -94,6 +94,28 @@ def counted_meetings(
     return meetings
 
 
+def counted_meetings_attended(window: tuple[datetime.date, datetime.date], *, by) -> list[Meeting]:
+    """The meetings that count in ``window``, newest first, each with ``attendees``: the set
+    of the ids of ``by`` (member ids, a few: one page's) that attended it. One query, a LEFT
+    JOIN on those members' attendance; ``attended_since`` counts from it what
+    ``attended_counts`` counts in SQL."""
+    rows = (
+        Meeting.objects.filter(_counted(window))
+        .annotate(theirs=FilteredRelation("attendances", condition=Q(attendances__member__in=by)))
+        .annotate(attendee=F("theirs__member_id"))
+        .order_by("-held_on", "title", "pk")
+    )
+    meetings: dict[int, Meeting] = {}
+    for row in rows:
+        meeting = meetings.get(row.pk)
+        if meeting is None:
+            meeting = meetings[row.pk] = row
+            meeting.attendees = set()
+        if row.attendee is not None:
+            meeting.attendees.add(row.attendee)
+    return list(meetings.values())
+
+
 def all_hands_days(window: tuple[datetime.date, datetime.date]) -> list[datetime.date]:
     """The sorted days of the meetings that count in ``window``. A few dozen at most."""
     return sorted(counted_meetings(window).values_list("held_on", flat=True))
@@ -118,6 +140,13 @@ def meetings_since(meetings, admitted_on: datetime.date | None) -> list:
     """The ``meetings`` (any order) that count for a membership admitted on ``admitted_on``:
     the same rule as ``held_since``, keeping the meetings."""
     return [m for m in meetings if admitted_on is None or m.held_on >= admitted_on]
+
+
+def attended_since(meetings, member_id: int, admitted_on: datetime.date | None) -> int:
+    """How many of ``meetings`` (from ``counted_meetings_attended``) count for a membership of
+    ``member_id`` admitted on ``admitted_on`` and were attended by that member: what
+    ``attended_counts`` gives for it, in Python."""
+    return sum(1 for m in meetings_since(meetings, admitted_on) if member_id in m.attendees)
 
 
 def attended_counts(

@@ -6,15 +6,22 @@ steward(s) only. The scoping reads the relation by name (``<steward_lookup>__adm
 serves every app without importing the one that defines stewards.
 """
 
+import functools
+
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path, unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.forms.formsets import TOTAL_FORM_COUNT
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404
+from django_celery_beat import admin as beat_admin
 
 from .errors import DomainError
 from .forms import add_service_error
 from .models import AuditEntry
 from .roles import is_coop_admin
+from .scoping import scope_related_lookups
 
 
 class ReadOnlyAdminMixin:
@@ -161,20 +168,69 @@ class HiddenIsNotFoundMixin:
         return super().delete_view(request, object_id, extra_context)
 
 
-class StewardScopedAdminMixin(HiddenIsNotFoundMixin):
-    """Filter an admin to the rows of the stewards the user administers.
+class StewardScopedLookupsMixin:
+    """Lookups through a to-many relation into steward-scoped rows consider only the rows of
+    the user's stewards: list filters, raw lookups in the URL (``_changelist_filters``
+    included), search, actions, autocomplete and the counts beside the filters.
 
-    ``steward_lookup`` is the ORM path from the model to its steward ("steward",
-    "membership__steward", ...). Lists, detail pages (another steward's id gives 404, since
-    ``get_object`` uses this queryset), actions, exports, search and autocomplete results,
-    the steward list filter and foreign-key dropdowns all go through this class.
+    A steward-scoped model is one whose admin uses :class:`StewardScopedAdminMixin`. An admin
+    whose own rows belong to no steward but that a steward's admin may open (service levels)
+    uses this mixin alone: ``?memberships__id__exact=<id>`` then finds only their own rows.
     """
-
-    steward_lookup = "steward"
 
     def sees_every_steward(self, request) -> bool:
         """Who sees every steward's rows here: co-op admins (subclasses may widen it)."""
         return is_coop_admin(request.user)
+
+    def steward_rows(self, request, model):
+        """The rows of ``model`` that belong to the stewards ``request.user`` administers, or
+        None when ``model``'s rows belong to no steward."""
+        related = self.admin_site._registry.get(model)
+        if not isinstance(related, StewardScopedAdminMixin):
+            return None
+        if not getattr(request.user, "is_authenticated", False):
+            return model._default_manager.none()
+        return model._default_manager.filter(**{f"{related.steward_lookup}__admins": request.user})
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if self.sees_every_steward(request):
+            return qs
+        return scope_related_lookups(qs, functools.partial(self.steward_rows, request))
+
+
+class SafeAutocompleteMixin:
+    """Autocomplete fields whose widget shows a value sent back with errors only when it could
+    be a key (Django's looks up whatever was typed: ``invoice=abc`` was a 500)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class StewardScopedAdminMixin(
+    StewardScopedLookupsMixin, SafeAutocompleteMixin, HiddenIsNotFoundMixin
+):
+    """Filter an admin to the rows of the stewards the user administers.
+
+    ``steward_lookup`` is the ORM path from the model to its steward ("steward",
+    "membership__steward", "memberships__steward" for members). Lists, detail pages (another
+    steward's id gives 404, since ``get_object`` uses this queryset), actions, exports, search
+    and autocomplete results, the steward list filters and foreign-key dropdowns all go through
+    this class; so do lookups through to-many relations (:class:`StewardScopedLookupsMixin`).
+    """
+
+    steward_lookup = "steward"
 
     def scope(self, request, qs):
         """``qs`` narrowed to the rows of the stewards ``request.user`` administers."""
@@ -182,6 +238,8 @@ class StewardScopedAdminMixin(HiddenIsNotFoundMixin):
             return qs
         if not getattr(request.user, "is_authenticated", False):
             return qs.none()
+        # Through a to-many relation (a member's memberships) the scoped queryset turns this
+        # into a subquery: no duplicate rows, no DISTINCT.
         return qs.filter(**{f"{self.steward_lookup}__admins": request.user})
 
     def get_queryset(self, request):
@@ -192,8 +250,13 @@ class StewardScopedAdminMixin(HiddenIsNotFoundMixin):
         return self.scope(request, queryset), may_have_duplicates
 
     def get_list_filter(self, request):
+        """A list filter on a steward (``steward``, ``memberships__steward``) offers only the
+        user's stewards."""
+        steward_model = get_fields_from_path(self.model, self.steward_lookup)[-1].related_model
         return [
-            (item, StewardScopedListFilter) if item == self.steward_lookup else item
+            (item, StewardScopedListFilter)
+            if isinstance(item, str) and _leads_to(self.model, item, steward_model)
+            else item
             for item in super().get_list_filter(request)
         ]
 
@@ -201,6 +264,66 @@ class StewardScopedAdminMixin(HiddenIsNotFoundMixin):
         if db_field.name == "steward" and not self.sees_every_steward(request):
             kwargs["queryset"] = db_field.related_model.objects.filter(admins=request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class BoundedInlineFormSet(BaseInlineFormSet):
+    """An inline formset that takes, from a posted form, at most the rows it holds plus
+    ``max_new_rows``, whatever its management form says.
+
+    Django's own bound is ``max_num`` + 1,000 forms (2,000 unless ``max_num`` is set), and it
+    builds and checks that many before refusing: a forged ``offers-TOTAL_FORMS=100000`` held
+    the steward's page for 15 s. Here a count past the bound builds no form at all; the
+    formset answers "Please submit at most … forms" and nothing is saved. Counting the rows
+    costs no query: the formset reads them anyway, once. Every admin inline uses it
+    (``formset = BoundedInlineFormSet``); ``tests/core/test_bad_input.py`` checks.
+    """
+
+    max_new_rows = 50
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            rows = len(self.get_queryset())
+            self.absolute_max = min(self.absolute_max, rows + self.max_new_rows)
+            self.max_num = min(self.max_num, self.absolute_max)  # the number the error names
+
+    def total_form_count(self):
+        if self.is_bound and self.management_form.cleaned_data[TOTAL_FORM_COUNT] > (
+            self.absolute_max
+        ):
+            return 0  # refused whole by full_clean ("Please submit at most … forms")
+        return super().total_form_count()
+
+
+def _leads_to(model, path: str, target) -> bool:
+    try:
+        field = get_fields_from_path(model, path)[-1]
+    except (FieldDoesNotExist, NotRelationField):
+        return False
+    return field.is_relation and field.related_model is target
+
+
+class _KeysOnlyAutocompleteMixin:
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        opts = remote.model._meta
+        target = opts.get_field(getattr(remote, "field_name", opts.pk.attname))
+        keys = []
+        for item in value:
+            try:
+                target.run_validators(target.to_python(item))
+            except (ValidationError, TypeError, ValueError):
+                continue
+            keys.append(item)
+        return super().optgroups(name, keys, attr)
+
+
+class SafeAutocompleteSelect(_KeysOnlyAutocompleteMixin, AutocompleteSelect):
+    """Django's autocomplete select, which skips a value that can't be a key of its model."""
+
+
+class SafeAutocompleteSelectMultiple(_KeysOnlyAutocompleteMixin, AutocompleteSelectMultiple):
+    """Django's autocomplete multiple select, which skips values that can't be keys."""
 
 
 @admin.register(AuditEntry)
@@ -220,3 +343,27 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "data",
     ]
     fields = readonly_fields
+
+
+# --- django-celery-beat's schedules ------------------------------------------------------------
+
+
+class PeriodicTaskInline(beat_admin.PeriodicTaskInline):
+    """The tasks on a schedule's page. Each row's title names its schedule: read with the rows
+    (``select_related``), not one query per row."""
+
+    formset = BoundedInlineFormSet
+
+    def get_queryset(self, request):
+        schedules = ["interval", "crontab", "solar", "clocked"]
+        return super().get_queryset(request).select_related(*schedules)
+
+
+for _model, _model_admin in list(admin.site._registry.items()):
+    if isinstance(_model_admin, beat_admin.ScheduleAdmin):
+
+        class _ScheduleAdmin(type(_model_admin)):
+            inlines = [PeriodicTaskInline]
+
+        admin.site.unregister(_model)
+        admin.site.register(_model, _ScheduleAdmin)

@@ -24,6 +24,7 @@ class DomainError(ValidationError):
         self.text = str(message)
         if field:
             super().__init__({field: [ValidationError(message, code=code)]})
+            self.code = code  # as a message without a field has it
         else:
             super().__init__(message, code=code)
 

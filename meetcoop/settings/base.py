@@ -4,6 +4,7 @@ environment (or a ``.env`` file beside ``manage.py``); see ``.env.example``."""
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .config import celery_config, database_config
@@ -19,6 +20,18 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# How many reverse proxies of our own stand in front of the site (0: none, clients connect
+# directly). Every rate limit counts the client's address from X-Forwarded-For, skipping exactly
+# this many hops from the right (meetcoop.core.client_ip); with 0 the header, which any client
+# can write, is ignored and REMOTE_ADDR counts. django-ratelimit reads the function below;
+# allauth asks the account adapter, which calls the same function, and its own setting follows
+# the same value for any path that reads it directly.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+RATELIMIT_IP_META_KEY = "meetcoop.core.client_ip.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 SITE_NAME = env("SITE_NAME", default="Meet.coop")
 # The host name links in emails point at (kept in the sites framework after every migrate;
 # meetcoop.core.mail.absolute_url reads it there, with ACCOUNT_DEFAULT_HTTP_PROTOCOL's scheme).
@@ -26,7 +39,8 @@ SITE_DOMAIN = env("SITE_DOMAIN", default="127.0.0.1:8000")
 SITE_ID = 1
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, whose site audits every admin's own writes (meetcoop.core.admin_audit).
+    "meetcoop.core.apps.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -37,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "csp",
     "django_celery_beat",
     "django_countries",
     "django_filters",
@@ -52,7 +67,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above WhiteNoise, so static files carry the two policies too.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL byte anywhere, or an admin selection that is not keys: 400 before any view.
+    "meetcoop.core.middleware.BadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,6 +82,48 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
+
+# Content-Security-Policy (django-csp) on every response, the admin's included: scripts, styles,
+# images and fonts only from this site, as files. No 'unsafe-inline': no <script> body, no
+# <style> element and no style="" attribute in a template (static/js/, static/css/ instead).
+# Django's admin keeps to that since 5.x; django-celery-beat's task page is overridden
+# (templates/admin/djcelery/) to load its script from a file; so no part of the site is relaxed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Permissions-Policy (django-permissions-policy): the site uses none of these browser features,
+# so no page, nor anything a page might embed, may ask for them.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    )
+}
 
 ROOT_URLCONF = "meetcoop.urls"
 WSGI_APPLICATION = "meetcoop.wsgi.application"
@@ -86,6 +148,10 @@ TEMPLATES = [
 # Database: SQLite beside manage.py unless DATABASE_URL names another (PostgreSQL in production).
 DATABASE_URL = env("DATABASE_URL", default="")
 DATABASES = {"default": database_config(DATABASE_URL, base_dir=BASE_DIR, env=env)}
+# PostgreSQL with two roles (README "Database roles"): DATABASE_URL is the application's role,
+# which may only read and write rows; MIGRATE_DATABASE_URL the owner of the tables, which
+# `manage.py migrate` connects as before granting the application's role its privileges.
+MIGRATE_DATABASE_URL = env("MIGRATE_DATABASE_URL", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Celery: Redis when REDIS_URL is set; otherwise tasks run eagerly in the web process.

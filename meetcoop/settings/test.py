@@ -12,6 +12,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 ALLOWED_HOSTS = ["*"]
+# The suite migrates its own test database as the role it runs as (the owner).
+MIGRATE_DATABASE_URL = ""
 WHITENOISE_AUTOREFRESH = True
 # Threads racing in one test need a file: SQLite's shared in-memory cache answers "table is
 # locked" at once instead of waiting, so the busy timeout and IMMEDIATE transactions can't help.

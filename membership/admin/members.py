@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from meetcoop.core.admin import (
-    HiddenIsNotFoundMixin,
+    BoundedInlineFormSet,
     NoBulkDeleteMixin,
     ReadOnlyAdminMixin,
+    SafeAutocompleteSelect,
     ServiceFormMixin,
     StewardScopedAdminMixin,
     message_domain_error,
@@ -26,10 +27,49 @@ from ..models import (
 )
 
 
+class ChosenAutocompleteSelect(SafeAutocompleteSelect):
+    """The admin's autocomplete, showing the object a row already holds (``chosen``, read
+    with the rows) instead of reading it again: an inline renders one per row. Any other
+    value (a form sent back with errors) is looked up as usual."""
+
+    chosen = None
+
+    def optgroups(self, name, value, attr=None):
+        chosen = self.chosen
+        values = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if chosen is None or values != [str(chosen.pk)]:
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        label = self.choices.field.label_from_instance(chosen)
+        options.append(self.create_option(name, chosen.pk, label, True, len(options)))
+        return [(None, options, 0)]
+
+
+class MemberContactForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = getattr(self.fields["user"].widget, "widget", None)  # inside the "+" wrapper
+        if isinstance(widget, ChosenAutocompleteSelect) and self.instance.user_id:
+            widget.chosen = self.instance.user
+
+
 class MemberContactInline(admin.TabularInline):
     model = MemberContact
+    formset = BoundedInlineFormSet
+    form = MemberContactForm
     extra = 0
     autocomplete_fields = ["user"]
+
+    def get_queryset(self, request):
+        # The login and the row's title (login → member) with the rows, not per row.
+        return super().get_queryset(request).select_related("user", "member")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["widget"] = ChosenAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class MembershipInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -39,6 +79,7 @@ class MembershipInline(ReadOnlyAdminMixin, admin.TabularInline):
     job."""
 
     model = Membership
+    formset = BoundedInlineFormSet
     extra = 0
     fields = ["type", "status", "steward", "service_level", "applied_on", "admitted_on"]
     readonly_fields = fields
@@ -48,24 +89,24 @@ class MembershipInline(ReadOnlyAdminMixin, admin.TabularInline):
         """A steward's admin sees, on a member's page, only the memberships of its stewards
         (the member may also hold one with another steward: not theirs to see)."""
         qs = super().get_queryset(request)
+        qs = qs.select_related("member", "steward", "service_level")
         if is_coop_admin(request.user):
             return qs
         return qs.filter(steward__admins=request.user)
 
 
 @admin.register(Member)
-class MemberAdmin(HiddenIsNotFoundMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class MemberAdmin(StewardScopedAdminMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """A steward's admin sees the members holding a membership at its stewards; the filters
+    on memberships (type, status) and any lookup through them consider only those
+    memberships, never the member's memberships at other stewards."""
+
+    steward_lookup = "memberships__steward"
     list_display = ["display_name", "kind", "email", "country", "language", "created_at"]
     list_filter = ["kind", "language", "memberships__type", "memberships__status"]
     search_fields = ["name", "organisation_name", "email", "contact_links__user__email"]
     inlines = [MemberContactInline, MembershipInline]
     date_hierarchy = "created_at"
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if is_coop_admin(request.user):
-            return qs
-        return qs.filter(memberships__steward__admins=request.user).distinct()
 
     def has_delete_permission(self, request, obj=None):
         # A member's history (memberships, ledger, votes) is kept: nobody deletes a member.

@@ -10,6 +10,7 @@ from meetcoop.core.admin import (
     ReadOnlyAdminMixin,
     ServiceDeleteMixin,
     ServiceFormMixin,
+    StewardScopedLookupsMixin,
 )
 
 from .. import services
@@ -83,7 +84,10 @@ class PolicyAdmin(
 
 
 @admin.register(ServiceLevel)
-class ServiceLevelAdmin(admin.ModelAdmin):
+class ServiceLevelAdmin(StewardScopedLookupsMixin, admin.ModelAdmin):
+    """Levels are the co-op's, seen by every steward's admin; a lookup through their
+    memberships, offers or applications finds only the admin's stewards' rows."""
+
     list_display = ["name", "code", "channel", "minimum_amount", "currency", "period", "position"]
     list_filter = ["channel", "period", "currency"]
     search_fields = ["name", "code"]

@@ -23,6 +23,7 @@ class StatusRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "started_at",
         "on",
         "source",
+        "started_by",
         "state",
         "dry_run",
         "evaluated",
@@ -32,6 +33,7 @@ class StatusRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "seconds",
     ]
     list_filter = ["state", "source", "dry_run"]
+    list_select_related = ["started_by"]
     date_hierarchy = "started_at"
 
 

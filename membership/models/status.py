@@ -21,6 +21,7 @@ class StatusChange(AppendOnlyModel):
     class Source(models.TextChoices):
         NIGHTLY = "nightly", _("nightly job")
         ON_DEMAND = "on_demand", _("recompute on demand")
+        COMMAND = "command", _("recompute command")
         PERSON = "person", _("a person")
         APPLICATION = "application", _("application decision")
 
@@ -57,7 +58,12 @@ class StatusChange(AppendOnlyModel):
 
 
 class StatusRun(models.Model):
-    """One run of the status recompute, so that a job that stopped running shows."""
+    """One run of the status recompute, so that a job that stopped running shows.
+
+    ``source`` says how it was started (the nightly task, the admin's "recompute now" or
+    ``recompute_status --member``, the ``recompute_status`` command for everyone) and
+    ``started_by`` who, when a person did (the admin's user, the command's ``--by``).
+    """
 
     class State(models.TextChoices):
         RUNNING = "running", _("running")
@@ -67,6 +73,15 @@ class StatusRun(models.Model):
 
     on = models.DateField(_("evaluated for"))
     source = models.CharField(_("source"), max_length=12, choices=StatusChange.Source.choices)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("started by"),
+        help_text=_("Empty when the schedule started it."),
+    )
     dry_run = models.BooleanField(_("dry run"), default=False)
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
     started_at = models.DateTimeField(_("started"), default=timezone.now)

@@ -12,6 +12,7 @@ writes in one transaction and leaves an audit entry.
 
 from .members import (
     contact_login_ensure,
+    member_email_lock,
     member_get_or_create,
     membership_add,
     membership_create,
@@ -37,6 +38,7 @@ __all__ = [
     "STATUS_LOCK",
     "contact_login_ensure",
     "enqueue_notice_sending",
+    "member_email_lock",
     "member_get_or_create",
     "membership_add",
     "membership_admit",

@@ -9,10 +9,18 @@ from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
+from meetcoop.core.locks import lock_until_commit
 from meetcoop.users.models import User
 
 from ..models import Member, MemberContact, Membership
 from ..signals import membership_created
+
+
+def member_email_lock(email: str) -> None:
+    """Hold, until the transaction ends, the lock of ``email``: whoever creates the member or
+    the login of an email (or decides whether it is new) does so one at a time, and the
+    second finds the first's. Call it inside ``transaction.atomic()``."""
+    lock_until_commit(f"membership.email:{email.strip().lower()}")
 
 
 def member_get_or_create(
@@ -21,23 +29,26 @@ def member_get_or_create(
     """The member known by ``email`` (any case), or a new one with these details.
 
     Returns ``(member, created)``. An existing member keeps its details: the application's
-    copy does not overwrite what the member may have corrected since.
+    copy does not overwrite what the member may have corrected since. Whoever calls it with
+    someone else's request must first have the email's owner agree (resellers asks the owner
+    of an email already in use before an application becomes theirs).
     """
-
-    member = Member.objects.filter(email__iexact=email).order_by("pk").first()
-    if member is not None:
-        return member, False
-    member = Member(
-        kind=kind,
-        name=name,
-        organisation_name=organisation_name if kind == Member.Kind.ORGANISATION else "",
-        email=email.lower(),
-        country=country,
-        language=language,
-    )
-    member.full_clean()
-    member.save()
-    audit_log(actor=actor, action="membership.member.created", obj=member)
+    with transaction.atomic():
+        member_email_lock(email)  # two approvals of one new email at once: one member
+        member = Member.objects.filter(email__iexact=email).order_by("pk").first()
+        if member is not None:
+            return member, False
+        member = Member(
+            kind=kind,
+            name=name,
+            organisation_name=organisation_name if kind == Member.Kind.ORGANISATION else "",
+            email=email.lower(),
+            country=country,
+            language=language,
+        )
+        member.full_clean()
+        member.save()
+        audit_log(actor=actor, action="membership.member.created", obj=member)
     return member, True
 
 
@@ -49,29 +60,39 @@ def contact_login_ensure(*, member, name: str, language: str, actor):
     verified: the applicant just used it to receive our mail.
     """
     email = member.email.lower()
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User(email=email, name=name, language=language)
-        user.set_unusable_password()
-        user.save()
-        audit_log(actor=actor, action="users.user.invited", obj=user)
-    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
-    if address is None:
-        EmailAddress.objects.create(
-            user=user,
-            email=email,
-            verified=True,
-            primary=not EmailAddress.objects.filter(user=user, primary=True).exists(),
+    with transaction.atomic():
+        member_email_lock(email)
+        # The login whose email it is, or that has it as a verified address of its own.
+        user = (
+            User.objects.filter(email__iexact=email).first()
+            or User.objects.filter(
+                emailaddress__email__iexact=email, emailaddress__verified=True
+            ).first()
         )
-    elif not address.verified:
-        address.verified = True
-        address.save(update_fields=["verified"])
-    if not MemberContact.objects.filter(member=member, user=user).exists():
-        MemberContact.objects.create(
-            member=member,
-            user=user,
-            is_primary=not MemberContact.objects.filter(member=member, is_primary=True).exists(),
-        )
+        if user is None:
+            user = User(email=email, name=name, language=language)
+            user.set_unusable_password()
+            user.save()
+            audit_log(actor=actor, action="users.user.invited", obj=user)
+        address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+        if address is None:
+            EmailAddress.objects.create(
+                user=user,
+                email=email,
+                verified=True,
+                primary=not EmailAddress.objects.filter(user=user, primary=True).exists(),
+            )
+        elif not address.verified:
+            address.verified = True
+            address.save(update_fields=["verified"])
+        if not MemberContact.objects.filter(member=member, user=user).exists():
+            MemberContact.objects.create(
+                member=member,
+                user=user,
+                is_primary=not MemberContact.objects.filter(
+                    member=member, is_primary=True
+                ).exists(),
+            )
     return user, not user.has_usable_password()
 
 

@@ -1,13 +1,15 @@
 """The status writer: a status change and its history, from an evaluation or a person."""
 
 import json
+from typing import NamedTuple
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
-from meetcoop.core.db import bulk_insert, int_array
+from meetcoop.core.db import bulk_insert, in_ids, int_array
 from meetcoop.core.errors import DomainError
 
 from ..models import Membership, StatusChange, StatusNotice
@@ -158,10 +160,12 @@ def _record_changes(*, evaluations, on, source, actor, run, started_at) -> list[
     return written
 
 
-def _queue_at_risk_notices(*, evaluations, written) -> int:
-    """Queue an at-risk email for each cause not warned of before (the members whose status
-    changed get the change's email instead, sent from the change rows themselves)."""
-    changed = {pk for pk, *_rest in written}
+def _warnings(*, evaluations, on, changed) -> dict:
+    """{(membership id, cause): evaluation} of the at-risk notices to queue: each cause a
+    membership that stays active has not been warned of before. Left out: the memberships
+    whose status changes now (the change's email says it all) and those whose last status
+    change was to active on ``on`` (a second run the same day must not warn a member the
+    first run, or a person, has just made active; it is warned on a later day)."""
     at_risk = {}
     for evaluation in evaluations:
         if evaluation.new_status != "active" or evaluation.membership_id in changed:
@@ -169,12 +173,34 @@ def _queue_at_risk_notices(*, evaluations, written) -> int:
         for reason in evaluation.at_risk:
             at_risk[(evaluation.membership_id, reason.cause)] = evaluation
     if not at_risk:
-        return 0
+        return {}
     known = set(
         StatusNotice.objects.filter(
             kind=StatusNotice.Kind.AT_RISK, cause__in={cause for _pk, cause in at_risk}
         ).values_list("membership_id", "cause")
     )
+    fresh = {key: evaluation for key, evaluation in at_risk.items() if key not in known}
+    if not fresh:
+        return {}
+    later = StatusChange.objects.filter(
+        membership_id=OuterRef("membership_id"), changed_at__gt=OuterRef("changed_at")
+    )
+    made_active = set(
+        StatusChange.objects.filter(
+            in_ids("membership_id", {pk for pk, _cause in fresh}),
+            effective_on=on,
+            new_status=Membership.Status.ACTIVE,
+        )
+        .exclude(Exists(later))
+        .values_list("membership_id", flat=True)
+    )
+    return {key: e for key, e in fresh.items() if key[0] not in made_active}
+
+
+def _queue_at_risk_notices(*, warnings) -> int:
+    """Queue an at-risk email for each of ``warnings`` (see ``_warnings``)."""
+    if not warnings:
+        return 0
     now = timezone.now()
     # PostgreSQL's COPY takes the JSON as text: each distinct list of reasons encoded once.
     encode = _ReasonsText() if connection.vendor == "postgresql" else None
@@ -190,17 +216,68 @@ def _queue_at_risk_notices(*, evaluations, written) -> int:
                 now,
                 None,
             )
-            for (pk, cause), evaluation in at_risk.items()
-            if (pk, cause) not in known
+            for (pk, cause), evaluation in warnings.items()
         ],
     )
 
 
-def status_changes_write(*, evaluations, on, source: str, actor, run) -> list[tuple]:
+def _lock_memberships(ids) -> list[int]:
+    """Lock the memberships ``ids`` for the rest of the transaction, in id order, and return
+    the ids of those that still exist. ``FOR NO KEY UPDATE`` is the lock the UPDATE takes
+    anyway: it waits for, and holds off, another writer of these rows (a person's status
+    change), while rows that only refer to them (an invoice, a notice) can still be added.
+    On SQLite the transaction (``BEGIN IMMEDIATE``) already holds the database's write lock."""
+    if connection.vendor != "postgresql":
+        return list(
+            Membership.objects.filter(in_ids("pk", ids)).order_by("pk").values_list("pk", flat=True)
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM membership_membership WHERE id = ANY(%s::bigint[])"
+            " ORDER BY id FOR NO KEY UPDATE",
+            [int_array(ids)],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+class StatusWrite(NamedTuple):
+    written: list  # (membership id, old, new, reasons) of the changes written
+    evaluations: list  # the evaluations acted on: those given, the refreshed ones replaced
+    refreshed: int  # how many memberships were evaluated again under lock
+    warned: int  # at-risk notices queued
+
+
+def status_changes_write(*, evaluations, on, source: str, actor, run, refresh=None):
     """Write what a run's ``evaluations`` (``membership.rules.Evaluation``) decided: the
     statuses that change, their history with the reasons, and an at-risk notice for each
     cause not warned of before. Runs in the caller's transaction; the emails are enqueued for
-    after its commit. Returns the (membership id, old, new, reasons) written."""
+    after its commit. Returns a ``StatusWrite``.
+
+    ``refresh(ids) -> [Evaluation] | None``, when given, evaluates the memberships ``ids``
+    (those still active or lapsed) again, with the facts as they are at that moment, or
+    answers None when nothing was committed since ``evaluations`` were made (they stand).
+    The writer locks the memberships it is about to act on (to move, or to warn) and calls
+    it before it writes, so a fact committed while the run was evaluating (a dues payment, an
+    approved contribution) is never overruled by the older evaluation: the membership is
+    written, or warned, as the fresh evaluation says. The others are left as they are.
+    """
+    changed = {e.membership_id for e in evaluations if e.changes}
+    warnings = _warnings(evaluations=evaluations, on=on, changed=changed)
+    refreshed = 0
+    targets = changed | {pk for pk, _cause in warnings}
+    fresh = refresh(_lock_memberships(targets)) if refresh is not None and targets else None
+    if fresh is not None:
+        fresh = {e.membership_id: e for e in fresh}
+        refreshed = len(fresh)
+        # A target gone meanwhile, or no longer active or lapsed (a person suspended it), is
+        # left out: neither moved nor warned.
+        evaluations = [
+            fresh[e.membership_id] if e.membership_id in targets else e
+            for e in evaluations
+            if e.membership_id not in targets or e.membership_id in fresh
+        ]
+        changed = {pk for pk, e in fresh.items() if e.changes}
+        warnings = _warnings(evaluations=list(fresh.values()), on=on, changed=changed)
     written = _record_changes(
         evaluations=evaluations,
         on=on,
@@ -209,9 +286,11 @@ def status_changes_write(*, evaluations, on, source: str, actor, run) -> list[tu
         run=run,
         started_at=run.started_at,
     )
-    _queue_at_risk_notices(evaluations=evaluations, written=written)
+    written_ids = {pk for pk, *_rest in written}
+    warnings = {key: e for key, e in warnings.items() if key[0] not in written_ids}
+    warned = _queue_at_risk_notices(warnings=warnings)
     transaction.on_commit(enqueue_notice_sending)
-    return written
+    return StatusWrite(written, evaluations, refreshed, warned)
 
 
 def enqueue_notice_sending():

@@ -11,19 +11,48 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from meetcoop.core.admin import StewardScopedAdminMixin, message_domain_error
+from meetcoop.core.admin import (
+    BoundedInlineFormSet,
+    StewardScopedAdminMixin,
+    message_domain_error,
+)
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 from meetcoop.core.exports import csv_cell
 
+from .. import selectors
 from ..models import Application, ApplicationDecision
 from ..services import (
     ALREADY_DECIDED,
     application_admission_reopen,
     application_approve,
+    application_confirmation_resend,
     application_reject,
     application_waitlist,
 )
+
+EMAIL_CASES = {
+    selectors.EMAIL_NEW: _("new to the co-op"),
+    selectors.EMAIL_KNOWN: _("an existing member's: approving asks its owner"),
+    selectors.EMAIL_PENDING: _("an existing member's: confirmation pending"),
+    selectors.EMAIL_CONFIRMED: _("an existing member's: confirmed by its owner"),
+    selectors.EMAIL_DISOWNED: _("an existing member's: not theirs, closed"),
+}
+
+
+class EmailOwnerFilter(admin.SimpleListFilter):
+    """Whether the email belongs to an existing login or member, and what its owner said."""
+
+    title = _("email")
+    parameter_name = "email_owner"
+
+    def lookups(self, request, model_admin):
+        return list(EMAIL_CASES.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in EMAIL_CASES:
+            return queryset.filter(selectors.email_status_filter(self.value()))
+        return queryset
 
 
 class RejectForm(forms.Form):
@@ -36,6 +65,7 @@ class RejectForm(forms.Form):
 
 class ApplicationDecisionInline(admin.TabularInline):
     model = ApplicationDecision
+    formset = BoundedInlineFormSet
     extra = 0
     can_delete = False
     fields = ["decided_at", "status_from", "status_to", "decided_by", "reason"]
@@ -62,8 +92,9 @@ class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
         "service_level",
         "steward",
         "status",
+        "email_owner",
     ]
-    list_filter = ["status", "type", "steward", "service_level", "country"]
+    list_filter = ["status", EmailOwnerFilter, "type", "steward", "service_level", "country"]
     search_fields = ["name", "organisation_name", "email"]
     list_select_related = ["steward", "service_level"]
     date_hierarchy = "submitted_at"
@@ -73,6 +104,7 @@ class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
         "reject_selected",
         "waitlist_selected",
         "open_admission_proposal",
+        "resend_confirmation",
         "export_csv",
     ]
     inlines = [ApplicationDecisionInline]
@@ -111,7 +143,17 @@ class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
         (_("Terms accepted"), {"fields": ["accepted_terms_list"]}),
         (
             _("Decision"),
-            {"fields": ["decided_at", "decided_by", "decision_reason", "member", "membership"]},
+            {
+                "fields": [
+                    "email_owner",
+                    "owner_confirmed_at",
+                    "decided_at",
+                    "decided_by",
+                    "decision_reason",
+                    "member",
+                    "membership",
+                ]
+            },
         ),
     ]
 
@@ -138,34 +180,41 @@ class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Never save from the change form (every field is read-only; decisions are actions)."""
 
+    def get_queryset(self, request):
+        return selectors.applications_with_email_in_use(super().get_queryset(request))
+
     @admin.display(description=_("applicant"), ordering="name")
     def applicant(self, obj):
         return obj.display_name
+
+    @admin.display(description=_("email belongs to"))
+    def email_owner(self, obj):
+        return EMAIL_CASES[selectors.email_status(obj)]
 
     @admin.display(description=_("terms accepted"))
     def accepted_terms_list(self, obj):
         return ", ".join(str(version) for version in obj.accepted_terms.all()) or "—"
 
     def _decide(self, request, queryset, service, done_message, **kwargs):
-        done = 0
+        """Call ``service`` on each application; return the applications it changed."""
+        done = []
         for application in queryset.order_by("pk"):
             try:
-                service(application=application, actor=request.user, **kwargs)
+                done.append(service(application=application, actor=request.user, **kwargs))
             except DomainError as exc:
                 if exc.code == ALREADY_DECIDED:
                     self.message_user(request, exc.text, messages.WARNING)
                 else:
                     message_domain_error(self, request, exc, about=application.display_name)
-            else:
-                done += 1
         if done:
-            self.message_user(request, done_message(done), messages.SUCCESS)
+            self.message_user(request, done_message(len(done)), messages.SUCCESS)
         elif not queryset.exists():
             self.message_user(request, _("No application was changed."), messages.WARNING)
+        return done
 
     @admin.action(description=_("Approve the selected applications"), permissions=["change"])
     def approve_selected(self, request, queryset):
-        self._decide(
+        done = self._decide(
             request,
             queryset,
             application_approve,
@@ -174,6 +223,20 @@ class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
                 % {"count": n}
             ),
         )
+        waiting = sum(app.status == Application.Status.AWAITING_CONFIRMATION for app in done)
+        if waiting:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d of them gives an email that already belongs to a login or a "
+                    "member: it waits until the email's owner confirms it is theirs.",
+                    "%(count)d of them give an email that already belongs to a login or a "
+                    "member: they wait until each email's owner confirms.",
+                    waiting,
+                )
+                % {"count": waiting},
+                messages.WARNING,
+            )
 
     @admin.action(
         description=_("Put the selected applications on the waiting list"), permissions=["change"]
@@ -218,6 +281,31 @@ class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
                     "The others are not awaiting the assembly, or nobody has voting rights "
                     "yet (see the audit log)."
                 ),
+                messages.WARNING,
+            )
+
+    @admin.action(
+        description=_("Send the email's owner the confirmation link again"),
+        permissions=["change"],
+    )
+    def resend_confirmation(self, request, queryset):
+        sent = sum(
+            application_confirmation_resend(application=application, actor=request.user)
+            for application in queryset
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d link sent again.",
+                "%(count)d links sent again.",
+                sent,
+            )
+            % {"count": sent},
+        )
+        if sent < queryset.count():
+            self.message_user(
+                request,
+                _("The others are not waiting for the email's owner."),
                 messages.WARNING,
             )
 

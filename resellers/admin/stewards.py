@@ -6,7 +6,13 @@ from django.contrib import admin
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.utils.translation import gettext_lazy as _
 
-from meetcoop.core.admin import HiddenIsNotFoundMixin, StewardScopedAdminMixin
+from meetcoop.core.admin import (
+    BoundedInlineFormSet,
+    HiddenIsNotFoundMixin,
+    SafeAutocompleteMixin,
+    StewardScopedAdminMixin,
+    StewardScopedLookupsMixin,
+)
 from meetcoop.core.money import currency_choices
 from meetcoop.core.roles import is_coop_admin
 
@@ -47,12 +53,27 @@ class StewardForm(forms.ModelForm):
 
 class StewardOfferInline(admin.TabularInline):
     model = StewardOffer
+    formset = BoundedInlineFormSet
     extra = 0
     fields = ["service_level", "capacity", "greenlight_url"]
 
+    def get_queryset(self, request):
+        # The row's title (steward · level) with the rows, not two queries per row.
+        return super().get_queryset(request).select_related("steward", "service_level")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "service_level":
+            # Every row offers the same levels: read them once for the page, not once per row
+            # (a choice sent back is still checked against the field's queryset).
+            field.choices = list(field.choices)
+        return field
+
 
 @admin.register(Steward)
-class StewardAdmin(HiddenIsNotFoundMixin, admin.ModelAdmin):
+class StewardAdmin(
+    StewardScopedLookupsMixin, SafeAutocompleteMixin, HiddenIsNotFoundMixin, admin.ModelAdmin
+):
     form = StewardForm
     list_display = [
         "name",
@@ -66,11 +87,12 @@ class StewardAdmin(HiddenIsNotFoundMixin, admin.ModelAdmin):
     search_fields = ["name", "slug", "contact_email"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [StewardOfferInline]
-    filter_horizontal = ["admins"]
-    autocomplete_fields = ["member"]
+    # Searched as typed: a list of every login (filter_horizontal) grows with the co-op.
+    autocomplete_fields = ["member", "admins"]
 
     def get_queryset(self, request):
-        return stewards_visible_to(request.user)
+        # The stewards the user runs, with lookups through their rows kept to those stewards.
+        return super().get_queryset(request) & stewards_visible_to(request.user)
 
     def get_prepopulated_fields(self, request, obj=None):
         return self.prepopulated_fields if is_coop_admin(request.user) else {}

@@ -6,6 +6,8 @@
   application to the Permanent Assembly (and reopening it), and the assembly's outcome
   (``admission_decided``: admitted, or closed not admitted);
 - ``emails``: the submission and decision notices, and the password-set link;
+- ``ownership``: an email already in use: its owner confirms the application is theirs (the
+  decision that waited goes on) or says it is not (closed);
 - ``transitions``: the shared steps of every decision (lock, check, record, notify).
 
 Every state change locks the application row, checks its status first (a decision already
@@ -20,25 +22,56 @@ from .admission import (
     application_close_not_admitted,
 )
 from .applications import (
+    DUPLICATE,
+    Receipt,
     application_approve,
+    application_receive,
     application_reject,
     application_submit,
     application_waitlist,
 )
-from .emails import application_decision_notify, application_submission_notify, password_set_url
-from .transitions import ALREADY_DECIDED
+from .emails import (
+    application_confirmation_send,
+    application_decision_notify,
+    application_duplicate_notify,
+    application_submission_notify,
+    password_set_url,
+)
+from .ownership import (
+    LINK_EXPIRED,
+    LINK_INVALID,
+    application_by_token,
+    application_confirmation_resend,
+    application_owner_confirm,
+    application_owner_disown,
+    confirmation_url,
+)
+from .transitions import ALREADY_DECIDED, OWNER_MUST_CONFIRM
 
 __all__ = [
     "ALREADY_DECIDED",
+    "DUPLICATE",
+    "LINK_EXPIRED",
+    "LINK_INVALID",
+    "OWNER_MUST_CONFIRM",
+    "Receipt",
     "admission_decided",
     "application_admission_reopen",
     "application_admit",
     "application_approve",
+    "application_by_token",
     "application_close_not_admitted",
+    "application_confirmation_resend",
+    "application_confirmation_send",
     "application_decision_notify",
+    "application_duplicate_notify",
+    "application_owner_confirm",
+    "application_owner_disown",
+    "application_receive",
     "application_reject",
     "application_submission_notify",
     "application_submit",
     "application_waitlist",
+    "confirmation_url",
     "password_set_url",
 ]

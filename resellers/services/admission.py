@@ -21,7 +21,7 @@ from membership import services as membership_services
 from membership.models import Membership
 
 from ..models import Application
-from .transitions import _lock, _transition
+from .transitions import OWNER_MUST_CONFIRM, _ask_owner, _lock, _owner_must_confirm, _transition
 
 logger = logging.getLogger(__name__)
 
@@ -92,20 +92,40 @@ def application_admit(*, application: Application, actor, on: datetime.date):
 
     Creates (or reuses, by email) the member and its login and an active operational membership
     (applied on the submission day, admitted ``on``). A second call returns the same membership.
+    When the email belongs to a login or a member whose owner has not confirmed the
+    application, nothing is enrolled yet: the application waits for the owner
+    (``awaiting_confirmation``), whose confirmation admits it; returns None then.
     """
     with transaction.atomic():
         app = _lock(application)
         if app.status == Application.Status.ADMITTED:
             return app.membership
+        if app.status == Application.Status.AWAITING_CONFIRMATION and _admitted_by_assembly(app):
+            return None  # admitted already, waiting for the email's owner
         if app.status != Application.Status.AWAITING_ASSEMBLY:
             raise DomainError(
                 _("Only an application awaiting the assembly can be admitted; this one is %s.")
                 % app.get_status_display()
             )
-        membership = _enrol(app, actor=actor, on=on)
-        _transition(app, to=Application.Status.ADMITTED, actor=actor)
+        if _owner_must_confirm(app):
+            _ask_owner(app, actor)
+            membership = None
+        else:
+            membership = _enrol(app, actor=actor, on=on)
+            _transition(app, to=Application.Status.ADMITTED, actor=actor)
     application.refresh_from_db()
     return membership
+
+
+def _admitted_by_assembly(app: Application) -> bool:
+    """Whether ``app`` waits for its email's owner after the assembly adopted its admission
+    (rather than after the steward's approval, before the assembly)."""
+    asked = (
+        app.decisions.filter(status_to=Application.Status.AWAITING_CONFIRMATION)
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    return asked is not None and asked.status_from == Application.Status.AWAITING_ASSEMBLY
 
 
 def application_close_not_admitted(*, application: Application, actor, reason: str) -> None:
@@ -127,7 +147,20 @@ def application_close_not_admitted(*, application: Application, actor, reason: s
 
 
 def _enrol(app: Application, *, actor, on: datetime.date):
-    """The one code path from an application to a member, its login and a membership."""
+    """The one code path from an application to a member, its login and a membership.
+
+    An email that already belongs to a login or a member is joined to it only once its owner
+    confirmed the application (``owner_confirmed_at``): nobody else's word attaches a
+    membership, an invoice and terms acceptances to someone's account.
+    """
+    if _owner_must_confirm(app):
+        raise DomainError(
+            _(
+                "This email belongs to a login or a member whose owner has not confirmed the "
+                "application; it can't be joined to them yet."
+            ),
+            code=OWNER_MUST_CONFIRM,
+        )
     member, _created = membership_services.member_get_or_create(
         kind=app.kind,
         name=app.name,

@@ -1,9 +1,12 @@
 """Applications: the submission, and the decisions of the steward's admins (approve, reject,
 waitlist)."""
 
+import dataclasses
 import datetime
+import json
 from decimal import Decimal
 
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,13 +21,17 @@ from .admission import _enrol, _open_admission_proposal
 from .transitions import (
     ALREADY_DECIDED,
     _already_message,
+    _ask_owner,
     _enqueue,
     _ensure_undecided,
     _lock,
+    _owner_must_confirm,
     _transition,
 )
 
 ZERO = Decimal("0")
+# The code of the refusal "this email has an open application at this steward already".
+DUPLICATE = "duplicate"
 
 
 # --- submission --------------------------------------------------------------------------------
@@ -129,7 +136,7 @@ def application_submit(
     if Application.objects.filter(
         steward=steward, email__iexact=email, status__in=Application.OPEN
     ).exists():
-        raise DomainError(duplicate, field="email")
+        raise DomainError(duplicate, field="email", code=DUPLICATE)
     try:
         with transaction.atomic():
             application = Application.objects.create(
@@ -172,8 +179,81 @@ def application_submit(
                 lambda: _enqueue("application_submission_notify", application), robust=True
             )
     except IntegrityError as exc:  # two submissions racing: the constraint keeps one
-        raise DomainError(duplicate, field="email") from exc
+        raise DomainError(duplicate, field="email", code=DUPLICATE) from exc
     return application
+
+
+@dataclasses.dataclass(frozen=True)
+class Receipt:
+    """What the public form answers to whoever sent it, made only of what they sent (and
+    whether the level is full, which the form shows anyway): the same answer whether the
+    email was new, had an open application there already, or belongs to a member."""
+
+    steward: Steward
+    type: str
+    service_level: object
+    status: str
+    email: str
+
+    def dumps(self) -> str:
+        """The receipt as cookie-safe text (base64 of its JSON)."""
+        data = {
+            "steward": self.steward.pk,
+            "type": self.type,
+            "level": self.service_level.pk if self.service_level else None,
+            "status": self.status,
+            "email": self.email,
+        }
+        return signing.b64_encode(json.dumps(data).encode()).decode()
+
+    @classmethod
+    def loads(cls, text: str | None, *, slug: str) -> "Receipt | None":
+        """The receipt ``dumps`` wrote, for the steward ``slug``; None when there is none."""
+        from membership.models import ServiceLevel
+
+        try:
+            data = json.loads(signing.b64_decode((text or "").encode()))
+            steward = Steward.objects.filter(pk=data["steward"], slug=slug).first()
+            level = ServiceLevel.objects.filter(pk=data["level"]).first() if data["level"] else None
+            receipt = cls(steward, data["type"], level, data["status"], data["email"])
+        except (ValueError, TypeError, KeyError):
+            return None
+        return receipt if steward is not None else None
+
+
+def application_receive(**submission) -> Receipt:
+    """Take the public form's submission (``application_submit``'s arguments).
+
+    When the email already has an open application at this steward, nothing new is made (one
+    open application per email per steward): the address is told so by email, and the form
+    answers exactly as it does for a new application, so the page tells nobody whether an
+    email is known. Every other refusal is raised as ``application_submit`` raises it.
+    """
+    try:
+        application = application_submit(**submission)
+    except DomainError as error:
+        if error.code != DUPLICATE:
+            raise
+        steward, email = submission["steward"], submission["email"].strip().lower()
+        first = Application.objects.filter(
+            steward=steward, email__iexact=email, status__in=Application.OPEN
+        ).first()
+        if first is not None:
+            audit_log(actor=None, action="resellers.application.duplicate", obj=first)
+            transaction.on_commit(
+                lambda: _enqueue("application_duplicate_notify", first), robust=True
+            )
+        level = submission.get("service_level") if submission["type"] == "user" else None
+        full = level is not None and not offer_free_places(steward=steward, service_level=level)
+        status = Application.Status.WAITLISTED if full else Application.Status.SUBMITTED
+        return Receipt(steward, submission["type"], level, status, email)
+    return Receipt(
+        application.steward,
+        application.type,
+        application.service_level,
+        application.status,
+        application.email,
+    )
 
 
 # --- decisions by the steward's admins ----------------------------------------------------------
@@ -187,39 +267,57 @@ def application_approve(
     A user application becomes a member, its login (invited to set a password), an active user
     membership at the level and steward, and the first dues invoice. An operational one waits
     for the Permanent Assembly (``awaiting_assembly``) and the admission proposal is opened.
+
+    When the email already belongs to a login or a member, none of that happens yet: the
+    application waits for the email's owner (``awaiting_confirmation``), who is sent a link
+    to confirm it is theirs (``application_owner_confirm`` then goes on) or to say it is not.
     """
     on = on or timezone.localdate()
     with transaction.atomic():
         app = _lock(application)
         _ensure_undecided(app)
         if app.type == Application.Type.USER:
-            offer = (
-                StewardOffer.objects.select_for_update()
-                .filter(steward_id=app.steward_id, service_level_id=app.service_level_id)
-                .first()
-            )
-            if offer is None:
-                raise DomainError(
-                    _("%(steward)s no longer offers this level.") % {"steward": app.steward}
-                )
-            free = offer_free_places(steward=app.steward, service_level=app.service_level)
-            if not free:
-                raise DomainError(
-                    _(
-                        "The %(level)s level is full at %(steward)s: raise its capacity or keep "
-                        "the application on the waiting list."
-                    )
-                    % {"level": app.service_level, "steward": app.steward}
-                )
-            # membership_create sends membership_created: contributions issues the first
-            # invoice in this transaction.
-            _enrol(app, actor=actor, on=on)
-            _transition(app, to=Application.Status.APPROVED, actor=actor)
+            _ensure_place(app)
+            if _owner_must_confirm(app):
+                _ask_owner(app, actor)
+            else:
+                # membership_create sends membership_created: contributions issues the first
+                # invoice in this transaction.
+                _enrol(app, actor=actor, on=on)
+                _transition(app, to=Application.Status.APPROVED, actor=actor)
+        elif _owner_must_confirm(app):
+            _ask_owner(app, actor)
         else:
             _transition(app, to=Application.Status.AWAITING_ASSEMBLY, actor=actor)
             transaction.on_commit(lambda: _open_admission_proposal(app, actor))
     application.refresh_from_db()
     return application
+
+
+def _place_left(app: Application) -> bool:
+    """Whether ``app``'s level has a free place at its steward, the offer locked meanwhile
+    (two admins can't both take the last place). Refused when the level is no longer offered.
+    """
+    offer = (
+        StewardOffer.objects.select_for_update(of=("self",))
+        .filter(steward_id=app.steward_id, service_level_id=app.service_level_id)
+        .order_by()  # the default ordering joins the level and the steward: lock neither
+        .first()
+    )
+    if offer is None:
+        raise DomainError(_("%(steward)s no longer offers this level.") % {"steward": app.steward})
+    return bool(offer_free_places(steward=app.steward, service_level=app.service_level))
+
+
+def _ensure_place(app: Application) -> None:
+    if not _place_left(app):
+        raise DomainError(
+            _(
+                "The %(level)s level is full at %(steward)s: raise its capacity or keep "
+                "the application on the waiting list."
+            )
+            % {"level": app.service_level, "steward": app.steward}
+        )
 
 
 def application_reject(*, application: Application, actor, reason: str) -> Application:
@@ -229,7 +327,7 @@ def application_reject(*, application: Application, actor, reason: str) -> Appli
         raise DomainError(_("Give the reason for refusing."), field="reason")
     with transaction.atomic():
         app = _lock(application)
-        _ensure_undecided(app)
+        _ensure_undecided(app, allowed=Application.REJECTABLE)
         _transition(app, to=Application.Status.REJECTED, actor=actor, reason=reason)
     application.refresh_from_db()
     return application

@@ -53,6 +53,8 @@ def application_decision_notify(*, application_id: int) -> bool:
         app.decision_notified_status = app.status
         app.save(update_fields=["decision_notified_status"])
     context = {"application": app, "steward": app.steward, "password_url": ""}
+    if app.status == Application.Status.AWAITING_CONFIRMATION:
+        context.update(_confirmation_context(app))
     if app.status in (Application.Status.APPROVED, Application.Status.ADMITTED):
         user = User.objects.filter(email__iexact=app.email).first()
         if user is not None and not user.has_usable_password():
@@ -60,6 +62,34 @@ def application_decision_notify(*, application_id: int) -> bool:
         context["login_url"] = absolute_url("account_login")
     _send_logged(f"decision_{app.status}", to=app.email, language=app.language, context=context)
     return True
+
+
+def application_confirmation_send(*, application_id: int) -> bool:
+    """Send the link to the email's owner again (the admin's "send again"), while the
+    application waits for them."""
+    app = Application.objects.select_related("steward", "service_level").get(pk=application_id)
+    if app.status != Application.Status.AWAITING_CONFIRMATION:
+        return False
+    context = {"application": app, "steward": app.steward, **_confirmation_context(app)}
+    _send_logged(f"decision_{app.status}", to=app.email, language=app.language, context=context)
+    return True
+
+
+def application_duplicate_notify(*, application_id: int) -> bool:
+    """Tell the address of an open application that another one was sent with it to the same
+    steward, and that the first one was kept (the public form says nothing about it)."""
+    app = Application.objects.select_related("steward").filter(pk=application_id).first()
+    if app is None:
+        return False
+    context = {"application": app, "steward": app.steward, "now": timezone.now()}
+    _send_logged("duplicate", to=app.email, language=app.language, context=context)
+    return True
+
+
+def _confirmation_context(app) -> dict:
+    from .ownership import CONFIRMATION_MAX_AGE, confirmation_url
+
+    return {"confirm_url": confirmation_url(app), "confirm_days": CONFIRMATION_MAX_AGE.days}
 
 
 def _send_logged(template: str, *, to: str, language: str, context: dict) -> None:

@@ -11,11 +11,15 @@ from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
+from membership import services as membership_services
+from membership.selectors import email_in_use
 
 from ..models import Application, ApplicationDecision
 
 # The code of the refusal "someone decided this application already; nothing was changed".
 ALREADY_DECIDED = "already_decided"
+# The code of the refusal "this email is someone's, who has not said the application is theirs".
+OWNER_MUST_CONFIRM = "owner_must_confirm"
 
 
 def _lock(application: Application) -> Application:
@@ -35,9 +39,30 @@ def _already_message(app: Application) -> str:
     }
 
 
-def _ensure_undecided(app: Application) -> None:
-    if app.status not in Application.UNDECIDED:
+def _ensure_undecided(app: Application, allowed=Application.UNDECIDED) -> None:
+    if app.status not in allowed:
         raise DomainError(_already_message(app), code=ALREADY_DECIDED)
+
+
+def _owner_must_confirm(app: Application) -> bool:
+    """Whether ``app``'s email already belongs to a login or a member whose owner has not
+    said the application is theirs. Takes the email's lock first (held until commit), so two
+    decisions on one new email at once can't both find it new."""
+    membership_services.member_email_lock(app.email)
+    return app.owner_confirmed_at is None and email_in_use(email=app.email)
+
+
+def _ask_owner(app: Application, actor) -> None:
+    """Wait for the email's owner: the decision email carries the link where they answer."""
+    _transition(
+        app,
+        to=Application.Status.AWAITING_CONFIRMATION,
+        actor=actor,
+        reason=_(
+            "This email already belongs to a login or a member: its owner is asked to "
+            "confirm that the application is theirs."
+        ),
+    )
 
 
 def _transition(app: Application, *, to: str, actor, reason: str = "") -> None:

@@ -1,86 +1,195 @@
 """Everything the member's dashboard (/me/) shows."""
 
+import copy
 import datetime
+from decimal import Decimal
+
+from django.db.models import OuterRef, Subquery
 
 from contributions.models import DuesInvoice
-from contributions.selectors import commitment_progress, invoices_with_paid
+from contributions.selectors import (
+    approved_totals_by_member,
+    invoices_with_paid,
+    progress_of,
+    unpaid_dues_among,
+)
 from governance.models import CircleRole, Meeting
 from governance.selectors import (
     attendance_window,
-    counted_meetings,
+    attended_since,
+    counted_meetings_attended,
     meetings_since,
     open_proposals_for_user,
     seats_on,
 )
-from membership.models import Membership, TermsVersion
+from membership import rules
+from membership.models import Membership, Policy, TermsAcceptance, TermsVersion
 from membership.reasons import reason_advice, reason_text
-from membership.selectors import members_of_user, terms_in_force
+from membership.selectors import (
+    members_of_user,
+    policy_day_expression,
+    policy_on,
+    terms_in_force_among,
+)
+from resellers.models import Steward
 
-from .status import status_evaluate
+from .status import (
+    required_terms,
+    reseller_overdue_items,
+    start_day_expression,
+    status_apply,
+    terms_fact,
+)
+
+INVOICES_SHOWN = 6
+ZERO = Decimal("0")
 
 
 def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict:
-    """Everything ``/me/`` shows, for the members ``user`` acts for. The number of queries
-    depends on how many memberships the user holds (one or two), not on the co-op's size."""
-    members = list(members_of_user(user).order_by("kind", "name"))
+    """Everything ``/me/`` shows, for the members ``user`` acts for, in a fixed number of
+    queries whatever their history (invoices, meetings, seats, proposals, ledger rows).
+
+    What the page shows is also what the status rules need for these one or two members: the
+    approved totals, the meetings and who attended, the invoices, the seats, the terms. So it
+    reads each once and hands the same facts to the rules (``status_apply``), instead of
+    reading them again with the nightly job's set-based queries (``status_evaluate``), which
+    give the same evaluation (tests/standing/test_dashboard_queries.py compares them).
+    """
+    stewards = Steward.objects.filter(kind=Steward.Kind.RESELLER, member=OuterRef("pk"))
+    members = list(
+        members_of_user(user)
+        .annotate(reseller_id=Subquery(stewards.values("pk")[:1]))
+        .order_by("kind", "name")
+    )
+    versions = list(TermsVersion.objects.filter(published_at__date__lte=on))
+    if not members:
+        return {
+            "members": [],
+            "cards": [],
+            "seats": [],
+            "upcoming_meetings": [],
+            "proposals": [],
+            "terms_to_accept": list(terms_in_force_among(versions, at=now).values()),
+        }
+    member_ids = [m.pk for m in members]
     memberships = list(
-        Membership.objects.filter(member__in=members)
+        Membership.objects.filter(member__in=member_ids)
         .select_related("member", "steward", "service_level")
+        .annotate(policy_day=policy_day_expression(), start_day=start_day_expression())
         .order_by("type", "pk")
     )
-    evaluations = (
-        {
-            e.membership_id: e
-            for e in status_evaluate(
-                Membership.objects.filter(pk__in=[m.pk for m in memberships]), on=on
-            )
-        }
-        if memberships
-        else {}
-    )
-    meetings = list(
-        counted_meetings(attendance_window(on=on), attended_by=members).order_by("-held_on")
+    operational = [m for m in memberships if m.type == Membership.Type.OPERATIONAL]
+    users = [m for m in memberships if m.type == Membership.Type.USER]
+    seats = list(
+        CircleRole.objects.filter(seats_on(on), member__in=member_ids)
+        .select_related("circle", "member")
+        .order_by("circle__name")
     )
     upcoming = list(
         Meeting.objects.filter(kind=Meeting.Kind.ALL_HANDS, held_on__gte=on).order_by("held_on")[:3]
     )
+    # (member, version, document, published) of every version these members accepted.
+    acceptances = list(
+        TermsAcceptance.objects.filter(member__in=member_ids).values_list(
+            "member_id",
+            "terms_version_id",
+            "terms_version__document",
+            "terms_version__published_at",
+        )
+    )
+    accepted = {version_id for _member, version_id, _doc, _published in acceptances}
+    terms_to_accept = [
+        v for v in terms_in_force_among(versions, at=now).values() if v.pk not in accepted
+    ]
+
+    policies = list(Policy.objects.order_by("effective_from")) if memberships else []
+    today_policy = policy_on(on, policies) if memberships else None
+    meetings, totals, invoices = [], {}, []
+    if operational:
+        window = attendance_window(on=on, policy=today_policy)
+        meetings = counted_meetings_attended(window, by=[m.member_id for m in operational])
+        totals = approved_totals_by_member([m.member_id for m in operational], on=on)
+    if users:
+        invoices = list(
+            invoices_with_paid(DuesInvoice.objects.filter(membership__in=users), on=on).order_by(
+                "membership_id", "-period_start"
+            )
+        )
+
+    owners = _reseller_owners(members, operational)
+    facts = {
+        "totals": totals,
+        "attended": {
+            m.pk: attended_since(meetings, m.member_id, m.admitted_on) for m in operational
+        },
+        "dues": unpaid_dues_among(invoices, on=on),
+        "circles": {
+            member_id: len({s.circle_id for s in seats if s.member_id == member_id})
+            for member_id in {s.member_id for s in seats}
+        },
+        "meeting_days": sorted(m.held_on for m in meetings),
+        "meeting_soon": bool(
+            operational
+            and upcoming
+            and upcoming[0].held_on <= on + datetime.timedelta(days=rules.AT_RISK_DAYS)
+        ),
+        "reseller": reseller_overdue_items(list(owners), owners, on=on),
+        "terms_required": [
+            terms_fact(
+                version,
+                {
+                    member_id
+                    for member_id, _version, document, published in acceptances
+                    if document == version.document and published >= version.published_at
+                },
+            )
+            for version in (
+                required_terms(versions, on=on, acceptance_days=today_policy.terms_acceptance_days)
+                if users
+                else []
+            )
+        ],
+    }
+    rows = [
+        (m.pk, m.member_id, m.type, m.status, m.policy_day, m.start_day, m.admitted_on)
+        for m in memberships
+    ]
+    evaluations = {e.membership_id: e for e in status_apply(rows, facts, on=on, policies=policies)}
+
     cards = []
     for membership in memberships:
-        evaluation = evaluations.get(membership.pk)
+        evaluation = evaluations[membership.pk]
         reasons = [
             {
                 **r.as_json(),
                 "text": reason_text(r.as_json()),
                 "advice": "" if r.ok and not r.at_risk else reason_advice(r.as_json()),
             }
-            for r in (evaluation.reasons if evaluation else [])
+            for r in evaluation.reasons
         ]
         card = {
             "membership": membership,
             "reasons": reasons,
-            "computed": evaluation.computed if evaluation else membership.status,
-            "at_risk": bool(evaluation and evaluation.at_risk),
+            "computed": evaluation.computed,
+            "at_risk": bool(evaluation.at_risk),
             "todo": [r["advice"] for r in reasons if r["advice"]],
         }
         if membership.type == Membership.Type.OPERATIONAL:
-            card["progress"] = commitment_progress(membership, on=on)
-            card["meetings"] = meetings_since(meetings, membership.admitted_on)
-        else:
-            card["invoices"] = list(
-                invoices_with_paid(
-                    DuesInvoice.objects.filter(membership=membership), on=on
-                ).order_by("-period_start")[:6]
+            bound = policy_on(membership.policy_day, policies)
+            card["progress"] = progress_of(
+                *totals.get(membership.member_id, (ZERO, ZERO)),
+                commitment_money=bound.commitment_money,
+                commitment_hours=bound.commitment_hours,
+                currency=bound.currency,
             )
+            card["meetings"] = _attended_by(
+                meetings_since(meetings, membership.admitted_on), membership.member_id
+            )
+        else:
+            card["invoices"] = [i for i in invoices if i.membership_id == membership.pk][
+                :INVOICES_SHOWN
+            ]
         cards.append(card)
-    seats = list(
-        CircleRole.objects.filter(seats_on(on), member__in=members)
-        .select_related("circle", "member")
-        .order_by("circle__name")
-    )
-    accepted = set(
-        TermsVersion.objects.filter(acceptances__member__in=members).values_list("pk", flat=True)
-    )
-    terms_to_accept = [v for v in terms_in_force(at=now).values() if v.pk not in accepted]
     return {
         "members": members,
         "cards": cards,
@@ -89,3 +198,20 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
         "proposals": list(open_proposals_for_user(user, now=now)[:20]),
         "terms_to_accept": terms_to_accept,
     }
+
+
+def _reseller_owners(members, operational) -> dict[int, int]:
+    """{steward id: member id} of the resellers run by the members of ``operational``
+    memberships (the members were read with their ``reseller_id``)."""
+    holders = {m.member_id for m in operational}
+    return {m.reseller_id: m.pk for m in members if m.reseller_id and m.pk in holders}
+
+
+def _attended_by(meetings, member_id) -> list[Meeting]:
+    """``meetings`` each with ``attended``: whether the member of this card attended it."""
+    shown = []
+    for meeting in meetings:
+        meeting = copy.copy(meeting)
+        meeting.attended = member_id in meeting.attendees
+        shown.append(meeting)
+    return shown

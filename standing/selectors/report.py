@@ -31,9 +31,11 @@ def status_counts_by_steward() -> list[dict]:
 
 def last_status_runs(*, now: datetime.datetime, stale_after_hours: int = 36) -> dict:
     """The last finished nightly run and the last run of any kind, and whether the nightly job
-    looks stopped (no finished nightly run for ``stale_after_hours``)."""
+    looks stopped (no finished nightly run for ``stale_after_hours``). A run of the
+    ``recompute_status`` command for everyone counts as a nightly run: where no Celery beat
+    runs, cron runs the command each night."""
     last_nightly = (
-        StatusRun.objects.filter(source="nightly", state="finished", dry_run=False)
+        StatusRun.objects.filter(source__in=["nightly", "command"], state="finished", dry_run=False)
         .order_by("-started_at")
         .first()
     )

@@ -25,7 +25,7 @@ from governance.selectors import (
 from membership import rules
 from membership.models import Membership, Policy, TermsAcceptance, TermsVersion
 from membership.rules import Evaluation, progress_percent
-from membership.selectors import policy_day_expression, policy_on, terms_in_force
+from membership.selectors import policy_day_expression, policy_on, terms_in_force_among
 from resellers.models import Steward
 
 
@@ -54,7 +54,12 @@ def _reseller_overdue_items(memberships, on) -> dict[int, tuple[list[str], list[
     stewards = Steward.objects.filter(
         kind=Steward.Kind.RESELLER, member_id__in=memberships.values("member_id")
     )
-    owners = dict(stewards.values_list("pk", "member_id"))
+    return reseller_overdue_items(stewards, dict(stewards.values_list("pk", "member_id")), on=on)
+
+
+def reseller_overdue_items(stewards, owners: dict, *, on) -> dict[int, tuple[list, list]]:
+    """``_reseller_overdue_items`` for the resellers ``stewards`` (a queryset, or ids) whose
+    members ``owners`` ({steward id: member id}) a caller has read already."""
     if not owners:
         return {}
     result: dict[int, tuple[list[str], list[str]]] = {}
@@ -72,25 +77,13 @@ def _terms_facts(memberships, on, acceptance_days) -> list[tuple]:
     (document label, version, published_at, the set of member ids that accepted it or a
     newer version of the same document): a newer version accepted counts for the older ones.
 
-    Two queries for the versions and one per required version (two per document at most).
+    One query for the versions and one per required version (two per document at most).
     """
-    in_force = terms_in_force(at=on)
-    # Published on that day or before: its acceptance period ended before ``on``.
-    settled = terms_in_force(at=on - datetime.timedelta(days=acceptance_days + 1))
-    required: list[TermsVersion] = []
-    for document in sorted(in_force):  # by document code, as the reasons always listed them
-        past = settled.get(document)
-        if past is not None:
-            required.append(past)
-        if in_force[document] != past:
-            required.append(in_force[document])
-    labels = {code: str(label) for code, label in TermsVersion.Document.choices}
+    versions = TermsVersion.objects.filter(published_at__date__lte=on).defer("text")
     members = memberships.values("member_id")
     return [
-        (
-            labels[version.document],
-            version.version,
-            version.published_at,
+        terms_fact(
+            version,
             set(
                 TermsAcceptance.objects.filter(
                     member_id__in=members,
@@ -102,20 +95,46 @@ def _terms_facts(memberships, on, acceptance_days) -> list[tuple]:
                 .distinct()
             ),
         )
-        for version in required
+        for version in required_terms(versions, on=on, acceptance_days=acceptance_days)
     ]
+
+
+def required_terms(versions, *, on: datetime.date, acceptance_days: int) -> list[TermsVersion]:
+    """The versions a member must have accepted on ``on`` (see ``_terms_facts``), among
+    ``versions`` (at least every one published by ``on``), by document code."""
+    in_force = terms_in_force_among(versions, at=on)
+    # Published on that day or before: its acceptance period ended before ``on``.
+    settled = terms_in_force_among(versions, at=on - datetime.timedelta(days=acceptance_days + 1))
+    required: list[TermsVersion] = []
+    for document in sorted(in_force):  # by document code, as the reasons always listed them
+        past = settled.get(document)
+        if past is not None:
+            required.append(past)
+        if in_force[document] != past:
+            required.append(in_force[document])
+    return required
+
+
+def terms_fact(version: TermsVersion, accepted: set[int]) -> tuple:
+    """One required version as the terms rule reads it: (document label, version,
+    published_at, the ids of the members that accepted it or a newer one)."""
+    return (version.get_document_display(), version.version, version.published_at, accepted)
 
 
 PARALLEL_FACTS = 3
 
 
-def _gather(thunks: dict) -> dict:
+def _gather(thunks: dict, *, parallel: bool | None = None) -> dict:
     """Run the fact queries. On PostgreSQL outside a transaction (the nightly job), the first
     ``PARALLEL_FACTS`` run side by side, each on a connection of its own, so the database
     works on them with every core; inside a transaction (a request, a test) other connections
-    could not see its rows, so everything runs in order on this connection."""
+    could not see its rows, so everything runs in order on this connection. ``parallel``
+    overrides that guess: the status job's own write transaction, which has written nothing
+    yet when it evaluates again, may use other connections (``status_recompute``)."""
     names = list(thunks)
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    if parallel is None:
+        parallel = not connection.in_atomic_block
+    if connection.vendor != "postgresql" or not parallel:
         return {name: thunks[name]() for name in names}
 
     def run_alone(name):
@@ -131,12 +150,15 @@ def _gather(thunks: dict) -> dict:
     return results
 
 
-def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
+def status_evaluate(
+    memberships, *, on: datetime.date, parallel: bool | None = None
+) -> list[Evaluation]:
     """Apply DOMAIN.md's rules to every membership of the queryset ``memberships`` on ``on``.
 
     A fixed number of queries whatever the number of memberships: the rows, the policies, and
     one aggregate per fact (commitment, circles, attendance, reseller standing, dues, terms).
-    The rules themselves run in Python over those facts (``membership.rules``).
+    The rules themselves run in Python over those facts (``membership.rules``). ``parallel``:
+    see ``_gather``.
     """
     memberships = memberships.order_by()
     policies = list(Policy.objects.order_by("effective_from"))
@@ -144,7 +166,7 @@ def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
     rows = list(
         memberships.annotate(
             policy_day=policy_day_expression(),
-            start_day=Coalesce("admitted_on", TruncDate("created_at"), output_field=DateField()),
+            start_day=start_day_expression(),
         ).values_list("pk", "member_id", "type", "status", "policy_day", "start_day", "admitted_on")
     )
     operational = memberships.filter(type=Membership.Type.OPERATIONAL)
@@ -172,8 +194,31 @@ def status_evaluate(memberships, *, on: datetime.date) -> list[Evaluation]:
             "terms_required": lambda: (
                 _terms_facts(users, on, today_policy.terms_acceptance_days) if has_users else []
             ),
-        }
+        },
+        parallel=parallel,
     )
+    return status_apply(rows, facts, on=on, policies=policies)
+
+
+def start_day_expression() -> Coalesce:
+    """The day a membership's commitment deadline runs from: admitted, else created."""
+    return Coalesce("admitted_on", TruncDate("created_at"), output_field=DateField())
+
+
+def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> list[Evaluation]:
+    """The rules applied to ``rows`` over ``facts``, with no query: the second half of
+    ``status_evaluate``, which gathers both for many memberships. ``/me/`` gathers them from
+    what it shows (``standing.selectors.dashboard``) and calls this.
+
+    ``rows``: (pk, member_id, type, status, policy_day, start_day, admitted_on) per membership.
+    ``facts``: ``totals`` {member_id: (approved EUR, hours)}, ``attended`` {pk: meetings
+    attended}, ``dues`` {pk: unpaid invoices}, ``circles`` {member_id: circles seated in},
+    ``meeting_days`` (sorted days of the meetings that count), ``meeting_soon`` (an All Hands
+    Meeting within ``AT_RISK_DAYS``), ``reseller`` {member_id: (reports, payments) overdue},
+    ``terms_required`` (``terms_fact`` of each required version). ``policies``: every policy,
+    by ``effective_from``.
+    """
+    today_policy = policy_on(on, policies)
     totals, attended, dues = facts["totals"], facts["attended"], facts["dues"]
     circles, meeting_days = facts["circles"], facts["meeting_days"]
     meeting_soon, reseller = facts["meeting_soon"], facts["reseller"]

@@ -12,7 +12,7 @@ from contributions.models import DuesInvoice
 from meetcoop.core.models import AuditEntry
 from meetcoop.core.roles import COOP_ADMINS, ensure_role_groups
 from membership.models import Membership, Policy, StatusChange, TermsAcceptance, TermsVersion
-from resellers.services import application_admit
+from resellers.services import application_admit, application_owner_confirm
 from tests.factories import (
     ApplicationFactory,
     CoopStewardFactory,
@@ -177,13 +177,16 @@ def test_an_operational_membership_added_in_the_admin_waits_for_the_assembly(
     assert membership.status == "pending"
     assert not StatusChange.objects.filter(membership=membership).exists()
 
-    # The assembly adopts the admission of the member's application: the pending membership
-    # is the one that becomes active, no second one is made.
+    # The assembly adopts the admission of the member's application, and the member (the
+    # owner of its email) confirms the application is theirs: the pending membership is the
+    # one that becomes active, no second one is made.
     application = ApplicationFactory(
         operational=True, steward=coop, email=member.email, status="awaiting_assembly"
     )
-    admitted = application_admit(application=application, actor=None, on=TODAY)
-    assert admitted.pk == membership.pk
+    assert application_admit(application=application, actor=None, on=TODAY) is None
+    application_owner_confirm(application=application, on=TODAY)
+    assert application.status == "admitted"
+    assert application.membership_id == membership.pk
     membership.refresh_from_db()
     assert (membership.status, membership.admitted_on) == ("active", TODAY)
     assert Membership.objects.filter(member=member).count() == 1

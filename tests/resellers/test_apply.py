@@ -258,12 +258,21 @@ def test_user_application_without_level_is_refused(client, setup, terms):
     assert_refused(response, "Choose a service level")
 
 
-def test_second_open_application_for_the_same_email_is_refused(client, setup, small, terms):
+def test_second_open_application_for_the_same_email_is_not_taken(
+    client, setup, small, terms, mailoutbox, django_capture_on_commit_callbacks
+):
+    """One open application per email per steward: the second is not taken, the address is
+    told so by email, and the page answers as for any application (see
+    tests/resellers/test_no_enumeration.py)."""
     ApplicationFactory(steward=setup, service_level=small, email="nuria@example.org")
-    response = post(client, setup, terms, email="NURIA@example.org", service_level=str(small.pk))
-    assert response.status_code == 200
-    assert "already have an open application" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(
+            client, setup, terms, email="NURIA@example.org", service_level=str(small.pk)
+        )
+    assert response.status_code == 302
     assert Application.objects.count() == 1
+    [notice] = [m for m in mailoutbox if m.to == ["nuria@example.org"]]
+    assert "You already have an open application there" in notice.body
 
 
 def test_a_closed_application_does_not_block_a_new_one(client, setup, small, terms):
@@ -393,7 +402,9 @@ def test_rate_limit_per_ip_refuses_with_a_clear_message(client, setup, small, te
     assert response.status_code == 429
     html = response.content.decode()
     assert "Too many applications" in html
-    assert 'value="a3@example.org"' in html  # nothing typed is lost
+    # A small page; what was typed stays in the browser, one step back.
+    assert "Nothing you typed is lost" in html
+    assert 0 < int(response["Retry-After"]) <= 3600
     assert Application.objects.count() == 2
     # Another address is not limited.
     other = client.post(

@@ -5,6 +5,7 @@ database connection: SQLite serialises them with IMMEDIATE transactions, Postgre
 ``SELECT ... FOR UPDATE``.
 """
 
+import contextlib
 import threading
 
 import pytest
@@ -128,3 +129,50 @@ def test_two_identical_submissions_at_once_keep_one_application():
     errors = [value for kind, value in results if kind == "error"]
     assert all(isinstance(e, DomainError) and e.field == "email" for e in errors), errors
     assert Application.objects.count() == 1
+
+
+def test_one_new_email_approved_at_two_stewards_at_once_makes_one_member(mailoutbox, monkeypatch):
+    """Both approvals find the email new unless they take its lock (PostgreSQL: an advisory
+    lock until commit; SQLite: transactions queue): the first makes the member and login, the
+    second then finds the email someone's and asks its owner. Never two members, never a 500
+    on the login's unique email.
+
+    To make the race certain, each approval, having looked at the email, waits for the other
+    to have looked too. With the lock the other can't look before the first commits: the
+    wait gives up after a few seconds and the approvals go one after the other."""
+    from resellers.services import transitions
+
+    looked = threading.Barrier(2)
+    look = transitions.email_in_use
+
+    def look_then_wait_for_the_other(*, email):
+        answer = look(email=email)
+        if not looked.broken:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                looked.wait(timeout=3)
+            looked.abort()  # once: the next looks go straight on
+        return answer
+
+    monkeypatch.setattr(transitions, "email_in_use", look_then_wait_for_the_other)
+    PolicyFactory()
+    level = ServiceLevelFactory(code="small")
+    stewards = [StewardFactory(), StewardFactory()]
+    for steward in stewards:
+        StewardOfferFactory(steward=steward, service_level=level, capacity=10)
+    admins = [StewardAdminFactory(stewards=[steward]) for steward in stewards]
+    apps = [
+        ApplicationFactory(steward=steward, service_level=level, email="twin@example.org")
+        for steward in stewards
+    ]
+
+    results = race(
+        2,
+        lambda i: application_approve(application=Application(pk=apps[i].pk), actor=admins[i]),
+    )
+
+    assert [kind for kind, _value in results] == ["ok", "ok"], results
+    statuses = sorted(Application.objects.values_list("status", flat=True))
+    assert statuses == ["approved", "awaiting_confirmation"]
+    assert Member.objects.filter(email="twin@example.org").count() == 1
+    assert User.objects.filter(email="twin@example.org").count() == 1
+    assert Membership.objects.count() == 1

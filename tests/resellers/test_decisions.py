@@ -107,15 +107,23 @@ def test_approving_twice_creates_one_member_and_reports_the_first_decision(
     assert application.decisions.filter(status_to="approved").count() == 1
 
 
-def test_approving_reuses_an_existing_member_and_login_by_email(
+def test_approving_reuses_an_existing_member_and_login_once_the_owner_confirms(
     application, steward_admin, django_capture_on_commit_callbacks
 ):
+    """The email is a member's: approving asks its owner first (see test_ownership.py), and
+    the confirmed application joins that member and login, never a second one."""
     contact = MemberContactFactory(member__email="Nuria@Example.org")
     MembershipFactory(member=contact.member, type="operational", service_level=None)
 
     with django_capture_on_commit_callbacks(execute=True):
         application_approve(application=application, actor=steward_admin, on=TODAY)
+    assert application.status == Application.Status.AWAITING_CONFIRMATION
+    assert not contact.member.memberships.filter(type="user").exists()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_owner_confirm(application=application, on=TODAY)
 
+    assert application.status == Application.Status.APPROVED
     assert Member.objects.count() == 1
     assert User.objects.filter(email__iexact="nuria@example.org").count() == 1
     assert contact.member.memberships.filter(type="user").exists()
@@ -124,16 +132,19 @@ def test_approving_reuses_an_existing_member_and_login_by_email(
     assert "/accounts/login/" in mail.outbox[0].body
 
 
-def test_approving_for_a_member_who_already_holds_a_user_membership_is_refused(
+def test_a_confirmed_application_for_a_member_who_already_holds_a_user_membership_is_refused(
     application, steward_admin
 ):
     existing = MembershipFactory(member__email="nuria@example.org")
+    application_approve(application=application, actor=steward_admin, on=TODAY)
 
     with pytest.raises(DomainError, match="already holds"):
-        application_approve(application=application, actor=steward_admin, on=TODAY)
+        services.application_owner_confirm(application=application, on=TODAY)
 
     application.refresh_from_db()
-    assert application.status == Application.Status.SUBMITTED
+    # Nothing happened: the owner is told why, the steward's admin may reject it.
+    assert application.status == Application.Status.AWAITING_CONFIRMATION
+    assert application.owner_confirmed_at is None
     assert Membership.objects.get() == existing
 
 

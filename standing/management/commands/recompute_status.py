@@ -24,16 +24,30 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Print who would change and why; write nothing."
         )
         parser.add_argument("--member", help="Only the memberships of this member (email).")
+        parser.add_argument(
+            "--by",
+            metavar="EMAIL",
+            help=(
+                "The login of the person running the command, recorded on the run and in the "
+                "audit log (default: nobody, as when cron runs it)."
+            ),
+        )
 
-    def handle(self, *args, date=None, dry_run=False, member=None, **options):
+    def handle(self, *args, date=None, dry_run=False, member=None, by=None, **options):
         try:
             on = datetime.date.fromisoformat(date) if date else timezone.localdate()
         except ValueError as exc:
             raise CommandError(
                 _("--date must be YYYY-MM-DD, not %(date)r.") % {"date": date}
             ) from exc
+        actor = None
+        if by:
+            actor = User.objects.filter(email__iexact=by).first()
+            if actor is None:
+                raise CommandError(_("No login with the email %(email)s.") % {"email": by})
         memberships = None
-        source = "nightly"
+        # Everyone: the command's own run (cron's nightly, where no Celery beat runs).
+        source = "command"
         if member:
             # The member with this email, or those the login with this email acts for
             # (logins' emails are stored lower-case: one login at most).
@@ -48,7 +62,7 @@ class Command(BaseCommand):
                 )
             source = "on_demand"
         run, evaluations = status_recompute(
-            on=on, source=source, dry_run=dry_run, memberships=memberships
+            on=on, source=source, actor=actor, dry_run=dry_run, memberships=memberships
         )
         if run.state == StatusRun.State.SKIPPED:
             self.stdout.write(

@@ -1,0 +1,191 @@
+"""Every write made in the Django admin leaves an audit entry, for every model, in one place.
+
+``AuditedAdminSite.register()`` puts ``AdminAuditMixin`` in front of each ModelAdmin that any
+app registers (``@admin.register``, ``admin.site.register``), so no app's ``admin.py`` has to
+remember it. The site is the default one through ``meetcoop.core.apps.AuditedAdminConfig``,
+which replaces ``django.contrib.admin`` in ``INSTALLED_APPS``.
+
+Why the admin site and not ``post_save``/``pre_delete`` signals limited to admin requests:
+the admin knows what a signal can't. It has the form, so it knows which fields the person
+changed and what they were when the page was loaded, and it knows whether a service did the
+write (``ServiceFormMixin``, ``ServiceDeleteMixin``), which audits it already with its own
+code. A signal would need the request in a thread-local, would fire for every row a service
+or a cascade writes, and could only guess the old values with an extra query per row.
+
+Entries: ``admin.<app>.<model>.added`` / ``.changed`` with ``{"fields": {name: {"from",
+"to"}}}`` (an addition: ``{name: value}``), ``.deleted`` with the row's values. Values are
+made JSON-safe (dates as ISO text, Decimals as text, rows as their id); a password, secret or
+token is never written, only that it was set.
+"""
+
+import datetime
+import decimal
+import uuid
+
+from django.contrib import admin
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, router, transaction
+from django.db.models.fields.files import FieldFile
+from django.utils.functional import Promise
+
+from .audit import audit_log, audit_log_many
+
+HIDDEN = "(set)"
+_SECRET_WORDS = ("password", "secret", "token")
+_encoder = DjangoJSONEncoder()
+
+
+def json_safe(value):
+    """``value`` as something ``json.dumps`` writes and reads back as it was meant: a row as
+    its id, a queryset or list as a list, a date as ISO text, a Decimal as text."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, models.Model):
+        return json_safe(value.pk)
+    if isinstance(value, FieldFile):
+        return value.name or ""
+    if isinstance(value, dict):
+        return {str(key): json_safe(item) for key, item in value.items()}
+    if isinstance(value, models.QuerySet | list | tuple | set | frozenset):
+        return [json_safe(item) for item in value]
+    if isinstance(
+        value,
+        datetime.date | datetime.time | datetime.timedelta | decimal.Decimal | uuid.UUID | Promise,
+    ):
+        return _encoder.default(value)
+    return str(value)
+
+
+def _is_secret(name: str) -> bool:
+    return any(word in name.lower() for word in _SECRET_WORDS)
+
+
+def _value(name: str, value):
+    return HIDDEN if _is_secret(name) else json_safe(value)
+
+
+def form_changes(form, *, adding: bool) -> dict:
+    """What the person changed on ``form``: ``{name: {"from": old, "to": new}}``, the old
+    value as the page loaded it (``form.initial``); for an addition ``{name: value}``."""
+    if adding:
+        return {name: _value(name, form.cleaned_data.get(name)) for name in form.changed_data}
+    return {
+        name: {
+            "from": _value(name, form.initial.get(name)),
+            "to": _value(name, form.cleaned_data.get(name)),
+        }
+        for name in form.changed_data
+    }
+
+
+def row_values(obj) -> dict:
+    """Every column of ``obj`` (foreign keys as ids), JSON-safe, secrets hidden."""
+    return {
+        field.attname: _value(field.attname, field.value_from_object(obj))
+        for field in obj._meta.concrete_fields
+    }
+
+
+def _action(model, verb: str) -> str:
+    return f"admin.{model._meta.app_label}.{model._meta.model_name}.{verb}"
+
+
+class AdminAuditMixin:
+    """Audits the admin's own writes: the add and change forms, their inlines, the delete
+    page and "Delete selected". A write a service made (the form's ``saved_obj``, or the
+    delete of a ``ServiceDeleteMixin`` admin) is audited by the service, not here."""
+
+    def _service_wrote(self, form) -> bool:
+        return getattr(form, "saved_obj", None) is not None
+
+    def save_model(self, request, obj, form, change):
+        if self._service_wrote(form):
+            super().save_model(request, obj, form, change)
+            return
+        fields = form_changes(form, adding=not change)
+        super().save_model(request, obj, form, change)
+        if fields or not change:
+            audit_log(
+                actor=request.user,
+                action=_action(type(obj), "changed" if change else "added"),
+                obj=obj,
+                data={"fields": fields},
+            )
+
+    def save_formset(self, request, form, formset, change):
+        model = formset.model
+        changed = {
+            id(f.instance): form_changes(f, adding=False)
+            for f in formset.initial_forms
+            if f.instance.pk is not None and f.has_changed()
+        }
+        added = {id(f.instance): form_changes(f, adding=True) for f in formset.extra_forms}
+        deleted = [
+            (f.instance, row_values(f.instance))
+            for f in getattr(formset, "deleted_forms", [])
+            if f.instance.pk is not None
+        ]
+        for obj, values in deleted:
+            audit_log(
+                actor=request.user,
+                action=_action(model, "deleted"),
+                obj=obj,
+                data={"fields": values, "parent": json_safe(form.instance.pk)},
+            )
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            audit_log(
+                actor=request.user,
+                action=_action(model, "added"),
+                obj=obj,
+                data={"fields": added.get(id(obj), {}), "parent": json_safe(form.instance.pk)},
+            )
+        for obj, _names in formset.changed_objects:
+            audit_log(
+                actor=request.user,
+                action=_action(model, "changed"),
+                obj=obj,
+                data={"fields": changed.get(id(obj), {}), "parent": json_safe(form.instance.pk)},
+            )
+
+    def delete_model(self, request, obj):
+        from .admin import ServiceDeleteMixin
+
+        if not isinstance(self, ServiceDeleteMixin):
+            # Before the delete, in its transaction (the delete page's): the entry names the
+            # row while it still has its id, and goes if the delete is refused.
+            audit_log(
+                actor=request.user,
+                action=_action(type(obj), "deleted"),
+                obj=obj,
+                data={"fields": row_values(obj)},
+            )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic(using=router.db_for_write(queryset.model)):
+            audit_log_many(
+                actor=request.user,
+                action=_action(queryset.model, "deleted"),
+                objects=queryset,
+                data=lambda obj: {"fields": row_values(obj)},
+            )
+            super().delete_queryset(request, queryset)
+
+
+class AuditedAdminSite(admin.AdminSite):
+    """The admin site whose every ModelAdmin audits the writes it makes itself."""
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, AdminAuditMixin):
+            admin_class = type(
+                admin_class.__name__,
+                (AdminAuditMixin, admin_class),
+                {
+                    "__module__": admin_class.__module__,
+                    "__qualname__": admin_class.__qualname__,
+                    "__doc__": admin_class.__doc__,
+                },
+            )
+        return super().register(model_or_iterable, admin_class, **options)

@@ -1,0 +1,104 @@
+"""Integer lookups that answer "no row" (or "every row") to a number past the column's range,
+instead of failing.
+
+Django does this for ``exact``, ``gt``, ``gte``, ``lt`` and ``lte`` on integer fields, but not
+for ``in``, nor for a foreign key's own lookups: ``?steward=10000000000000000000000000000000``
+in an admin list, or such a number among a form's ``admins`` choices, ended in SQLite's
+``OverflowError`` (a 500). PostgreSQL compares such a number without complaint; there these
+only spare it the comparison. Registered by ``CoreConfig.ready()``.
+"""
+
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db.models import ForeignObject, IntegerField
+from django.db.models.fields.related_lookups import (
+    RelatedExact,
+    RelatedGreaterThan,
+    RelatedGreaterThanOrEqual,
+    RelatedIn,
+    RelatedLessThan,
+    RelatedLessThanOrEqual,
+)
+from django.db.models.lookups import In
+
+
+def _range(lhs, connection) -> tuple[int | None, int | None]:
+    """The range of the integer column ``lhs`` reads, or (None, None) for another column."""
+    field = getattr(lhs, "output_field", None)
+    if field is not None and field.is_relation:
+        field = getattr(field, "target_field", None)
+    if field is None:
+        return None, None
+    try:
+        return connection.ops.integer_field_range(field.get_internal_type())
+    except KeyError:
+        return None, None
+
+
+def _outside(value, low, high) -> bool:
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    return (low is not None and value < low) or (high is not None and value > high)
+
+
+class _InRange:
+    """``in``: values outside the range can't match and are left out (none left: no row)."""
+
+    def process_rhs(self, compiler, connection):
+        if self.rhs_is_direct_value():
+            low, high = _range(self.lhs, connection)
+            if any(_outside(value, low, high) for value in self.rhs):
+                self.rhs = [value for value in self.rhs if not _outside(value, low, high)]
+        return super().process_rhs(compiler, connection)
+
+
+class _Compared:
+    """A comparison with one number: below or above the range, the answer is known."""
+
+    below = above = EmptyResultSet
+
+    def process_rhs(self, compiler, connection):
+        low, high = _range(self.lhs, connection)
+        if _outside(self.rhs, low, high):
+            raise self.below if low is not None and self.rhs < low else self.above
+        return super().process_rhs(compiler, connection)
+
+
+class IntegerIn(_InRange, In):
+    pass
+
+
+class RelatedInRange(_InRange, RelatedIn):
+    pass
+
+
+class RelatedExactInRange(_Compared, RelatedExact):
+    pass
+
+
+class RelatedGreaterThanInRange(_Compared, RelatedGreaterThan):
+    below = FullResultSet
+
+
+class RelatedGreaterThanOrEqualInRange(_Compared, RelatedGreaterThanOrEqual):
+    below = FullResultSet
+
+
+class RelatedLessThanInRange(_Compared, RelatedLessThan):
+    above = FullResultSet
+
+
+class RelatedLessThanOrEqualInRange(_Compared, RelatedLessThanOrEqual):
+    above = FullResultSet
+
+
+def register() -> None:
+    IntegerField.register_lookup(IntegerIn)
+    for lookup in (
+        RelatedInRange,
+        RelatedExactInRange,
+        RelatedGreaterThanInRange,
+        RelatedGreaterThanOrEqualInRange,
+        RelatedLessThanInRange,
+        RelatedLessThanOrEqualInRange,
+    ):
+        ForeignObject.register_lookup(lookup)
