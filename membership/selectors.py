@@ -7,6 +7,7 @@ from django.db.models import DateField, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext as _
 
+from meetcoop.core.dates import date_medium
 from meetcoop.core.errors import DomainError
 
 from .models import Member, Policy, TermsVersion
@@ -16,7 +17,7 @@ def _no_policy(day: datetime.date) -> DomainError:
     """No policy is in force on ``day``: a form that asks for a date before the first policy
     shows this message instead of failing."""
     return DomainError(
-        _("No policy is in force on %(date)s.") % {"date": day.isoformat()}, code="policy_missing"
+        _("No policy is in force on %(date)s.") % {"date": date_medium(day)}, code="policy_missing"
     )
 
 
