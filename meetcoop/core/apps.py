@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Audit and shared tools")
 
     def ready(self):
+        from . import money  # noqa: F401  (registers the allowed-currencies check)
         from .roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, dispatch_uid="core.ensure_role_groups")

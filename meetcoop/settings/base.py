@@ -25,6 +25,14 @@ SITE_NAME = env("SITE_NAME", default="Meet.coop")
 SITE_DOMAIN = env("SITE_DOMAIN", default="127.0.0.1:8000")
 SITE_ID = 1
 
+# The currencies the co-op takes (ISO 4217, in menu order): every currency menu offers these and
+# every currency field accepts only these; a system check refuses a code not in use today.
+ALLOWED_CURRENCIES = [
+    code.strip().upper()
+    for code in env.list("ALLOWED_CURRENCIES", default=["EUR", "CAD", "USD", "GBP", "CHF"])
+    if code.strip()
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
