@@ -71,8 +71,14 @@ def test_apply_approve_and_sign_in(live_server, page, browser):
     member.goto(live_server.url + urlsplit(link).path)
     member.locator("input[name=password1]").fill(NEW_PASSWORD)
     member.locator("input[name=password2]").fill(NEW_PASSWORD)
-    member.get_by_role("button", name="Change Password").click()
-    member.wait_for_url(re.compile(r".*/accounts/password/reset/key/done/$"))
+    assert member.get_by_role("heading", name="Choose your password").is_visible()
+    member.get_by_role("button", name="Set my password").click()
+    # Setting the password signs the member in.
+    member.get_by_role("button", name="Sign out").wait_for()
+    member.get_by_text("Your password is set.").wait_for()
+    assert "/accounts/" not in member.url
+    # And the password works for the next sign-in.
+    member.get_by_role("button", name="Sign out").click()
     member.goto(f"{live_server.url}/accounts/login/")
     member.locator("input[name=login]").fill("nuria@example.org")
     member.locator("input[name=password]").fill(NEW_PASSWORD)
