@@ -103,3 +103,17 @@ def reason_text(reason: dict) -> str:
 def reason_advice(reason: dict) -> str:
     advice = ADVICE.get(reason["code"])
     return str(advice) if advice else ""
+
+
+def status_change_words(change) -> list[str]:
+    """Why a status changed (a ``StatusChange``), in the reader's words: the rules that failed
+    for a lapse, else the note of the person or decision that made it, else that every rule
+    was met (a membership active again)."""
+    failing = [r for r in change.reasons or [] if not r.get("ok", True)]
+    if failing:
+        return [reason_text(r) for r in failing]
+    if change.note:
+        return [change.note]
+    if change.reasons:
+        return [str(_("Every rule was met."))]
+    return []

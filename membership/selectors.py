@@ -3,14 +3,14 @@
 import bisect
 import datetime
 
-from django.db.models import DateField, QuerySet
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, DateField, F, QuerySet, Window
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils.translation import gettext as _
 
 from meetcoop.core.dates import date_medium
 from meetcoop.core.errors import DomainError
 
-from .models import Member, Policy, TermsVersion
+from .models import Member, Policy, StatusChange, TermsVersion
 
 
 def _no_policy(day: datetime.date) -> DomainError:
@@ -87,3 +87,38 @@ def member_ids_of(user) -> set[int]:
     if cache is None:
         cache = user._member_ids = set(members_of_user(user).values_list("pk", flat=True))
     return cache
+
+
+# --- status history ---------------------------------------------------------------------------
+
+HISTORY_NEWEST_FIRST = ("-effective_on", "-changed_at", "-id")
+
+
+def status_history(membership) -> QuerySet[StatusChange]:
+    """Every change of ``membership``'s status, newest first (to page through)."""
+    return StatusChange.objects.filter(membership=membership).order_by(*HISTORY_NEWEST_FIRST)
+
+
+def latest_status_changes(memberships, *, count: int = 5) -> dict[int, dict]:
+    """The ``count`` newest changes of each of ``memberships`` and how many each has in all,
+    {membership_id: {"changes": [...], "total": n}}, in one query whatever their number (a
+    window numbers each membership's changes, newest first, and counts them)."""
+    ids = [getattr(m, "pk", m) for m in memberships]
+    result = {pk: {"changes": [], "total": 0} for pk in ids}
+    if not ids:
+        return result
+    newest_first = [F(name.lstrip("-")).desc() for name in HISTORY_NEWEST_FIRST]
+    rows = (
+        StatusChange.objects.filter(membership_id__in=ids)
+        .annotate(
+            position=Window(RowNumber(), partition_by=[F("membership_id")], order_by=newest_first),
+            total=Window(Count("id"), partition_by=[F("membership_id")]),
+        )
+        .filter(position__lte=count)
+        .order_by("membership_id", "position")
+    )
+    for change in rows:
+        entry = result[change.membership_id]
+        entry["changes"].append(change)
+        entry["total"] = change.total
+    return result

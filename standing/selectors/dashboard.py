@@ -2,6 +2,8 @@
 
 import datetime
 
+from django_celery_beat.models import PeriodicTask
+
 from contributions.models import DuesInvoice
 from contributions.selectors import commitment_progress, invoices_with_paid
 from governance.models import CircleRole, Meeting
@@ -13,10 +15,34 @@ from governance.selectors import (
     seats_on,
 )
 from membership.models import Membership, TermsVersion
-from membership.reasons import reason_advice, reason_text
-from membership.selectors import members_of_user, terms_in_force
+from membership.reasons import reason_advice, reason_text, status_change_words
+from membership.selectors import latest_status_changes, members_of_user, terms_in_force
 
 from .status import status_evaluate
+
+NIGHTLY_TASK = "standing.tasks.recompute_status_nightly"
+HISTORY_SHOWN = 5
+
+
+def next_nightly_check(*, now: datetime.datetime) -> datetime.datetime | None:
+    """When the nightly status job runs next, from its schedule in the database
+    (django-celery-beat's periodic task and its crontab, editable in the admin); None when it
+    is not scheduled there (disabled, or run by cron instead). One query."""
+    task = (
+        PeriodicTask.objects.filter(task=NIGHTLY_TASK, enabled=True, crontab__isnull=False)
+        .select_related("crontab")
+        .order_by("pk")
+        .first()
+    )
+    if task is None:
+        return None
+    try:
+        remaining = task.crontab.schedule.remaining_estimate(now)
+    except (ValueError, TypeError):  # a crontab that can't be read: say "tonight"
+        return None
+    # The estimate runs a fraction of a second short of the minute the crontab names.
+    moment = now + remaining + datetime.timedelta(seconds=30)
+    return moment.replace(second=0, microsecond=0)
 
 
 def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict:
@@ -44,6 +70,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
     upcoming = list(
         Meeting.objects.filter(kind=Meeting.Kind.ALL_HANDS, held_on__gte=on).order_by("held_on")[:3]
     )
+    history = latest_status_changes(memberships, count=HISTORY_SHOWN)
     cards = []
     for membership in memberships:
         evaluation = evaluations.get(membership.pk)
@@ -61,6 +88,11 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
             "computed": evaluation.computed if evaluation else membership.status,
             "at_risk": bool(evaluation and evaluation.at_risk),
             "todo": [r["advice"] for r in reasons if r["advice"]],
+            "history": [
+                (change, status_change_words(change))
+                for change in history[membership.pk]["changes"]
+            ],
+            "history_total": history[membership.pk]["total"],
         }
         if membership.type == Membership.Type.OPERATIONAL:
             card["progress"] = commitment_progress(membership, on=on)
@@ -88,4 +120,5 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
         "upcoming_meetings": upcoming,
         "proposals": list(open_proposals_for_user(user, now=now)[:20]),
         "terms_to_accept": terms_to_accept,
+        "next_check": next_nightly_check(now=now) if memberships else None,
     }
