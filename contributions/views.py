@@ -9,10 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from governance.models import Circle
@@ -112,6 +114,85 @@ def my_ledger(request):
 # --- coordinators -----------------------------------------------------------------------------
 
 
+def _plural_count(hours) -> int:
+    """The number ngettext chooses the plural form by: whole hours as they are, a fraction
+    as plural ("1.5 hours")."""
+    return int(hours) if hours == int(hours) else 2
+
+
+def _logged_message(logged, *, own: set[int]) -> str:
+    """What happened after a coordinator logs hours, as the rule has it: a coordinator of the
+    circle who is not the member credited approves each entry, so the coordinator who logged
+    them may approve the others' and another coordinator approves their own."""
+    mine = sum(1 for entry in logged if entry.member_id in own)
+    others = len(logged) - mine
+    parts = [
+        ngettext(
+            "%(count)d entry logged; it waits for approval below.",
+            "%(count)d entries logged; they wait for approval below.",
+            len(logged),
+        )
+        % {"count": len(logged)}
+    ]
+    if others:
+        parts.append(
+            ngettext(
+                "You, or any other coordinator of the circle, may approve the entry for "
+                "another member.",
+                "You, or any other coordinator of the circle, may approve the %(count)d "
+                "entries for other members.",
+                others,
+            )
+            % {"count": others}
+        )
+    if mine:
+        parts.append(
+            ngettext(
+                "The entry that credits you is approved by another coordinator of the circle: "
+                "nobody approves their own hours.",
+                "The %(count)d entries that credit you are approved by another coordinator of "
+                "the circle: nobody approves their own hours.",
+                mine,
+            )
+            % {"count": mine}
+        )
+    return " ".join(parts)
+
+
+def decision_message(entry: LedgerEntry, *, approved: bool) -> str:
+    """A decision said in words: what was approved or rejected, for whom."""
+    member = entry.member.display_name
+    if entry.kind == LedgerEntry.Kind.LABOUR:
+        hours = floatformat(entry.hours, "-2")
+        n = _plural_count(entry.hours)
+        if approved:
+            text = ngettext(
+                "Approved %(hours)s hour for %(member)s.",
+                "Approved %(hours)s hours for %(member)s.",
+                n,
+            )
+        else:
+            text = ngettext(
+                "Rejected %(hours)s hour for %(member)s.",
+                "Rejected %(hours)s hours for %(member)s.",
+                n,
+            )
+        return text % {"hours": hours, "member": member}
+    if entry.kind == LedgerEntry.Kind.MONEY:
+        text = (
+            _("Approved %(amount)s %(currency)s received from %(member)s.")
+            if approved
+            else _("Rejected %(amount)s %(currency)s recorded for %(member)s.")
+        )
+        return text % {"amount": entry.amount, "currency": entry.currency, "member": member}
+    text = (
+        _("Approved the resource from %(member)s, worth %(value)s EUR.")
+        if approved
+        else _("Rejected the resource recorded for %(member)s, worth %(value)s EUR.")
+    )
+    return text % {"member": member, "value": entry.eur_value}
+
+
 @login_required
 def coordinate(request):
     today = timezone.localdate()
@@ -137,11 +218,7 @@ def coordinate(request):
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(
-                request,
-                _("%(count)d entries logged; another coordinator of the circle approves them.")
-                % {"count": len(logged)},
-            )
+            messages.success(request, _logged_message(logged, own=member_ids_of(request.user)))
             return redirect(f"{reverse('contributions:coordinate')}?circle={circle.pk}")
     own = member_ids_of(request.user)
     queue = list(selectors.pending_labour_queue(request.user, on=today))
@@ -182,7 +259,7 @@ def decide(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Entry #%(id)s decided.") % {"id": entry.pk})
+        messages.success(request, decision_message(entry, approved=approve))
     return HttpResponseRedirect(target)
 
 
