@@ -3,14 +3,15 @@
 import bisect
 import datetime
 
-from django.db.models import Count, DateField, F, QuerySet, Window
+from django.db.models import Count, DateField, Exists, F, OuterRef, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils.translation import gettext as _
 
 from meetcoop.core.dates import date_medium
 from meetcoop.core.errors import DomainError
 
-from .models import Member, Policy, StatusChange, TermsVersion
+from .models import Member, Membership, Policy, StatusChange, StatusNotice, TermsVersion
+from .rules import AT_RISK_DAYS
 
 
 def _no_policy(day: datetime.date) -> DomainError:
@@ -87,6 +88,34 @@ def member_ids_of(user) -> set[int]:
     if cache is None:
         cache = user._member_ids = set(members_of_user(user).values_list("pk", flat=True))
     return cache
+
+
+# --- at risk ---------------------------------------------------------------------------------
+
+
+def warned_at_risk(
+    memberships: QuerySet[Membership], *, now: datetime.datetime
+) -> QuerySet[Membership]:
+    """The active ones among ``memberships`` that the nightly check warned, in the last
+    ``AT_RISK_DAYS`` days, that they may lapse (an at-risk notice). "At risk" as the admins
+    see it: what the last checks found, read in one query, not the rules run again."""
+    since = now - datetime.timedelta(days=AT_RISK_DAYS)
+    warned = StatusNotice.objects.filter(
+        membership=OuterRef("pk"), kind=StatusNotice.Kind.AT_RISK, created_at__gte=since
+    )
+    return memberships.filter(Exists(warned), status=Membership.Status.ACTIVE)
+
+
+def warned_at_risk_counts_by_steward(stewards, *, now: datetime.datetime) -> dict[int, int]:
+    """{steward_id: memberships ``warned_at_risk``} for ``stewards`` (a queryset or ids), in
+    one query; stewards with none are absent."""
+    rows = (
+        warned_at_risk(Membership.objects.filter(steward__in=stewards), now=now)
+        .order_by()
+        .values_list("steward_id")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)
 
 
 # --- status history ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from .attendance import (
     held_since,
     meetings_list,
     meetings_since,
+    meetings_to_record,
 )
 from .circles import (
     can_manage_circle,
@@ -82,6 +83,7 @@ __all__ = [
     "is_coordinator_of",
     "meetings_list",
     "meetings_since",
+    "meetings_to_record",
     "open_proposals_for_user",
     "outcome_for",
     "past_proposals_for_user",
