@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -24,7 +23,7 @@ def terms_accept(request, pk):
         raise Http404
     services.terms_accept(members=members, version=version, actor=request.user)
     messages.success(request, _("Thank you: you accepted %(terms)s.") % {"terms": version})
-    return redirect(settings.LOGIN_REDIRECT_URL)
+    return redirect("standing:dashboard")  # the member's page: a URL name, not an import
 
 
 @login_required

@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "meetcoop.core.context_processors.site",
+                "standing.context_processors.roles",
             ],
         },
     },
@@ -128,7 +129,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "standing:dashboard"
+# Everyone lands on the work of their roles; a member with no other role on /me/.
+LOGIN_REDIRECT_URL = "standing:home"
 ACCOUNT_ADAPTER = "meetcoop.users.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

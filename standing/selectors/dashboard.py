@@ -112,7 +112,10 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
     accepted = set(
         TermsVersion.objects.filter(acceptances__member__in=members).values_list("pk", flat=True)
     )
-    terms_to_accept = [v for v in terms_in_force(at=now).values() if v.pk not in accepted]
+    # Terms are accepted for a member: a login with none has nothing to accept.
+    terms_to_accept = (
+        [v for v in terms_in_force(at=now).values() if v.pk not in accepted] if members else []
+    )
     return {
         "members": members,
         "cards": cards,
