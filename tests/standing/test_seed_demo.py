@@ -32,7 +32,7 @@ def test_the_demo_prints_a_short_summary_and_sends_nothing(capsys, caplog):
     kept = len(demo_mail.KEPT)
     assert kept > 0 and f"{kept} emails the demo would have sent: not sent" in output
     assert mail.outbox == []  # the configured backend got none of them
-    assert settings.EMAIL_BACKEND == backend  # and is back in place afterwards
+    assert backend == settings.EMAIL_BACKEND  # and is back in place afterwards
 
 
 def test_the_demo_writes_its_emails_to_a_folder_when_asked(tmp_path):
