@@ -22,6 +22,7 @@ from governance.selectors import circles_coordinated_by
 from meetcoop.core.errors import DomainError
 from meetcoop.core.exports import csv_cell
 from meetcoop.core.forms import add_service_error
+from meetcoop.core.pagination import paginate
 from meetcoop.core.roles import is_treasurer
 from membership.models import Member, Membership
 from membership.selectors import member_ids_of, members_of_user, policy_in_force
@@ -77,6 +78,8 @@ def my_ledger(request):
     progress = None
     policy_missing = False
     entries = []
+    pending = []
+    page = None
     if member is not None:
         operational = (
             Membership.objects.filter(member=member, type=Membership.Type.OPERATIONAL)
@@ -88,11 +91,14 @@ def my_ledger(request):
                 progress = selectors.commitment_progress(operational)
             except DomainError:
                 policy_missing = True
-        entries = list(
-            LedgerEntry.objects.filter(member=member)
-            .select_related("circle", "logged_by", "decided_by", "reverses")
-            .order_by("-occurred_on", "-id")[:200]
+        own = LedgerEntry.objects.filter(member=member).select_related(
+            "circle", "logged_by", "decided_by", "reverses"
         )
+        pending = list(
+            own.filter(status=LedgerEntry.Status.PENDING).order_by("-occurred_on", "-id")
+        )
+        page = paginate(request, own.order_by("-occurred_on", "-id"))
+        entries = list(page)
     return render(
         request,
         "contributions/my_ledger.html",
@@ -101,8 +107,9 @@ def my_ledger(request):
             "member": member,
             "progress": progress,
             "policy_missing": policy_missing,
-            "pending": [e for e in entries if e.status == LedgerEntry.Status.PENDING],
+            "pending": pending,
             "entries": entries,
+            "page_obj": page,
             "form": form,
             "has_circles": circles.exists() if member else False,
             "is_treasurer": is_treasurer(request.user),
@@ -221,7 +228,8 @@ def coordinate(request):
             messages.success(request, _logged_message(logged, own=member_ids_of(request.user)))
             return redirect(f"{reverse('contributions:coordinate')}?circle={circle.pk}")
     own = member_ids_of(request.user)
-    queue = list(selectors.pending_labour_queue(request.user, on=today))
+    page = paginate(request, selectors.pending_labour_queue(request.user, on=today), per_page=50)
+    queue = list(page)
     return render(
         request,
         "contributions/coordinate.html",
@@ -230,6 +238,7 @@ def coordinate(request):
             "circle": circle,
             "form": form,
             "queue": [(e, e.member_id in own) for e in queue],
+            "page_obj": page,
             "decision_form": DecisionForm(),
         },
     )
@@ -340,7 +349,8 @@ def treasury(request):
             messages.success(request, _("Resource recorded; approve it in the queue below."))
             return redirect("contributions:treasury")
     own = member_ids_of(request.user)
-    queue = list(selectors.pending_money_queue()[:200])
+    page = paginate(request, selectors.pending_money_queue(), per_page=50)
+    queue = list(page)
     recent = list(
         LedgerEntry.objects.filter(kind__in=[LedgerEntry.Kind.MONEY, LedgerEntry.Kind.RESOURCE])
         .exclude(status=LedgerEntry.Status.PENDING)
@@ -354,6 +364,7 @@ def treasury(request):
             "money_form": money_form,
             "resource_form": resource_form,
             "queue": [(e, e.member_id in own) for e in queue],
+            "page_obj": page,
             "recent": recent,
             "decision_form": DecisionForm(),
         },
@@ -389,13 +400,14 @@ def _filterset(request, today):
 def export_page(request):
     today = timezone.localdate()
     filterset = _filterset(request, today)
-    entries = list(filterset.qs.order_by("-occurred_on", "-id")[:100])
+    page = paginate(request, filterset.qs.order_by("-occurred_on", "-id"), per_page=50)
+    entries = list(page)
     approved = [e for e in entries if e.status == LedgerEntry.Status.APPROVED and not e.is_reversal]
     may_reverse = selectors.decidable_ids(request.user, approved, on=today)
     return render(
         request,
         "contributions/export.html",
-        {"filter": filterset, "entries": entries, "may_reverse": may_reverse},
+        {"filter": filterset, "entries": entries, "page_obj": page, "may_reverse": may_reverse},
     )
 
 

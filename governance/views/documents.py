@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from meetcoop.core.pagination import paginate
 from meetcoop.core.roles import is_coop_admin
 
 from .. import selectors
@@ -31,7 +32,7 @@ def document_detail(request, slug):
             "document": document,
             "version": current,
             "html": selectors.render_markdown(current.text) if current else "",
-            "history": selectors.document_history(document),
+            "history": paginate(request, selectors.document_history(document)),
             "pending": pending,
             "can_propose": is_coop_admin(request.user) or selectors.has_voting_rights(request.user),
         },

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meetcoop.core.forms import add_service_error
+from meetcoop.core.pagination import paginate
 from meetcoop.core.roles import is_coop_admin
 from membership.models import Member
 from membership.selectors import members_of_user
@@ -27,12 +28,14 @@ from ..models import Circle, CircleRole, GovernanceDocument, Proposal
 def proposal_list(request):
     now = timezone.now()
     services.close_due_proposals(now=now)  # their outcomes, if no worker has recorded them yet
+    past = paginate(request, selectors.past_proposals_for_user(request.user, now=now))
     return render(
         request,
         "governance/proposal_list.html",
         {
             "open": list(selectors.open_proposals_for_user(request.user, now=now)),
-            "past": list(selectors.past_proposals_for_user(request.user, now=now)[:50]),
+            "past": list(past),
+            "past_page": past,
             "drafts": list(selectors.draft_proposals_for_user(request.user)),
             "can_propose": is_coop_admin(request.user) or selectors.has_voting_rights(request.user),
             "now": now,
