@@ -3,6 +3,7 @@ or sent, and it ends with the accounts to sign in with, named exactly."""
 
 import io
 import logging
+import re
 
 import pytest
 from django.conf import settings
@@ -52,3 +53,42 @@ def test_the_summary_names_the_accounts_of_each_journey_exactly():
         assert f"admin@{slug}.example" in lines["steward admins"]
     assert "member01@example.org (Tech)" in lines["coordinators"]
     assert "<steward-slug>" not in output
+
+
+def test_the_readmes_first_screen_names_demo_accounts_that_exist_in_their_roles():
+    """The journeys under the two commands name real demo accounts, each in the role it is
+    named for."""
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    from governance.models import CircleRole
+    from meetcoop.core.roles import is_coop_admin, is_treasurer
+    from meetcoop.users.models import User
+    from resellers.models import Steward
+
+    readme = (Path(django_settings.BASE_DIR) / "README.md").read_text()
+    first_screen = readme.split("An open-source membership platform", 1)[0]
+    assert "make run" in first_screen.split("| journey |", 1)[0]  # right under the commands
+    seed()
+    emails = set(re.findall(r"`([\w.-]+@[\w.-]+)`", first_screen))
+    emails.discard("member40@example.org")  # the end of a range
+    assert {"admin@maple-rooms.example", "treasurer@meet.coop.example"} <= emails
+    users = {u.email: u for u in User.objects.filter(email__in=emails)}
+    assert set(users) == emails
+    for slug in ["maple-rooms", "meet-coop", "comuns-reunits", "nordwind"]:
+        assert Steward.objects.get(slug=slug).admins.filter(email=f"admin@{slug}.example").exists()
+    assert is_treasurer(users["treasurer@meet.coop.example"])
+    assert is_coop_admin(users["admin@meet.coop.example"])
+    assert CircleRole.objects.filter(
+        role="coordinator",
+        circle__name="Tech",
+        member__contact_links__user__email="member01@example.org",
+        ended_on__isnull=True,
+    ).exists()
+    for number, circle in [("02", "Outreach"), ("03", "Finance"), ("04", "Membership")]:
+        assert CircleRole.objects.filter(
+            role="coordinator",
+            circle__name=circle,
+            member__contact_links__user__email=f"member{number}@example.org",
+        ).exists()
