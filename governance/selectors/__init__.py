@@ -35,9 +35,11 @@ from .documents import (
     collapse_unchanged,
     document_history,
     document_list,
+    markdown_text,
     pending_proposals_for_document,
     proposal_diff,
     render_markdown,
+    rendered_diff,
     text_diff,
 )
 from .proposals import (
@@ -81,6 +83,7 @@ __all__ = [
     "held_since",
     "is_any_coordinator",
     "is_coordinator_of",
+    "markdown_text",
     "meetings_list",
     "meetings_since",
     "meetings_to_record",
@@ -96,6 +99,7 @@ __all__ = [
     "proposal_tally",
     "proposals_for_user",
     "render_markdown",
+    "rendered_diff",
     "seats_on",
     "seats_on_prefixed",
     "text_diff",

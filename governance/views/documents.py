@@ -54,7 +54,7 @@ def document_version(request, slug, number):
             "version": version,
             "html": selectors.render_markdown(version.text),
             "diff": selectors.collapse_unchanged(
-                selectors.text_diff(previous.text if previous else "", version.text)
+                selectors.rendered_diff(previous.text if previous else "", version.text)
             ),
             "previous": previous,
         },

@@ -117,6 +117,13 @@ def _proposal_page(request, proposal, *, stance_form=None, open_form=None, statu
         )
     outdated = selectors.proposal_is_outdated(proposal)
     diff = selectors.proposal_diff(proposal)
+    tally = selectors.proposal_tally(proposal) if state != Proposal.Status.DRAFT else None
+    # Where the tally stands: the outcome the rule would give if the vote closed now.
+    projection = (
+        selectors.outcome_for(proposal, tally)
+        if tally is not None and state == Proposal.Status.OPEN
+        else None
+    )
     return render(
         request,
         "governance/proposal_detail.html",
@@ -124,7 +131,8 @@ def _proposal_page(request, proposal, *, stance_form=None, open_form=None, statu
             "proposal": proposal,
             "state": state,
             "now": now,
-            "tally": selectors.proposal_tally(proposal) if state != Proposal.Status.DRAFT else None,
+            "tally": tally,
+            "projection": projection,
             "stances": selectors.proposal_stances(proposal)
             if state != Proposal.Status.DRAFT
             else [],
