@@ -1,7 +1,6 @@
 """A coordinator logs 10 hours for a member, another coordinator approves them, and the
 member's commitment bar moves by 25 % (10 of the policy's 40 hours)."""
 
-
 import pytest
 from playwright.sync_api import expect
 
