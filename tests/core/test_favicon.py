@@ -13,6 +13,7 @@ def test_favicon_ico_leads_to_the_icon(client, settings):
     response = client.get("/favicon.ico")
     assert response.status_code == 302
     assert response["Location"] == "/static/favicon.ico"
+    assert client.head("/favicon.ico").status_code == 302
     icon = client.get("/favicon.ico", follow=True)
     assert icon.status_code == 200
     content = b"".join(icon.streaming_content) if icon.streaming else icon.content
