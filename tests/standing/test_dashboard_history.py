@@ -295,3 +295,11 @@ def test_the_demo_histories_end_in_each_memberships_status():
     approved = Membership.objects.filter(member__email="nuria@example.org").first()
     if approved is not None:  # approved from an application by its steward's admin
         assert approved.status_changes.filter(source="application", old_status="pending").exists()
+
+
+def test_a_pending_membership_is_not_promised_a_nightly_check(client, nightly):
+    _membership, user = member_with(
+        {"type": "operational", "status": "pending", "service_level": None, "admitted_on": None}
+    )
+    client.force_login(user)
+    assert "the next check is" not in client.get("/me/").content.decode()
