@@ -3,6 +3,7 @@ payments and revenue reports are added through forms that call the services."""
 
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetcoop.core.admin import (
@@ -16,7 +17,7 @@ from meetcoop.core.roles import is_treasurer
 from resellers.models import Steward
 from resellers.selectors import stewards_visible_to
 
-from . import services
+from . import selectors, services
 from .models import DuesInvoice, DuesPayment, LedgerEntry, RevenueReport, RevenueSharePayment
 
 
@@ -25,6 +26,37 @@ class TreasurerOrStewardScopedMixin(StewardScopedAdminMixin):
 
     def sees_every_steward(self, request) -> bool:
         return is_treasurer(request.user)
+
+
+class DuesPaymentStateFilter(admin.SimpleListFilter):
+    """Open (not fully paid), overdue (open and past its due date) or paid invoices: the
+    treasurer's home page links to the first two."""
+
+    title = _("payment")
+    parameter_name = "payment"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("open")), ("overdue", _("overdue")), ("paid", _("paid"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"open", "overdue", "paid"}:
+            return selectors.invoices_by_payment(queryset, self.value(), on=timezone.localdate())
+        return queryset
+
+
+class SharePaymentStateFilter(admin.SimpleListFilter):
+    """Reports whose revenue share is unpaid, overdue, or paid."""
+
+    title = _("share")
+    parameter_name = "share"
+
+    def lookups(self, request, model_admin):
+        return [("unpaid", _("not paid yet")), ("overdue", _("overdue")), ("paid", _("paid"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"unpaid", "overdue", "paid"}:
+            return selectors.reports_by_share(queryset, self.value(), on=timezone.localdate())
+        return queryset
 
 
 class NoChangeMixin:
@@ -83,7 +115,7 @@ class DuesPaymentInline(admin.TabularInline):
 class DuesInvoiceAdmin(TreasurerOrStewardScopedMixin, NoChangeMixin, admin.ModelAdmin):
     steward_lookup = "membership__steward"
     list_display = ["membership", "period_start", "period_end", "amount", "currency", "due_on"]
-    list_filter = ["currency", "membership__steward"]
+    list_filter = [DuesPaymentStateFilter, "currency", "membership__steward"]
     search_fields = ["membership__member__name", "membership__member__email"]
     list_select_related = ["membership__member", "membership__steward"]
     date_hierarchy = "period_start"
@@ -168,7 +200,7 @@ class RevenueReportAdmin(
         "share_eur",
         "due_on",
     ]
-    list_filter = ["steward", "quarter_start"]
+    list_filter = [SharePaymentStateFilter, "steward", "quarter_start"]
     list_select_related = ["steward"]
     search_fields = ["steward__name"]
 

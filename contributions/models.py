@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meetcoop.core.dates import date_medium
 from meetcoop.core.models import AppendOnlyError, AppendOnlyModel
 from meetcoop.core.money import MONEY_FIELD, CurrencyField
 
@@ -232,8 +233,8 @@ class DuesInvoice(models.Model):
 
     def __str__(self):
         return _("Dues %(start)s – %(end)s") % {
-            "start": self.period_start.isoformat(),
-            "end": self.period_end.isoformat(),
+            "start": date_medium(self.period_start),
+            "end": date_medium(self.period_end),
         }
 
 
@@ -266,7 +267,7 @@ class DuesPayment(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.amount} {self.currency} · {self.paid_on.isoformat()}"
+        return f"{self.amount} {self.currency} · {date_medium(self.paid_on)}"
 
 
 class RevenueReport(AppendOnlyModel):
@@ -316,7 +317,7 @@ class RevenueReport(AppendOnlyModel):
     def __str__(self):
         return _("%(steward)s · quarter from %(start)s") % {
             "steward": self.steward,
-            "start": self.quarter_start.isoformat(),
+            "start": date_medium(self.quarter_start),
         }
 
 
@@ -351,4 +352,4 @@ class RevenueSharePayment(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.amount_eur} EUR · {self.paid_on.isoformat()}"
+        return f"{self.amount_eur} EUR · {date_medium(self.paid_on)}"

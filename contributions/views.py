@@ -9,10 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from governance.models import Circle
@@ -21,6 +23,7 @@ from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 from meetcoop.core.exports import csv_cell
 from meetcoop.core.forms import add_service_error
+from meetcoop.core.pagination import paginate
 from meetcoop.core.roles import is_treasurer
 from membership.models import Member, Membership
 from membership.selectors import member_ids_of, members_of_user, policy_in_force
@@ -76,6 +79,8 @@ def my_ledger(request):
     progress = None
     policy_missing = False
     entries = []
+    pending = []
+    page = None
     if member is not None:
         operational = (
             Membership.objects.filter(member=member, type=Membership.Type.OPERATIONAL)
@@ -87,11 +92,14 @@ def my_ledger(request):
                 progress = selectors.commitment_progress(operational)
             except DomainError:
                 policy_missing = True
-        entries = list(
-            LedgerEntry.objects.filter(member=member)
-            .select_related("circle", "logged_by", "decided_by", "reverses")
-            .order_by("-occurred_on", "-id")[:200]
+        own = LedgerEntry.objects.filter(member=member).select_related(
+            "circle", "logged_by", "decided_by", "reverses"
         )
+        pending = list(
+            own.filter(status=LedgerEntry.Status.PENDING).order_by("-occurred_on", "-id")
+        )
+        page = paginate(request, own.order_by("-occurred_on", "-id"))
+        entries = list(page)
     return render(
         request,
         "contributions/my_ledger.html",
@@ -100,8 +108,9 @@ def my_ledger(request):
             "member": member,
             "progress": progress,
             "policy_missing": policy_missing,
-            "pending": [e for e in entries if e.status == LedgerEntry.Status.PENDING],
+            "pending": pending,
             "entries": entries,
+            "page_obj": page,
             "form": form,
             "has_circles": circles.exists() if member else False,
             "is_treasurer": is_treasurer(request.user),
@@ -111,6 +120,85 @@ def my_ledger(request):
 
 
 # --- coordinators -----------------------------------------------------------------------------
+
+
+def _plural_count(hours) -> int:
+    """The number ngettext chooses the plural form by: whole hours as they are, a fraction
+    as plural ("1.5 hours")."""
+    return int(hours) if hours == int(hours) else 2
+
+
+def _logged_message(logged, *, own: set[int]) -> str:
+    """What happened after a coordinator logs hours, as the rule has it: a coordinator of the
+    circle who is not the member credited approves each entry, so the coordinator who logged
+    them may approve the others' and another coordinator approves their own."""
+    mine = sum(1 for entry in logged if entry.member_id in own)
+    others = len(logged) - mine
+    parts = [
+        ngettext(
+            "%(count)d entry logged; it waits for approval below.",
+            "%(count)d entries logged; they wait for approval below.",
+            len(logged),
+        )
+        % {"count": len(logged)}
+    ]
+    if others:
+        parts.append(
+            ngettext(
+                "You, or any other coordinator of the circle, may approve the entry for "
+                "another member.",
+                "You, or any other coordinator of the circle, may approve the %(count)d "
+                "entries for other members.",
+                others,
+            )
+            % {"count": others}
+        )
+    if mine:
+        parts.append(
+            ngettext(
+                "The entry that credits you is approved by another coordinator of the circle: "
+                "nobody approves their own hours.",
+                "The %(count)d entries that credit you are approved by another coordinator of "
+                "the circle: nobody approves their own hours.",
+                mine,
+            )
+            % {"count": mine}
+        )
+    return " ".join(parts)
+
+
+def decision_message(entry: LedgerEntry, *, approved: bool) -> str:
+    """A decision said in words: what was approved or rejected, for whom."""
+    member = entry.member.display_name
+    if entry.kind == LedgerEntry.Kind.LABOUR:
+        hours = floatformat(entry.hours, "-2")
+        n = _plural_count(entry.hours)
+        if approved:
+            text = ngettext(
+                "Approved %(hours)s hour for %(member)s.",
+                "Approved %(hours)s hours for %(member)s.",
+                n,
+            )
+        else:
+            text = ngettext(
+                "Rejected %(hours)s hour for %(member)s.",
+                "Rejected %(hours)s hours for %(member)s.",
+                n,
+            )
+        return text % {"hours": hours, "member": member}
+    if entry.kind == LedgerEntry.Kind.MONEY:
+        text = (
+            _("Approved %(amount)s %(currency)s received from %(member)s.")
+            if approved
+            else _("Rejected %(amount)s %(currency)s recorded for %(member)s.")
+        )
+        return text % {"amount": entry.amount, "currency": entry.currency, "member": member}
+    text = (
+        _("Approved the resource from %(member)s, worth %(value)s EUR.")
+        if approved
+        else _("Rejected the resource recorded for %(member)s, worth %(value)s EUR.")
+    )
+    return text % {"member": member, "value": entry.eur_value}
 
 
 @login_required
@@ -138,14 +226,11 @@ def coordinate(request):
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(
-                request,
-                _("%(count)d entries logged; another coordinator of the circle approves them.")
-                % {"count": len(logged)},
-            )
+            messages.success(request, _logged_message(logged, own=member_ids_of(request.user)))
             return redirect(f"{reverse('contributions:coordinate')}?circle={circle.pk}")
     own = member_ids_of(request.user)
-    queue = list(selectors.pending_labour_queue(request.user, on=today))
+    page = paginate(request, selectors.pending_labour_queue(request.user, on=today), per_page=50)
+    queue = list(page)
     return render(
         request,
         "contributions/coordinate.html",
@@ -154,6 +239,7 @@ def coordinate(request):
             "circle": circle,
             "form": form,
             "queue": [(e, e.member_id in own) for e in queue],
+            "page_obj": page,
             "decision_form": DecisionForm(),
         },
     )
@@ -183,7 +269,7 @@ def decide(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Entry #%(id)s decided.") % {"id": entry.pk})
+        messages.success(request, decision_message(entry, approved=approve))
     return HttpResponseRedirect(target)
 
 
@@ -264,7 +350,8 @@ def treasury(request):
             messages.success(request, _("Resource recorded; approve it in the queue below."))
             return redirect("contributions:treasury")
     own = member_ids_of(request.user)
-    queue = list(selectors.pending_money_queue()[:200])
+    page = paginate(request, selectors.pending_money_queue(), per_page=50)
+    queue = list(page)
     recent = list(
         LedgerEntry.objects.filter(kind__in=[LedgerEntry.Kind.MONEY, LedgerEntry.Kind.RESOURCE])
         .exclude(status=LedgerEntry.Status.PENDING)
@@ -278,6 +365,7 @@ def treasury(request):
             "money_form": money_form,
             "resource_form": resource_form,
             "queue": [(e, e.member_id in own) for e in queue],
+            "page_obj": page,
             "recent": recent,
             "decision_form": DecisionForm(),
         },
@@ -313,13 +401,14 @@ def _filterset(request, today):
 def export_page(request):
     today = timezone.localdate()
     filterset = _filterset(request, today)
-    entries = list(filterset.qs.order_by("-occurred_on", "-id")[:100])
+    page = paginate(request, filterset.qs.order_by("-occurred_on", "-id"), per_page=50)
+    entries = list(page)
     approved = [e for e in entries if e.status == LedgerEntry.Status.APPROVED and not e.is_reversal]
     may_reverse = selectors.decidable_ids(request.user, approved, on=today)
     return render(
         request,
         "contributions/export.html",
-        {"filter": filterset, "entries": entries, "may_reverse": may_reverse},
+        {"filter": filterset, "entries": entries, "page_obj": page, "may_reverse": may_reverse},
     )
 
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meetcoop.core.dates import date_medium
 from meetcoop.core.models import AppendOnlyModel
 
 
@@ -121,7 +122,7 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["kind", "held_on"])]
 
     def __str__(self):
-        return f"{self.title} ({self.held_on.isoformat()})"
+        return f"{self.title} ({date_medium(self.held_on)})"
 
     def clean(self):
         if self.kind == self.Kind.CIRCLE and not self.circle_id:

@@ -15,6 +15,7 @@ admin.site.index_title = _("Co-op administration")
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -24,3 +25,11 @@ urlpatterns = [
     path("", include("standing.urls")),
     path("contributions/", include("contributions.urls")),
 ]
+
+# The site's own error pages (meetcoop.core.error_pages); allauth's rate limits answer with
+# handler429 too. The 500 page renders without the database.
+handler400 = "meetcoop.core.error_pages.bad_request"
+handler403 = "meetcoop.core.error_pages.permission_denied"
+handler404 = "meetcoop.core.error_pages.page_not_found"
+handler429 = "meetcoop.core.error_pages.too_many_requests"
+handler500 = "meetcoop.core.error_pages.server_error"

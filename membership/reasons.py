@@ -3,6 +3,11 @@
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from meetcoop.core.dates import date_medium
+
+# Parameters stored as ISO dates (for machines) and worded in the reader's date format.
+DATE_PARAMS = ("deadline", "due")
+
 TEXTS = {
     "commitment_met": _(
         "Commitment fulfilled: %(percent)s %% of %(money)s %(currency)s or %(hours)s hours."
@@ -71,21 +76,44 @@ def _reseller_overdue_text(params: dict) -> str:
     return str(_("As a reseller: %(what)s.")) % {"what": "; ".join(parts)}
 
 
+def _worded(params: dict) -> dict:
+    """The stored parameters with their dates in the reader's medium format."""
+    return {
+        key: date_medium(value) if key in DATE_PARAMS and value else value
+        for key, value in params.items()
+    }
+
+
 def reason_text(reason: dict) -> str:
     """The sentence for a stored reason (``{"code", "params", ...}``)."""
+    params = _worded(reason.get("params", {}))
     if reason["code"] == "reseller_overdue":
-        return _reseller_overdue_text(reason.get("params", {}))
+        return _reseller_overdue_text(params)
     if reason["code"] == "circle_member":
-        count = reason.get("params", {}).get("count", 1)
+        count = params.get("count", 1)
         return ngettext("Member of %(count)s circle.", "Member of %(count)s circles.", count) % {
             "count": count
         }
     template = TEXTS.get(reason["code"])
     if template is None:
         return reason["code"]
-    return str(template) % reason.get("params", {})
+    return str(template) % params
 
 
 def reason_advice(reason: dict) -> str:
     advice = ADVICE.get(reason["code"])
     return str(advice) if advice else ""
+
+
+def status_change_words(change) -> list[str]:
+    """Why a status changed (a ``StatusChange``), in the reader's words: the rules that failed
+    for a lapse, else the note of the person or decision that made it, else that every rule
+    was met (a membership active again)."""
+    failing = [r for r in change.reasons or [] if not r.get("ok", True)]
+    if failing:
+        return [reason_text(r) for r in failing]
+    if change.note:
+        return [change.note]
+    if change.reasons:
+        return [str(_("Every rule was met."))]
+    return []

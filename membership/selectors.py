@@ -3,21 +3,23 @@
 import bisect
 import datetime
 
-from django.db.models import DateField, QuerySet
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, DateField, Exists, F, OuterRef, QuerySet, Window
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meetcoop.core.dates import date_medium
 from meetcoop.core.errors import DomainError
 
-from .models import Member, Policy, TermsVersion
+from .models import Member, Membership, Policy, StatusChange, StatusNotice, TermsVersion
+from .rules import AT_RISK_DAYS
 
 
 def _no_policy(day: datetime.date) -> DomainError:
     """No policy is in force on ``day``: a form that asks for a date before the first policy
     shows this message instead of failing."""
     return DomainError(
-        _("No policy is in force on %(date)s.") % {"date": day.isoformat()}, code="policy_missing"
+        _("No policy is in force on %(date)s.") % {"date": date_medium(day)}, code="policy_missing"
     )
 
 
@@ -144,3 +146,66 @@ def email_is_users(*, email: str, user) -> bool:
     return (user.email or "").lower() == email.lower() or EmailAddress.objects.filter(
         user=user, email__iexact=email
     ).exists()
+
+
+# --- at risk ---------------------------------------------------------------------------------
+
+
+def warned_at_risk(
+    memberships: QuerySet[Membership], *, now: datetime.datetime
+) -> QuerySet[Membership]:
+    """The active ones among ``memberships`` that the nightly check warned, in the last
+    ``AT_RISK_DAYS`` days, that they may lapse (an at-risk notice). "At risk" as the admins
+    see it: what the last checks found, read in one query, not the rules run again."""
+    since = now - datetime.timedelta(days=AT_RISK_DAYS)
+    warned = StatusNotice.objects.filter(
+        membership=OuterRef("pk"), kind=StatusNotice.Kind.AT_RISK, created_at__gte=since
+    )
+    return memberships.filter(Exists(warned), status=Membership.Status.ACTIVE)
+
+
+def warned_at_risk_counts_by_steward(stewards, *, now: datetime.datetime) -> dict[int, int]:
+    """{steward_id: memberships ``warned_at_risk``} for ``stewards`` (a queryset or ids), in
+    one query; stewards with none are absent."""
+    rows = (
+        warned_at_risk(Membership.objects.filter(steward__in=stewards), now=now)
+        .order_by()
+        .values_list("steward_id")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)
+
+
+# --- status history ---------------------------------------------------------------------------
+
+HISTORY_NEWEST_FIRST = ("-effective_on", "-changed_at", "-id")
+
+
+def status_history(membership) -> QuerySet[StatusChange]:
+    """Every change of ``membership``'s status, newest first (to page through)."""
+    return StatusChange.objects.filter(membership=membership).order_by(*HISTORY_NEWEST_FIRST)
+
+
+def latest_status_changes(memberships, *, count: int = 5) -> dict[int, dict]:
+    """The ``count`` newest changes of each of ``memberships`` and how many each has in all,
+    {membership_id: {"changes": [...], "total": n}}, in one query whatever their number (a
+    window numbers each membership's changes, newest first, and counts them)."""
+    ids = [getattr(m, "pk", m) for m in memberships]
+    result = {pk: {"changes": [], "total": 0} for pk in ids}
+    if not ids:
+        return result
+    newest_first = [F(name.lstrip("-")).desc() for name in HISTORY_NEWEST_FIRST]
+    rows = (
+        StatusChange.objects.filter(membership_id__in=ids)
+        .annotate(
+            position=Window(RowNumber(), partition_by=[F("membership_id")], order_by=newest_first),
+            total=Window(Count("id"), partition_by=[F("membership_id")]),
+        )
+        .filter(position__lte=count)
+        .order_by("membership_id", "position")
+    )
+    for change in rows:
+        entry = result[change.membership_id]
+        entry["changes"].append(change)
+        entry["total"] = change.total
+    return result

@@ -6,4 +6,5 @@ app_name = "membership"
 
 urlpatterns = [
     path("me/terms/<int:pk>/accept/", views.terms_accept, name="terms_accept"),
+    path("me/memberships/<int:pk>/history/", views.status_history_page, name="status_history"),
 ]

@@ -1,15 +1,17 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from meetcoop.core.pagination import paginate
+
 from . import services
-from .models import TermsVersion
-from .selectors import members_of_user
+from .models import Membership, TermsVersion
+from .reasons import status_change_words
+from .selectors import members_of_user, status_history
 
 
 @login_required
@@ -21,4 +23,21 @@ def terms_accept(request, pk):
         raise Http404
     services.terms_accept(members=members, version=version, actor=request.user)
     messages.success(request, _("Thank you: you accepted %(terms)s.") % {"terms": version})
-    return redirect(settings.LOGIN_REDIRECT_URL)
+    return redirect("standing:dashboard")  # the member's page: a URL name, not an import
+
+
+@login_required
+def status_history_page(request, pk):
+    """Every change of one of the login's memberships, newest first, a page at a time."""
+    membership = get_object_or_404(
+        Membership.objects.select_related("member", "steward"),
+        pk=pk,
+        member__in=members_of_user(request.user),
+    )
+    page = paginate(request, status_history(membership), per_page=20)
+    rows = [(change, status_change_words(change)) for change in page]
+    return render(
+        request,
+        "membership/status_history.html",
+        {"membership": membership, "page_obj": page, "rows": rows},
+    )

@@ -24,10 +24,10 @@ class ApplicationForm(forms.Form):
     )
     name = forms.CharField(label=_("Your full name"), max_length=200)
     organisation_name = forms.CharField(
-        label=_("Organisation name"),
+        label=_("Organisation name (only for an organisation)"),
         max_length=200,
         required=False,
-        help_text=_("Only when you apply for an organisation."),
+        help_text=_("Leave it empty when you apply as a person."),
     )
     email = forms.EmailField(
         label=_("Email"),

@@ -18,6 +18,26 @@ def stewards_visible_to(user) -> QuerySet[Steward]:
     return Steward.objects.filter(admins=user)
 
 
+def undecided_counts_by_steward(stewards: QuerySet[Steward]) -> dict[int, dict[str, int]]:
+    """{steward_id: {status: count}} of the applications at ``stewards`` that wait for a
+    steward's decision (pending, on the waiting list), in one query. Stewards with none are
+    absent."""
+    from django.db.models import Count
+
+    from .models import Application
+
+    rows = (
+        Application.objects.filter(steward__in=stewards, status__in=Application.UNDECIDED)
+        .order_by()
+        .values_list("steward_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for steward_id, status, n in rows:
+        counts.setdefault(steward_id, {})[status] = n
+    return counts
+
+
 def public_stewards() -> QuerySet[Steward]:
     return Steward.objects.filter(accepting_applications=True).order_by("kind", "name")
 

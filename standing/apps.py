@@ -10,3 +10,6 @@ class StandingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "standing"
     verbose_name = _("Standing")
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (forgets the cached nightly schedule on change)

@@ -3,13 +3,14 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from meetcoop.core.permissions import require
 from meetcoop.core.roles import is_coop_admin
 
 from . import selectors
+from .context_processors import request_roles
 
 
 @require(is_coop_admin)
@@ -51,3 +52,17 @@ def my_data(request):
 def dashboard(request):
     context = selectors.member_dashboard(request.user, on=timezone.localdate(), now=timezone.now())
     return render(request, "standing/dashboard.html", context)
+
+
+@login_required
+def home(request):
+    """Where everyone lands after signing in: a member with no other role goes straight to
+    ``/me/``; anyone with a role sees the work waiting for each role (and a link to their
+    membership); a login with neither is told why there is nothing here yet."""
+    roles = request_roles(request)
+    if roles.member and not roles.any_role:
+        return redirect("standing:dashboard")
+    context = selectors.role_home(
+        request.user, roles=roles, on=timezone.localdate(), now=timezone.now()
+    )
+    return render(request, "standing/home.html", context)

@@ -14,6 +14,16 @@ def _media_and_mail(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (rate limits, the cached nightly schedule)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_may_empty_kept_tables():
     """After a test that commits (``transaction=True``), Django empties every table with one

@@ -14,13 +14,20 @@ One module per seam:
 """
 
 from ._common import HUNDRED, MONEY_OUT, ZERO
-from .dues import invoices_with_paid, unpaid_dues_among, unpaid_dues_for
+from .dues import (
+    dues_to_collect,
+    invoices_by_payment,
+    invoices_with_paid,
+    unpaid_dues_among,
+    unpaid_dues_for,
+)
 from .ledger import (
     circles_of_members,
     coordinates,
     decidable_ids,
     entries_visible_to,
     is_seated_in,
+    labour_to_decide_by_circle,
     may_decide,
     members_seated_in,
     pending_labour_queue,
@@ -41,10 +48,13 @@ from .revenue import (
     quarter_end,
     quarter_label,
     quarter_start,
+    reports_by_share,
+    reports_due_for,
     reports_with_paid,
     resellers_standing_for,
     revenue_due_date,
     share_owed,
+    shares_to_collect,
 )
 
 __all__ = [
@@ -60,9 +70,12 @@ __all__ = [
     "commitment_progress_for",
     "coordinates",
     "decidable_ids",
+    "dues_to_collect",
     "entries_visible_to",
+    "invoices_by_payment",
     "invoices_with_paid",
     "is_seated_in",
+    "labour_to_decide_by_circle",
     "may_decide",
     "members_seated_in",
     "next_quarter",
@@ -72,11 +85,14 @@ __all__ = [
     "quarter_end",
     "quarter_label",
     "quarter_start",
+    "reports_by_share",
+    "reports_due_for",
     "reports_with_paid",
     "resellers_standing_for",
     "revenue_due_date",
     "share_owed",
     "unpaid_dues_among",
+    "shares_to_collect",
     "unpaid_dues_for",
     "with_commitment_totals",
 ]

@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from membership.models import Membership
@@ -74,3 +74,28 @@ def _unpaid_by_membership(rows) -> dict[int, list[tuple[datetime.date, Decimal, 
     for membership_id, due_on, amount, paid, currency in sorted(rows, key=lambda r: r[:2]):
         result.setdefault(membership_id, []).append((due_on, amount - paid, currency))
     return result
+
+
+def dues_to_collect(invoices: QuerySet[DuesInvoice], *, on: datetime.date) -> dict[str, int]:
+    """How many of ``invoices`` are open (not fully paid by payments made up to ``on``) and
+    how many of those are overdue (due before ``on``), in one query."""
+    unpaid = Q(paid__lt=F("amount"))
+    return invoices_with_paid(invoices.order_by(), on=on).aggregate(
+        open=Count("pk", filter=unpaid),
+        overdue=Count("pk", filter=unpaid & Q(due_on__lt=on)),
+    )
+
+
+def invoices_by_payment(
+    invoices: QuerySet[DuesInvoice], state: str, *, on: datetime.date
+) -> QuerySet[DuesInvoice]:
+    """``invoices`` narrowed to one ``state``: "open" (not fully paid), "overdue" (open and due
+    before ``on``) or "paid"; the admin's filter and ``dues_to_collect`` count the same."""
+    invoices = invoices_with_paid(invoices, on=on)
+    if state == "open":
+        return invoices.filter(paid__lt=F("amount"))
+    if state == "overdue":
+        return invoices.filter(paid__lt=F("amount"), due_on__lt=on)
+    if state == "paid":
+        return invoices.filter(paid__gte=F("amount"))
+    return invoices

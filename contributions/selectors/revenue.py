@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from meetcoop.core.money import round_money
@@ -127,3 +127,56 @@ def resellers_standing_for(
 
 def share_owed(revenue_eur: Decimal, percent: Decimal) -> Decimal:
     return round_money(revenue_eur * percent / HUNDRED)
+
+
+def reports_due_for(
+    stewards: QuerySet[Steward], *, on: datetime.date
+) -> dict[int, list[tuple[datetime.date, datetime.date]]]:
+    """For each reseller among ``stewards``, the quarters that ended before ``on`` with no
+    report yet, as (quarter start, due date), oldest first: overdue when the due date is
+    before ``on``. Three queries whatever the count (as ``resellers_standing_for``)."""
+    stewards = stewards.filter(kind=Steward.Kind.RESELLER)
+    first = _first_quarters(stewards)
+    reported = set(
+        RevenueReport.objects.filter(steward__in=stewards).values_list(
+            "steward_id", "quarter_start"
+        )
+    )
+    ends = set()
+    for q in first.values():
+        while quarter_end(q) < on:
+            ends.add(quarter_end(q))
+            q = next_quarter(q)
+    policies = policies_by_date(ends) if ends else {}
+    result: dict[int, list[tuple[datetime.date, datetime.date]]] = {}
+    for steward_id, q in first.items():
+        while quarter_end(q) < on:
+            if (steward_id, q) not in reported:
+                result.setdefault(steward_id, []).append((q, revenue_due_date(q, policies)))
+            q = next_quarter(q)
+    return result
+
+
+def reports_by_share(
+    reports: QuerySet[RevenueReport], state: str, *, on: datetime.date
+) -> QuerySet[RevenueReport]:
+    """``reports`` narrowed to one ``state`` of their share: "unpaid" (payments made up to
+    ``on`` below the share owed), "overdue" (unpaid and due before ``on``) or "paid"."""
+    reports = reports_with_paid(reports, on=on)
+    if state == "unpaid":
+        return reports.filter(paid_eur__lt=F("share_eur"))
+    if state == "overdue":
+        return reports.filter(paid_eur__lt=F("share_eur"), due_on__lt=on)
+    if state == "paid":
+        return reports.filter(paid_eur__gte=F("share_eur"))
+    return reports
+
+
+def shares_to_collect(reports: QuerySet[RevenueReport], *, on: datetime.date) -> dict[str, int]:
+    """How many of ``reports`` have their share not fully paid, and how many of those are
+    overdue, in one query."""
+    unpaid = Q(paid_eur__lt=F("share_eur"))
+    return reports_with_paid(reports.order_by(), on=on).aggregate(
+        unpaid=Count("pk", filter=unpaid),
+        overdue=Count("pk", filter=unpaid & Q(due_on__lt=on)),
+    )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log, audit_log_many
+from meetcoop.core.dates import date_medium
 from meetcoop.core.errors import DomainError
 from meetcoop.core.money import round_money, validate_currency
 from meetcoop.core.roles import is_treasurer
@@ -87,7 +88,7 @@ def labour_log(
     if not selectors.is_seated_in(member, circle, on=worked_on):
         raise DomainError(
             _("%(member)s did not sit in %(circle)s on %(date)s.")
-            % {"member": member, "circle": circle, "date": worked_on.isoformat()},
+            % {"member": member, "circle": circle, "date": date_medium(worked_on)},
             code="not_seated",
         )
     with transaction.atomic():
@@ -133,7 +134,7 @@ def labour_log_many(
         if member.pk not in seated:
             raise DomainError(
                 _("%(member)s did not sit in %(circle)s on %(date)s.")
-                % {"member": member, "circle": circle, "date": worked_on.isoformat()},
+                % {"member": member, "circle": circle, "date": date_medium(worked_on)},
                 code="not_seated",
             )
     own = member_ids_of(actor)

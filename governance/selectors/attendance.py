@@ -10,7 +10,7 @@ from meetcoop.core.roles import is_coop_admin
 from membership.selectors import policy_in_force
 
 from ..models import Attendance, CircleRole, Meeting
-from .circles import is_any_coordinator, is_coordinator_of, seats_on
+from .circles import circles_coordinated_by, is_any_coordinator, is_coordinator_of, seats_on
 
 
 def can_record_attendance(user, meeting, *, on: datetime.date) -> bool:
@@ -21,6 +21,22 @@ def can_record_attendance(user, meeting, *, on: datetime.date) -> bool:
     if meeting.kind == meeting.Kind.ALL_HANDS:
         return is_any_coordinator(user, on=on)
     return is_coordinator_of(user, meeting.circle, on=on)
+
+
+def meetings_to_record(user, *, on: datetime.date) -> QuerySet[Meeting]:
+    """Meetings held on or before ``on`` whose attendance nobody has recorded yet, among those
+    ``user`` may record (``can_record_attendance``): every one for a co-op admin; the All
+    Hands Meetings and its own circles' meetings for a coordinator; none for anyone else.
+    Newest first, in one query."""
+    waiting = Meeting.objects.filter(
+        held_on__lte=on, attendance_recorded_at__isnull=True
+    ).select_related("circle")
+    if not is_coop_admin(user):
+        circles = circles_coordinated_by(user, on=on)
+        waiting = waiting.filter(
+            (Q(kind=Meeting.Kind.ALL_HANDS) & Exists(circles)) | Q(circle__in=circles)
+        )
+    return waiting.order_by("-held_on", "title")
 
 
 # --- meetings and attendance -----------------------------------------------------------------
@@ -167,3 +183,32 @@ def attended_counts(
         .annotate(n=Count("member__attendances"))
         .values_list("pk", "n")
     )
+
+
+def counted_and_upcoming_meetings(
+    window: tuple[datetime.date, datetime.date], *, by, on: datetime.date, upcoming: int = 3
+) -> tuple[list[Meeting], list[Meeting]]:
+    """``counted_meetings_attended(window, by=by)`` and the next ``upcoming`` All Hands
+    Meetings from ``on``, in one query (a member's page shows both)."""
+    rows = (
+        Meeting.objects.filter(_counted(window) | Q(kind=Meeting.Kind.ALL_HANDS, held_on__gte=on))
+        .annotate(theirs=FilteredRelation("attendances", condition=Q(attendances__member__in=by)))
+        .annotate(attendee=F("theirs__member_id"))
+        .order_by("-held_on", "title", "pk")
+    )
+    first, last = window
+    meetings: dict[int, Meeting] = {}
+    for row in rows:
+        meeting = meetings.get(row.pk)
+        if meeting is None:
+            meeting = meetings[row.pk] = row
+            meeting.attendees = set()
+        if row.attendee is not None:
+            meeting.attendees.add(row.attendee)
+    counted = [
+        m
+        for m in meetings.values()
+        if m.attendance_recorded_at is not None and first <= m.held_on <= last
+    ]
+    later = sorted((m for m in meetings.values() if m.held_on >= on), key=lambda m: m.held_on)
+    return counted, later[:upcoming]

@@ -2,6 +2,8 @@
 would change them."""
 
 import difflib
+import re
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -15,6 +17,94 @@ def render_markdown(text: str) -> str:
     """Markdown to HTML, then cleaned by nh3 (no script, no event handlers, no raw HTML tricks)."""
     html = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
     return nh3.clean(html)
+
+
+class _TextLines(HTMLParser):
+    """The lines a reader sees in rendered HTML: a line per paragraph line, heading, list item
+    ("• " or "1. "), table row and line break; no markup left."""
+
+    BLOCKS = {"p", "div", "blockquote", "pre", "table", "tr", "hr", "dl", "dt", "dd"}
+    BLOCKS |= {f"h{n}" for n in range(1, 7)}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.lines = [""]
+        self.lists: list[list] = []  # [tag, items so far] of each open list
+        self.prefix = ""
+        self.in_pre = 0
+        self.in_table = 0
+        self.cell = 0
+
+    def _break(self):
+        if self.lines[-1].strip():
+            self.lines.append("")
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("ul", "ol"):
+            self._break()
+            self.lists.append([tag, 0])
+        elif tag == "li":
+            self._break()
+            kind = self.lists[-1] if self.lists else ["ul", 0]
+            kind[1] += 1
+            indent = "  " * max(len(self.lists) - 1, 0)
+            self.prefix = indent + ("• " if kind[0] == "ul" else f"{kind[1]}. ")
+        elif tag == "br":
+            self.lines.append("")
+        elif tag in ("td", "th"):
+            if self.cell:
+                self.lines[-1] = self.lines[-1].rstrip() + " | "
+            self.cell += 1
+        elif tag in self.BLOCKS:
+            self._break()
+            self.cell = 0
+            if tag == "pre":
+                self.in_pre += 1
+            elif tag == "table":
+                self.in_table += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+            self._break()
+        elif tag == "li" or tag in self.BLOCKS:
+            self._break()
+            if tag == "pre" and self.in_pre:
+                self.in_pre -= 1
+            elif tag == "table" and self.in_table:
+                self.in_table -= 1
+
+    def handle_data(self, data):
+        if self.in_table:  # a row is one line; the newlines between its cells are layout
+            data = data.replace("\n", " ")
+        for number, part in enumerate(data.split("\n")):
+            if number:
+                self._break()
+            if not self.in_pre:
+                part = re.sub(r"\s+", " ", part)
+                if not self.lines[-1].strip():
+                    part = part.lstrip()
+            if part and self.prefix and not self.lines[-1].strip():
+                self.lines[-1] = self.prefix
+                self.prefix = ""
+            self.lines[-1] += part
+
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.lines if line.strip())
+
+
+def markdown_text(text: str) -> str:
+    """Markdown as the reader sees it, as plain lines: rendered (``render_markdown``), then the
+    markup taken away, so a diff shows words and not ``**`` or ``#``."""
+    parser = _TextLines()
+    parser.feed(render_markdown(text))
+    parser.close()
+    return parser.text()
+
+
+def rendered_diff(old: str, new: str) -> list[dict]:
+    """``text_diff`` of two Markdown texts as they read once rendered."""
+    return text_diff(markdown_text(old), markdown_text(new))
 
 
 def text_diff(old: str, new: str) -> list[dict]:
@@ -72,7 +162,7 @@ def proposal_diff(proposal) -> list[dict] | None:
         base = proposal.document.current_version
     else:
         base = proposal.base_version
-    return text_diff(base.text if base else "", proposal.new_text)
+    return rendered_diff(base.text if base else "", proposal.new_text)
 
 
 def pending_proposals_for_document(user, document, *, now) -> QuerySet[Proposal]:

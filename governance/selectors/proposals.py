@@ -94,7 +94,7 @@ def outcome_for(proposal, tally: Tally) -> tuple[str, str]:
             "quorum not reached: %(turnout)s %% voted, %(quorum)s %% needed"
         ) % {
             "turnout": tally.turnout_percent.quantize(Decimal("1")),
-            "quorum": proposal.quorum_percent.normalize(),
+            "quorum": f"{proposal.quorum_percent.normalize():f}",  # 50, not 5E+1
         }
     if not tally.agree:
         return Proposal.Outcome.REJECTED, gettext("nobody agreed")

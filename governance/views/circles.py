@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meetcoop.core.forms import add_service_error
+from meetcoop.core.pagination import paginate
 
 from .. import selectors, services
 from ..forms import (
@@ -38,15 +39,22 @@ def circle_list(request):
 def _circle_page(request, circle, *, add_form=None, status=200):
     today = timezone.localdate()
     manage = selectors.can_manage_circle(request.user, circle, on=today)
+    seats = paginate(request, selectors.circle_seats(circle, on=today), per_page=50)
+    past_seats = paginate(
+        request,
+        circle.roles.select_related("member")
+        .filter(ended_on__lt=today)
+        .order_by("-ended_on", "pk"),
+        per_page=50,
+        param="past",
+    )
     return render(
         request,
         "governance/circle_detail.html",
         {
             "circle": circle,
-            "seats": selectors.circle_seats(circle, on=today),
-            "past_seats": circle.roles.select_related("member")
-            .filter(ended_on__lt=today)
-            .order_by("-ended_on"),
+            "seats": seats,
+            "past_seats": past_seats,
             "can_manage": manage,
             "add_form": add_form or (SeatAddForm() if manage else None),
             "end_form": SeatEndForm() if manage else None,

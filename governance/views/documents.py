@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from meetcoop.core.pagination import paginate
 from meetcoop.core.roles import is_coop_admin
 
 from .. import selectors
@@ -31,7 +32,7 @@ def document_detail(request, slug):
             "document": document,
             "version": current,
             "html": selectors.render_markdown(current.text) if current else "",
-            "history": selectors.document_history(document),
+            "history": paginate(request, selectors.document_history(document)),
             "pending": pending,
             "can_propose": is_coop_admin(request.user) or selectors.has_voting_rights(request.user),
         },
@@ -53,7 +54,7 @@ def document_version(request, slug, number):
             "version": version,
             "html": selectors.render_markdown(version.text),
             "diff": selectors.collapse_unchanged(
-                selectors.text_diff(previous.text if previous else "", version.text)
+                selectors.rendered_diff(previous.text if previous else "", version.text)
             ),
             "previous": previous,
         },

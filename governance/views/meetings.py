@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.forms import add_service_error
+from meetcoop.core.pagination import paginate
 from meetcoop.core.roles import is_coop_admin
 
 from .. import selectors, services
@@ -21,7 +22,8 @@ from ..models import Circle, Meeting
 @login_required
 def meeting_list(request):
     today = timezone.localdate()
-    meetings = list(selectors.meetings_list()[:100])
+    page = paginate(request, selectors.meetings_list().order_by("-held_on", "title", "pk"))
+    meetings = list(page)
     may_all_hands = is_coop_admin(request.user) or selectors.is_any_coordinator(
         request.user, on=today
     )
@@ -39,6 +41,7 @@ def meeting_list(request):
         "governance/meeting_list.html",
         {
             "meetings": meetings,
+            "page_obj": page,
             "can_plan": is_coop_admin(request.user) or bool(coordinated),
         },
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meetcoop.core.forms import add_service_error
+from meetcoop.core.pagination import paginate
 from meetcoop.core.roles import is_coop_admin
 from membership.models import Member
 from membership.selectors import members_of_user
@@ -27,12 +28,14 @@ from ..models import Circle, CircleRole, GovernanceDocument, Proposal
 def proposal_list(request):
     now = timezone.now()
     services.close_due_proposals(now=now)  # their outcomes, if no worker has recorded them yet
+    past = paginate(request, selectors.past_proposals_for_user(request.user, now=now))
     return render(
         request,
         "governance/proposal_list.html",
         {
             "open": list(selectors.open_proposals_for_user(request.user, now=now)),
-            "past": list(selectors.past_proposals_for_user(request.user, now=now)[:50]),
+            "past": list(past),
+            "past_page": past,
             "drafts": list(selectors.draft_proposals_for_user(request.user)),
             "can_propose": is_coop_admin(request.user) or selectors.has_voting_rights(request.user),
             "now": now,
@@ -114,6 +117,13 @@ def _proposal_page(request, proposal, *, stance_form=None, open_form=None, statu
         )
     outdated = selectors.proposal_is_outdated(proposal)
     diff = selectors.proposal_diff(proposal)
+    tally = selectors.proposal_tally(proposal) if state != Proposal.Status.DRAFT else None
+    # Where the tally stands: the outcome the rule would give if the vote closed now.
+    projection = (
+        selectors.outcome_for(proposal, tally)
+        if tally is not None and state == Proposal.Status.OPEN
+        else None
+    )
     return render(
         request,
         "governance/proposal_detail.html",
@@ -121,7 +131,8 @@ def _proposal_page(request, proposal, *, stance_form=None, open_form=None, statu
             "proposal": proposal,
             "state": state,
             "now": now,
-            "tally": selectors.proposal_tally(proposal) if state != Proposal.Status.DRAFT else None,
+            "tally": tally,
+            "projection": projection,
             "stances": selectors.proposal_stances(proposal)
             if state != Proposal.Status.DRAFT
             else [],

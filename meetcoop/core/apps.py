@@ -19,7 +19,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Audit and shared tools")
 
     def ready(self):
-        from . import lookups
+        from . import (
+            lookups,
+            money,  # noqa: F401  (registers the allowed-currencies check)
+        )
         from .roles import ensure_role_groups
 
         lookups.register()  # integer lookups past the column's range: no row, not a 500

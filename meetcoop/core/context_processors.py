@@ -1,12 +1,10 @@
 from django.conf import settings
 
-from .roles import is_coop_admin
-
 
 def site(request):
-    user = getattr(request, "user", None)
+    """The site's name and whether sign-up is open. The header's roles are
+    ``standing.context_processors.roles`` (read lazily, once per request)."""
     return {
         "SITE_NAME": settings.SITE_NAME,
         "SIGNUP_OPEN": bool(getattr(settings, "ACCOUNT_ALLOW_SIGNUP", False)),
-        "IS_COOP_ADMIN": bool(user is not None and is_coop_admin(user)),
     }

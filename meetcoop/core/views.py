@@ -1,13 +1,24 @@
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 
 def home(request):
     return render(request, "home.html")
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever a page links: send them to the icon's static
+    file (its URL changes with its content in production, so this redirect is not permanent).
+    """
+    response = redirect(static("favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @never_cache

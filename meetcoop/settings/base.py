@@ -38,6 +38,14 @@ SITE_NAME = env("SITE_NAME", default="Meet.coop")
 SITE_DOMAIN = env("SITE_DOMAIN", default="127.0.0.1:8000")
 SITE_ID = 1
 
+# The currencies the co-op takes (ISO 4217, in menu order): every currency menu offers these and
+# every currency field accepts only these; a system check refuses a code not in use today.
+ALLOWED_CURRENCIES = [
+    code.strip().upper()
+    for code in env.list("ALLOWED_CURRENCIES", default=["EUR", "CAD", "USD", "GBP", "CHF"])
+    if code.strip()
+]
+
 INSTALLED_APPS = [
     # django.contrib.admin, whose site audits every admin's own writes (meetcoop.core.admin_audit).
     "meetcoop.core.apps.AuditedAdminConfig",
@@ -140,6 +148,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "meetcoop.core.context_processors.site",
+                "standing.context_processors.roles",
             ],
         },
     },
@@ -186,7 +195,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "standing:dashboard"
+# Everyone lands on the work of their roles; a member with no other role on /me/.
+LOGIN_REDIRECT_URL = "standing:home"
 ACCOUNT_ADAPTER = "meetcoop.users.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -194,7 +204,8 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# The link in the approval email sets the first password: the member is signed in at once.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 # Logins are made from approved applications; open sign-up is a switch.
 ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=False)

@@ -25,6 +25,8 @@ from ..models import (
     MemberContact,
     Membership,
 )
+from ..rules import AT_RISK_DAYS
+from ..selectors import warned_at_risk
 
 
 class ChosenAutocompleteSelect(SafeAutocompleteSelect):
@@ -132,6 +134,24 @@ MEMBERSHIP_FIELDS = [
 ]
 
 
+class WarnedAtRiskFilter(admin.SimpleListFilter):
+    """Active memberships the nightly check warned lately that they may lapse (the home page
+    of a steward's admin links here)."""
+
+    title = _("at risk")
+    parameter_name = "at_risk"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("warned", _("warned in the last %(days)d days") % {"days": AT_RISK_DAYS}),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "warned":
+            return warned_at_risk(queryset, now=timezone.now())
+        return queryset
+
+
 @admin.register(Membership)
 class MembershipAdmin(
     StewardScopedAdminMixin, ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAdmin
@@ -152,7 +172,7 @@ class MembershipAdmin(
         "admitted_on",
         "status_changed_at",
     ]
-    list_filter = ["type", "status", "steward", "service_level"]
+    list_filter = ["type", "status", WarnedAtRiskFilter, "steward", "service_level"]
     search_fields = ["member__name", "member__organisation_name", "member__email"]
     list_select_related = ["member", "steward", "service_level"]
     autocomplete_fields = ["member"]

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meetcoop.core.dates import date_medium
 from meetcoop.core.money import MONEY_FIELD, CurrencyField, Money, round_money
 
 
@@ -69,7 +70,7 @@ class Policy(models.Model):
         ordering = ["-effective_from"]
 
     def __str__(self):
-        return _("Policy in force from %(date)s") % {"date": self.effective_from.isoformat()}
+        return _("Policy in force from %(date)s") % {"date": date_medium(self.effective_from)}
 
     @property
     def hour_value(self) -> Decimal:

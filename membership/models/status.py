@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meetcoop.core.dates import date_medium
 from meetcoop.core.models import AppendOnlyModel
 
 from .members import Membership
@@ -54,7 +55,8 @@ class StatusChange(AppendOnlyModel):
         indexes = [models.Index(fields=["effective_on", "new_status"])]
 
     def __str__(self):
-        return f"{self.membership}: {self.old_status} → {self.new_status} ({self.effective_on})"
+        day = date_medium(self.effective_on)
+        return f"{self.membership}: {self.old_status} → {self.new_status} ({day})"
 
 
 class StatusRun(models.Model):

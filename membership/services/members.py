@@ -12,7 +12,7 @@ from meetcoop.core.errors import DomainError
 from meetcoop.core.locks import lock_until_commit
 from meetcoop.users.models import User
 
-from ..models import Member, MemberContact, Membership
+from ..models import Member, MemberContact, Membership, StatusChange
 from ..signals import membership_created
 
 
@@ -106,8 +106,15 @@ def membership_create(
     applied_on: datetime.date | None,
     admitted_on: datetime.date | None,
     actor,
+    source: str = StatusChange.Source.APPLICATION,
+    note: str = "",
 ):
     """Give ``member`` a membership of ``type``; refused when it already holds an open one.
+
+    A membership created in a status other than ``pending`` gets the first row of its status
+    history (``pending`` to that status, from ``source``: an application decision, or a person
+    in the admin, with ``note`` saying it in words), like every later change. A pending one
+    has no change yet: its admission writes the first row (``membership_admit``).
 
     Sends ``membership_created`` inside the transaction: contributions issues the first dues
     invoice there, so a membership never exists without it, whoever made it."""
@@ -140,6 +147,17 @@ def membership_create(
         )
         membership.full_clean(validate_constraints=False)
         membership.save()
+        if status != Membership.Status.PENDING:
+            StatusChange.objects.create(
+                membership=membership,
+                old_status=Membership.Status.PENDING,
+                new_status=status,
+                effective_on=admitted_on or applied_on or timezone.localdate(),
+                changed_at=membership.status_changed_at,
+                source=source,
+                actor=actor,
+                note=note,
+            )
         audit_log(
             actor=actor,
             action="membership.membership.created",
@@ -184,4 +202,6 @@ def membership_add(
         applied_on=applied_on or on,
         admitted_on=None if operational else on,
         actor=actor,
+        source=StatusChange.Source.PERSON,
+        note=_("Added by hand in the admin."),
     )

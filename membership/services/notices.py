@@ -27,7 +27,8 @@ def _send_status_email(*, membership, kind: str, reasons: list[dict]) -> None:
             "member": member,
             "membership": membership,
             "reasons": reasons,
-            "dashboard_url": absolute_url(settings.LOGIN_REDIRECT_URL),
+            # The member's own page (the standing app's ``/me/``: a URL name, not an import).
+            "dashboard_url": absolute_url("standing:dashboard"),
         },
     )
 

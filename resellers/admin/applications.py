@@ -8,20 +8,24 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from meetcoop.core.admin import (
     BoundedInlineFormSet,
+    OccurringChoicesListFilter,
     StewardScopedAdminMixin,
     message_domain_error,
 )
 from meetcoop.core.audit import audit_log
+from meetcoop.core.dates import date_medium
 from meetcoop.core.errors import DomainError
 from meetcoop.core.exports import csv_cell
 
 from .. import selectors
 from ..models import Application, ApplicationDecision
+from ..selectors import stewards_visible_to
 from ..services import (
     ALREADY_DECIDED,
     application_admission_reopen,
@@ -30,6 +34,7 @@ from ..services import (
     application_reject,
     application_waitlist,
 )
+from .filters import ApplicationStatusFilter, OfferedLevelListFilter
 
 EMAIL_CASES = {
     selectors.EMAIL_NEW: _("new to the co-op"),
@@ -84,17 +89,19 @@ class ApplicationDecisionInline(admin.TabularInline):
 
 @admin.register(Application)
 class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
-    list_display = [
-        "submitted_at",
-        "applicant",
-        "email",
+    # Five short columns fit beside the filters at 1280 px: the email sits under the name,
+    # the type is told by the level ("operational" has none), and the steward column and
+    # filter show only to admins who see more than one steward.
+    list_display = ["submitted_on", "applicant", "asks_for", "steward", "status"]
+    list_display_links = ["applicant"]
+    list_filter = [
+        ApplicationStatusFilter,
         "type",
-        "service_level",
         "steward",
-        "status",
-        "email_owner",
+        ("service_level", OfferedLevelListFilter),
+        ("country", OccurringChoicesListFilter),
+        EmailOwnerFilter,
     ]
-    list_filter = ["status", EmailOwnerFilter, "type", "steward", "service_level", "country"]
     search_fields = ["name", "organisation_name", "email"]
     list_select_related = ["steward", "service_level"]
     date_hierarchy = "submitted_at"
@@ -183,9 +190,63 @@ class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return selectors.applications_with_email_in_use(super().get_queryset(request))
 
+    def _visible_stewards(self, request) -> list:
+        """The stewards ``request.user`` sees here, read once per request."""
+        if not hasattr(request, "_application_admin_stewards"):
+            request._application_admin_stewards = list(stewards_visible_to(request.user))
+        return request._application_admin_stewards
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if len(self._visible_stewards(request)) > 1:
+            return columns
+        return [column for column in columns if column != "steward"]
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        if len(self._visible_stewards(request)) > 1:
+            return filters
+        return [f for f in filters if not (isinstance(f, tuple) and f[0] == "steward")]
+
+    def changelist_view(self, request, extra_context=None):
+        # The list takes the width of the admin's navigation sidebar (the breadcrumbs and
+        # the admin's home still lead everywhere), so every column fits at 1280 px.
+        context = {"is_nav_sidebar_enabled": False}
+        stewards = self._visible_stewards(request)
+        if len(stewards) == 1:
+            context["title"] = _("Applications to %(steward)s") % {"steward": stewards[0].name}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
+
+    def response_action(self, request, queryset):
+        """Ticked rows are acted on whatever their status is now, even outside the list's
+        filters (the default queue included): the service then says that one was decided
+        meanwhile. Only "select all" follows the filters. Rows stay scoped to the admin's
+        stewards either way."""
+        if request.POST.get("select_across", "0") in ("0", "", "False", "false"):
+            queryset = self.get_queryset(request)
+        return super().response_action(request, queryset)
+
+    @admin.display(description=_("submitted"), ordering="submitted_at")
+    def submitted_on(self, obj):
+        return date_medium(obj.submitted_at)
+
     @admin.display(description=_("applicant"), ordering="name")
     def applicant(self, obj):
-        return obj.display_name
+        """The name, the email under it, and whose the email is when it was not new."""
+        case = selectors.email_status(obj)
+        if case == selectors.EMAIL_NEW:
+            return format_html('{}<br><span class="quiet">{}</span>', obj.display_name, obj.email)
+        return format_html(
+            '{}<br><span class="quiet">{}</span><br><span class="quiet">{}</span>',
+            obj.display_name,
+            obj.email,
+            _("Email: %(case)s") % {"case": EMAIL_CASES[case]},
+        )
+
+    @admin.display(description=_("membership"), ordering="service_level__position")
+    def asks_for(self, obj):
+        """The level asked for; an operational application has none."""
+        return obj.service_level.name if obj.service_level_id else _("operational")
 
     @admin.display(description=_("email belongs to"))
     def email_owner(self, obj):

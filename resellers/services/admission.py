@@ -195,6 +195,11 @@ def _enrol(app: Application, *, actor, on: datetime.date):
             applied_on=timezone.localdate(app.submitted_at),
             admitted_on=on,
             actor=actor,
+            note=(
+                _("Admitted by the Permanent Assembly.")
+                if app.type == Application.Type.OPERATIONAL
+                else _("Application approved by %(steward)s.") % {"steward": app.steward}
+            ),
         )
     membership_services.terms_acceptances_record(
         member=member, versions=app.accepted_terms.all(), accepted_at=app.submitted_at

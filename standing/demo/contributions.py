@@ -321,4 +321,3 @@ def seed(out, today: datetime.date) -> None:
         f"dues invoices: {DuesInvoice.objects.count()}, "
         f"revenue reports: {RevenueReport.objects.count()}"
     )
-    out.write(f"  Treasurer:      {TREASURER_EMAIL} / demo-password")

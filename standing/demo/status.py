@@ -110,6 +110,51 @@ def _history_of_joins():
         )
 
 
+def _history_of_lapses(today):
+    """The demo's lapsed and suspended memberships were made in that status: write the change
+    that led there, so that every membership's history ends in the status it has. A lapse
+    is written as a nightly check's, with the rules that fail today; a suspension as a
+    person's, with a note."""
+    from membership.models import Membership, StatusChange
+
+    from ..selectors import status_evaluate
+
+    settled = Membership.objects.filter(status__in=["lapsed", "suspended"]).exclude(
+        admitted_on=None
+    )
+    for membership in settled.order_by("pk"):
+        last = (
+            StatusChange.objects.filter(membership=membership)
+            .order_by("-effective_on", "-changed_at", "-id")
+            .first()
+        )
+        if last is not None and last.new_status == membership.status:
+            continue
+        day = max(
+            membership.admitted_on + datetime.timedelta(days=1), today - datetime.timedelta(days=20)
+        )
+        reasons, note = [], ""
+        if membership.status == "lapsed":
+            evaluation = next(
+                iter(status_evaluate(Membership.objects.filter(pk=membership.pk), on=today)), None
+            )
+            failing = [r.as_json() for r in evaluation.reasons if not r.ok] if evaluation else []
+            reasons = failing
+            note = "" if failing else "Lapsed at the nightly check."
+        else:
+            note = "Suspended: rooms resold to third parties, against the Fair Use Agreement."
+        StatusChange.objects.create(
+            membership=membership,
+            old_status=last.new_status if last is not None else "active",
+            new_status=membership.status,
+            effective_on=day,
+            changed_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(2, 30))),
+            source="nightly" if membership.status == "lapsed" else "person",
+            reasons=reasons,
+            note=note,
+        )
+
+
 PAID_TODAY = "member04@example.org"
 GRACE_ENDED = "member15@example.org"
 
@@ -155,6 +200,7 @@ def seed(out, today: datetime.date) -> None:
     _top_up_commitments(today, treasurer)
     _file_revenue_reports(today, treasurer)
     _history_of_joins()
+    _history_of_lapses(today)
     # This night's run, once; then the day's events, which the next run (or a dry run) finds.
     from membership.models import StatusRun
 

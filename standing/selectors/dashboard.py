@@ -4,7 +4,9 @@ import copy
 import datetime
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import OuterRef, Subquery
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from contributions.models import DuesInvoice
 from contributions.selectors import (
@@ -17,15 +19,16 @@ from governance.models import CircleRole, Meeting
 from governance.selectors import (
     attendance_window,
     attended_since,
-    counted_meetings_attended,
+    counted_and_upcoming_meetings,
     meetings_since,
     open_proposals_for_user,
     seats_on,
 )
 from membership import rules
 from membership.models import Membership, Policy, TermsAcceptance, TermsVersion
-from membership.reasons import reason_advice, reason_text
+from membership.reasons import reason_advice, reason_text, status_change_words
 from membership.selectors import (
+    latest_status_changes,
     members_of_user,
     policy_day_expression,
     policy_on,
@@ -44,6 +47,46 @@ from .status import (
 INVOICES_SHOWN = 6
 ZERO = Decimal("0")
 
+NIGHTLY_TASK = "standing.tasks.recompute_status_nightly"
+HISTORY_SHOWN = 5
+
+
+NIGHTLY_SCHEDULE_CACHE = "standing:nightly-schedule"
+NIGHTLY_SCHEDULE_SECONDS = 600
+
+
+def nightly_schedule() -> CrontabSchedule | None:
+    """The crontab of the nightly status job (django-celery-beat's periodic task, editable in
+    the admin), or None when it is not scheduled there (disabled, or run by cron instead).
+    Kept in the cache for ten minutes, and forgotten as soon as a periodic task or a crontab
+    is saved or deleted (``standing.receivers``): one query per ten minutes, not per page."""
+    cached = cache.get(NIGHTLY_SCHEDULE_CACHE)
+    if cached is None:
+        task = (
+            PeriodicTask.objects.filter(task=NIGHTLY_TASK, enabled=True, crontab__isnull=False)
+            .select_related("crontab")
+            .order_by("pk")
+            .first()
+        )
+        cached = task.crontab if task is not None else False
+        cache.set(NIGHTLY_SCHEDULE_CACHE, cached, NIGHTLY_SCHEDULE_SECONDS)
+    return cached or None
+
+
+def next_nightly_check(*, now: datetime.datetime) -> datetime.datetime | None:
+    """When the nightly status job runs next, from its schedule (``nightly_schedule``); None
+    when it is not scheduled in the database."""
+    crontab = nightly_schedule()
+    if crontab is None:
+        return None
+    try:
+        remaining = crontab.schedule.remaining_estimate(now)
+    except (ValueError, TypeError):  # a crontab that can't be read: say "tonight"
+        return None
+    # The estimate runs a fraction of a second short of the minute the crontab names.
+    moment = now + remaining + datetime.timedelta(seconds=30)
+    return moment.replace(second=0, microsecond=0)
+
 
 def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict:
     """Everything ``/me/`` shows, for the members ``user`` acts for, in a fixed number of
@@ -61,16 +104,17 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
         .annotate(reseller_id=Subquery(stewards.values("pk")[:1]))
         .order_by("kind", "name")
     )
-    versions = list(TermsVersion.objects.filter(published_at__date__lte=on))
     if not members:
+        # Terms are accepted for a member: a login with none has nothing to accept.
         return {
             "members": [],
             "cards": [],
             "seats": [],
             "upcoming_meetings": [],
             "proposals": [],
-            "terms_to_accept": list(terms_in_force_among(versions, at=now).values()),
+            "terms_to_accept": [],
         }
+    versions = list(TermsVersion.objects.filter(published_at__date__lte=on))
     member_ids = [m.pk for m in members]
     memberships = list(
         Membership.objects.filter(member__in=member_ids)
@@ -85,9 +129,6 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
         .select_related("circle", "member")
         .order_by("circle__name")
     )
-    upcoming = list(
-        Meeting.objects.filter(kind=Meeting.Kind.ALL_HANDS, held_on__gte=on).order_by("held_on")[:3]
-    )
     # (member, version, document, published) of every version these members accepted.
     acceptances = list(
         TermsAcceptance.objects.filter(member__in=member_ids).values_list(
@@ -98,16 +139,27 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
         )
     )
     accepted = {version_id for _member, version_id, _doc, _published in acceptances}
-    terms_to_accept = [
-        v for v in terms_in_force_among(versions, at=now).values() if v.pk not in accepted
-    ]
+    # Terms are accepted for a member: a login with none has nothing to accept.
+    terms_to_accept = (
+        [v for v in terms_in_force_among(versions, at=now).values() if v.pk not in accepted]
+        if members
+        else []
+    )
 
     policies = list(Policy.objects.order_by("effective_from")) if memberships else []
     today_policy = policy_on(on, policies) if memberships else None
     meetings, totals, invoices = [], {}, []
+    if not operational:
+        upcoming = list(
+            Meeting.objects.filter(kind=Meeting.Kind.ALL_HANDS, held_on__gte=on).order_by(
+                "held_on"
+            )[:3]
+        )
     if operational:
         window = attendance_window(on=on, policy=today_policy)
-        meetings = counted_meetings_attended(window, by=[m.member_id for m in operational])
+        meetings, upcoming = counted_and_upcoming_meetings(
+            window, by=[m.member_id for m in operational], on=on
+        )
         totals = approved_totals_by_member([m.member_id for m in operational], on=on)
     if users:
         invoices = list(
@@ -156,6 +208,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
     ]
     evaluations = {e.membership_id: e for e in status_apply(rows, facts, on=on, policies=policies)}
 
+    history = latest_status_changes(memberships, count=HISTORY_SHOWN)
     cards = []
     for membership in memberships:
         evaluation = evaluations[membership.pk]
@@ -173,6 +226,11 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
             "computed": evaluation.computed,
             "at_risk": bool(evaluation.at_risk),
             "todo": [r["advice"] for r in reasons if r["advice"]],
+            "history": [
+                (change, status_change_words(change))
+                for change in history[membership.pk]["changes"]
+            ],
+            "history_total": history[membership.pk]["total"],
         }
         if membership.type == Membership.Type.OPERATIONAL:
             bound = policy_on(membership.policy_day, policies)
@@ -197,6 +255,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
         "upcoming_meetings": upcoming,
         "proposals": list(open_proposals_for_user(user, now=now)[:20]),
         "terms_to_accept": terms_to_accept,
+        "next_check": next_nightly_check(now=now) if memberships else None,
     }
 
 

@@ -88,7 +88,7 @@ def svg_line_chart(points: list[tuple], *, width=720, height=240, pad=36) -> dic
     path = "M " + " L ".join(f"{x:.1f} {y:.1f}" for x, y in coords)
     ticks = [{"y": f"{pad + inner_h * (1 - f):.1f}", "label": round(top * f)} for f in (0, 0.5, 1)]
     labels = [
-        {"x": f"{coords[i][0]:.1f}", "label": points[i][0].isoformat()}
+        {"x": f"{coords[i][0]:.1f}", "label": points[i][0]}
         for i in sorted({0, len(points) // 2, len(points) - 1})
     ]
     return {

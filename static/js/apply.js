@@ -1,17 +1,27 @@
-// The application form (templates/resellers/apply.html): shows the fieldset of the chosen
-// membership type and the share of the commitment the pledge covers. A file of its own, not
-// an inline script: the Content-Security-Policy refuses inline scripts.
+/* The application form (templates/resellers/apply.html), progressively enhanced: without
+   JavaScript every field shows, each labelled with whom it is for.
+   - Show only the fields for the membership type chosen ([data-for-type]) and for the kind of
+     applicant chosen ([data-for-kind]: the organisation's name only for an organisation).
+   - Show live what share of the commitment the pledge covers. */
 (function () {
   "use strict";
   var form = document.querySelector(".application-form");
   if (!form) return;
-  function showForType() {
-    var checked = form.querySelector("input[name=type]:checked");
-    var type = checked ? checked.value : "user";
-    form.querySelectorAll("[data-for-type]").forEach(function (el) {
-      el.hidden = el.getAttribute("data-for-type") !== type;
+
+  function chosen(name, fallback) {
+    var checked = form.querySelector("input[name=" + name + "]:checked");
+    return checked ? checked.value : fallback;
+  }
+  function showFor(attribute, value) {
+    form.querySelectorAll("[" + attribute + "]").forEach(function (el) {
+      el.hidden = el.getAttribute(attribute) !== value;
     });
   }
+  function showChosen() {
+    showFor("data-for-type", chosen("type", "user"));
+    showFor("data-for-kind", chosen("kind", "person"));
+  }
+
   var pledge = document.getElementById("pledge");
   var out = document.getElementById("pledge-percent");
   function num(id) {
@@ -22,11 +32,13 @@
     if (!pledge || !out || !pledge.dataset.commitmentMoney) return;
     var money = parseFloat(pledge.dataset.commitmentMoney);
     var hours = parseFloat(pledge.dataset.commitmentHours);
-    var share = (num("id_pledge_money") + num("id_pledge_resources_value")) / money + num("id_pledge_hours") / hours;
+    var share = (num("id_pledge_money") + num("id_pledge_resources_value")) / money +
+      num("id_pledge_hours") / hours;
     out.textContent = (Math.floor(share * 10000) / 100).toString();
   }
+
   form.addEventListener("input", showPercent);
-  form.addEventListener("change", showForType);
-  showForType();
+  form.addEventListener("change", showChosen);
+  showChosen();
   showPercent();
 })();

@@ -71,8 +71,14 @@ def test_apply_approve_and_sign_in(live_server, page, browser):
     member.goto(live_server.url + urlsplit(link).path)
     member.locator("input[name=password1]").fill(NEW_PASSWORD)
     member.locator("input[name=password2]").fill(NEW_PASSWORD)
-    member.get_by_role("button", name="Change Password").click()
-    member.wait_for_url(re.compile(r".*/accounts/password/reset/key/done/$"))
+    assert member.get_by_role("heading", name="Choose your password").is_visible()
+    member.get_by_role("button", name="Set my password").click()
+    # Setting the password signs the member in.
+    member.get_by_role("button", name="Sign out").wait_for()
+    member.get_by_text("Your password is set.").wait_for()
+    assert "/accounts/" not in member.url
+    # And the password works for the next sign-in.
+    member.get_by_role("button", name="Sign out").click()
     member.goto(f"{live_server.url}/accounts/login/")
     member.locator("input[name=login]").fill("nuria@example.org")
     member.locator("input[name=password]").fill(NEW_PASSWORD)
@@ -94,3 +100,23 @@ def test_pledge_percentage_shows_live(live_server, page):
     assert page.locator("#pledge-percent").text_content() == "100"
     page.locator("input[name=pledge_money]").fill("124.99")
     assert page.locator("#pledge-percent").text_content() == "99.99"
+
+
+def test_the_organisation_name_shows_only_for_an_organisation(live_server, browser):
+    PolicyFactory()
+    StewardFactory(slug="coop-steward", name="The Co-op")
+    url = f"{live_server.url}/apply/coop-steward/"
+
+    page = browser.new_context().new_page()
+    page.goto(url)
+    field = page.locator("input[name=organisation_name]")
+    assert not field.is_visible()  # an individual by default
+    page.get_by_label("organisation", exact=True).check()
+    assert field.is_visible()
+    page.get_by_label("individual", exact=True).check()
+    assert not field.is_visible()
+
+    # Without JavaScript the field is there, saying whom it is for.
+    plain = browser.new_context(java_script_enabled=False).new_page()
+    plain.goto(url)
+    assert plain.get_by_label("Organisation name (only for an organisation)").is_visible()

@@ -38,7 +38,7 @@ def test_commitment_due_yesterday_fails():
     )
     assert not reason.ok
     assert reason_text(reason.as_json()) == (
-        "Commitment 99 % fulfilled; 100 % of 500.00 EUR (or 40 hours) was due by 2026-11-23."
+        "Commitment 99 % fulfilled; 100 % of 500.00 EUR (or 40 hours) was due by Nov 23, 2026."
     )
 
 
@@ -153,3 +153,16 @@ def test_one_failing_rule_lapses_the_membership():
     bad = circle_rule(circle_count=0)
     assert status_from([good, good]) == "active"
     assert status_from([good, bad]) == "lapsed"
+
+
+def test_reason_dates_are_worded_in_the_readers_medium_format():
+    from django.utils import translation
+
+    reason = {
+        "code": "terms_pending",
+        "ok": True,
+        "params": {"document": "Terms of Use", "version": "2.0", "deadline": "2025-10-12"},
+    }
+    assert reason_text(reason) == "Please accept Terms of Use 2.0 by Oct 12, 2025."
+    with translation.override("de"):
+        assert "12.10.2025" in reason_text(reason)  # never "10/12/2025"

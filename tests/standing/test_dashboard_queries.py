@@ -124,6 +124,7 @@ def queries_of_the_page(client, user) -> int:
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.__name__)
 def test_the_dashboard_reads_at_most_15_queries(client, django_assert_max_num_queries, case):
     client.force_login(case(3))
+    client.get("/me/")  # the nightly schedule is read once per ten minutes, not per page
     with django_assert_max_num_queries(MOST):
         response = client.get("/me/")
     assert response.status_code == 200
@@ -256,3 +257,26 @@ def test_each_organisations_card_shows_its_own_attendance(client):
         if "meetings" in card
     }
     assert attended == {first: [True], second: [False]}
+
+
+def test_the_nightly_schedule_is_read_once_and_forgotten_when_it_changes(client):
+    """/me/ shows the next nightly check from the schedule in the database; it is read once
+    for every page for ten minutes, and read anew as soon as the schedule is saved."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    client.force_login(person_with_both_memberships(2))
+    crontab = CrontabSchedule.objects.create(minute="30", hour="2")
+    task = PeriodicTask.objects.create(
+        name="nightly (test)", task="standing.tasks.recompute_status_nightly", crontab=crontab
+    )
+    cold = queries_of_the_page(client, client.get("/me/").wsgi_request.user)
+    with CaptureQueriesContext(connection) as warm:
+        client.get("/me/")
+    assert not any("django_celery_beat" in q["sql"] for q in warm.captured_queries)
+    crontab.hour = "3"
+    crontab.save()
+    with CaptureQueriesContext(connection) as after_save:
+        page = client.get("/me/")
+    assert any("django_celery_beat" in q["sql"] for q in after_save.captured_queries)
+    assert cold <= MOST and task.pk
+    assert page.status_code == 200

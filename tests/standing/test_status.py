@@ -117,7 +117,7 @@ def test_commitment_due_yesterday_lapses_the_member_with_the_numbers():
     run()
     assert status_of(membership) == "lapsed"
     assert failing_texts(membership) == [
-        "Commitment 75 % fulfilled; 100 % of 500.00 EUR (or 40 hours) was due by 2026-11-23."
+        "Commitment 75 % fulfilled; 100 % of 500.00 EUR (or 40 hours) was due by Nov 23, 2026."
     ]
 
 
@@ -287,7 +287,7 @@ def test_terms_unaccepted_past_the_acceptance_period_lapse():
     run()
     assert status_of(membership) == "lapsed"
     assert failing_texts(membership) == [
-        "Terms of Use 9.0 is not accepted; it had to be accepted by 2026-11-23."
+        "Terms of Use 9.0 is not accepted; it had to be accepted by Nov 23, 2026."
     ]
 
 
@@ -543,7 +543,7 @@ def test_at_risk_notices_are_sent_once_per_cause():
     run()
     assert [m.to for m in mail.outbox] == [[membership.member.email]]
     assert "needs attention" in mail.outbox[0].subject
-    assert "is due by 2026-12-09" in mail.outbox[0].body
+    assert "is due by Dec 9, 2026" in mail.outbox[0].body
     run()
     run(on=D + days(1))
     assert len(mail.outbox) == 1
