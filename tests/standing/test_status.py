@@ -10,10 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
-from meetcoop.core.locks import try_lock
 from membership.models import Membership, StatusChange, StatusNotice, StatusRun
 from membership.reasons import reason_text
-from membership.services import STATUS_LOCK, membership_status_set
+from membership.services import membership_status_set
 from standing.services import status_recompute
 from tests.factories import (
     AttendanceFactory,
@@ -33,6 +32,7 @@ from tests.factories import (
     TermsVersionFactory,
     UserFactory,
 )
+from tests.standing.locking import lock_held_elsewhere
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("policy")]
 
@@ -339,30 +339,9 @@ def test_a_second_run_changes_nothing():
 
 def test_a_second_run_while_one_holds_the_lock_exits_at_once():
     """Another worker holds the lock (its own connection, as a concurrent run would)."""
-    import threading
-
-    from django.db import connections
-
     membership = healthy_operational(hours="")
-    holding, release = threading.Event(), threading.Event()
-
-    def other_run():
-        try:
-            with try_lock(STATUS_LOCK) as held:
-                assert held
-                holding.set()
-                release.wait(10)
-        finally:
-            connections.close_all()
-
-    worker = threading.Thread(target=other_run)
-    worker.start()
-    try:
-        assert holding.wait(10)
+    with lock_held_elsewhere():
         run_record, evaluations = run()
-    finally:
-        release.set()
-        worker.join()
     assert run_record.state == "skipped" and evaluations == []
     assert status_of(membership) == "active"
     assert not StatusChange.objects.exists()

@@ -29,6 +29,7 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
+from tests.standing.locking import lock_held_elsewhere
 from tests.standing.test_status import healthy_operational, user_membership
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("policy")]
@@ -310,25 +311,8 @@ def test_a_run_left_running_is_marked_failed_by_the_next_which_works(
 def test_a_run_skipped_for_the_lock_leaves_a_running_run_alone(django_capture_on_commit_callbacks):
     """While another process holds the lock, a "running" run may be alive: it is not failed."""
     running = StatusRun.objects.create(on=D, source="nightly", state="running")
-    holding, release = threading.Event(), threading.Event()
-
-    def other_run():
-        try:
-            with try_lock(STATUS_LOCK) as held:
-                assert held
-                holding.set()
-                release.wait(10)
-        finally:
-            connections.close_all()
-
-    worker = threading.Thread(target=other_run)
-    worker.start()
-    try:
-        assert holding.wait(10)
+    with lock_held_elsewhere():
         skipped, _ = run(django_capture_on_commit_callbacks)
-    finally:
-        release.set()
-        worker.join()
     running.refresh_from_db()
     assert skipped.state == "skipped" and running.state == "running"
 
