@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from contributions.models import DuesInvoice
@@ -25,7 +25,7 @@ from governance.selectors import (
     seats_on,
 )
 from membership import rules
-from membership.models import Membership, Policy, TermsAcceptance, TermsVersion
+from membership.models import Membership, Policy, TermsVersion
 from membership.reasons import reason_advice, reason_text, status_change_words
 from membership.selectors import (
     latest_status_changes,
@@ -114,8 +114,23 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
             "proposals": [],
             "terms_to_accept": [],
         }
-    versions = list(TermsVersion.objects.filter(published_at__date__lte=on))
     member_ids = [m.pk for m in members]
+    # Every published version, each row joined to the acceptances of these members (one
+    # query): (member, version, document, published) of every version they accepted.
+    versions_by_pk: dict[int, TermsVersion] = {}
+    acceptances = []
+    for row in (
+        TermsVersion.objects.filter(published_at__date__lte=on)
+        .annotate(
+            theirs=FilteredRelation("acceptances", condition=Q(acceptances__member__in=member_ids)),
+            acceptor=F("theirs__member_id"),
+        )
+        .order_by("pk")
+    ):
+        versions_by_pk.setdefault(row.pk, row)
+        if row.acceptor is not None:
+            acceptances.append((row.acceptor, row.pk, row.document, row.published_at))
+    versions = list(versions_by_pk.values())
     memberships = list(
         Membership.objects.filter(member__in=member_ids)
         .select_related("member", "steward", "service_level")
@@ -130,14 +145,6 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
         .order_by("circle__name")
     )
     # (member, version, document, published) of every version these members accepted.
-    acceptances = list(
-        TermsAcceptance.objects.filter(member__in=member_ids).values_list(
-            "member_id",
-            "terms_version_id",
-            "terms_version__document",
-            "terms_version__published_at",
-        )
-    )
     accepted = {version_id for _member, version_id, _doc, _published in acceptances}
     # Terms are accepted for a member: a login with none has nothing to accept.
     terms_to_accept = (

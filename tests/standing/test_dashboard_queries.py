@@ -124,7 +124,7 @@ def queries_of_the_page(client, user) -> int:
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.__name__)
 def test_the_dashboard_reads_at_most_15_queries(client, django_assert_max_num_queries, case):
     client.force_login(case(3))
-    client.get("/me/")  # the nightly schedule is read once per ten minutes, not per page
+    # A cold cache: the nightly schedule is read on this page too (once per ten minutes).
     with django_assert_max_num_queries(MOST):
         response = client.get("/me/")
     assert response.status_code == 200

@@ -151,7 +151,6 @@ def test_the_dashboard_query_count_does_not_grow_with_the_co_op(
         OperationalMembershipFactory()
         MembershipFactory()
     client.force_login(user)
-    client.get("/me/")  # the nightly schedule is read once per ten minutes, not per page
     with django_assert_max_num_queries(15):  # see test_dashboard_queries.py
         response = client.get("/me/")
     assert len(response.context["cards"]) == 2
