@@ -125,7 +125,9 @@ def test_the_dashboard_shows_the_reasons_before_the_member_lapses(client):
     membership, user = lapsing_operational()
     client.force_login(user)
     page = client.get("/me/").content.decode()
-    assert "will lapse at the next nightly check" in page
+    # "at the next nightly check, on <date>" when beat's schedule is in the database (the
+    # migration puts it there; a test that flushes the database removes it), else "tonight".
+    assert "Your membership will lapse at" in page
     assert "Not a member of any circle; operational members need at least one." in page
     assert "Ask a circle&#x27;s coordinator to add you to the circle." in page
     membership.refresh_from_db()
