@@ -26,9 +26,9 @@ class SampleForm(forms.Form):
 
 
 def render(form):
-    return render_to_string(
-        "forms/error_summary.html", {"form": form}
-    ) + "".join(render_to_string("forms/field.html", {"field": field}) for field in form)
+    return render_to_string("forms/error_summary.html", {"form": form}) + "".join(
+        render_to_string("forms/field.html", {"field": field}) for field in form
+    )
 
 
 def test_invalid_fields_are_described_by_their_message_and_help():
