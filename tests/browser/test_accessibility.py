@@ -113,7 +113,7 @@ class Checker:
             """w => Array.from(document.querySelectorAll('body *'))
                 .filter(e => e.getBoundingClientRect().right > w + 1)
                 .filter(e => !e.parentElement.closest('table'))
-                .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.outerHTML.slice(0, 80))""",
+                .slice(0, 5).map(e => e.outerHTML.slice(0, 80))""",
             self.viewport["width"],
         )
         assert width <= self.viewport["width"], f"{name} is {width} px wide: {wide}"
