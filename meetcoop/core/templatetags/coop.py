@@ -22,3 +22,10 @@ def field_anchor(bound_field):
     if subwidgets and subwidgets[0].id_for_label:
         return subwidgets[0].id_for_label
     return bound_field.auto_id
+
+
+@register.filter
+def without_full_stop(text):
+    """A label ending with a sentence's full stop, without it: "… (version 1.0)." reads
+    "… (version 1.0)" before a colon in the error summary."""
+    return str(text).rstrip().removesuffix(".")
