@@ -9,6 +9,7 @@ from django.core import mail
 
 from membership.models import Membership
 from resellers.models import Application
+from tests.browser.a11y import assert_accessible
 from tests.factories import (
     PASSWORD,
     PolicyFactory,
@@ -24,7 +25,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NEW_PASSWORD = "a-brand-new-member-password-7"
 
 
-def test_apply_approve_and_sign_in(live_server, page, browser):
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}], ids=["1280", "390"]
+)
+def test_apply_approve_and_sign_in(live_server, page, browser, viewport):
+    """The applicant's walk to the steward's approval and the member's first sign-in, at a
+    desktop and a phone width, with axe on each public page along the way."""
     PolicyFactory()
     TermsVersionFactory(document="terms_of_use", version="1.0")
     TermsVersionFactory(document="fair_use", version="1.0")
@@ -34,9 +40,11 @@ def test_apply_approve_and_sign_in(live_server, page, browser):
     StewardAdminFactory(email="admin@comuns.example", stewards=[steward])
 
     # 1. The applicant picks the steward and applies for Small.
-    applicant = browser.new_context().new_page()
+    applicant = browser.new_context(viewport=viewport).new_page()
     applicant.goto(f"{live_server.url}/apply/")
+    assert_accessible(applicant, where="the steward list")
     applicant.get_by_role("link", name="Apply with Comuns Reunits").click()
+    assert_accessible(applicant, where="the application form")
     applicant.get_by_label("Your full name").fill("Núria Puig")
     applicant.locator("input[name=email]").fill("nuria@example.org")
     applicant.locator("select[name=country]").select_option("ES")
@@ -46,10 +54,12 @@ def test_apply_approve_and_sign_in(live_server, page, browser):
     applicant.get_by_label("I have read and accept the Fair Use Agreement").check()
     applicant.get_by_role("button", name="Send my application").click()
     applicant.get_by_role("heading", name="Thank you for applying").wait_for()
+    assert_accessible(applicant, where="the thank-you page")
     application = Application.objects.get(email="nuria@example.org")
     assert application.status == "submitted"
 
     # 2. The reseller's admin signs in (the admin sends them to the allauth page) and approves.
+    page.set_viewport_size(viewport)
     page.goto(f"{live_server.url}/admin/resellers/application/")
     assert "/accounts/login/" in page.url
     page.locator("input[name=login]").fill("admin@comuns.example")
@@ -67,8 +77,9 @@ def test_apply_approve_and_sign_in(live_server, page, browser):
     # 3. The new member follows the invitation, sets a password and signs in.
     invitation = next(m for m in mail.outbox if m.to == ["nuria@example.org"] and "key" in m.body)
     link = re.search(r"https?://\S+/accounts/password/reset/key/\S+", invitation.body).group(0)
-    member = browser.new_context().new_page()
+    member = browser.new_context(viewport=viewport).new_page()
     member.goto(live_server.url + urlsplit(link).path)
+    assert_accessible(member, where="the set-password page")
     member.locator("input[name=password1]").fill(NEW_PASSWORD)
     member.locator("input[name=password2]").fill(NEW_PASSWORD)
     assert member.get_by_role("heading", name="Choose your password").is_visible()
@@ -77,6 +88,7 @@ def test_apply_approve_and_sign_in(live_server, page, browser):
     member.get_by_role("button", name="Sign out").wait_for()
     member.get_by_text("Your password is set.").wait_for()
     assert "/accounts/" not in member.url
+    assert_accessible(member, where="the new member's first page")
     # And the password works for the next sign-in.
     member.get_by_role("button", name="Sign out").click()
     member.goto(f"{live_server.url}/accounts/login/")

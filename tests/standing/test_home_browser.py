@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from meetcoop.core.roles import TREASURERS, ensure_role_groups
+from tests.browser.a11y import assert_accessible
 from tests.factories import (
     PASSWORD,
     ApplicationFactory,
@@ -60,6 +61,7 @@ def sign_in(browser, live_server, email, viewport):
     page.get_by_role("heading", name="My work", level=1).wait_for()
     assert page.url == f"{live_server.url}/home/"
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert_accessible(page, where=f"/home/ of {email} at {viewport['width']} px")
     return page
 
 
@@ -82,6 +84,7 @@ def test_each_role_lands_on_its_work_and_follows_its_first_link(
     page.get_by_role("link", name=re.compile(r"Tech: 1 entry \(3 hours\) waits")).click()
     page.get_by_text("Bruno Duarte").first.wait_for()
     assert "/contributions/coordinate/" in page.url
+    assert_accessible(page, where="the coordinator's first task")
 
     # A treasurer: from the open invoices to the admin's list of them.
     page = sign_in(browser, live_server, "treasurer@example.org", viewport)
@@ -95,3 +98,4 @@ def test_each_role_lands_on_its_work_and_follows_its_first_link(
     page.get_by_role("heading", name="The whole co-op").wait_for()
     page.get_by_role("link", name="The membership report").click()
     page.get_by_role("heading", name="Membership report").wait_for()
+    assert_accessible(page, where="the co-op admin's first task")
