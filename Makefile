@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-browser bench bench-http lint format migrations-check deploy-check clean install
+.PHONY: messages messages-update run test test-browser bench bench-http lint format migrations-check deploy-check clean install
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -19,15 +19,24 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)
+# The translations' .mo files, made from the .po catalogues with Babel (no GNU gettext).
+messages: $(STAMP)
+	$(BIN)/python manage.py catalogues compile
+
+# For translators: add the code's new strings to every catalogue (LANGS="pt" starts one).
+messages-update: $(STAMP)
+	$(BIN)/python manage.py catalogues update $(LANGS)
+	$(BIN)/python manage.py catalogues check $(LANGS) || true
+
+run: messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: $(STAMP)
+test: messages
 	$(BIN)/python -m pytest -q
 
-test-browser: $(STAMP)
+test-browser: messages
 	$(BIN)/python -m pytest -q -m browser
 
 bench: $(STAMP)

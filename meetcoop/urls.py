@@ -2,13 +2,17 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from meetcoop.core import views as core_views
 
 # The admin signs in through allauth (email verification, rate limits, one login page).
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = _("%(site)s administration") % {"site": settings.SITE_NAME}
+# Lazy: worded in the reader's language on each page, not once at start-up.
+admin.site.site_header = lazy(
+    lambda: _("%(site)s administration") % {"site": settings.SITE_NAME}, str
+)()
 admin.site.site_title = settings.SITE_NAME
 admin.site.index_title = _("Co-op administration")
 

@@ -5,13 +5,30 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
+from meetcoop.core.errors import DomainError
 from meetcoop.core.pagination import paginate
 
 from . import services
 from .models import Membership, TermsVersion
 from .reasons import status_change_words
 from .selectors import members_of_user, status_history
+
+
+@require_POST
+def language_set(request):
+    """The header's language switcher (and the one on ``/me/``): Django's ``set_language``
+    keeps a visitor's choice in the language cookie and sends them back where they were; a
+    signed-in person's choice is also kept with their login, for every page and email."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated:
+        try:
+            services.person_language_set(user=request.user, language=language, actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.text)
+    return response
 
 
 @login_required

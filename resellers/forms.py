@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
+from meetcoop.core.languages import language_choices, language_options, steward_language
+
 from .models import Application
 
 ZERO = Decimal("0")
@@ -37,7 +39,7 @@ class ApplicationForm(forms.Form):
     country = forms.ChoiceField(label=_("Country"))
     language = forms.ChoiceField(
         label=_("Language"),
-        choices=settings.LANGUAGES,
+        choices=language_choices,
         help_text=_("We write to you in this language."),
     )
     type = forms.ChoiceField(
@@ -103,7 +105,11 @@ class ApplicationForm(forms.Form):
         self.terms = terms
         self.levels = {str(offer.service_level.pk): offer.service_level for offer in offers}
         self.fields["country"].choices = [("", "—")] + list(countries)
-        self.fields["language"].initial = (steward.languages or [settings.LANGUAGE_CODE])[0]
+        # Only the languages this steward serves in, starting with the page's.
+        self.fields["language"].choices = language_options(steward.languages) or language_options(
+            [settings.LANGUAGE_CODE]
+        )
+        self.fields["language"].initial = steward_language(steward.languages)
         level_choices = [("", _("Choose a level"))]
         for offer in offers:
             level = offer.service_level

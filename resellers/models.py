@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from meetcoop.core.languages import language_choices
 from meetcoop.core.models import AppendOnlyModel
 from meetcoop.core.money import MONEY_FIELD, CurrencyField, validate_currency
 
@@ -205,7 +206,7 @@ class Application(models.Model):
     organisation_name = models.CharField(_("organisation name"), max_length=200, blank=True)
     email = models.EmailField(_("email"))
     country = CountryField(_("country"))
-    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=10, choices=language_choices)
     type = models.CharField(_("membership type"), max_length=12, choices=Type.choices)
     service_level = models.ForeignKey(
         "membership.ServiceLevel",

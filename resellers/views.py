@@ -11,13 +11,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 from django_ratelimit.decorators import ratelimit
 
 from meetcoop.core.errors import DomainError
+from meetcoop.core.languages import language_options, steward_language
 from membership.selectors import email_is_users, policy_in_force, terms_in_force
 
 from .forms import ApplicationForm
@@ -63,6 +64,7 @@ def apply(request, slug):
     if getattr(request, "limited", False):
         return _apply_limited(request, slug)
     steward = get_object_or_404(public_stewards(), slug=slug)
+    _use_steward_language(request, steward)
     offers = list(
         offers_with_room()
         .filter(steward=steward)
@@ -81,7 +83,10 @@ def apply(request, slug):
                     field = next((f for f in form.fields if f.startswith("accept_")), None)
                 form.add_error(field, exc.text)
             else:
-                response = redirect("resellers:thanks", slug=steward.slug)
+                response = redirect(
+                    reverse("resellers:thanks", kwargs={"slug": steward.slug})
+                    + f"?lang={translation.get_language()}"
+                )
                 response.set_signed_cookie(
                     THANKS_COOKIE,
                     receipt.dumps(),  # what was sent, never whether the email was known
@@ -99,8 +104,23 @@ def apply(request, slug):
         policy = policy_in_force(on=timezone.localdate())
     except DomainError:  # no policy yet: the form still works for user memberships
         policy = None
-    context = {"steward": steward, "form": form, "offers": offers, "policy": policy}
+    context = {
+        "steward": steward,
+        "form": form,
+        "offers": offers,
+        "policy": policy,
+        "steward_languages": language_options(steward.languages),
+    }
     return render(request, "resellers/apply.html", context)
+
+
+def _use_steward_language(request, steward) -> None:
+    """Show a steward's pages in a language it serves its members in: the one asked for
+    (``?lang=``), else the reader's, else the steward's first. The applicant's emails are
+    then written in it too (the form's language starts there)."""
+    language = steward_language(steward.languages, request.GET.get("lang"))
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
 
 
 def _apply_limited(request, slug):
@@ -124,6 +144,7 @@ def thanks(request, slug):
     )
     if receipt is None:
         return redirect("resellers:apply", slug=slug)
+    _use_steward_language(request, receipt.steward)
     alternatives = []
     if receipt.status == Application.Status.WAITLISTED and receipt.service_level is not None:
         alternatives = stewards_with_room(

@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from meetcoop.core.languages import language_choices
+
 
 class UserManager(BaseUserManager):
     """Users are known by their email address; there is no username."""
@@ -39,7 +41,11 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
     language = models.CharField(
-        _("language"), max_length=10, blank=True, help_text=_("Emails are written in it.")
+        _("language"),
+        max_length=10,
+        blank=True,
+        choices=language_choices,
+        help_text=_("The pages after sign-in and the emails to this person are in it."),
     )
 
     USERNAME_FIELD = "email"

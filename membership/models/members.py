@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from meetcoop.core.languages import language_choices
+
 from .policy import ServiceLevel
 
 
@@ -24,7 +26,7 @@ class Member(models.Model):
     email = models.EmailField(_("email"), help_text=_("Where the co-op writes to this member."))
     country = CountryField(_("country"), blank=True)
     language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
+        _("language"), max_length=10, choices=language_choices, default="en"
     )
     contacts = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

@@ -16,6 +16,7 @@ from .members import (
     member_get_or_create,
     membership_add,
     membership_create,
+    person_language_set,
 )
 from .notices import status_notices_send
 from .policy import policy_create, policy_delete, policy_update
@@ -43,6 +44,7 @@ __all__ = [
     "membership_add",
     "membership_admit",
     "membership_create",
+    "person_language_set",
     "membership_status_set",
     "policy_create",
     "policy_delete",

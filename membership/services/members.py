@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
+from meetcoop.core.languages import shipped
 from meetcoop.core.locks import lock_until_commit
 from meetcoop.users.models import User
 
@@ -205,3 +206,30 @@ def membership_add(
         source=StatusChange.Source.PERSON,
         note=_("Added by hand in the admin."),
     )
+
+
+def person_language_set(*, user, language: str, actor) -> bool:
+    """A person's own language: their pages and the emails to them (``User.language``), and
+    the language the co-op writes in to the members they are the one person behind (a person
+    member whose contact they are; an organisation's language is the organisation's to set,
+    in the admin). Returns whether anything changed; an unknown language is refused."""
+    if not shipped(language):
+        raise DomainError(_("The site is not translated into that language."), field="language")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        members = Member.objects.filter(kind=Member.Kind.PERSON, contacts=user).exclude(
+            language=language
+        )
+        changed_members = list(members.values_list("pk", flat=True))
+        if user.language == language and not changed_members:
+            return False
+        before = user.language
+        User.objects.filter(pk=user.pk).update(language=language)
+        Member.objects.filter(pk__in=changed_members).update(language=language)
+        audit_log(
+            actor=actor,
+            action="users.user.language_set",
+            obj=user,
+            data={"from": before, "to": language, "members": changed_members},
+        )
+    return True
