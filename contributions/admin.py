@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetcoop.core.admin import (
     BoundedInlineFormSet,
+    NoChangeMixin,
     ReadOnlyAdminMixin,
     ServiceFormMixin,
     StewardScopedAdminMixin,
@@ -57,16 +58,6 @@ class SharePaymentStateFilter(admin.SimpleListFilter):
         if self.value() in {"unpaid", "overdue", "paid"}:
             return selectors.reports_by_share(queryset, self.value(), on=timezone.localdate())
         return queryset
-
-
-class NoChangeMixin:
-    """Rows are added through a service and never changed or deleted afterwards."""
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LedgerEntry)
@@ -180,7 +171,10 @@ class RevenueReportForm(forms.ModelForm):
             self.fields["currency"].choices = currency_choices()
         if "eur_rate" in self.fields:  # the add form; a saved report is read-only
             self.fields["eur_rate"].required = False
-            self.fields["eur_rate"].help_text = _("Euros for one unit; leave empty for euros.")
+            self.fields["eur_rate"].help_text = _(
+                "Euros for one unit. Leave it empty for euros, or to use the exchange rate "
+                "the co-op recorded for the quarter's last day."
+            )
 
 
 @admin.register(RevenueReport)

@@ -91,7 +91,10 @@ class MoneyForm(forms.Form):
         min_value=Decimal("0.000001"),
         max_digits=14,
         decimal_places=6,
-        help_text=_("Euros for one unit of the currency. Leave empty for euros."),
+        help_text=_(
+            "Euros for one unit of the currency. Leave it empty for euros, or to use the "
+            "exchange rate the co-op recorded for that day."
+        ),
     )
     received_on = forms.DateField(label=_("Received on"), widget=DATE_INPUT)
     description = forms.CharField(label=_("Note"), required=False, max_length=2000)

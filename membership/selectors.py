@@ -2,6 +2,7 @@
 
 import bisect
 import datetime
+from decimal import Decimal
 
 from django.db.models import Count, DateField, Exists, F, OuterRef, QuerySet, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncDate
@@ -11,7 +12,15 @@ from django.utils.translation import gettext as _
 from meetcoop.core.dates import date_medium
 from meetcoop.core.errors import DomainError
 
-from .models import Member, Membership, Policy, StatusChange, StatusNotice, TermsVersion
+from .models import (
+    ExchangeRate,
+    Member,
+    Membership,
+    Policy,
+    StatusChange,
+    StatusNotice,
+    TermsVersion,
+)
 from .rules import AT_RISK_DAYS
 
 
@@ -56,6 +65,35 @@ def policy_day_expression() -> Coalesce:
     whose policy binds the commitment (applied, else admitted, else created). The model
     property and this expression are the one definition of that day; change both together."""
     return Coalesce("applied_on", "admitted_on", TruncDate("created_at"), output_field=DateField())
+
+
+def exchange_rate_on(*, currency: str, base: str, on: datetime.date) -> ExchangeRate | None:
+    """The rate of ``currency`` in ``base`` in force on ``on``: the latest to start on or
+    before that day, the latest correction of it winning. None when none is recorded."""
+    return (
+        ExchangeRate.objects.filter(currency=currency, base=base, effective_from__lte=on)
+        .order_by("-effective_from", "-id")
+        .first()
+    )
+
+
+def conversion_rate(*, currency: str, base: str, on: datetime.date) -> Decimal:
+    """What one unit of ``currency`` counts for in ``base`` on ``on``: 1 for the same
+    currency, else the dated rate; refused, with what to do, when no rate is recorded."""
+    if currency == base:
+        return Decimal("1")
+    rate = exchange_rate_on(currency=currency, base=base, on=on)
+    if rate is None:
+        raise DomainError(
+            _(
+                "No exchange rate from %(currency)s to %(base)s is recorded for %(date)s. "
+                "A co-op admin records one under Exchange rates, or type the rate used."
+            )
+            % {"currency": currency, "base": base, "date": date_medium(on)},
+            field="eur_rate",
+            code="rate",
+        )
+    return rate.rate
 
 
 def terms_in_force(*, at: datetime.date | datetime.datetime) -> dict[str, TermsVersion]:

@@ -122,7 +122,7 @@ class ApplicationForm(forms.Form):
             level_choices.append(
                 (
                     str(level.pk),
-                    f"{level.name} · {level.minimum} / {level.get_period_display()} · {room}",
+                    f"{level.name} · {offer.dues} / {level.get_period_display()} · {room}",
                 )
             )
         field = self.fields["service_level"]

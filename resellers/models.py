@@ -13,7 +13,7 @@ from django_countries.fields import CountryField
 
 from meetcoop.core.languages import language_choices
 from meetcoop.core.models import AppendOnlyModel
-from meetcoop.core.money import MONEY_FIELD, CurrencyField, validate_currency
+from meetcoop.core.money import MONEY_FIELD, CurrencyField, Money, round_money, validate_currency
 
 
 def validate_language_list(value):
@@ -122,6 +122,16 @@ class StewardOffer(models.Model):
         _("capacity"), help_text=_("How many active memberships this level can hold here.")
     )
     greenlight_url = models.URLField(_("Greenlight URL"), blank=True)
+    # The steward's own price, in a currency it takes; empty: the level's minimum.
+    price = models.DecimalField(
+        _("price"),
+        **MONEY_FIELD,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("What a member pays per period, in the currency below. Empty: the minimum."),
+    )
+    price_currency = CurrencyField(verbose_name=_("price currency"), blank=True, default="")
 
     class Meta:
         verbose_name = _("offered level")
@@ -136,6 +146,14 @@ class StewardOffer(models.Model):
     def __str__(self):
         return f"{self.steward} · {self.service_level}"
 
+    @property
+    def dues(self) -> Money:
+        """What a member pays here per period: the steward's price in its currency, or the
+        level's minimum."""
+        if self.price is not None and self.price_currency:
+            return Money(self.price, self.price_currency)
+        return self.service_level.minimum
+
     def clean(self):
         from membership.models import ServiceLevel
 
@@ -149,6 +167,45 @@ class StewardOffer(models.Model):
         if self.steward.kind == Steward.Kind.COOP and channel != ServiceLevel.Channel.COOP:
             raise ValidationError(
                 {"service_level": _("This level is sold only through resellers.")}
+            )
+        self._clean_price()
+
+    def _clean_price(self):
+        """A price comes with a currency the steward takes, and is at least the level's
+        minimum, converted with the rate in force today."""
+        from membership.selectors import conversion_rate
+
+        if self.price is None and not self.price_currency:
+            return
+        if self.price is None or not self.price_currency:
+            raise ValidationError({"price": _("Give both the price and its currency, or neither.")})
+        if self.price_currency not in (self.steward.currencies or []):
+            raise ValidationError(
+                {
+                    "price_currency": _("%(steward)s does not take %(currency)s.")
+                    % {"steward": self.steward.name, "currency": self.price_currency}
+                }
+            )
+        minimum = self.service_level.minimum
+        try:
+            rate = conversion_rate(
+                currency=self.price_currency, base=minimum.currency, on=timezone.localdate()
+            )
+        except ValidationError as error:
+            raise ValidationError({"price_currency": error.messages}) from None
+        if round_money(self.price * rate) < minimum.amount:
+            raise ValidationError(
+                {
+                    "price": _(
+                        "The price is below the level's minimum of %(minimum)s "
+                        "(%(price)s is worth %(value)s at today's rate)."
+                    )
+                    % {
+                        "minimum": minimum,
+                        "price": Money(self.price, self.price_currency),
+                        "value": Money(round_money(self.price * rate), minimum.currency),
+                    }
+                }
             )
 
 

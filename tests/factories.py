@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from meetcoop.users.models import User
 from membership.models import (
+    ExchangeRate,
     Member,
     MemberContact,
     Membership,
@@ -71,6 +72,17 @@ class ServiceLevelFactory(factory.django.DjangoModelFactory):
     minimum_amount = Decimal("10.00")
     currency = "EUR"
     period = ServiceLevel.Period.MONTH
+
+
+class ExchangeRateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExchangeRate
+
+    currency = "CAD"
+    base = "EUR"
+    rate = Decimal("0.680000")
+    effective_from = datetime.date(2020, 1, 1)
+    source = "test"
 
 
 class StewardFactory(factory.django.DjangoModelFactory):

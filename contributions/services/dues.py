@@ -6,7 +6,8 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from meetcoop.core.errors import DomainError
 from meetcoop.core.money import round_money
 from meetcoop.core.roles import is_treasurer
 from membership.models import Membership
+from resellers.models import StewardOffer
 
 from ..models import DuesInvoice, DuesPayment
 from .ledger import _check_not_future, _check_positive, _today
@@ -38,14 +40,18 @@ def dues_invoice_issue_first(*, membership, on: datetime.date, actor=None) -> Du
     existing = DuesInvoice.objects.filter(membership=membership, period_start=on).first()
     if existing:
         return existing
+    offer = StewardOffer.objects.filter(
+        steward_id=membership.steward_id, service_level=level
+    ).first()
+    dues = offer.dues if offer is not None else level.minimum
     try:
         with transaction.atomic():
             invoice = DuesInvoice.objects.create(
                 membership=membership,
                 period_start=on,
                 period_end=period_end_for(on, level.period),
-                amount=level.minimum_amount,
-                currency=level.currency,
+                amount=dues.amount,
+                currency=dues.currency,
                 due_on=on,
             )
             audit_log(
@@ -61,6 +67,24 @@ def dues_invoice_issue_first(*, membership, on: datetime.date, actor=None) -> Du
     except IntegrityError:
         return DuesInvoice.objects.get(membership=membership, period_start=on)
     return invoice
+
+
+def _dues_of_offer() -> dict:
+    """Each membership's dues per period: its steward's price for its level, in the steward's
+    currency, or the level's minimum when the steward sets no price."""
+    offer = StewardOffer.objects.filter(
+        steward=OuterRef("steward"),
+        service_level=OuterRef("service_level"),
+        price__isnull=False,
+    ).exclude(price_currency="")
+    return {
+        "dues_amount": Coalesce(
+            Subquery(offer.values("price")[:1]), F("service_level__minimum_amount")
+        ),
+        "dues_currency": Coalesce(
+            Subquery(offer.values("price_currency")[:1]), F("service_level__currency")
+        ),
+    }
 
 
 BILLED_STATUSES = [Membership.Status.ACTIVE, Membership.Status.LAPSED]
@@ -80,13 +104,8 @@ def dues_invoices_issue_next(*, on: datetime.date, actor=None, batch_size: int =
         )
         .annotate(last_end=Max("dues_invoices__period_end"))
         .filter(last_end__lt=on)
-        .values_list(
-            "pk",
-            "last_end",
-            "service_level__minimum_amount",
-            "service_level__currency",
-            "service_level__period",
-        )
+        .annotate(**_dues_of_offer())
+        .values_list("pk", "last_end", "dues_amount", "dues_currency", "service_level__period")
         .order_by("pk")
     )
     now = timezone.now()

@@ -15,7 +15,7 @@ from meetcoop.core.dates import date_medium
 from meetcoop.core.errors import DomainError
 from meetcoop.core.money import round_money, validate_currency
 from meetcoop.core.roles import is_treasurer
-from membership.selectors import member_ids_of, policy_in_force
+from membership.selectors import conversion_rate, member_ids_of, policy_in_force
 
 from .. import selectors
 from ..models import MAX_HOURS, MIN_HOURS, LedgerEntry
@@ -195,13 +195,9 @@ def money_record(
                 _("Money in %(currency)s has a rate of 1.") % {"currency": base}, code="rate"
             )
         eur_rate = Decimal("1")
+    elif eur_rate in (None, ""):  # the co-op's dated rate for the day it was received
+        eur_rate = conversion_rate(currency=currency, base=base, on=received_on)
     else:
-        if eur_rate in (None, ""):
-            raise DomainError(
-                _("Give the rate used to convert %(currency)s to %(base)s.")
-                % {"currency": currency, "base": base},
-                code="rate",
-            )
         eur_rate = _check_positive(eur_rate, _("The rate"))
     eur_value = round_money(amount * eur_rate)
     if eur_value <= 0:

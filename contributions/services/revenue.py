@@ -11,7 +11,7 @@ from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 from meetcoop.core.money import round_money, validate_currency
 from meetcoop.core.roles import is_coop_admin, is_treasurer
-from membership.selectors import policy_in_force
+from membership.selectors import conversion_rate, policy_in_force
 from resellers.models import Steward
 
 from .. import selectors
@@ -48,12 +48,8 @@ def revenue_report_submit(
     policy = policy_in_force(on=end)
     if currency == policy.currency:
         eur_rate = Decimal("1")
-    elif eur_rate in (None, ""):
-        raise DomainError(
-            _("Give the rate used to convert %(currency)s to %(base)s.")
-            % {"currency": currency, "base": policy.currency},
-            code="rate",
-        )
+    elif eur_rate in (None, ""):  # the co-op's dated rate for the quarter's last day
+        eur_rate = conversion_rate(currency=currency, base=policy.currency, on=end)
     else:
         eur_rate = _check_positive(eur_rate, _("The rate"))
     revenue_eur = round_money(revenue * eur_rate)

@@ -39,6 +39,16 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class NoChangeMixin:
+    """Rows are added through a service and never changed or deleted afterwards."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class NoBulkDeleteMixin:
     """The changelist never offers "Delete selected": the rows here are kept. A row that may
     still go (a draft, say) is deleted from its own page, where ``has_delete_permission``

@@ -1,6 +1,7 @@
 """The membership app's models, one module per seam:
 
 - ``policy``: the dated policy and the service levels;
+- ``rates``: the dated exchange rates;
 - ``members``: members, their contact logins, and their memberships;
 - ``terms``: terms versions and acceptances;
 - ``status``: status changes, runs and notices.
@@ -8,10 +9,12 @@
 
 from .members import Member, MemberContact, Membership
 from .policy import Policy, ServiceLevel
+from .rates import ExchangeRate
 from .status import StatusChange, StatusNotice, StatusRun
 from .terms import TermsAcceptance, TermsVersion
 
 __all__ = [
+    "ExchangeRate",
     "Member",
     "MemberContact",
     "Membership",

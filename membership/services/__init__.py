@@ -1,6 +1,7 @@
 """Writes of the membership app, one module per seam:
 
 - ``policy``: the dated policies;
+- ``rates``: the dated exchange rates;
 - ``members``: members, their logins and memberships (sends ``membership_created``);
 - ``terms``: terms versions and acceptances;
 - ``status``: the status writer (a run's changes, a person's change, an admission);
@@ -20,6 +21,7 @@ from .members import (
 )
 from .notices import status_notices_send
 from .policy import policy_create, policy_delete, policy_update
+from .rates import exchange_rate_record
 from .status import (
     STATUS_LOCK,
     enqueue_notice_sending,
@@ -36,6 +38,7 @@ from .terms import (
 )
 
 __all__ = [
+    "exchange_rate_record",
     "STATUS_LOCK",
     "contact_login_ensure",
     "enqueue_notice_sending",

@@ -55,7 +55,7 @@ class StewardOfferInline(admin.TabularInline):
     model = StewardOffer
     formset = BoundedInlineFormSet
     extra = 0
-    fields = ["service_level", "capacity", "greenlight_url"]
+    fields = ["service_level", "capacity", "price", "price_currency", "greenlight_url"]
 
     def get_queryset(self, request):
         # The row's title (steward · level) with the rows, not two queries per row.
@@ -113,7 +113,11 @@ class StewardAdmin(
 
 @admin.register(StewardOffer)
 class StewardOfferAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["steward", "service_level", "capacity", "greenlight_url"]
+    list_display = ["steward", "service_level", "capacity", "dues", "greenlight_url"]
     list_filter = ["steward", "service_level"]
     search_fields = ["steward__name", "service_level__name"]
     list_select_related = ["steward", "service_level"]
+
+    @admin.display(description=_("dues per period"))
+    def dues(self, obj):
+        return obj.dues

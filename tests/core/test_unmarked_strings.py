@@ -132,9 +132,7 @@ def _is_english(node) -> bool:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return bool(_words(node.value)) and " " in node.value.strip() or _capitalised(node.value)
     if isinstance(node, ast.JoinedStr):
-        return any(
-            isinstance(v, ast.Constant) and _words(str(v.value)) for v in node.values
-        )
+        return any(isinstance(v, ast.Constant) and _words(str(v.value)) for v in node.values)
     return False
 
 

@@ -31,7 +31,7 @@ def large(db):
 
 @pytest.fixture
 def steward(db, small):
-    steward = StewardFactory(slug="comuns", name="Comuns Reunits", languages=["ca", "es"])
+    steward = StewardFactory(slug="comuns", name="Comuns Reunits", languages=["ca", "es", "en"])
     StewardOfferFactory(steward=steward, service_level=small, capacity=2)
     return steward
 
