@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -25,9 +25,17 @@ def language_set(request):
     language = request.POST.get("language", "")
     if request.user.is_authenticated:
         try:
-            services.person_language_set(user=request.user, language=language, actor=request.user)
+            changed = services.person_language_set(
+                user=request.user, language=language, actor=request.user
+            )
         except DomainError as error:
             messages.error(request, error.text)
+        else:
+            if changed:
+                with translation.override(language):  # said in the language just chosen
+                    messages.success(
+                        request, _("From now on, your pages and emails are in this language.")
+                    )
     return response
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from membership.models import (
+    ExchangeRate,
     Member,
     MemberContact,
     Membership,
@@ -83,6 +84,15 @@ STEWARDS = [
     ),
 ]
 
+# A steward's own prices, in a currency it takes: Maple Rooms bills in Canadian dollars.
+PRICES = {
+    ("maple-rooms", "small"): ("15.00", "CAD"),
+    ("maple-rooms", "medium"): ("37.00", "CAD"),
+    ("maple-rooms", "large"): ("88.00", "CAD"),
+}
+# (in force from, euros for one Canadian dollar)
+RATES = [(datetime.date(2024, 1, 1), "0.680000"), (datetime.date(2026, 1, 1), "0.690000")]
+
 FIRST = [
     "Ada",
     "Bruno",
@@ -119,14 +129,20 @@ ORGS = [
 COUNTRIES = ["ES", "CA", "DE", "FR", "GB", "NL", "PT", "IT"]
 
 
-def _user(email, *, name="", password=DEMO_PASSWORD, staff=False, superuser=False):
+def _user(email, *, name="", password=DEMO_PASSWORD, staff=False, superuser=False, language=""):
     from allauth.account.models import EmailAddress
 
     from meetcoop.users.models import User
 
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User(email=email, name=name, is_staff=staff or superuser, is_superuser=superuser)
+        user = User(
+            email=email,
+            name=name,
+            is_staff=staff or superuser,
+            is_superuser=superuser,
+            language=language,
+        )
         user.set_password(password)
         user.save()
     EmailAddress.objects.get_or_create(
@@ -174,6 +190,15 @@ def seed(out, today: datetime.date) -> None:
             },
         )
 
+    # The co-op's dated rates: what a Canadian dollar counts for against a commitment in euros.
+    for effective_from, rate in RATES:
+        ExchangeRate.objects.get_or_create(
+            currency="CAD",
+            base="EUR",
+            effective_from=effective_from,
+            defaults={"rate": Decimal(rate), "source": "Demo: the central bank's reference rate"},
+        )
+
     steward_admins = Group.objects.get_or_create(name=STEWARD_ADMINS)[0]
     stewards = {}
     for slug, kind, name, languages, currencies, offers, desc in STEWARDS:
@@ -190,16 +215,22 @@ def seed(out, today: datetime.date) -> None:
             },
         )
         stewards[slug] = steward
-        admin = _user(f"admin@{slug}.example", name=f"{name} admin", staff=True)
+        # Each steward's admin reads the site, and its emails, in the steward's first language.
+        admin = _user(
+            f"admin@{slug}.example", name=f"{name} admin", staff=True, language=languages[0]
+        )
         admin.groups.add(steward_admins)
         steward.admins.add(admin)
         for code, capacity in offers.items():
+            price = PRICES.get((slug, code))
             StewardOffer.objects.get_or_create(
                 steward=steward,
                 service_level=levels[code],
                 defaults={
                     "capacity": capacity,
                     "greenlight_url": f"https://{code}.{slug}.example/b",
+                    "price": Decimal(price[0]) if price else None,
+                    "price_currency": price[1] if price else "",
                 },
             )
 
@@ -235,7 +266,7 @@ def seed(out, today: datetime.date) -> None:
         )
         if not created:
             continue
-        user = _user(email, name=person)
+        user = _user(email, name=person, language=member.language)
         MemberContact.objects.create(member=member, user=user, is_primary=True)
         started = today - datetime.timedelta(days=700 - i * 15)
         # Members 1-12 are operational; the first three of them run the resellers.
