@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetcoop.core.dates import date_medium
 from meetcoop.core.models import AppendOnlyModel
@@ -44,8 +45,8 @@ class CircleRole(models.Model):
         verbose_name=_("member"),
     )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
-    started_on = models.DateField(_("from"))
-    ended_on = models.DateField(_("until"), null=True, blank=True)
+    started_on = models.DateField(pgettext_lazy("seat held", "from"))
+    ended_on = models.DateField(pgettext_lazy("seat held", "until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("circle seat")
@@ -244,7 +245,7 @@ class Proposal(models.Model):
         verbose_name=_("circle"),
     )
     quorum_percent = models.DecimalField(
-        _("quorum (% of the electorate voting)"),
+        _("quorum (percentage of the electorate that must vote)"),
         max_digits=5,
         decimal_places=2,
         default=Decimal("0"),

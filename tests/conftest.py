@@ -9,6 +9,17 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+def pytest_sessionstart(session):
+    """The translations' .mo files, compiled from the .po catalogues with Babel (no GNU
+    gettext), so a plain ``pytest`` reads every page in every language (``make test`` does the
+    same first). Only a catalogue that changed is written."""
+    from meetcoop.core import catalogues
+
+    for language in catalogues.shipped_languages():
+        if catalogues.po_path(language).exists():
+            catalogues.compile_catalogue(language)
+
+
 @pytest.fixture(autouse=True)
 def _media_and_mail(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

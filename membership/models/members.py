@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from meetcoop.core.languages import language_choices
@@ -86,8 +87,9 @@ class Membership(models.Model):
     """A member's standing in one type. One member may hold an operational and a user one."""
 
     class Type(models.TextChoices):
-        OPERATIONAL = "operational", _("operational")
-        USER = "user", _("user")
+        # A label in a column or a menu; a sentence names the membership whole (type_title).
+        OPERATIONAL = "operational", pgettext_lazy("membership type", "operational")
+        USER = "user", pgettext_lazy("membership type", "user")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -162,6 +164,14 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.member} · {self.get_type_display()}"
+
+    @property
+    def type_title(self) -> str:
+        """The membership's name as a whole phrase ("User membership"), never an adjective
+        glued to a noun: each language words it its own way."""
+        if self.type == self.Type.OPERATIONAL:
+            return _("Operational membership")
+        return _("User membership")
 
     @property
     def policy_date(self):

@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetcoop.core.dates import date_medium
 from meetcoop.core.models import AppendOnlyModel
@@ -29,8 +30,12 @@ class StatusChange(AppendOnlyModel):
     membership = models.ForeignKey(
         Membership, on_delete=models.PROTECT, related_name="status_changes"
     )
-    old_status = models.CharField(_("from"), max_length=10, choices=Membership.Status.choices)
-    new_status = models.CharField(_("to"), max_length=10, choices=Membership.Status.choices)
+    old_status = models.CharField(
+        pgettext_lazy("status changed", "from"), max_length=10, choices=Membership.Status.choices
+    )
+    new_status = models.CharField(
+        pgettext_lazy("status changed", "to"), max_length=10, choices=Membership.Status.choices
+    )
     effective_on = models.DateField(_("on"))
     changed_at = models.DateTimeField(_("recorded"), default=timezone.now)
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
@@ -96,7 +101,10 @@ class StatusRun(models.Model):
     notified_through = models.BigIntegerField(
         _("emails sent up to change"),
         default=0,
-        help_text=_("The members of this run's changes up to this id have been emailed."),
+        help_text=_(
+            "The number of the last change of this run whose member has been emailed; the "
+            "emails of later changes are still to be sent."
+        ),
     )
     error = models.TextField(_("error"), blank=True)
 
