@@ -149,4 +149,4 @@ def test_the_amounts_shown_are_rounded_to_cents(coop):
     assert progress.money_eur == Decimal("375.01")
     assert str(progress.money_eur) == "375.01"
     html = render_to_string("contributions/_progress.html", {"progress": progress})
-    assert "375.01 EUR of 500.00 EUR and 7.50 of 40 hours approved" in " ".join(html.split())
+    assert "€375.01 of €500.00 and 7.50 of 40 hours approved" in " ".join(html.split())
