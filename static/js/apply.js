@@ -34,7 +34,9 @@
     var hours = parseFloat(pledge.dataset.commitmentHours);
     var share = (num("id_pledge_money") + num("id_pledge_resources_value")) / money +
       num("id_pledge_hours") / hours;
-    out.textContent = (Math.floor(share * 10000) / 100).toString();
+    // Written as the page's language writes numbers (12,5 in Catalan, 12.5 in English).
+    out.textContent = (Math.floor(share * 10000) / 100).toLocaleString(
+      document.documentElement.lang || undefined, { maximumFractionDigits: 2 });
   }
 
   form.addEventListener("input", showPercent);
