@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetcoop.core.admin import (
     BoundedInlineFormSet,
@@ -37,7 +38,11 @@ class DuesPaymentStateFilter(admin.SimpleListFilter):
     parameter_name = "payment"
 
     def lookups(self, request, model_admin):
-        return [("open", _("open")), ("overdue", _("overdue")), ("paid", _("paid"))]
+        return [
+            ("open", pgettext_lazy("invoice not fully paid", "open")),
+            ("overdue", _("overdue")),
+            ("paid", _("paid")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() in {"open", "overdue", "paid"}:

@@ -292,7 +292,7 @@ class Proposal(models.Model):
         _("SHA-256 of the frozen text"), max_length=64, blank=True, editable=False
     )
     # Filled when it closes.
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("time", "closed"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, blank=True)
     outcome_reason = models.CharField(_("why"), max_length=300, blank=True)
     electorate_size = models.PositiveIntegerField(_("electorate size"), default=0)

@@ -92,7 +92,7 @@ class StatusRun(models.Model):
     dry_run = models.BooleanField(_("dry run"), default=False)
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
     started_at = models.DateTimeField(_("started"), default=timezone.now)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    finished_at = models.DateTimeField(pgettext_lazy("time", "finished"), null=True, blank=True)
     evaluated = models.PositiveIntegerField(_("evaluated"), default=0)
     became_active = models.PositiveIntegerField(_("became active"), default=0)
     lapsed = models.PositiveIntegerField(_("lapsed"), default=0)
