@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from meetcoop.core.admin import (
     BoundedInlineFormSet,
@@ -44,7 +45,7 @@ class CircleRoleInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Circle)
-class CircleAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+class CircleAdmin(ServiceFormMixin, NoBulkDeleteMixin, TranslationAdmin):
     """Circles are added through ``circle_create`` (audited). A circle with history (seats,
     meetings, proposals) is never deleted: its seats count in members' standing."""
 
@@ -64,7 +65,10 @@ class CircleAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAdmin):
         return services.circle_create(
             name=data["name"],
             slug=data["slug"],
-            purpose=data.get("purpose", ""),
+            purpose=data.get("purpose_en") or data.get("purpose", ""),
+            translations={
+                key: value for key, value in data.items() if key.startswith("purpose_") and value
+            },
             actor=request.user,
         )
 

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -12,9 +13,16 @@ from meetcoop.core.errors import DomainError
 from ..models import Circle, CircleRole
 
 
-def circle_create(*, name: str, slug: str, purpose: str = "", actor) -> Circle:
+def circle_create(
+    *, name: str, slug: str, purpose: str = "", translations: dict | None = None, actor
+) -> Circle:
+    """Add a circle. ``translations`` are its purpose in other languages (``purpose_ca``...)."""
+    allowed = {f"purpose_{code}" for code, _name in settings.LANGUAGES}
     with transaction.atomic():
         circle = Circle(name=name, slug=slug, purpose=purpose)
+        for key, value in (translations or {}).items():
+            if key in allowed:
+                setattr(circle, key, value)
         circle.full_clean()
         circle.save()
         audit_log(actor=actor, action="governance.circle.created", obj=circle)

@@ -47,6 +47,8 @@ ALLOWED_CURRENCIES = [
 ]
 
 INSTALLED_APPS = [
+    # Text the co-op writes in the admin, per language (before the admin: it adds its widgets).
+    "modeltranslation",
     # django.contrib.admin, whose site audits every admin's own writes (meetcoop.core.admin_audit).
     "meetcoop.core.apps.AuditedAdminConfig",
     "django.contrib.auth",
@@ -233,6 +235,14 @@ LANGUAGES = [
 # Only languages whose catalogue is complete are listed (tests/core/test_catalogues.py checks
 # it); README.md says how to add one.
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Text the co-op writes in the admin (steward descriptions, service levels, circles' purposes)
+# has a field per language (django-modeltranslation, each app's translation.py); an empty one
+# falls back to the default language's.
+MODELTRANSLATION_DEFAULT_LANGUAGE = LANGUAGE_CODE
+MODELTRANSLATION_FALLBACK_LANGUAGES = (LANGUAGE_CODE,)
+# A row made in code (a service, the demo) with the plain field name also fills the default
+# language's field, whatever language is active: no row is left without its fallback.
+MODELTRANSLATION_AUTO_POPULATE = "default"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -4,6 +4,7 @@ once they take effect."""
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from meetcoop.core.admin import (
     NoBulkDeleteMixin,
@@ -84,7 +85,7 @@ class PolicyAdmin(
 
 
 @admin.register(ServiceLevel)
-class ServiceLevelAdmin(StewardScopedLookupsMixin, admin.ModelAdmin):
+class ServiceLevelAdmin(StewardScopedLookupsMixin, TranslationAdmin):
     """Levels are the co-op's, seen by every steward's admin; a lookup through their
     memberships, offers or applications finds only the admin's stewards' rows."""
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
 from meetcoop.core.admin import (
     BoundedInlineFormSet,
@@ -72,7 +73,7 @@ class StewardOfferInline(admin.TabularInline):
 
 @admin.register(Steward)
 class StewardAdmin(
-    StewardScopedLookupsMixin, SafeAutocompleteMixin, HiddenIsNotFoundMixin, admin.ModelAdmin
+    StewardScopedLookupsMixin, SafeAutocompleteMixin, HiddenIsNotFoundMixin, TranslationAdmin
 ):
     form = StewardForm
     list_display = [

@@ -30,8 +30,9 @@ def admin_entries(verb=None):
 def level_data(level, **values):
     return {
         "code": level.code,
-        "name": level.name,
-        "description": level.description,
+        # The default language's fields: the admin has one per language (modeltranslation).
+        "name_en": level.name,
+        "description_en": level.description,
         "channel": level.channel,
         "minimum_amount": str(level.minimum_amount),
         "currency": level.currency,
@@ -55,7 +56,7 @@ def test_a_change_records_the_fields_with_old_and_new_values(client, coop_admin)
     level = ServiceLevelFactory(minimum_amount=Decimal("10.00"), name="Small")
     client.force_login(coop_admin)
     response = client.post(
-        f"{LEVELS}{level.pk}/change/", level_data(level, minimum_amount="12.50", name="Smaller")
+        f"{LEVELS}{level.pk}/change/", level_data(level, minimum_amount="12.50", name_en="Smaller")
     )
     assert response.status_code == 302
     (entry,) = admin_entries("changed")
@@ -63,7 +64,7 @@ def test_a_change_records_the_fields_with_old_and_new_values(client, coop_admin)
     assert (entry.actor, entry.object_id) == (coop_admin, str(level.pk))
     assert entry.data == {
         "fields": {
-            "name": {"from": "Small", "to": "Smaller"},
+            "name_en": {"from": "Small", "to": "Smaller"},
             "minimum_amount": {"from": "10.00", "to": "12.50"},
         }
     }

@@ -17,6 +17,7 @@ SEEDERS = [
     "standing.demo.governance.seed",
     "standing.demo.contributions.seed",
     "standing.demo.status.seed",
+    "standing.demo.translations.seed",
 ]
 
 
