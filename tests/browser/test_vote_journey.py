@@ -18,7 +18,7 @@ def sign_in(page, live_server, email):
     page.goto(live_server.url + reverse("account_login"))
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
 
 
