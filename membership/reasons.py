@@ -1,23 +1,27 @@
 """The words a member reads for each reason code, in their own language."""
 
+import contextlib
+from decimal import Decimal, InvalidOperation
+
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from meetcoop.core.dates import date_medium
+from meetcoop.core.money import format_money
 
 # Parameters stored as ISO dates (for machines) and worded in the reader's date format.
 DATE_PARAMS = ("deadline", "due")
+# Parameters stored as plain amounts in ``currency`` and worded as the reader writes money.
+MONEY_PARAMS = ("money", "amount")
 
 TEXTS = {
-    "commitment_met": _(
-        "Commitment fulfilled: %(percent)s %% of %(money)s %(currency)s or %(hours)s hours."
-    ),
+    "commitment_met": _("Commitment fulfilled: %(percent)s %% of %(money)s or %(hours)s hours."),
     "commitment_due": _(
-        "Commitment %(percent)s %% fulfilled; 100 %% of %(money)s %(currency)s (or %(hours)s "
+        "Commitment %(percent)s %% fulfilled; 100 %% of %(money)s (or %(hours)s "
         "hours) is due by %(deadline)s."
     ),
     "commitment_overdue": _(
-        "Commitment %(percent)s %% fulfilled; 100 %% of %(money)s %(currency)s (or %(hours)s "
+        "Commitment %(percent)s %% fulfilled; 100 %% of %(money)s (or %(hours)s "
         "hours) was due by %(deadline)s."
     ),
     "circle_none": _("Not a member of any circle; operational members need at least one."),
@@ -33,12 +37,10 @@ TEXTS = {
     "reseller_ok": _("Revenue reports and revenue-share payments are up to date."),
     "dues_ok": _("No dues are unpaid."),
     "dues_in_grace": _(
-        "Dues of %(amount)s %(currency)s were due on %(due)s; pay them by %(deadline)s to "
-        "stay active."
+        "Dues of %(amount)s were due on %(due)s; pay them by %(deadline)s to stay active."
     ),
     "dues_overdue": _(
-        "Dues of %(amount)s %(currency)s due on %(due)s are still unpaid after the "
-        "%(grace)s-day grace period."
+        "Dues of %(amount)s due on %(due)s are still unpaid after the %(grace)s-day grace period."
     ),
     "terms_ok": _("The current terms are accepted."),
     "note": "%(note)s",
@@ -77,11 +79,19 @@ def _reseller_overdue_text(params: dict) -> str:
 
 
 def _worded(params: dict) -> dict:
-    """The stored parameters with their dates in the reader's medium format."""
-    return {
+    """The stored parameters with their dates in the reader's medium format, and their
+    amounts as the reader's language writes money ("500,00 €")."""
+    worded = {
         key: date_medium(value) if key in DATE_PARAMS and value else value
         for key, value in params.items()
     }
+    currency = params.get("currency")
+    for key in MONEY_PARAMS:
+        if currency and worded.get(key) not in (None, ""):
+            # A stored value that is not a number is shown as it was stored.
+            with contextlib.suppress(InvalidOperation, ValueError):
+                worded[key] = format_money(Decimal(str(params[key])), currency)
+    return worded
 
 
 def reason_text(reason: dict) -> str:

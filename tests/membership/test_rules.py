@@ -38,7 +38,7 @@ def test_commitment_due_yesterday_fails():
     )
     assert not reason.ok
     assert reason_text(reason.as_json()) == (
-        "Commitment 99 % fulfilled; 100 % of 500.00 EUR (or 40 hours) was due by Nov 23, 2026."
+        "Commitment 99 % fulfilled; 100 % of €500.00 (or 40 hours) was due by Nov 23, 2026."
     )
 
 

@@ -117,7 +117,7 @@ def test_commitment_due_yesterday_lapses_the_member_with_the_numbers():
     run()
     assert status_of(membership) == "lapsed"
     assert failing_texts(membership) == [
-        "Commitment 75 % fulfilled; 100 % of 500.00 EUR (or 40 hours) was due by Nov 23, 2026."
+        "Commitment 75 % fulfilled; 100 % of €500.00 (or 40 hours) was due by Nov 23, 2026."
     ]
 
 
@@ -144,7 +144,7 @@ def test_the_policy_of_the_application_day_binds_the_commitment():
     run()
     assert status_of(before) == "active"
     assert status_of(after) == "lapsed"
-    assert "50 % fulfilled; 100 % of 1000.00 EUR" in failing_texts(after)[0]
+    assert "50 % fulfilled; 100 % of €1,000.00" in failing_texts(after)[0]
 
 
 # --- operational: circles and attendance -------------------------------------------------------

@@ -212,5 +212,5 @@ def test_dry_run_on_the_demo_data_names_who_would_change_and_why():
     call_command("recompute_status", "--dry-run", stdout=out)
     text = out.getvalue()
     assert "member04@example.org (operational): lapsed -> active. All rules pass." in text
-    assert "member15@example.org (user): active -> lapsed. Dues of 10.00 EUR" in text
+    assert "member15@example.org (user): active -> lapsed. Dues of €10.00" in text
     assert "would change: 1 to active, 1 to lapsed" in text
