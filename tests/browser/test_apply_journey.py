@@ -35,7 +35,7 @@ def test_apply_approve_and_sign_in(live_server, page, browser, viewport):
     TermsVersionFactory(document="terms_of_use", version="1.0")
     TermsVersionFactory(document="fair_use", version="1.0")
     small = ServiceLevelFactory(code="small", name="Small")
-    steward = StewardFactory(slug="comuns", name="Comuns Reunits", languages=["ca", "es"])
+    steward = StewardFactory(slug="comuns", name="Comuns Reunits", languages=["ca", "es", "en"])
     StewardOfferFactory(steward=steward, service_level=small, capacity=5)
     StewardAdminFactory(email="admin@comuns.example", stewards=[steward])
 
@@ -48,7 +48,7 @@ def test_apply_approve_and_sign_in(live_server, page, browser, viewport):
     applicant.get_by_label("Your full name").fill("Núria Puig")
     applicant.locator("input[name=email]").fill("nuria@example.org")
     applicant.locator("select[name=country]").select_option("ES")
-    applicant.locator("select[name=language]").select_option("ca")
+    applicant.locator("#id_language").select_option("en")  # then signed-in pages are English
     applicant.locator("select[name=service_level]").select_option(str(small.pk))
     applicant.get_by_label("I have read and accept the Terms of Use").check()
     applicant.get_by_label("I have read and accept the Fair Use Agreement").check()

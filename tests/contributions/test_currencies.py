@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from contributions import services
-from contributions.models import DuesInvoice
+from contributions.models import DuesInvoice, LedgerEntry
 from meetcoop.core.errors import DomainError
 from meetcoop.core.models import AppendOnlyError
 from membership import services as membership_services
@@ -130,57 +130,38 @@ def test_a_price_in_a_currency_without_a_rate_is_refused_with_what_to_do(canadia
         offer.full_clean()
 
 
+def give(member, treasurer, received_on, **kwargs):
+    """A treasurer records 100 CAD that ``member`` gave on ``received_on``."""
+    return services.money_record(
+        member=member,
+        amount="100",
+        currency="CAD",
+        received_on=received_on,
+        description="Gift",
+        actor=treasurer,
+        on=DAY(2026, 4, 1),
+        **kwargs,
+    )
+
+
 def test_money_in_another_currency_counts_at_the_dated_rate_of_the_day_received(canadian):
     ExchangeRateFactory(effective_from=DAY(2026, 1, 1), rate=Decimal("0.70"))
     ExchangeRateFactory(effective_from=DAY(2026, 3, 1), rate=Decimal("0.60"))
     treasurer = UserFactory(is_staff=True, is_superuser=True)
     member = MemberFactory()
-    entry = services.money_record(
-        member=member,
-        amount="100",
-        currency="CAD",
-        received_on=DAY(2026, 2, 15),
-        description="Gift",
-        actor=treasurer,
-        on=DAY(2026, 4, 1),
-    )
+    entry = give(member, treasurer, DAY(2026, 2, 15))
     assert (entry.eur_rate, entry.eur_value) == (Decimal("0.70"), Decimal("70.00"))
-    later = services.money_record(
-        member=member,
-        amount="100",
-        currency="CAD",
-        received_on=DAY(2026, 3, 2),
-        description="Gift",
-        actor=treasurer,
-        on=DAY(2026, 4, 1),
-    )
-    assert later.eur_value == Decimal("60.00")
+    assert give(member, treasurer, DAY(2026, 3, 2)).eur_value == Decimal("60.00")
     # A rate typed by the treasurer still wins (the bank's own rate on the day).
-    typed = services.money_record(
-        member=member,
-        amount="100",
-        currency="CAD",
-        eur_rate="0.65",
-        received_on=DAY(2026, 3, 2),
-        description="Gift",
-        actor=treasurer,
-        on=DAY(2026, 4, 1),
-    )
+    typed = give(member, treasurer, DAY(2026, 3, 2), eur_rate="0.65")
     assert typed.eur_value == Decimal("65.00")
 
 
 def test_money_in_a_currency_without_a_rate_is_refused_and_nothing_is_recorded(canadian):
     treasurer = UserFactory(is_staff=True, is_superuser=True)
     with pytest.raises(DomainError, match="No exchange rate from CAD"):
-        services.money_record(
-            member=MemberFactory(),
-            amount="100",
-            currency="CAD",
-            received_on=DAY(2026, 2, 15),
-            description="Gift",
-            actor=treasurer,
-            on=DAY(2026, 4, 1),
-        )
+        give(MemberFactory(), treasurer, DAY(2026, 2, 15))
+    assert not LedgerEntry.objects.exists()
 
 
 def test_a_revenue_report_in_cad_uses_the_rate_of_the_quarters_last_day(canadian):

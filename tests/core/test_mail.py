@@ -69,6 +69,6 @@ def test_an_email_is_rendered_in_its_language_with_a_one_line_subject(settings, 
     assert {(language, site) for _name, language, site in seen} == {("ca", "Co-op & Friends")}
     (message,) = mail.outbox
     assert message.to == ["nuria@example.org"]
-    assert "\n" not in message.subject and "waiting list" in message.subject
+    assert "\n" not in message.subject and "llista d'espera" in message.subject  # in Catalan
     assert message.body.rstrip().endswith("Co-op & Friends")  # plain text: nothing escaped
     assert message.from_email == settings.DEFAULT_FROM_EMAIL

@@ -106,8 +106,8 @@ def test_a_second_application_is_not_taken_and_its_address_is_told(
 ):
     level = {"service_level": str(small.pk)}
     capture = django_capture_on_commit_callbacks
-    answer(setup, terms, mailoutbox, capture, **level)
-    answer(setup, terms, mailoutbox, capture, **level, name="Someone Else")
+    answer(setup, terms, mailoutbox, capture, **level, language="en")
+    answer(setup, terms, mailoutbox, capture, **level, name="Someone Else", language="en")
     assert Application.objects.get(email=EMAIL).name == "Núria Puig"  # the first, kept
     [notice] = mailoutbox
     assert notice.to == [EMAIL]

@@ -151,8 +151,7 @@ def test_me_shows_the_history_newest_first_with_reasons_in_words(client, nightly
     assert lapse < join  # newest first
     assert "From active to lapsed" in page
     assert (
-        "Dues of €12.00 due on Sep 1, 2026 are still unpaid after the 30-day grace period."
-        in page
+        "Dues of €12.00 due on Sep 1, 2026 are still unpaid after the 30-day grace period." in page
     )
     assert "The current terms are accepted." not in page[lapse:join]  # only what failed
     assert "Application approved by Comuns Reunits." in page
