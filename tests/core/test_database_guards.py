@@ -35,6 +35,7 @@ APPEND_ONLY = [
     "governance_stancerecord",
     "resellers_applicationdecision",
     "membership_statuschange",
+    "membership_exchangerate",
 ]
 
 
