@@ -26,6 +26,18 @@ def _media_and_mail(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a page a test client read in Catalan leaves
+    Catalan active in the thread, and the next test would read in it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (rate limits, the cached nightly schedule)."""
     from django.core.cache import cache
