@@ -137,7 +137,7 @@ FLOOR = """
 WITH led AS (
   SELECT member_id,
     SUM(CASE WHEN kind IN ('money', 'resource') THEN eur_value ELSE 0 END) AS eur,
-    SUM(CASE WHEN kind = 'labour' THEN hours ELSE 0 END) AS hours
+    SUM(CASE WHEN kind = 'labour' AND NOT paid_work THEN hours ELSE 0 END) AS hours
   FROM contributions_ledgerentry WHERE status = 'approved' GROUP BY member_id),
 circ AS (
   SELECT member_id, COUNT(DISTINCT circle_id) AS n FROM governance_circlerole

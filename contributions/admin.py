@@ -20,7 +20,15 @@ from resellers.models import Steward
 from resellers.selectors import stewards_visible_to
 
 from . import selectors, services
-from .models import DuesInvoice, DuesPayment, LedgerEntry, RevenueReport, RevenueSharePayment
+from .models import (
+    Compensation,
+    CompensationSettlement,
+    DuesInvoice,
+    DuesPayment,
+    LedgerEntry,
+    RevenueReport,
+    RevenueSharePayment,
+)
 
 
 class TreasurerOrStewardScopedMixin(StewardScopedAdminMixin):
@@ -263,6 +271,53 @@ class RevenueSharePaymentAdmin(
             report=data["report"],
             amount_eur=data["amount_eur"],
             paid_on=data["paid_on"],
+            note=data.get("note", ""),
+            actor=request.user,
+        )
+
+
+class TreasurersOnlyMixin:
+    """Compensation is the co-op's books: treasurers (and superusers) see and record it."""
+
+    def has_module_permission(self, request):
+        return is_treasurer(request.user) or request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return is_treasurer(request.user) or request.user.is_superuser
+
+
+@admin.register(Compensation)
+class CompensationAdmin(TreasurersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["member", "basis", "hours", "rate", "amount", "currency", "entry", "created_at"]
+    list_filter = ["basis", "currency"]
+    list_select_related = ["member", "entry"]
+    search_fields = ["member__name", "member__email"]
+
+
+@admin.register(CompensationSettlement)
+class CompensationSettlementAdmin(
+    TreasurersOnlyMixin, ServiceFormMixin, NoChangeMixin, admin.ModelAdmin
+):
+    """A settlement is recorded through ``compensation_settle``: never more than is owed."""
+
+    list_display = ["member", "kind", "amount", "currency", "settled_on", "recorded_by"]
+    list_filter = ["kind", "currency"]
+    list_select_related = ["member", "recorded_by"]
+    search_fields = ["member__name", "member__email", "note"]
+    fields = ["member", "kind", "amount", "currency", "settled_on", "note"]
+    autocomplete_fields = ["member"]
+    service_error_field = "amount"
+
+    def has_add_permission(self, request):
+        return is_treasurer(request.user)
+
+    def add_via_service(self, request, data):
+        return services.compensation_settle(
+            member=data["member"],
+            amount=data["amount"],
+            currency=data["currency"],
+            kind=data["kind"],
+            settled_on=data["settled_on"],
             note=data.get("note", ""),
             actor=request.user,
         )

@@ -46,6 +46,14 @@ class BatchLabourForm(forms.Form):
     description = forms.CharField(
         label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+    paid_work = forms.BooleanField(
+        label=_("Agreed in advance as paid work"),
+        required=False,
+        help_text=_(
+            "The co-op owes these hours at the policy's rate; they do not count toward the "
+            "members' voluntary commitment."
+        ),
+    )
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)

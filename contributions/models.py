@@ -125,6 +125,16 @@ class LedgerEntry(models.Model):
         verbose_name=_("reverses"),
     )
     reason = models.TextField(_("reason for the reversal"), blank=True)
+    # Labour agreed in advance as paid work: owed at the policy's rate, never voluntary.
+    paid_work = models.BooleanField(
+        _("agreed in advance as paid work"),
+        default=False,
+        db_default=False,
+        help_text=_(
+            "These hours are owed by the co-op at the policy's rate and do not count toward "
+            "the member's voluntary commitment."
+        ),
+    )
 
     objects = LedgerEntryQuerySet.as_manager()
 
@@ -353,3 +363,83 @@ class RevenueSharePayment(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.amount_eur} EUR · {date_medium(self.paid_on)}"
+
+
+class Compensation(AppendOnlyModel):
+    """What the co-op owes a member for approved hours: the hours beyond their commitment, or
+    hours agreed in advance as paid work, at the rate of the policy in force the day the work
+    was done. Written once, when the hours are approved; a reversal writes a row of the
+    opposite sign that points at this one."""
+
+    class Basis(models.TextChoices):
+        BEYOND = "beyond", _("hours beyond the commitment")
+        AGREED = "agreed", _("hours agreed as paid work")
+
+    member = models.ForeignKey(
+        "membership.Member",
+        on_delete=models.PROTECT,
+        related_name="compensations",
+        verbose_name=_("member"),
+    )
+    entry = models.OneToOneField(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        related_name="compensation",
+        verbose_name=_("ledger entry"),
+    )
+    basis = models.CharField(_("why it is owed"), max_length=8, choices=Basis.choices)
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2)
+    rate = models.DecimalField(_("rate per hour"), **MONEY_FIELD)
+    amount = models.DecimalField(_("amount owed"), **MONEY_FIELD)
+    currency = CurrencyField()
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("compensation owed")
+        verbose_name_plural = _("compensation owed")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.member} · {self.amount} {self.currency}"
+
+
+class CompensationSettlement(AppendOnlyModel):
+    """Compensation the co-op settled with a member: paid to them, or waived by them."""
+
+    class Kind(models.TextChoices):
+        PAID = "paid", _("paid to the member")
+        WAIVED = "waived", _("waived by the member")
+
+    member = models.ForeignKey(
+        "membership.Member",
+        on_delete=models.PROTECT,
+        related_name="compensation_settlements",
+        verbose_name=_("member"),
+    )
+    kind = models.CharField(_("settled by"), max_length=8, choices=Kind.choices)
+    amount = models.DecimalField(
+        _("amount"), **MONEY_FIELD, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    currency = CurrencyField()
+    settled_on = models.DateField(_("settled on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("compensation settlement")
+        verbose_name_plural = _("compensation settlements")
+        ordering = ["-settled_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="compensation_settlement_positive"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.amount} {self.currency} · {self.get_kind_display()}"

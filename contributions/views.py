@@ -100,10 +100,12 @@ def my_ledger(request):
         )
         page = paginate(request, own.order_by("-occurred_on", "-id"))
         entries = list(page)
+    owed = selectors.compensation_balances([member.pk]).get(member.pk, []) if member else []
     return render(
         request,
         "contributions/my_ledger.html",
         {
+            "owed": owed,
             "members": members,
             "member": member,
             "progress": progress,
@@ -222,6 +224,7 @@ def coordinate(request):
                 hours_by_member=form.cleaned_data["hours_by_member"],
                 actor=request.user,
                 on=today,
+                paid_work=form.cleaned_data.get("paid_work", False),
             )
         except ValidationError as exc:
             add_service_error(form, exc)
@@ -368,6 +371,7 @@ def treasury(request):
             "page_obj": page,
             "recent": recent,
             "decision_form": DecisionForm(),
+            "owed_total": selectors.compensation_outstanding_total(),
         },
     )
 

@@ -10,10 +10,12 @@ One module per seam:
 - ``dues``: invoices with what has been paid, unpaid dues;
 - ``revenue``: quarters and due dates, reports with what has been paid, the share owed,
   resellers' standing;
+- ``compensation``: what the co-op owes members for hours;
 - ``_common``: the constants they share.
 """
 
 from ._common import HUNDRED, MONEY_OUT, ZERO
+from .compensation import Balance, compensation_balances, compensation_outstanding_total
 from .dues import (
     dues_to_collect,
     invoices_by_payment,
@@ -58,6 +60,9 @@ from .revenue import (
 )
 
 __all__ = [
+    "Balance",
+    "compensation_balances",
+    "compensation_outstanding_total",
     "HOURS_STEP",
     "HUNDRED",
     "MONEY_OUT",

@@ -41,7 +41,7 @@ class Progress:
 def _approved_sum(field: str, kinds, *, on: datetime.date | None):
     entries = LedgerEntry.objects.filter(
         member_id=OuterRef("member_id"), status=LedgerEntry.Status.APPROVED, kind__in=kinds
-    )
+    ).exclude(paid_work=True)  # paid work is owed, never voluntary
     if on is not None:
         entries = entries.filter(decided_at__date__lte=on)
     total = entries.order_by().values("member_id").annotate(total=Sum(field)).values("total")
@@ -82,7 +82,8 @@ def approved_totals_by_member(
         .values("member_id")
         .annotate(
             eur=Sum("eur_value", filter=Q(kind__in=["money", "resource"])),
-            hours=Sum("hours", filter=Q(kind="labour")),
+            # Hours agreed as paid work are owed by the co-op, never voluntary.
+            hours=Sum("hours", filter=Q(kind="labour", paid_work=False)),
         )
         .values_list("member_id", "eur", "hours")
     )

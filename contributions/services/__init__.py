@@ -6,9 +6,11 @@ Domain errors are ``DomainError`` (shown as form errors); a missing right is
 - ``ledger``: labour (one member or several at once), money and resources, deciding and
   reversing entries, and the input checks the other modules share;
 - ``dues``: a user membership's first invoice, the next periods' invoices, dues payments;
+- ``compensation``: what the co-op owes for hours, and its settlements;
 - ``revenue``: a reseller's quarterly revenue report and payments of its share.
 """
 
+from .compensation import compensation_outstanding, compensation_settle
 from .dues import (
     BILLED_STATUSES,
     dues_invoice_issue_first,
@@ -28,6 +30,8 @@ from .ledger import (
 from .revenue import revenue_report_submit, revenue_share_payment_record
 
 __all__ = [
+    "compensation_outstanding",
+    "compensation_settle",
     "BILLED_STATUSES",
     "dues_invoice_issue_first",
     "dues_invoices_issue_next",

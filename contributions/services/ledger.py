@@ -74,13 +74,21 @@ def labour_log(
     description: str,
     actor,
     on: datetime.date | None = None,
+    paid_work: bool = False,
 ) -> LedgerEntry:
     """Log hours for ``member`` in ``circle``. A coordinator of the circle logs for members
-    seated in it; a member self-reports its own hours. Every labour entry starts pending."""
+    seated in it; a member self-reports its own hours. Every labour entry starts pending.
+    Only a coordinator marks hours as agreed in advance as paid work."""
     on = _today(on)
     own = member.pk in member_ids_of(actor)
-    if not own and not selectors.coordinates(actor, circle.pk, on=on):
+    coordinates = selectors.coordinates(actor, circle.pk, on=on)
+    if not own and not coordinates:
         raise PermissionDenied(_("Only a coordinator of this circle may log hours for others."))
+    if paid_work and not coordinates:
+        raise DomainError(
+            _("Only a coordinator of the circle records hours agreed as paid work."),
+            field="paid_work",
+        )
     hours = _check_hours(hours)
     _check_not_future(worked_on, on)
     if not description.strip():
@@ -100,12 +108,18 @@ def labour_log(
             hours=hours,
             circle=circle,
             logged_by=actor,
+            paid_work=paid_work,
         )
         audit_log(
             actor=actor,
             action="contributions.entry.logged",
             obj=entry,
-            data={"kind": entry.kind, "hours": str(hours), "self_reported": own},
+            data={
+                "kind": entry.kind,
+                "hours": str(hours),
+                "self_reported": own,
+                "paid_work": paid_work,
+            },
         )
     return entry
 
@@ -118,6 +132,7 @@ def labour_log_many(
     hours_by_member: Mapping,
     actor,
     on: datetime.date | None = None,
+    paid_work: bool = False,
 ) -> list[LedgerEntry]:
     """A coordinator logs the same work for several members at once: all or nothing."""
     on = _today(on)
@@ -149,6 +164,7 @@ def labour_log_many(
                     hours=hours,
                     circle=circle,
                     logged_by=actor,
+                    paid_work=paid_work,
                 )
                 for member, hours in hours_by_member.items()
             ]
@@ -291,6 +307,10 @@ def _decide(*, entry, status: str, actor, note: str, on) -> LedgerEntry:
             obj=entry,
             data={"note": entry.decision_note},
         )
+        if status == LedgerEntry.Status.APPROVED:
+            from .compensation import compensation_accrue
+
+            compensation_accrue(entry=entry)
     return entry
 
 
@@ -339,6 +359,7 @@ def entry_reverse(*, entry, reason: str, actor, on: datetime.date | None = None)
                     decided_at=now,
                     reverses=original,
                     reason=reason.strip(),
+                    paid_work=original.paid_work,
                 )
         except IntegrityError as exc:
             raise DomainError(_("This entry has already been reversed."), code="reversed") from exc
@@ -348,4 +369,7 @@ def entry_reverse(*, entry, reason: str, actor, on: datetime.date | None = None)
             obj=original,
             data={"reversal": reversal.pk, "reason": reversal.reason},
         )
+        from .compensation import compensation_reverse
+
+        compensation_reverse(original=original, reversal=reversal)
     return reversal

@@ -53,6 +53,17 @@ class Policy(models.Model):
     )
     dues_grace_days = models.PositiveIntegerField(_("dues grace period (days)"))
     terms_acceptance_days = models.PositiveIntegerField(_("terms acceptance period (days)"))
+    compensation_hour_rate = models.DecimalField(
+        _("compensation per hour owed"),
+        **MONEY_FIELD,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_(
+            "What the co-op owes for each approved hour beyond a member's commitment, or "
+            "agreed in advance as paid work. Empty: no hour is owed."
+        ),
+    )
     note = models.TextField(_("why this policy"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     created_by = models.ForeignKey(

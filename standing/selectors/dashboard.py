@@ -5,12 +5,13 @@ import datetime
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import F, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from contributions.models import DuesInvoice
+from contributions.models import Compensation, DuesInvoice
 from contributions.selectors import (
     approved_totals_by_member,
+    compensation_balances,
     invoices_with_paid,
     progress_of,
     unpaid_dues_among,
@@ -101,7 +102,11 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
     stewards = Steward.objects.filter(kind=Steward.Kind.RESELLER, member=OuterRef("pk"))
     members = list(
         members_of_user(user)
-        .annotate(reseller_id=Subquery(stewards.values("pk")[:1]))
+        .annotate(
+            reseller_id=Subquery(stewards.values("pk")[:1]),
+            # Whether the co-op owes (or owed) them for hours: the sums are read only then.
+            has_compensation=Exists(Compensation.objects.filter(member=OuterRef("pk"))),
+        )
         .order_by("kind", "name")
     )
     if not members:
@@ -113,6 +118,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
             "upcoming_meetings": [],
             "proposals": [],
             "terms_to_accept": [],
+            "owed": [],
         }
     member_ids = [m.pk for m in members]
     # Every published version, each row joined to the acceptances of these members (one
@@ -255,6 +261,9 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
                 :INVOICES_SHOWN
             ]
         cards.append(card)
+    # What the co-op owes, for hours: one query, and none for members it never owed.
+    owed_to = [m.pk for m in members if m.has_compensation]
+    balances = compensation_balances(owed_to) if owed_to else {}
     return {
         "members": members,
         "cards": cards,
@@ -263,6 +272,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
         "proposals": list(open_proposals_for_user(user, now=now)[:20]),
         "terms_to_accept": terms_to_accept,
         "next_check": next_nightly_check(now=now) if memberships else None,
+        "owed": [(member, balances[member.pk]) for member in members if member.pk in balances],
     }
 
 

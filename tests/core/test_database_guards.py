@@ -36,6 +36,8 @@ APPEND_ONLY = [
     "resellers_applicationdecision",
     "membership_statuschange",
     "membership_exchangerate",
+    "contributions_compensation",
+    "contributions_compensationsettlement",
 ]
 
 
