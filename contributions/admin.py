@@ -305,7 +305,8 @@ class CompensationSettlementAdmin(
     list_select_related = ["member", "recorded_by"]
     search_fields = ["member__name", "member__email", "note"]
     fields = ["member", "kind", "amount", "currency", "settled_on", "note"]
-    autocomplete_fields = ["member"]
+    # The member's number (the treasurer may not browse every member in the admin).
+    raw_id_fields = ["member"]
     service_error_field = "amount"
 
     def has_add_permission(self, request):
