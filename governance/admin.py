@@ -23,6 +23,7 @@ from .models import (
     GovernanceDocument,
     Meeting,
     Proposal,
+    PublicListing,
     StanceRecord,
     Voter,
 )
@@ -376,3 +377,16 @@ class DocumentVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["document", "proposal"]
     readonly_fields = ["document", "number", "text", "text_sha256", "proposal", "adopted_at"]
     fields = readonly_fields
+
+
+@admin.register(PublicListing)
+class PublicListingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who chose to be on the public list of members, and what it shows. Only the member
+    chooses (``listing_set``, on /me/listing/): the admin only reads."""
+
+    list_display = ["display_name", "member", "listed", "website", "updated_at"]
+    list_filter = ["listed"]
+    search_fields = ["display_name", "member__name", "member__email"]
+    list_select_related = ["member"]
+    fields = ["member", "listed", "display_name", "website", "languages", "offer", "updated_at"]
+    readonly_fields = fields
