@@ -322,3 +322,12 @@ def test_the_listing_goes_with_the_members_data(client):
     assert [(row["display_name"], row["listed"]) for row in mine["public_listing"]] == [
         ("Pixel Co-op", True)
     ]
+
+
+def test_saving_the_same_choice_twice_changes_and_audits_nothing():
+    member, user = voting_member()
+    choice = {"listed": True, "display_name": "Pixel", "languages": ["en"], "offer": "Design."}
+    first = services.listing_set(member=member, actor=user, **choice)
+    again = services.listing_set(member=member, actor=user, **choice)
+    assert again.updated_at == first.updated_at
+    assert AuditEntry.objects.filter(object_id=str(first.pk)).count() == 1
