@@ -23,6 +23,7 @@ from .models import (
     GovernanceDocument,
     Meeting,
     Proposal,
+    PublicListing,
     StanceRecord,
     Voter,
 )
@@ -320,8 +321,28 @@ class GovernanceDocumentAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAd
     """A document is created empty (``document_create``, audited); its text only ever comes
     from an adopted proposal. A document with a version or a proposal is never deleted."""
 
-    list_display = ["title", "slug", "current_version"]
+    list_display = [
+        "title",
+        "slug",
+        "current_version",
+        "public",
+        "membership_page",
+        "responsible_circle",
+        "decided_by",
+    ]
+    list_filter = ["public", "membership_page", "decided_by"]
+    list_select_related = ["current_version", "responsible_circle"]
     prepopulated_fields = {"slug": ["title"]}
+    fields = [
+        "title",
+        "slug",
+        "public",
+        "membership_page",
+        "responsible_circle",
+        "decided_by",
+        "current_version",
+        "created_at",
+    ]
     readonly_fields = ["current_version", "created_at"]
     inlines = [DocumentVersionInline]
 
@@ -331,7 +352,23 @@ class GovernanceDocumentAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAd
         return super().has_delete_permission(request, obj)
 
     def add_via_service(self, request, data):
-        return services.document_create(title=data["title"], slug=data["slug"], actor=request.user)
+        return services.document_create(
+            title=data["title"],
+            slug=data["slug"],
+            public=data.get("public", False),
+            membership_page=data.get("membership_page", False),
+            responsible_circle=data.get("responsible_circle"),
+            decided_by=data["decided_by"],
+            actor=request.user,
+        )
+
+    def change_via_service(self, request, obj, data):
+        # Title, slug and settings, audited; the text only ever comes from a proposal.
+        return services.document_settings_set(
+            document=obj,
+            actor=request.user,
+            **{field: data[field] for field in services.DOCUMENT_SETTINGS if field in data},
+        )
 
 
 @admin.register(DocumentVersion)
@@ -340,3 +377,16 @@ class DocumentVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["document", "proposal"]
     readonly_fields = ["document", "number", "text", "text_sha256", "proposal", "adopted_at"]
     fields = readonly_fields
+
+
+@admin.register(PublicListing)
+class PublicListingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who chose to be on the public list of members, and what it shows. Only the member
+    chooses (``listing_set``, on /me/listing/): the admin only reads."""
+
+    list_display = ["display_name", "member", "listed", "website", "updated_at"]
+    list_filter = ["listed"]
+    search_fields = ["display_name", "member__name", "member__email"]
+    list_select_related = ["member"]
+    fields = ["member", "listed", "display_name", "website", "languages", "offer", "updated_at"]
+    readonly_fields = fields

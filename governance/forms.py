@@ -1,4 +1,6 @@
 from django import forms
+from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,8 +53,17 @@ class ProposalForm(forms.ModelForm):
 
     def __init__(self, *args, user, circles, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["circle"].queryset = circles
-        self.fields["circle"].help_text = _("Only for a circle proposal.")
+        self.own_circles = circles
+        # A change to a document its circle decides goes to that circle, whoever proposes it.
+        circles = Circle.objects.filter(
+            Q(pk__in=circles.values("pk"))
+            | Q(documents__decided_by=GovernanceDocument.DecidedBy.CIRCLE)
+        ).distinct()
+        self.fields["circle"].queryset = circles.order_by("name")
+        self.fields["circle"].help_text = _(
+            "Only for a circle proposal. A change to a document its circle decides goes to "
+            "that circle."
+        )
         self.fields["document"].queryset = GovernanceDocument.objects.order_by("title")
         self.fields["document"].required = False
         self.fields["new_text"].help_text = _(
@@ -63,6 +74,20 @@ class ProposalForm(forms.ModelForm):
             self.fields["electorate"].choices = [
                 c for c in Proposal.Electorate.choices if c[0] != Proposal.Electorate.CIRCLE
             ]
+
+    def clean(self):
+        data = super().clean()
+        circle, document = data.get("circle"), data.get("document")
+        if (
+            circle is not None
+            and not self.own_circles.filter(pk=circle.pk).exists()
+            and (document is None or document.responsible_circle_id != circle.pk)
+        ):
+            self.add_error(
+                "circle",
+                _("You can put a proposal only to a circle you sit in, or to a document's circle."),
+            )
+        return data
 
 
 class ProposalOpenForm(forms.Form):
@@ -127,3 +152,28 @@ class MeetingForm(forms.Form):
         if data.get("kind") == Meeting.Kind.ALL_HANDS and data.get("circle"):
             self.add_error("circle", _("An All Hands Meeting belongs to no circle."))
         return data
+
+
+class ListingForm(forms.Form):
+    listed = forms.BooleanField(
+        label=_("List us on the public list of members"),
+        required=False,
+        help_text=_(
+            "Shown only while your operational membership is active. Untick to be removed at once."
+        ),
+    )
+    display_name = forms.CharField(label=_("Name shown"), max_length=200, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        required=False,
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    offer = forms.CharField(
+        label=_("What we offer"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One or two sentences: what you do in the co-op or for its members."),
+    )

@@ -161,7 +161,15 @@ class Attendance(models.Model):
 
 class GovernanceDocument(models.Model):
     """A document the co-op governs itself by. Its text lives in versions, each one adopted
-    by a proposal; the document itself is never edited in place."""
+    by a proposal; the document itself is never edited in place.
+
+    Its settings (set by co-op admins, audited by ``document_settings_set``): whether anyone may
+    read it, whether it is the membership page, its responsible circle and who decides a change
+    to it (``decided_by``)."""
+
+    class DecidedBy(models.TextChoices):
+        ASSEMBLY = "assembly", _("the whole Assembly (all members with voting rights)")
+        CIRCLE = "circle", _("the responsible circle")
 
     title = models.CharField(_("title"), max_length=200, unique=True)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
@@ -174,15 +182,78 @@ class GovernanceDocument(models.Model):
         verbose_name=_("current version"),
         help_text=_("Set only by adopting a proposal."),
     )
+    public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_(
+            "Anyone may read its version in force and its adopted versions, signed in or not."
+        ),
+    )
+    membership_page = models.BooleanField(
+        _("the membership page"),
+        default=False,
+        help_text=_(
+            "Its version in force is the public page “How to become a member”. One document at "
+            "most; it must be public."
+        ),
+    )
+    responsible_circle = models.ForeignKey(
+        Circle,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("responsible circle"),
+    )
+    decided_by = models.CharField(
+        _("a change is decided by"),
+        max_length=10,
+        choices=DecidedBy.choices,
+        default=DecidedBy.ASSEMBLY,
+        help_text=_(
+            "A proposal to change the document gets this electorate; no other is accepted."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("governance document")
         verbose_name_plural = _("governance documents")
         ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership_page"],
+                condition=Q(membership_page=True),
+                name="one_membership_page_document",
+                violation_error_message=_("Another document is already the membership page."),
+            ),
+            models.CheckConstraint(
+                condition=Q(membership_page=False) | Q(public=True),
+                name="membership_page_document_is_public",
+                violation_error_message=_("The membership page must be a public document."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(decided_by="circle") | Q(responsible_circle__isnull=False),
+                name="circle_decided_document_names_its_circle",
+                violation_error_message=_(
+                    "A document decided by its circle needs its responsible circle."
+                ),
+            ),
+        ]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        errors = {}
+        if self.membership_page and not self.public:
+            errors["public"] = _("The membership page must be a public document.")
+        if self.decided_by == self.DecidedBy.CIRCLE and not self.responsible_circle_id:
+            errors["responsible_circle"] = _(
+                "A document decided by its circle needs its responsible circle."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class DocumentVersion(AppendOnlyModel):
@@ -398,3 +469,31 @@ class StanceRecord(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.voter}: {self.stance}"
+
+
+class PublicListing(models.Model):
+    """An operational member's consent to be listed on the public list of members, with what it
+    shows. Shown only while ``listed`` and while the member's operational membership is active;
+    written by ``listing_set`` (audited)."""
+
+    member = models.OneToOneField(
+        "membership.Member",
+        on_delete=models.CASCADE,
+        related_name="public_listing",
+        verbose_name=_("member"),
+    )
+    listed = models.BooleanField(_("listed publicly"), default=False)
+    display_name = models.CharField(_("name shown"), max_length=200)
+    website = models.URLField(_("website"), blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    offer = models.CharField(_("what we offer"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("public listing")
+        verbose_name_plural = _("public listings")
+        ordering = ["display_name"]
+        indexes = [models.Index(fields=["listed", "display_name"])]
+
+    def __str__(self):
+        return self.display_name

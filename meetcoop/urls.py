@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from governance import views as governance_views
 from meetcoop.core import views as core_views
 
 # The admin signs in through allauth (email verification, rate limits, one login page).
@@ -25,6 +26,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("apply/", include("resellers.urls")),
     path("governance/", include("governance.urls")),
+    path("membership/", governance_views.membership_page, name="membership_page"),
+    path("members/", governance_views.members_list, name="members_list"),
+    path("me/listing/", governance_views.listing_edit, name="listing_edit"),
     path("", include("membership.urls")),
     path("", include("standing.urls")),
     path("contributions/", include("contributions.urls")),

@@ -379,3 +379,21 @@ class StewardAdminFactory(UserFactory):
         obj.groups.add(Group.objects.get(name=STEWARD_ADMINS))
         for steward in extracted or []:
             steward.admins.add(obj)
+
+
+# --- Issue 14 (6 and 7): public documents, the public list of members ----------------------
+
+
+class PublicListingFactory(factory.django.DjangoModelFactory):
+    """A member's consent to the public list; pass ``member`` (one with an operational
+    membership) for it to show."""
+
+    class Meta:
+        model = "governance.PublicListing"
+
+    member = factory.SubFactory(MemberFactory)
+    listed = True
+    display_name = factory.LazyAttribute(lambda o: o.member.display_name)
+    website = "https://example.org"
+    languages = factory.LazyFunction(lambda: ["en", "ca"])
+    offer = "Hosting and support in Catalan."

@@ -5,7 +5,9 @@
   of All Hands Meetings as the status rule counts it;
 - ``proposals``: who may draft, see and vote, a proposal's state, tally and outcome, and the
   lists each user sees;
-- ``documents``: governance documents, their history, rendered text and diffs.
+- ``documents``: governance documents, their history, rendered text and diffs;
+- ``listing``: who may read a document, the membership page's document and the public list
+  of members.
 """
 
 from .attendance import (
@@ -45,6 +47,12 @@ from .documents import (
     rendered_diff,
     text_diff,
 )
+from .listing import (
+    can_read_document,
+    language_names,
+    membership_page_document,
+    public_listings,
+)
 from .proposals import (
     Tally,
     can_view_proposal,
@@ -71,6 +79,7 @@ __all__ = [
     "attended_counts",
     "attended_since",
     "can_manage_circle",
+    "can_read_document",
     "can_record_attendance",
     "can_view_proposal",
     "circle_list",
@@ -89,10 +98,12 @@ __all__ = [
     "held_since",
     "is_any_coordinator",
     "is_coordinator_of",
+    "language_names",
     "markdown_text",
     "meetings_list",
     "meetings_since",
     "meetings_to_record",
+    "membership_page_document",
     "open_proposals_for_user",
     "outcome_for",
     "past_proposals_for_user",
@@ -104,6 +115,7 @@ __all__ = [
     "proposal_state",
     "proposal_tally",
     "proposals_for_user",
+    "public_listings",
     "render_markdown",
     "rendered_diff",
     "seats_on",

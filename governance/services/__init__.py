@@ -6,13 +6,24 @@ One module per seam:
 - ``meetings``: meetings and their attendance;
 - ``proposals``: drafting, opening, stances, closing (due ones too), the closing reminders,
   re-proposing, and the hash of what is voted on;
-- ``documents``: governance documents and adopting a proposal's text as a version;
+- ``documents``: governance documents, their settings (public, membership page, responsible
+  circle, who decides a change) and adopting a proposal's text as a version;
+- ``listing``: an operational member's consent to the public list of members;
 - ``admission``: the admission proposal for an operational applicant.
 """
 
 from .admission import ADMISSION_VOTING_DAYS_DEFAULT, admission_proposal_open
 from .circles import circle_create, circle_seat_add, circle_seat_end
-from .documents import document_create, sha256
+from .documents import (
+    SETTINGS_FIELDS as DOCUMENT_SETTINGS,
+)
+from .documents import (
+    document_create,
+    document_electorate,
+    document_settings_set,
+    sha256,
+)
+from .listing import listing_set
 from .meetings import attendance_record, meeting_create
 from .proposals import (
     close_due_proposals,
@@ -27,6 +38,7 @@ from .proposals import (
 )
 
 __all__ = [
+    "DOCUMENT_SETTINGS",
     "ADMISSION_VOTING_DAYS_DEFAULT",
     "admission_proposal_open",
     "attendance_record",
@@ -36,6 +48,9 @@ __all__ = [
     "close_due_proposals",
     "closing_reminders_send",
     "document_create",
+    "document_electorate",
+    "document_settings_set",
+    "listing_set",
     "meeting_create",
     "proposal_close",
     "proposal_close_if_due",

@@ -1,4 +1,5 @@
-"""Writes of governance documents: creating one, and adopting a closed proposal's text as its
+"""Writes of governance documents: creating one, changing its settings (public, membership
+page, responsible circle, who decides a change), and adopting a closed proposal's text as its
 next version."""
 
 import hashlib
@@ -14,17 +15,6 @@ from ..models import DocumentVersion, GovernanceDocument, Proposal
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def document_create(*, title: str, slug: str, actor) -> GovernanceDocument:
-    """An empty document: its first text, like every later one, comes from an adopted
-    proposal."""
-    with transaction.atomic():
-        document = GovernanceDocument(title=title, slug=slug)
-        document.full_clean()
-        document.save()
-        audit_log(actor=actor, action="governance.document.created", obj=document)
-    return document
 
 
 def _adopt_document_text(proposal: Proposal, document: GovernanceDocument, *, now):
@@ -49,3 +39,103 @@ def _adopt_document_text(proposal: Proposal, document: GovernanceDocument, *, no
         data={"version": number, "proposal": proposal.pk},
     )
     return version
+
+
+SETTINGS_FIELDS = ("title", "slug", "public", "membership_page", "responsible_circle", "decided_by")
+
+
+def document_create(
+    *,
+    title: str,
+    slug: str,
+    actor,
+    public: bool = False,
+    membership_page: bool = False,
+    responsible_circle=None,
+    decided_by: str = GovernanceDocument.DecidedBy.ASSEMBLY,
+) -> GovernanceDocument:
+    """An empty document: its first text, like every later one, comes from an adopted
+    proposal."""
+    with transaction.atomic():
+        document = GovernanceDocument(
+            title=title,
+            slug=slug,
+            public=public,
+            membership_page=membership_page,
+            responsible_circle=responsible_circle,
+            decided_by=decided_by,
+        )
+        if membership_page:
+            _release_membership_page(exclude=None)
+        document.full_clean()
+        document.save()
+        audit_log(
+            actor=actor,
+            action="governance.document.created",
+            obj=document,
+            data=_settings_data(document),
+        )
+    return document
+
+
+def _settings_data(document) -> dict:
+    return {
+        "title": document.title,
+        "slug": document.slug,
+        "public": document.public,
+        "membership_page": document.membership_page,
+        "responsible_circle": document.responsible_circle_id,
+        "decided_by": document.decided_by,
+    }
+
+
+def _release_membership_page(*, exclude):
+    """Only one document is the membership page: designating another one releases it."""
+    others = GovernanceDocument.objects.select_for_update().filter(membership_page=True)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    for other in others:
+        other.membership_page = False
+        other.save(update_fields=["membership_page"])
+        audit_log(
+            actor=None,
+            action="governance.document.settings_changed",
+            obj=other,
+            data={"membership_page": [True, False]},
+        )
+
+
+def document_settings_set(*, document: GovernanceDocument, actor, **changes) -> GovernanceDocument:
+    """Change a document's title, slug and settings (public, membership page, responsible
+    circle, who decides). Never its text: that only comes from an adopted proposal. The audit
+    entry keeps each changed value as [before, after]; nothing changed writes nothing."""
+    unknown = set(changes) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise DomainError(_("These can't be changed here: %(f)s.") % {"f": ", ".join(unknown)})
+    with transaction.atomic():
+        document = GovernanceDocument.objects.select_for_update().get(pk=document.pk)
+        before = _settings_data(document)
+        for field, value in changes.items():
+            setattr(document, field, value)
+        after = _settings_data(document)
+        changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+        if not changed:
+            return document
+        if document.membership_page and not before["membership_page"]:
+            _release_membership_page(exclude=document)
+        document.full_clean()
+        document.save(update_fields=[f for f in SETTINGS_FIELDS if f in changes])
+        audit_log(
+            actor=actor,
+            action="governance.document.settings_changed",
+            obj=document,
+            data=changed,
+        )
+    return document
+
+
+def document_electorate(document: GovernanceDocument) -> tuple[str, int | None]:
+    """The electorate a proposal to change ``document`` gets: (electorate, circle id)."""
+    if document.decided_by == GovernanceDocument.DecidedBy.CIRCLE:
+        return Proposal.Electorate.CIRCLE, document.responsible_circle_id
+    return Proposal.Electorate.ALL, None

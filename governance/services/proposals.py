@@ -24,7 +24,7 @@ from ..models import (
     Voter,
 )
 from ..signals import admission_decided
-from .documents import _adopt_document_text, sha256
+from .documents import _adopt_document_text, document_electorate, sha256
 
 logger = logging.getLogger(__name__)
 
@@ -50,14 +50,21 @@ def proposal_create(
     *,
     title: str,
     text: str,
-    electorate: str = Proposal.Electorate.ALL,
+    electorate: str | None = None,
     circle: Circle | None = None,
     quorum_percent: Decimal = Decimal("0"),
     document: GovernanceDocument | None = None,
     new_text: str = "",
     actor,
 ) -> Proposal:
-    """A draft. Nothing is frozen until it opens."""
+    """A draft. Nothing is frozen until it opens.
+
+    A change to a document is decided as the document says (``document_electorate``): with no
+    electorate given it gets that one; another one is refused."""
+    if document is not None:
+        electorate, circle = _document_rule(document, electorate, circle)
+    elif electorate is None:
+        electorate = Proposal.Electorate.ALL
     with transaction.atomic():
         proposal = Proposal(
             title=title,
@@ -73,6 +80,37 @@ def proposal_create(
         proposal.save()
         audit_log(actor=actor, action="governance.proposal.created", obj=proposal)
     return proposal
+
+
+def _document_rule(document: GovernanceDocument, electorate, circle):
+    """The (electorate, circle) of a proposal changing ``document``: the document's rule wins.
+    ``electorate`` None takes the rule; another electorate than the rule's is refused."""
+    wanted, circle_id = document_electorate(document)
+    if wanted == Proposal.Electorate.CIRCLE:
+        if electorate is None or (
+            electorate == Proposal.Electorate.CIRCLE and getattr(circle, "pk", None) == circle_id
+        ):
+            return Proposal.Electorate.CIRCLE, document.responsible_circle
+        raise DomainError(
+            _(
+                "A change to “%(document)s” is decided by its responsible circle, %(circle)s: "
+                "choose that circle as the electorate."
+            )
+            % {"document": document.title, "circle": document.responsible_circle.name},
+            field="electorate",
+        )
+    if electorate is None:
+        return Proposal.Electorate.ALL, None
+    if electorate == Proposal.Electorate.CIRCLE:
+        raise DomainError(
+            _(
+                "A change to “%(document)s” is decided by the whole Assembly, not by one circle: "
+                "choose all members with voting rights or the operational members."
+            )
+            % {"document": document.title},
+            field="electorate",
+        )
+    return electorate, None
 
 
 def _electorate_member_ids(proposal: Proposal, *, on: datetime.date) -> list[int]:
@@ -112,10 +150,25 @@ def proposal_open(
             raise DomainError(_("This proposal is already open or closed."))
         if closes_at <= now:
             raise DomainError(_("The closing time must be in the future."))
-        proposal.full_clean()
+        electorate_from_document = False
         if proposal.document_id:
             document = GovernanceDocument.objects.select_for_update().get(pk=proposal.document_id)
             proposal.base_version_id = document.current_version_id
+            # The document's rule when it opens wins over the draft's (it may have changed).
+            rule = document_electorate(document)
+            if (
+                rule[0] == Proposal.Electorate.CIRCLE
+                and (
+                    proposal.electorate,
+                    proposal.circle_id,
+                )
+                != rule
+                or rule[0] != Proposal.Electorate.CIRCLE
+                and (proposal.electorate == Proposal.Electorate.CIRCLE)
+            ):
+                proposal.electorate, proposal.circle_id = rule
+                electorate_from_document = True
+        proposal.full_clean()
         member_ids = _electorate_member_ids(proposal, on=timezone.localdate(now))
         if not member_ids:
             raise DomainError(_("Nobody is in this electorate: the proposal can't open."))
@@ -133,6 +186,8 @@ def proposal_open(
                 "opens_at",
                 "closes_at",
                 "base_version",
+                "electorate",
+                "circle",
                 "electorate_size",
                 "content_sha256",
             ]
@@ -143,6 +198,8 @@ def proposal_open(
             obj=proposal,
             data={
                 "electorate_size": len(member_ids),
+                "electorate": proposal.electorate,
+                "electorate_from_document": electorate_from_document,
                 "closes_at": closes_at.isoformat(),
                 "content_sha256": proposal.content_sha256,
             },
@@ -350,11 +407,17 @@ def proposal_repropose(*, proposal: Proposal, actor) -> Proposal:
     proposal = Proposal.objects.get(pk=proposal.pk)
     if not selectors.proposal_is_outdated(proposal):
         raise DomainError(_("Only a proposal based on an outdated version is re-proposed."))
+    electorate, circle = proposal.electorate, proposal.circle
+    if proposal.document_id and (
+        proposal.document.decided_by == GovernanceDocument.DecidedBy.CIRCLE
+        or electorate == Proposal.Electorate.CIRCLE
+    ):
+        electorate, circle = None, None  # the document's rule of today
     return proposal_create(
         title=proposal.title,
         text=proposal.text,
-        electorate=proposal.electorate,
-        circle=proposal.circle,
+        electorate=electorate,
+        circle=circle,
         quorum_percent=proposal.quorum_percent,
         document=proposal.document,
         new_text=proposal.new_text,

@@ -4,7 +4,9 @@ One module per seam:
 - ``circles``: circles and their seats;
 - ``meetings``: meetings and their attendance sheets;
 - ``proposals``: the lists, drafting, a proposal's page, voting, opening and re-proposing;
-- ``documents``: governance documents and their versions.
+- ``documents``: governance documents and their versions;
+- ``public``: the membership page, the public list of members and a member's choice to be on
+  it.
 """
 
 from .circles import circle_detail, circle_list, circle_seat_add, circle_seat_end
@@ -18,6 +20,7 @@ from .proposals import (
     proposal_repropose,
     proposal_vote,
 )
+from .public import listing_edit, members_list, membership_page
 
 __all__ = [
     "circle_detail",
@@ -30,6 +33,9 @@ __all__ = [
     "meeting_attendance",
     "meeting_create",
     "meeting_list",
+    "listing_edit",
+    "members_list",
+    "membership_page",
     "proposal_create",
     "proposal_detail",
     "proposal_list",

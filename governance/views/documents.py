@@ -1,6 +1,9 @@
-"""Pages of governance documents and their versions."""
+"""Pages of governance documents and their versions. A public document is read by anyone
+(its version in force and its adopted versions); any other needs a login, and a visitor is sent
+to sign in as on every page that needs one."""
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -18,13 +21,26 @@ def document_list(request):
     )
 
 
-@login_required
 def document_detail(request, slug):
+    if not request.user.is_authenticated:
+        # A visitor learns nothing about a document that is not public, not even whether it
+        # exists: the same redirect as before the document is looked up.
+        document = GovernanceDocument.objects.filter(slug=slug, public=True).first()
+        if document is None:
+            return redirect_to_login(request.get_full_path())
     document = get_object_or_404(
-        GovernanceDocument.objects.select_related("current_version__proposal"), slug=slug
+        GovernanceDocument.objects.select_related(
+            "current_version__proposal", "responsible_circle"
+        ),
+        slug=slug,
     )
     current = document.current_version
-    pending = selectors.pending_proposals_for_document(request.user, document, now=timezone.now())
+    signed_in = request.user.is_authenticated
+    pending = (
+        selectors.pending_proposals_for_document(request.user, document, now=timezone.now())
+        if signed_in
+        else []
+    )
     return render(
         request,
         "governance/document_detail.html",
@@ -34,13 +50,18 @@ def document_detail(request, slug):
             "html": selectors.render_markdown(current.text) if current else "",
             "history": paginate(request, selectors.document_history(document)),
             "pending": pending,
-            "can_propose": is_coop_admin(request.user) or selectors.has_voting_rights(request.user),
+            "can_propose": signed_in
+            and (is_coop_admin(request.user) or selectors.has_voting_rights(request.user)),
+            "signed_in": signed_in,
         },
     )
 
 
-@login_required
 def document_version(request, slug, number):
+    if not request.user.is_authenticated and not (
+        GovernanceDocument.objects.filter(slug=slug, public=True).exists()
+    ):
+        return redirect_to_login(request.get_full_path())
     document = get_object_or_404(GovernanceDocument, slug=slug)
     version = get_object_or_404(
         DocumentVersion.objects.select_related("proposal"), document=document, number=number
@@ -57,5 +78,6 @@ def document_version(request, slug, number):
                 selectors.rendered_diff(previous.text if previous else "", version.text)
             ),
             "previous": previous,
+            "signed_in": request.user.is_authenticated,
         },
     )

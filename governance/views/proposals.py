@@ -66,6 +66,10 @@ def proposal_create(request):
         ).first()
         if initial["document"] and initial["document"].current_version_id:
             initial["new_text"] = initial["document"].current_version.text
+        if initial["document"]:  # who decides a change to it, as the document says
+            initial["electorate"], initial["circle"] = services.document_electorate(
+                initial["document"]
+            )
     form = ProposalForm(request.POST or None, user=user, circles=circles, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -229,8 +229,16 @@ def seed(out, today: datetime.date) -> None:
         )
 
     # The Membership Policy: adopted a year ago, amended two months ago.
+    # Public, the text of "How to become a member", looked after by the Membership circle and
+    # decided by the whole Assembly.
     policy_doc, _c = GovernanceDocument.objects.get_or_create(
-        slug="membership-policy", defaults={"title": "Membership Policy"}
+        slug="membership-policy",
+        defaults={
+            "title": "Membership Policy",
+            "public": True,
+            "membership_page": True,
+            "responsible_circle": circles["membership"],
+        },
     )
     _decide(
         "Adopt the Membership Policy",

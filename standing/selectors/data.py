@@ -7,7 +7,7 @@ import operator
 from django.db.models import F, Q
 
 from contributions.models import DuesInvoice, DuesPayment, LedgerEntry, RevenueReport
-from governance.models import Attendance, CircleRole, StanceRecord
+from governance.models import Attendance, CircleRole, PublicListing, StanceRecord
 from membership.models import Membership, StatusChange, TermsAcceptance
 from membership.reasons import reason_text
 from membership.selectors import members_of_user
@@ -18,7 +18,8 @@ def member_data(user, *, now: datetime.datetime) -> dict:
     """Everything the co-op holds about ``user`` and the members it speaks for (itself, or the
     organisations it is a contact of), as plain values for a JSON download: the account, each
     member with its memberships and their status history (reasons in words and as codes),
-    terms accepted, ledger, dues, circle seats, attendance, stances and applications, and, for
+    terms accepted, ledger, dues, circle seats, attendance, stances, the public listing and
+    applications, and, for
     a reseller, its revenue reports. A fixed number of queries, whatever the amounts.
 
     Who decided or recorded each item is left out: that is the co-op's data about its people.
@@ -143,6 +144,11 @@ def member_data(user, *, now: datetime.datetime) -> dict:
                 meeting_title=F("meeting__title"),
                 held_on=F("meeting__held_on"),
                 meeting_kind=F("meeting__kind"),
+            )
+        ),
+        "public_listing": by_member(
+            PublicListing.objects.filter(member_id__in=ids).values(
+                "member_id", "listed", "display_name", "website", "languages", "offer", "updated_at"
             )
         ),
         "stances": by_member(

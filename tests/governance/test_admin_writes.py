@@ -67,7 +67,11 @@ def test_a_circle_meeting_without_its_circle_is_a_form_error(client, author):
 
 def test_a_proposal_and_a_document_added_in_the_admin_are_audited(client, author):
     client.force_login(author)
-    add(client, "governancedocument", {"title": "Bylaws", "slug": "bylaws"})
+    add(
+        client,
+        "governancedocument",
+        {"title": "Bylaws", "slug": "bylaws", "decided_by": "assembly"},
+    )
     document = GovernanceDocument.objects.get(slug="bylaws")
     add(
         client,
