@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
+from meetcoop.core.locks import lock_until_commit
 
 from ..models import DocumentVersion, GovernanceDocument, Proposal
 
@@ -122,6 +123,9 @@ def document_settings_set(*, document: GovernanceDocument, actor, **changes) -> 
         if not changed:
             return document
         if document.membership_page and not before["membership_page"]:
+            # Two admins designating two documents at once: one after the other, the second
+            # releasing the first's (one membership page at most), never a 500.
+            lock_until_commit("governance.membership_page")
             _release_membership_page(exclude=document)
         document.full_clean()
         document.save(update_fields=[f for f in SETTINGS_FIELDS if f in changes])
