@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import Circle
+from governance.models import Circle, WagedRole
 from meetcoop.core.money import currency_choices
 from membership.models import Member
 
@@ -34,9 +34,23 @@ class SelfReportForm(forms.Form):
         label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
-    def __init__(self, *args, circles, **kwargs):
+    waged_role = forms.ModelChoiceField(
+        label=_("In my waged role"),
+        queryset=WagedRole.objects.none(),
+        required=False,
+        empty_label=_("No: voluntary hours"),
+        help_text=_(
+            "Hours in a waged role are paid by the role and do not count toward your commitment."
+        ),
+    )
+
+    def __init__(self, *args, circles, roles=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["circle"].queryset = circles
+        if roles is None:
+            del self.fields["waged_role"]  # only for a member who holds a role
+        else:
+            self.fields["waged_role"].queryset = roles
 
 
 class BatchLabourForm(forms.Form):

@@ -125,6 +125,15 @@ class LedgerEntry(models.Model):
         verbose_name=_("reverses"),
     )
     reason = models.TextField(_("reason for the reversal"), blank=True)
+    # Labour done in a waged role: paid by the role, never voluntary, never owed on top.
+    waged_role = models.ForeignKey(
+        "governance.WagedRole",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("waged role"),
+    )
     # Labour agreed in advance as paid work: owed at the policy's rate, never voluntary.
     paid_work = models.BooleanField(
         _("agreed in advance as paid work"),

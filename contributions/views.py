@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from governance.models import Circle
+from governance.models import Circle, WagedRole
 from governance.selectors import circles_coordinated_by
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
@@ -52,9 +52,21 @@ def my_ledger(request):
         wanted = request.GET.get("member") or request.POST.get("member")
         member = next((m for m in members if str(m.pk) == wanted), members[0])
     circles = selectors.circles_of_members([member.pk] if member else [], on=today)
+    # The waged roles the member holds (one query), offered on the form to report hours in.
+    held = (
+        list(
+            WagedRole.objects.filter(holders__member=member, holders__ended_on__isnull=True)
+            .distinct()
+            .values_list("pk", flat=True)
+        )
+        if member
+        else []
+    )
+    roles = WagedRole.objects.filter(pk__in=held) if held else None
     form = SelfReportForm(
         request.POST or None,
         circles=circles,
+        roles=roles,
         initial={"worked_on": today},
     )
     if request.method == "POST":
@@ -70,6 +82,7 @@ def my_ledger(request):
                     description=form.cleaned_data["description"],
                     actor=request.user,
                     on=today,
+                    waged_role=form.cleaned_data.get("waged_role"),
                 )
             except ValidationError as exc:
                 add_service_error(form, exc)

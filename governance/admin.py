@@ -24,8 +24,11 @@ from .models import (
     Meeting,
     Proposal,
     PublicListing,
+    RoleApplication,
+    RoleHolder,
     StanceRecord,
     Voter,
+    WagedRole,
 )
 
 
@@ -390,3 +393,45 @@ class PublicListingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["member"]
     fields = ["member", "listed", "display_name", "website", "languages", "offer", "updated_at"]
     readonly_fields = fields
+
+
+@admin.register(WagedRole)
+class WagedRoleAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """Roles are published through ``role_publish`` (here, or on the roles page by a circle's
+    coordinator); applications are decided on the role's page."""
+
+    list_display = ["title", "circle", "hours_per_month", "pay_per_month", "currency", "closes_on"]
+    list_filter = ["circle"]
+    search_fields = ["title", "description"]
+    fields = [
+        "title",
+        "circle",
+        "description",
+        "hours_per_month",
+        "pay_per_month",
+        "currency",
+        "closes_on",
+    ]
+    service_error_field = "circle"
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # applications and holders point at it
+
+    def add_via_service(self, request, data):
+        return services.role_publish(actor=request.user, **data)
+
+
+@admin.register(RoleApplication)
+class RoleApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["role", "member", "status", "applied_at", "decided_by", "decided_at"]
+    list_filter = ["status", "role"]
+    list_select_related = ["role", "member", "decided_by"]
+
+
+@admin.register(RoleHolder)
+class RoleHolderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["role", "member", "started_on", "ended_on"]
+    list_select_related = ["role", "member"]

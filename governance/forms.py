@@ -1,9 +1,12 @@
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meetcoop.core.money import currency_choices
 from meetcoop.core.roles import is_coop_admin
 from membership.models import Member
 
@@ -177,3 +180,49 @@ class ListingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One or two sentences: what you do in the co-op or for its members."),
     )
+
+
+class RolePublishForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    circle = forms.ModelChoiceField(
+        label=_("Circle"),
+        queryset=Circle.objects.none(),
+        required=False,
+        empty_label=_("The whole co-op"),
+    )
+    description = forms.CharField(
+        label=_("What the work is"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+    hours_per_month = forms.DecimalField(
+        label=_("Hours a month"), min_value=Decimal("0.25"), max_digits=6, decimal_places=2
+    )
+    pay_per_month = forms.DecimalField(
+        label=_("Pay a month"), min_value=Decimal("0"), max_digits=12, decimal_places=2
+    )
+    currency = forms.ChoiceField(label=_("Currency"))
+    closes_on = forms.DateField(
+        label=_("Applications close on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, circles, coop_admin: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["circle"].queryset = circles
+        self.fields["currency"].choices = currency_choices()
+        if not coop_admin:  # a coordinator publishes for one of its circles
+            self.fields["circle"].required = True
+            self.fields["circle"].empty_label = None
+
+
+class RoleApplyForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("Apply as"), queryset=None)
+    statement = forms.CharField(
+        label=_("Why you, for this role"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+        if members.count() == 1:
+            self.fields["member"].initial = members.first()

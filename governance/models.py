@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from meetcoop.core.dates import date_medium
 from meetcoop.core.models import AppendOnlyModel
+from meetcoop.core.money import CurrencyField, Money
 
 
 class Circle(models.Model):
@@ -497,3 +498,136 @@ class PublicListing(models.Model):
 
     def __str__(self):
         return self.display_name
+
+
+# --- Waged roles ------------------------------------------------------------------------------
+
+
+class WagedRole(models.Model):
+    """Paid work the co-op (or one of its circles) offers its operational members: what, how
+    many hours, for what pay, until when people may apply. Hours worked in the role are paid
+    by the role: they never count toward a member's voluntary commitment."""
+
+    title = models.CharField(_("title"), max_length=200)
+    circle = models.ForeignKey(
+        Circle,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="waged_roles",
+        verbose_name=_("circle"),
+        help_text=_("Empty: a role of the whole co-op."),
+    )
+    description = models.TextField(_("description"))
+    hours_per_month = models.DecimalField(
+        _("hours a month"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.25"))],
+    )
+    pay_per_month = models.DecimalField(
+        _("pay a month"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    currency = CurrencyField(default="EUR")
+    closes_on = models.DateField(_("applications close on"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("waged role")
+        verbose_name_plural = _("waged roles")
+        ordering = ["-closes_on", "title"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def pay(self) -> Money:
+        return Money(self.pay_per_month, self.currency)
+
+    def is_open(self, on) -> bool:
+        return self.closes_on >= on
+
+
+class RoleApplication(models.Model):
+    """A member's application for a waged role; decided once, by a coordinator of the role's
+    circle or a co-op admin."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("role application", "waiting for a decision")
+        ACCEPTED = "accepted", pgettext_lazy("role application", "accepted")
+        DECLINED = "declined", pgettext_lazy("role application", "declined")
+
+    role = models.ForeignKey(
+        WagedRole, on_delete=models.PROTECT, related_name="applications", verbose_name=_("role")
+    )
+    member = models.ForeignKey(
+        "membership.Member",
+        on_delete=models.PROTECT,
+        related_name="role_applications",
+        verbose_name=_("member"),
+    )
+    statement = models.TextField(_("why you, for this role"))
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField(_("applied"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.CharField(_("why"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("role application")
+        verbose_name_plural = _("role applications")
+        ordering = ["-applied_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "member"], name="role_application_once")
+        ]
+
+    def __str__(self):
+        return f"{self.member} → {self.role}"
+
+
+class RoleHolder(models.Model):
+    """Who holds a waged role, from when (the day the application was accepted) until when."""
+
+    role = models.ForeignKey(
+        WagedRole, on_delete=models.PROTECT, related_name="holders", verbose_name=_("role")
+    )
+    member = models.ForeignKey(
+        "membership.Member",
+        on_delete=models.PROTECT,
+        related_name="waged_roles_held",
+        verbose_name=_("member"),
+    )
+    application = models.OneToOneField(
+        RoleApplication, on_delete=models.PROTECT, related_name="holding"
+    )
+    started_on = models.DateField(pgettext_lazy("role held", "from"))
+    ended_on = models.DateField(pgettext_lazy("role held", "until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("role holder")
+        verbose_name_plural = _("role holders")
+        ordering = ["-started_on"]
+
+    def __str__(self):
+        return f"{self.member} · {self.role}"

@@ -63,8 +63,8 @@ def _voluntary_hours_beyond(entry: LedgerEntry) -> Decimal:
 def compensation_accrue(*, entry: LedgerEntry) -> Compensation | None:
     """Write what the co-op owes for a labour entry just approved (inside the approval's
     transaction). Nothing when no rate is set for the day or no hour is owed."""
-    if entry.kind != LedgerEntry.Kind.LABOUR or entry.is_reversal:
-        return None
+    if entry.kind != LedgerEntry.Kind.LABOUR or entry.is_reversal or entry.waged_role_id:
+        return None  # a waged role's hours are paid by the role
     policy = _rate_on(entry.occurred_on)
     if policy is None:
         return None

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,10 +76,12 @@ def labour_log(
     actor,
     on: datetime.date | None = None,
     paid_work: bool = False,
+    waged_role=None,
 ) -> LedgerEntry:
     """Log hours for ``member`` in ``circle``. A coordinator of the circle logs for members
     seated in it; a member self-reports its own hours. Every labour entry starts pending.
-    Only a coordinator marks hours as agreed in advance as paid work."""
+    Only a coordinator marks hours as agreed in advance as paid work. Hours in a waged role
+    the member held that day are paid work: the role pays them."""
     on = _today(on)
     own = member.pk in member_ids_of(actor)
     coordinates = selectors.coordinates(actor, circle.pk, on=on)
@@ -89,6 +92,17 @@ def labour_log(
             _("Only a coordinator of the circle records hours agreed as paid work."),
             field="paid_work",
         )
+    if waged_role is not None:
+        held = waged_role.holders.filter(member=member, started_on__lte=worked_on).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=worked_on)
+        )
+        if not held.exists():
+            raise DomainError(
+                _("%(member)s did not hold the role %(role)s on %(date)s.")
+                % {"member": member, "role": waged_role, "date": date_medium(worked_on)},
+                field="waged_role",
+            )
+        paid_work = True
     hours = _check_hours(hours)
     _check_not_future(worked_on, on)
     if not description.strip():
@@ -109,6 +123,7 @@ def labour_log(
             circle=circle,
             logged_by=actor,
             paid_work=paid_work,
+            waged_role=waged_role,
         )
         audit_log(
             actor=actor,

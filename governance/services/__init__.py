@@ -9,6 +9,7 @@ One module per seam:
 - ``documents``: governance documents, their settings (public, membership page, responsible
   circle, who decides a change) and adopting a proposal's text as a version;
 - ``listing``: an operational member's consent to the public list of members;
+- ``roles``: waged roles, applications for them and their holders;
 - ``admission``: the admission proposal for an operational applicant.
 """
 
@@ -36,8 +37,13 @@ from .proposals import (
     proposal_repropose,
     stance_cast,
 )
+from .roles import may_manage_role, role_application_decide, role_apply, role_publish
 
 __all__ = [
+    "may_manage_role",
+    "role_application_decide",
+    "role_apply",
+    "role_publish",
     "DOCUMENT_SETTINGS",
     "ADMISSION_VOTING_DAYS_DEFAULT",
     "admission_proposal_open",

@@ -5,6 +5,7 @@ One module per seam:
 - ``meetings``: meetings and their attendance sheets;
 - ``proposals``: the lists, drafting, a proposal's page, voting, opening and re-proposing;
 - ``documents``: governance documents and their versions;
+- ``roles``: waged roles, applying for them and deciding;
 - ``public``: the membership page, the public list of members and a member's choice to be on
   it.
 """
@@ -21,8 +22,12 @@ from .proposals import (
     proposal_vote,
 )
 from .public import listing_edit, members_list, membership_page
+from .roles import role_decide, role_detail, role_list
 
 __all__ = [
+    "role_decide",
+    "role_detail",
+    "role_list",
     "circle_detail",
     "circle_list",
     "circle_seat_add",

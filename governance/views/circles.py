@@ -16,7 +16,7 @@ from ..forms import (
     SeatAddForm,
     SeatEndForm,
 )
-from ..models import Circle, CircleRole
+from ..models import Circle, CircleRole, RoleHolder
 
 
 @login_required
@@ -59,6 +59,9 @@ def _circle_page(request, circle, *, add_form=None, status=200):
             "add_form": add_form or (SeatAddForm() if manage else None),
             "end_form": SeatEndForm() if manage else None,
             "meetings": circle.meetings.order_by("-held_on")[:12],
+            "role_holders": RoleHolder.objects.filter(role__circle=circle)
+            .select_related("role", "member")
+            .order_by("-started_on")[:50],
         },
         status=status,
     )

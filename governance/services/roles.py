@@ -1,0 +1,153 @@
+"""Waged roles: published by the co-op or a circle's coordinator, applied for by members whose
+operational membership is active, decided once by a coordinator of the role's circle or a
+co-op admin. An accepted application makes its member a holder from that day."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetcoop.core.audit import audit_log
+from meetcoop.core.errors import DomainError
+from meetcoop.core.money import validate_currency
+from meetcoop.core.roles import is_coop_admin
+from membership.models import Membership
+from membership.selectors import member_ids_of
+
+from ..models import RoleApplication, RoleHolder, WagedRole
+from ..selectors.circles import is_coordinator_of
+
+
+def may_manage_role(user, circle, *, on: datetime.date) -> bool:
+    """A co-op admin manages every role; a circle's coordinator, the roles of that circle."""
+    if is_coop_admin(user):
+        return True
+    return circle is not None and is_coordinator_of(user, circle, on=on)
+
+
+def _amount(value, label: str, minimum: Decimal) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("%(label)s must be a number.") % {"label": label}) from None
+    if not amount.is_finite() or amount < minimum:
+        raise DomainError(
+            _("%(label)s must be at least %(minimum)s.") % {"label": label, "minimum": minimum}
+        )
+    return amount
+
+
+def role_publish(
+    *,
+    title: str,
+    circle,
+    description: str,
+    hours_per_month,
+    pay_per_month,
+    currency: str,
+    closes_on: datetime.date,
+    actor,
+    on: datetime.date | None = None,
+) -> WagedRole:
+    on = on or timezone.localdate()
+    if not may_manage_role(actor, circle, on=on):
+        raise PermissionDenied(
+            _("Only a co-op admin, or a coordinator of the circle, publishes a role.")
+        )
+    if not title.strip() or not description.strip():
+        raise DomainError(_("Give the role a title and say what the work is."), field="description")
+    if closes_on < on:
+        raise DomainError(_("Applications can't close before today."), field="closes_on")
+    validate_currency(currency)
+    with transaction.atomic():
+        role = WagedRole(
+            title=title.strip(),
+            circle=circle,
+            description=description.strip(),
+            hours_per_month=_amount(hours_per_month, _("The hours"), Decimal("0.25")),
+            pay_per_month=_amount(pay_per_month, _("The pay"), Decimal("0")),
+            currency=currency,
+            closes_on=closes_on,
+            published_by=actor,
+        )
+        role.full_clean()
+        role.save()
+        audit_log(actor=actor, action="governance.role.published", obj=role)
+    return role
+
+
+def role_apply(*, role: WagedRole, member, statement: str, actor, on=None) -> RoleApplication:
+    """``member`` applies for ``role``: only while its operational membership is active, only
+    until the role closes, once."""
+    on = on or timezone.localdate()
+    if member.pk not in member_ids_of(actor):
+        raise PermissionDenied(_("You may apply only for a member you act for."))
+    if not role.is_open(on):
+        raise DomainError(_("Applications for this role are closed."))
+    active = Membership.objects.filter(
+        member=member, type=Membership.Type.OPERATIONAL, status=Membership.Status.ACTIVE
+    ).exists()
+    if not active:
+        raise DomainError(
+            _("Only members whose operational membership is active may apply for a waged role.")
+        )
+    if not statement.strip():
+        raise DomainError(_("Say why you are the person for this role."), field="statement")
+    try:
+        with transaction.atomic():
+            application = RoleApplication.objects.create(
+                role=role, member=member, statement=statement.strip(), applied_by=actor
+            )
+            audit_log(actor=actor, action="governance.role.applied", obj=application)
+    except IntegrityError:
+        raise DomainError(_("This member has already applied for this role.")) from None
+    return application
+
+
+def role_application_decide(
+    *, application: RoleApplication, accept: bool, note: str = "", actor, on=None
+) -> RoleApplication:
+    """Accept or decline once. Accepting makes the member a holder of the role from ``on``.
+    A second decision is refused, whoever makes it."""
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        application = (
+            RoleApplication.objects.select_for_update()
+            .select_related("role__circle")
+            .get(pk=application.pk)
+        )
+        if not may_manage_role(actor, application.role.circle, on=on):
+            raise PermissionDenied(
+                _("Only a co-op admin, or a coordinator of the circle, decides.")
+            )
+        if application.member_id in member_ids_of(actor):
+            raise PermissionDenied(_("Nobody decides their own application."))
+        if application.status != RoleApplication.Status.PENDING:
+            raise DomainError(
+                _("This application was already decided: %(status)s.")
+                % {"status": application.get_status_display()}
+            )
+        application.status = (
+            RoleApplication.Status.ACCEPTED if accept else RoleApplication.Status.DECLINED
+        )
+        application.decided_by = actor
+        application.decided_at = timezone.now()
+        application.decision_note = note.strip()[:300]
+        application.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        if accept:
+            RoleHolder.objects.create(
+                role=application.role,
+                member=application.member,
+                application=application,
+                started_on=on,
+            )
+        audit_log(
+            actor=actor,
+            action=f"governance.role.{application.status}",
+            obj=application,
+            data={"note": application.decision_note},
+        )
+    return application

@@ -1,0 +1,126 @@
+"""Waged roles: the open roles, a role's page (apply; decide for those who may), publishing."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from meetcoop.core.forms import add_service_error
+from meetcoop.core.roles import is_coop_admin
+from membership.selectors import members_of_user
+
+from .. import selectors, services
+from ..forms import RoleApplyForm, RolePublishForm
+from ..models import Circle, RoleApplication, WagedRole
+
+
+def _publishable_circles(user, today):
+    if is_coop_admin(user):
+        return Circle.objects.order_by("name")
+    return selectors.circles_coordinated_by(user, on=today).order_by("name")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def role_list(request):
+    today = timezone.localdate()
+    circles = _publishable_circles(request.user, today)
+    may_publish = is_coop_admin(request.user) or circles.exists()
+    form = None
+    if may_publish:
+        form = RolePublishForm(
+            request.POST or None, circles=circles, coop_admin=is_coop_admin(request.user)
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                role = services.role_publish(actor=request.user, on=today, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("The role is published."))
+                return redirect("governance:role_detail", pk=role.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    roles = WagedRole.objects.select_related("circle").order_by("closes_on", "title")
+    mine = RoleApplication.objects.filter(member__in=members_of_user(request.user)).select_related(
+        "role", "member"
+    )
+    return render(
+        request,
+        "governance/role_list.html",
+        {
+            "open_roles": list(roles.filter(closes_on__gte=today)),
+            "my_applications": list(mine),
+            "form": form,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def role_detail(request, pk):
+    today = timezone.localdate()
+    role = get_object_or_404(WagedRole.objects.select_related("circle"), pk=pk)
+    members = members_of_user(request.user)
+    form = RoleApplyForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_apply(
+                role=role,
+                member=form.cleaned_data["member"],
+                statement=form.cleaned_data["statement"],
+                actor=request.user,
+                on=today,
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Your application was sent."))
+            return redirect("governance:role_detail", pk=role.pk)
+    may_decide = services.may_manage_role(request.user, role.circle, on=today)
+    applications = (
+        list(role.applications.select_related("member", "decided_by")) if may_decide else []
+    )
+    return render(
+        request,
+        "governance/role_detail.html",
+        {
+            "role": role,
+            "is_open": role.is_open(today),
+            "form": form if members.exists() else None,
+            "may_decide": may_decide,
+            "applications": applications,
+            "holders": list(role.holders.select_related("member")),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def role_decide(request, pk):
+    application = get_object_or_404(RoleApplication.objects.select_related("role"), pk=pk)
+    if not services.may_manage_role(request.user, application.role.circle, on=timezone.localdate()):
+        raise PermissionDenied
+    accept = request.POST.get("decision") == "accept"
+    try:
+        services.role_application_decide(
+            application=application,
+            accept=accept,
+            note=request.POST.get("note", ""),
+            actor=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(member)s now holds the role.") % {"member": application.member}
+            if accept
+            else _("The application of %(member)s was declined.") % {"member": application.member},
+        )
+    return redirect("governance:role_detail", pk=application.role_id)

@@ -1,0 +1,69 @@
+"""A coordinator publishes a waged role, a member applies, the coordinator accepts, and the
+circle's page lists the holder; axe on each page."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.a11y import assert_accessible
+from tests.factories import (
+    PASSWORD,
+    CircleFactory,
+    CircleRoleFactory,
+    MemberContactFactory,
+    OperationalMembershipFactory,
+    PolicyFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def person(circle=None, role="member"):
+    contact = MemberContactFactory()
+    OperationalMembershipFactory(member=contact.member)
+    if circle is not None:
+        CircleRoleFactory(circle=circle, member=contact.member, role=role)
+    return contact
+
+
+def sign_in(browser, live_server, email):
+    page = browser.new_context(base_url=live_server.url).new_page()
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    return page
+
+
+def test_publish_apply_accept(browser, live_server):
+    PolicyFactory()
+    tech = CircleFactory(name="Tech", slug="tech")
+    coordinator, member = person(tech, "coordinator"), person()
+
+    c = sign_in(browser, live_server, coordinator.user.email)
+    c.goto("/governance/roles/")
+    c.fill("input[name=title]", "Server caretaker")
+    c.locator("select[name=circle]").select_option(str(tech.pk))
+    c.fill("textarea[name=description]", "Keep the BigBlueButton servers patched.")
+    c.fill("input[name=hours_per_month]", "20")
+    c.fill("input[name=pay_per_month]", "400")
+    c.locator("select[name=currency]").select_option("EUR")
+    c.fill("input[name=closes_on]", "2099-01-31")
+    assert_accessible(c, where="the roles page with its publish form")
+    c.get_by_role("button", name="Publish the role").click()
+    expect(c.locator(".messages")).to_contain_text("The role is published.")
+
+    m = sign_in(browser, live_server, member.user.email)
+    m.goto("/governance/roles/")
+    m.get_by_role("link", name="Server caretaker").click()
+    m.fill("textarea[name=statement]", "I run servers for a living.")
+    assert_accessible(m, where="a role's page")
+    m.get_by_role("button", name="Send my application").click()
+    expect(m.locator(".messages")).to_contain_text("Your application was sent.")
+
+    c.goto(m.url.replace(live_server.url, ""))
+    c.get_by_role("button", name="Accept").click()
+    expect(c.locator(".messages")).to_contain_text("now holds the role")
+    c.goto("/governance/circles/tech/")
+    expect(c.locator("main")).to_contain_text("Server caretaker")
+    assert_accessible(c, where="the circle's page with its role holders")
