@@ -212,3 +212,72 @@ def counted_and_upcoming_meetings(
     ]
     later = sorted((m for m in meetings.values() if m.held_on >= on), key=lambda m: m.held_on)
     return counted, later[:upcoming]
+
+
+# Attendance of circle meetings, as the participation rule counts it when the policy says that
+# circle meetings count. A circle meeting counts for a membership when it was held in the
+# window, its attendance was recorded, it was held on or after the admission day, and the
+# member sat in that circle on the day of the meeting (as the attendance sheet lists them).
+
+_CIRCLE_MEETING = "member__circle_roles__circle__meetings__"
+
+
+def circle_attendance_counts(
+    memberships: QuerySet, window: tuple[datetime.date, datetime.date]
+) -> dict[int, tuple[int, int]]:
+    """{membership_id: (circle meetings that count for it, how many of them its member
+    attended)}, in one GROUP BY joining seats to their circles' meetings. Memberships whose
+    circles held none are absent."""
+    first, last = window
+    held_on = F(f"{_CIRCLE_MEETING}held_on")
+    attended = Exists(
+        Attendance.objects.filter(
+            meeting=OuterRef(f"{_CIRCLE_MEETING}id"), member=OuterRef("member_id")
+        )
+    )
+    # One filter() call: the seat and the meeting conditions apply to the same joined rows.
+    rows = (
+        memberships.filter(
+            Q(
+                **{
+                    f"{_CIRCLE_MEETING}attendance_recorded_at__isnull": False,
+                    f"{_CIRCLE_MEETING}held_on__gte": first,
+                    f"{_CIRCLE_MEETING}held_on__lte": last,
+                    "member__circle_roles__started_on__lte": held_on,
+                }
+            )
+            & (
+                Q(member__circle_roles__ended_on__isnull=True)
+                | Q(member__circle_roles__ended_on__gte=held_on)
+            )
+            & admitted_by(held_on)
+        )
+        .order_by()
+        .values("pk")
+        .annotate(
+            held=Count(f"{_CIRCLE_MEETING}id", distinct=True),
+            present=Count(f"{_CIRCLE_MEETING}id", distinct=True, filter=Q(attended)),
+        )
+        .values_list("pk", "held", "present")
+    )
+    return {pk: (held, present) for pk, held, present in rows}
+
+
+def circle_meeting_soon(member_ids, *, on: datetime.date, days: int) -> set[int]:
+    """The ids among ``member_ids`` (ids, or a queryset of them) that sit, on its day, in the
+    circle of a meeting held from ``on`` to ``days`` days later. One query."""
+    held_on = F("circle__meetings__held_on")
+    return set(
+        CircleRole.objects.filter(
+            Q(
+                member_id__in=member_ids,
+                circle__meetings__held_on__gte=on,
+                circle__meetings__held_on__lte=on + datetime.timedelta(days=days),
+                started_on__lte=held_on,
+            )
+            & (Q(ended_on__isnull=True) | Q(ended_on__gte=held_on))
+        )
+        .order_by()
+        .values_list("member_id", flat=True)
+        .distinct()
+    )

@@ -19,6 +19,8 @@ from governance.models import CircleRole, Meeting
 from governance.selectors import (
     attendance_window,
     attended_since,
+    circle_attendance_counts,
+    circle_meeting_soon,
     counted_and_upcoming_meetings,
     meetings_since,
     open_proposals_for_user,
@@ -156,6 +158,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
     policies = list(Policy.objects.order_by("effective_from")) if memberships else []
     today_policy = policy_on(on, policies) if memberships else None
     meetings, totals, invoices = [], {}, []
+    circle_attended, circle_soon = {}, set()
     if not operational:
         upcoming = list(
             Meeting.objects.filter(kind=Meeting.Kind.ALL_HANDS, held_on__gte=on).order_by(
@@ -168,6 +171,14 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
             window, by=[m.member_id for m in operational], on=on
         )
         totals = approved_totals_by_member([m.member_id for m in operational], on=on)
+        if today_policy.counts_circles:
+            # Two queries more, only while the participation rule counts circle meetings.
+            circle_attended = circle_attendance_counts(
+                Membership.objects.filter(pk__in=[m.pk for m in operational]), window
+            )
+            circle_soon = circle_meeting_soon(
+                [m.member_id for m in operational], on=on, days=rules.AT_RISK_DAYS
+            )
     if users:
         invoices = list(
             invoices_with_paid(DuesInvoice.objects.filter(membership__in=users), on=on).order_by(
@@ -193,6 +204,8 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
             and upcoming[0].held_on <= on + datetime.timedelta(days=rules.AT_RISK_DAYS)
         ),
         "reseller": reseller_overdue_items(list(owners), owners, on=on),
+        "circle_attended": circle_attended,
+        "circle_meeting_soon": circle_soon,
         "terms_required": [
             terms_fact(
                 version,
