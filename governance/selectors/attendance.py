@@ -23,6 +23,16 @@ def can_record_attendance(user, meeting, *, on: datetime.date) -> bool:
     return is_coordinator_of(user, meeting.circle, on=on)
 
 
+def can_plan_meeting(user, *, kind: str, circle, on: datetime.date) -> bool:
+    """A co-op admin plans any meeting; a coordinator (on ``on``) plans its own circles'
+    meetings. The co-op's All Hands Meetings are planned by co-op admins only."""
+    if is_coop_admin(user):
+        return True
+    if kind != Meeting.Kind.CIRCLE or circle is None:
+        return False
+    return is_coordinator_of(user, circle, on=on)
+
+
 def meetings_to_record(user, *, on: datetime.date) -> QuerySet[Meeting]:
     """Meetings held on or before ``on`` whose attendance nobody has recorded yet, among those
     ``user`` may record (``can_record_attendance``): every one for a co-op admin; the All
