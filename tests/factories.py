@@ -379,3 +379,14 @@ class StewardAdminFactory(UserFactory):
         obj.groups.add(Group.objects.get(name=STEWARD_ADMINS))
         for steward in extracted or []:
             steward.admins.add(obj)
+
+
+# --- issue 14, point 4: circle meetings in the participation rule ----------------------------
+
+
+class CircleMeetingFactory(MeetingFactory):
+    """A meeting of one circle, its attendance recorded."""
+
+    kind = "circle"
+    circle = factory.SubFactory(CircleFactory)
+    title = factory.Sequence(lambda n: f"Circle meeting {n}")
