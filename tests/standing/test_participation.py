@@ -323,3 +323,30 @@ def test_me_stays_within_its_query_bound_when_circles_count(
     client.force_login(user)
     with django_assert_max_num_queries(MOST):
         assert client.get("/me/").status_code == 200
+
+
+# --- the admin --------------------------------------------------------------------------------
+
+
+def test_a_co_op_admin_adds_a_policy_that_counts_circle_meetings(client, coop_admin):
+    from meetcoop.core.models import AuditEntry
+    from tests.membership.test_admin_writes import POLICIES, policy_data
+
+    client.force_login(coop_admin)
+    data = policy_data(
+        "2026-12-01",
+        participation_rule="either",
+        circle_attendance_minimum_percent="40",
+        circle_attendance_minimum_count="2",
+    )
+    assert client.post(f"{POLICIES}add/", data).status_code == 302
+    policy = Policy.objects.get(effective_from=datetime.date(2026, 12, 1))
+    assert (policy.participation_rule, policy.circle_attendance_minimum_count) == ("either", 2)
+    assert policy.circle_attendance_minimum_percent == Decimal("40")
+    assert AuditEntry.objects.filter(action="membership.policy.created").exists()
+    refused = client.post(
+        f"{POLICIES}add/",
+        {**data, "effective_from": "2026-12-02", "participation_rule": "sometimes"},
+    )
+    assert refused.status_code == 200
+    assert not Policy.objects.filter(effective_from=datetime.date(2026, 12, 2)).exists()
