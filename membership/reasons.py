@@ -34,6 +34,26 @@ TEXTS = {
         "%(minimum)s %% needed."
     ),
     "attendance_none_held": _("No All Hands Meeting was held in the last %(days)s days."),
+    "attendance_covered": _(
+        "Attended %(attended)s of %(held)s All Hands Meetings (%(percent)s %%), under the "
+        "%(minimum)s %% minimum; that is enough because your circle meetings count instead."
+    ),
+    "circle_attendance_ok": _(
+        "Attended %(attended)s of %(held)s meetings of your circles (%(percent)s %%), "
+        "%(minimum)s %% needed."
+    ),
+    "circle_attendance_low": _(
+        "Attended %(attended)s of %(held)s meetings of your circles (%(percent)s %%), "
+        "%(minimum)s %% needed."
+    ),
+    "circle_attendance_none_held": _(
+        "None of your circles held a meeting in the last %(days)s days."
+    ),
+    "circle_attendance_covered": _(
+        "Attended %(attended)s of %(held)s meetings of your circles (%(percent)s %%), under "
+        "the %(minimum)s %% minimum; that is enough because your All Hands attendance counts "
+        "instead."
+    ),
     "reseller_ok": _("Revenue reports and revenue-share payments are up to date."),
     "dues_ok": _("No dues are unpaid."),
     "dues_in_grace": _(
@@ -55,6 +75,10 @@ ADVICE = {
     "commitment_overdue": _("Log your hours or record a contribution to reach 100 %."),
     "circle_none": _("Ask a circle's coordinator to add you to the circle."),
     "attendance_low": _("Come to the next All Hands Meeting."),
+    "circle_attendance_low": _(
+        "Come to the next meetings of your circles, and ask their coordinators to record "
+        "your attendance."
+    ),
     "reseller_overdue": _("Send the quarter's revenue report and pay the revenue share."),
     "dues_in_grace": _("Pay your dues to your steward."),
     "dues_overdue": _("Pay your dues to your steward."),
@@ -78,6 +102,28 @@ def _reseller_overdue_text(params: dict) -> str:
     return str(_("As a reseller: %(what)s.")) % {"what": "; ".join(parts)}
 
 
+# Circle attendance reasons worded with the policy's minimum count, when it sets one.
+COUNTED = ("circle_attendance_ok", "circle_attendance_low", "circle_attendance_covered")
+
+
+def _circle_attendance_with_count(code: str, params: dict) -> str:
+    needed = (
+        ngettext(
+            "Attended %(attended)s of %(held)s meetings of your circles (%(percent)s %%); "
+            "%(minimum)s %% and at least %(count)s meeting are needed.",
+            "Attended %(attended)s of %(held)s meetings of your circles (%(percent)s %%); "
+            "%(minimum)s %% and at least %(count)s meetings are needed.",
+            params["count"],
+        )
+        % params
+    )
+    if code == "circle_attendance_covered":
+        return str(
+            _("%(needed)s That is enough because your All Hands attendance counts instead.")
+        ) % {"needed": needed}
+    return needed
+
+
 def _worded(params: dict) -> dict:
     """The stored parameters with their dates in the reader's medium format, and their
     amounts as the reader's language writes money ("500,00 €")."""
@@ -99,6 +145,8 @@ def reason_text(reason: dict) -> str:
     params = _worded(reason.get("params", {}))
     if reason["code"] == "reseller_overdue":
         return _reseller_overdue_text(params)
+    if reason["code"] in COUNTED and params.get("count"):
+        return _circle_attendance_with_count(reason["code"], params)
     if reason["code"] == "circle_member":
         count = params.get("count", 1)
         return ngettext("Member of %(count)s circle.", "Member of %(count)s circles.", count) % {

@@ -128,6 +128,91 @@ def attendance_rule(
     return Reason("attendance_low", False, params)
 
 
+def circle_attendance_passes(
+    attended: int, held: int, minimum_percent: Decimal, minimum_count: int
+) -> bool:
+    """At least ``minimum_percent`` of the ``held`` meetings, and at least ``minimum_count`` of
+    them (all of them when fewer were held). Exact: 2 of 4 is 50 %."""
+    return attended * HUNDRED >= minimum_percent * held and attended >= min(minimum_count, held)
+
+
+def circle_attendance_rule(
+    *,
+    attended: int,
+    held: int,
+    minimum_percent: Decimal,
+    minimum_count: int,
+    window_days: int,
+    next_meeting_held: int | None = None,
+) -> Reason:
+    """The meetings of the member's circles (those it sat in on the meeting's day) held in
+    the window: at least ``minimum_percent`` of them and at least ``minimum_count`` (capped at
+    the number held); none held passes, as for All Hands. ``next_meeting_held``: the number
+    held after a meeting of its circles coming within ``AT_RISK_DAYS``, if the member misses
+    it; at risk when that would take it under the minimum."""
+
+    def params():
+        values = {
+            "attended": attended,
+            "held": held,
+            "minimum": shown_percent(minimum_percent),
+            "count": minimum_count,
+            "days": window_days,
+        }
+        if held:
+            values["percent"] = shown_percent(percent(Decimal(attended), Decimal(held)))
+        return values
+
+    if held == 0:
+        return Reason("circle_attendance_none_held", True, params)
+    if circle_attendance_passes(attended, held, minimum_percent, minimum_count):
+        at_risk = bool(next_meeting_held) and not circle_attendance_passes(
+            attended, next_meeting_held, minimum_percent, minimum_count
+        )
+        return Reason(
+            "circle_attendance_ok",
+            True,
+            params,
+            at_risk=at_risk,
+            cause=f"circle_attendance:{attended}/{next_meeting_held}" if at_risk else "",
+        )
+    return Reason("circle_attendance_low", False, params)
+
+
+def participation_rule(rule: str, *, all_hands: Reason | None, circles: Reason | None) -> list:
+    """The participation reasons under the policy's ``rule`` (``ParticipationRule``):
+    ``all_hands`` or ``circles`` alone, ``both`` (each must pass), or ``either`` (one passing
+    is enough). Under ``either``, a failing side next to a passing one is shown as passing,
+    worded as covered by the other (``attendance_covered``, ``circle_attendance_covered``);
+    being at risk on the passing side counts only when the other side fails too."""
+    if rule == "all_hands":
+        return [all_hands]
+    if rule == "circle":
+        return [circles]
+    if rule == "both":
+        return [all_hands, circles]
+    if not all_hands.ok and not circles.ok:
+        return [all_hands, circles]
+    if all_hands.ok and circles.ok:
+        if all_hands.at_risk and circles.at_risk:
+            return [all_hands, circles]
+        # Missing one side's next meeting leaves the other side passing: nothing is at risk.
+        return [_without_risk(all_hands), _without_risk(circles)]
+    passing, failing = (all_hands, circles) if all_hands.ok else (circles, all_hands)
+    covered = Reason(
+        "attendance_covered" if failing is all_hands else "circle_attendance_covered",
+        True,
+        failing._params,
+    )
+    return [passing, covered] if passing is all_hands else [covered, passing]
+
+
+def _without_risk(reason: Reason) -> Reason:
+    if not reason.at_risk:
+        return reason
+    return Reason(reason.code, reason.ok, reason._params)
+
+
 # The passing reasons that carry no numbers are the same for everyone: shared, not rebuilt.
 TERMS_OK = Reason("terms_ok", True, {})
 DUES_OK = Reason("dues_ok", True, {})

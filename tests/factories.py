@@ -397,3 +397,14 @@ class PublicListingFactory(factory.django.DjangoModelFactory):
     website = "https://example.org"
     languages = factory.LazyFunction(lambda: ["en", "ca"])
     offer = "Hosting and support in Catalan."
+
+
+# --- issue 14, point 4: circle meetings in the participation rule ----------------------------
+
+
+class CircleMeetingFactory(MeetingFactory):
+    """A meeting of one circle, its attendance recorded."""
+
+    kind = "circle"
+    circle = factory.SubFactory(CircleFactory)
+    title = factory.Sequence(lambda n: f"Circle meeting {n}")

@@ -23,6 +23,16 @@ def can_record_attendance(user, meeting, *, on: datetime.date) -> bool:
     return is_coordinator_of(user, meeting.circle, on=on)
 
 
+def can_plan_meeting(user, *, kind: str, circle, on: datetime.date) -> bool:
+    """A co-op admin plans any meeting; a coordinator (on ``on``) plans its own circles'
+    meetings. The co-op's All Hands Meetings are planned by co-op admins only."""
+    if is_coop_admin(user):
+        return True
+    if kind != Meeting.Kind.CIRCLE or circle is None:
+        return False
+    return is_coordinator_of(user, circle, on=on)
+
+
 def meetings_to_record(user, *, on: datetime.date) -> QuerySet[Meeting]:
     """Meetings held on or before ``on`` whose attendance nobody has recorded yet, among those
     ``user`` may record (``can_record_attendance``): every one for a co-op admin; the All
@@ -186,17 +196,31 @@ def attended_counts(
 
 
 def counted_and_upcoming_meetings(
-    window: tuple[datetime.date, datetime.date], *, by, on: datetime.date, upcoming: int = 3
-) -> tuple[list[Meeting], list[Meeting]]:
-    """``counted_meetings_attended(window, by=by)`` and the next ``upcoming`` All Hands
-    Meetings from ``on``, in one query (a member's page shows both)."""
+    window: tuple[datetime.date, datetime.date],
+    *,
+    by,
+    on: datetime.date,
+    upcoming: int = 3,
+    circle_ids=None,
+    soon_days: int = 0,
+) -> tuple[list[Meeting], list[Meeting], list[Meeting]]:
+    """``counted_meetings_attended(window, by=by)``, the next ``upcoming`` All Hands Meetings
+    from ``on``, and, when ``circle_ids`` is given, the meetings of those circles that count in
+    ``window`` or are held within ``soon_days`` from ``on`` (each with ``attendees`` too), in
+    one query (a member's page shows them and the status rules read them)."""
+    wanted = _counted(window) | Q(kind=Meeting.Kind.ALL_HANDS, held_on__gte=on)
+    first, last = window
+    if circle_ids:
+        wanted |= Q(kind=Meeting.Kind.CIRCLE, circle_id__in=circle_ids) & (
+            Q(attendance_recorded_at__isnull=False, held_on__gte=first, held_on__lte=last)
+            | Q(held_on__gte=on, held_on__lte=on + datetime.timedelta(days=soon_days))
+        )
     rows = (
-        Meeting.objects.filter(_counted(window) | Q(kind=Meeting.Kind.ALL_HANDS, held_on__gte=on))
+        Meeting.objects.filter(wanted)
         .annotate(theirs=FilteredRelation("attendances", condition=Q(attendances__member__in=by)))
         .annotate(attendee=F("theirs__member_id"))
         .order_by("-held_on", "title", "pk")
     )
-    first, last = window
     meetings: dict[int, Meeting] = {}
     for row in rows:
         meeting = meetings.get(row.pk)
@@ -205,10 +229,122 @@ def counted_and_upcoming_meetings(
             meeting.attendees = set()
         if row.attendee is not None:
             meeting.attendees.add(row.attendee)
+    all_hands = [m for m in meetings.values() if m.kind == Meeting.Kind.ALL_HANDS]
     counted = [
-        m
-        for m in meetings.values()
-        if m.attendance_recorded_at is not None and first <= m.held_on <= last
+        m for m in all_hands if m.attendance_recorded_at is not None and first <= m.held_on <= last
     ]
-    later = sorted((m for m in meetings.values() if m.held_on >= on), key=lambda m: m.held_on)
-    return counted, later[:upcoming]
+    later = sorted((m for m in all_hands if m.held_on >= on), key=lambda m: m.held_on)
+    circle_meetings = [m for m in meetings.values() if m.kind == Meeting.Kind.CIRCLE]
+    return counted, later[:upcoming], circle_meetings
+
+
+def circle_attendance_of(
+    circle_meetings,
+    seats,
+    *,
+    member_id: int,
+    admitted_on: datetime.date | None,
+    window: tuple[datetime.date, datetime.date],
+    on: datetime.date,
+    soon_days: int,
+) -> tuple[tuple[int, int], bool]:
+    """What ``circle_attendance_counts`` and ``circle_meeting_soon`` give for one membership,
+    in Python, over ``circle_meetings`` (from ``counted_and_upcoming_meetings``) and ``seats``
+    (every seat of the member that may have been held on one of their days): ((held,
+    attended), whether a meeting of its circles comes within ``soon_days``)."""
+    first, last = window
+    soon_last = on + datetime.timedelta(days=soon_days)
+
+    def seated(meeting) -> bool:
+        return any(
+            s.member_id == member_id
+            and s.circle_id == meeting.circle_id
+            and s.started_on <= meeting.held_on
+            and (s.ended_on is None or s.ended_on >= meeting.held_on)
+            for s in seats
+        )
+
+    held = attended = 0
+    soon = False
+    for meeting in circle_meetings:
+        if not seated(meeting):
+            continue
+        if on <= meeting.held_on <= soon_last:
+            soon = True
+        if (
+            meeting.attendance_recorded_at is not None
+            and first <= meeting.held_on <= last
+            and (admitted_on is None or meeting.held_on >= admitted_on)
+        ):
+            held += 1
+            attended += member_id in meeting.attendees
+    return (held, attended), soon
+
+
+# Attendance of circle meetings, as the participation rule counts it when the policy says that
+# circle meetings count. A circle meeting counts for a membership when it was held in the
+# window, its attendance was recorded, it was held on or after the admission day, and the
+# member sat in that circle on the day of the meeting (as the attendance sheet lists them).
+
+_CIRCLE_MEETING = "member__circle_roles__circle__meetings__"
+
+
+def circle_attendance_counts(
+    memberships: QuerySet, window: tuple[datetime.date, datetime.date]
+) -> dict[int, tuple[int, int]]:
+    """{membership_id: (circle meetings that count for it, how many of them its member
+    attended)}, in one GROUP BY joining seats to their circles' meetings. Memberships whose
+    circles held none are absent."""
+    first, last = window
+    held_on = F(f"{_CIRCLE_MEETING}held_on")
+    attended = Exists(
+        Attendance.objects.filter(
+            meeting=OuterRef(f"{_CIRCLE_MEETING}id"), member=OuterRef("member_id")
+        )
+    )
+    # One filter() call: the seat and the meeting conditions apply to the same joined rows.
+    rows = (
+        memberships.filter(
+            Q(
+                **{
+                    f"{_CIRCLE_MEETING}attendance_recorded_at__isnull": False,
+                    f"{_CIRCLE_MEETING}held_on__gte": first,
+                    f"{_CIRCLE_MEETING}held_on__lte": last,
+                    "member__circle_roles__started_on__lte": held_on,
+                }
+            )
+            & (
+                Q(member__circle_roles__ended_on__isnull=True)
+                | Q(member__circle_roles__ended_on__gte=held_on)
+            )
+            & admitted_by(held_on)
+        )
+        .order_by()
+        .values("pk")
+        .annotate(
+            held=Count(f"{_CIRCLE_MEETING}id", distinct=True),
+            present=Count(f"{_CIRCLE_MEETING}id", distinct=True, filter=Q(attended)),
+        )
+        .values_list("pk", "held", "present")
+    )
+    return {pk: (held, present) for pk, held, present in rows}
+
+
+def circle_meeting_soon(member_ids, *, on: datetime.date, days: int) -> set[int]:
+    """The ids among ``member_ids`` (ids, or a queryset of them) that sit, on its day, in the
+    circle of a meeting held from ``on`` to ``days`` days later. One query."""
+    held_on = F("circle__meetings__held_on")
+    return set(
+        CircleRole.objects.filter(
+            Q(
+                member_id__in=member_ids,
+                circle__meetings__held_on__gte=on,
+                circle__meetings__held_on__lte=on + datetime.timedelta(days=days),
+                started_on__lte=held_on,
+            )
+            & (Q(ended_on__isnull=True) | Q(ended_on__gte=held_on))
+        )
+        .order_by()
+        .values_list("member_id", flat=True)
+        .distinct()
+    )

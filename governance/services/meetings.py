@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,10 @@ def meeting_create(
     minutes_url: str = "",
     actor,
 ) -> Meeting:
+    """Plan a meeting: a co-op admin any, a circle's coordinator its own circle's meetings
+    (``selectors.can_plan_meeting``); anyone else is refused."""
+    if not selectors.can_plan_meeting(actor, kind=kind, circle=circle, on=timezone.localdate()):
+        raise PermissionDenied
     with transaction.atomic():
         meeting = Meeting(
             kind=kind,
@@ -41,8 +46,12 @@ def meeting_create(
 def attendance_record(*, meeting: Meeting, member_ids, actor, now=None) -> Meeting:
     """Set who attended ``meeting`` to exactly ``member_ids`` (the ticked boxes). Only members
     the page listed (everyone expected, or already ticked) may be ticked. Recording it twice
-    with the same boxes changes nothing but the time."""
+    with the same boxes changes nothing but the time. Only someone who may record this
+    meeting (``selectors.can_record_attendance``: a co-op admin; for All Hands any circle
+    coordinator; for a circle meeting a coordinator of that circle) may."""
     now = now or timezone.now()
+    if not selectors.can_record_attendance(actor, meeting, on=timezone.localdate(now)):
+        raise PermissionDenied
     wanted = {int(pk) for pk in member_ids}
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)

@@ -60,6 +60,7 @@ class PolicyAdmin(
         "commitment_hours",
         "hour_value",
         "attendance_minimum_percent",
+        "participation_rule",
         "revenue_share_percent",
         "dues_grace_days",
     ]

@@ -8,7 +8,7 @@
 """
 
 from .members import Member, MemberContact, Membership
-from .policy import Policy, ServiceLevel
+from .policy import ParticipationRule, Policy, ServiceLevel
 from .rates import ExchangeRate
 from .status import StatusChange, StatusNotice, StatusRun
 from .terms import TermsAcceptance, TermsVersion
@@ -18,6 +18,7 @@ __all__ = [
     "Member",
     "MemberContact",
     "Membership",
+    "ParticipationRule",
     "Policy",
     "ServiceLevel",
     "StatusChange",

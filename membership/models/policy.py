@@ -12,6 +12,15 @@ from meetcoop.core.dates import date_medium
 from meetcoop.core.money import MONEY_FIELD, CurrencyField, Money, round_money
 
 
+class ParticipationRule(models.TextChoices):
+    """Which meetings keep an operational member active (``Policy.participation_rule``)."""
+
+    ALL_HANDS = "all_hands", _("All Hands Meetings")
+    CIRCLE = "circle", _("the meetings of their circles")
+    EITHER = "either", _("All Hands Meetings or the meetings of their circles")
+    BOTH = "both", _("All Hands Meetings and the meetings of their circles")
+
+
 class Policy(models.Model):
     """The co-op's numbers, in force from ``effective_from`` until the next policy starts.
 
@@ -42,6 +51,36 @@ class Policy(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     attendance_window_days = models.PositiveIntegerField(_("attendance window (days)"))
+    participation_rule = models.CharField(
+        _("participation that keeps operational members active"),
+        max_length=10,
+        choices=ParticipationRule.choices,
+        default=ParticipationRule.ALL_HANDS,
+        help_text=_(
+            "Which meetings an operational member must attend over the attendance window: "
+            "All Hands Meetings, the meetings of their own circles, either one, or both."
+        ),
+    )
+    circle_attendance_minimum_percent = models.DecimalField(
+        _("circle meeting attendance minimum (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("50"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_(
+            "Share of the meetings of the member's circles, held in the attendance window, "
+            "that the member must attend. Used only when circle meetings count."
+        ),
+    )
+    circle_attendance_minimum_count = models.PositiveIntegerField(
+        _("circle meetings to attend, at least"),
+        default=0,
+        help_text=_(
+            "How many meetings of their circles a member must attend in the attendance "
+            "window, whatever the share (0: no count, only the share). When the circles held "
+            "fewer meetings, attending all of them is enough."
+        ),
+    )
     revenue_share_percent = models.DecimalField(
         _("reseller revenue share (%)"),
         max_digits=5,
@@ -91,6 +130,16 @@ class Policy(models.Model):
     @property
     def commitment(self) -> Money:
         return Money(self.commitment_money, self.currency)
+
+    @property
+    def counts_all_hands(self) -> bool:
+        """Whether All Hands attendance is part of the participation rule."""
+        return self.participation_rule != ParticipationRule.CIRCLE
+
+    @property
+    def counts_circles(self) -> bool:
+        """Whether circle meeting attendance is part of the participation rule."""
+        return self.participation_rule != ParticipationRule.ALL_HANDS
 
 
 class ServiceLevel(models.Model):

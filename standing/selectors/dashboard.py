@@ -20,6 +20,7 @@ from governance.models import CircleRole, Meeting
 from governance.selectors import (
     attendance_window,
     attended_since,
+    circle_attendance_of,
     counted_and_upcoming_meetings,
     meetings_since,
     open_proposals_for_user,
@@ -145,11 +146,26 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
     )
     operational = [m for m in memberships if m.type == Membership.Type.OPERATIONAL]
     users = [m for m in memberships if m.type == Membership.Type.USER]
-    seats = list(
-        CircleRole.objects.filter(seats_on(on), member__in=member_ids)
+    policies = list(Policy.objects.order_by("effective_from")) if memberships else []
+    today_policy = policy_on(on, policies) if memberships else None
+    window = attendance_window(on=on, policy=today_policy) if operational else None
+    counts_circles = bool(operational) and today_policy.counts_circles
+    soon_last = on + datetime.timedelta(days=rules.AT_RISK_DAYS)
+    # The seats held today; while circle meetings count, every seat held in the window or in
+    # the coming days too (a circle meeting counts for those seated on its day).
+    all_seats = list(
+        CircleRole.objects.filter(
+            Q(started_on__lte=soon_last) & (Q(ended_on__isnull=True) | Q(ended_on__gte=window[0]))
+            if counts_circles
+            else seats_on(on),
+            member__in=member_ids,
+        )
         .select_related("circle", "member")
-        .order_by("circle__name")
+        .order_by("circle__name", "started_on")
     )
+    seats = [
+        s for s in all_seats if s.started_on <= on and (s.ended_on is None or s.ended_on >= on)
+    ]
     # (member, version, document, published) of every version these members accepted.
     accepted = {version_id for _member, version_id, _doc, _published in acceptances}
     # Terms are accepted for a member: a login with none has nothing to accept.
@@ -159,9 +175,8 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
         else []
     )
 
-    policies = list(Policy.objects.order_by("effective_from")) if memberships else []
-    today_policy = policy_on(on, policies) if memberships else None
     meetings, totals, invoices = [], {}, []
+    circle_attended, circle_soon = {}, set()
     if not operational:
         upcoming = list(
             Meeting.objects.filter(kind=Meeting.Kind.ALL_HANDS, held_on__gte=on).order_by(
@@ -169,11 +184,28 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
             )[:3]
         )
     if operational:
-        window = attendance_window(on=on, policy=today_policy)
-        meetings, upcoming = counted_and_upcoming_meetings(
-            window, by=[m.member_id for m in operational], on=on
+        meetings, upcoming, circle_meetings = counted_and_upcoming_meetings(
+            window,
+            by=[m.member_id for m in operational],
+            on=on,
+            circle_ids={s.circle_id for s in all_seats} if counts_circles else None,
+            soon_days=rules.AT_RISK_DAYS,
         )
         totals = approved_totals_by_member([m.member_id for m in operational], on=on)
+        if counts_circles:
+            # From the same meetings and seats: no query more (see circle_attendance_of).
+            for m in operational:
+                circle_attended[m.pk], soon = circle_attendance_of(
+                    circle_meetings,
+                    all_seats,
+                    member_id=m.member_id,
+                    admitted_on=m.admitted_on,
+                    window=window,
+                    on=on,
+                    soon_days=rules.AT_RISK_DAYS,
+                )
+                if soon:
+                    circle_soon.add(m.member_id)
     if users:
         invoices = list(
             invoices_with_paid(DuesInvoice.objects.filter(membership__in=users), on=on).order_by(
@@ -199,6 +231,8 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
             and upcoming[0].held_on <= on + datetime.timedelta(days=rules.AT_RISK_DAYS)
         ),
         "reseller": reseller_overdue_items(list(owners), owners, on=on),
+        "circle_attended": circle_attended,
+        "circle_meeting_soon": circle_soon,
         "terms_required": [
             terms_fact(
                 version,

@@ -19,6 +19,8 @@ from governance.selectors import (
     all_hands_days,
     attendance_window,
     attended_counts,
+    circle_attendance_counts,
+    circle_meeting_soon,
     held_since,
     seats_on,
 )
@@ -175,6 +177,9 @@ def status_evaluate(
     has_users = any(r[2] == Membership.Type.USER for r in rows)
 
     window = attendance_window(on=on, policy=today_policy)
+    # The participation rule of the day says which attendance is read: the other is not.
+    read_all_hands = has_operational and today_policy.counts_all_hands
+    read_circles = has_operational and today_policy.counts_circles
     facts = _gather(
         {
             # The three large aggregates first: they run side by side where they can.
@@ -183,12 +188,20 @@ def status_evaluate(
                 if has_operational
                 else {}
             ),
-            "attended": lambda: attended_counts(operational, window) if has_operational else {},
+            "attended": lambda: attended_counts(operational, window) if read_all_hands else {},
             "dues": lambda: unpaid_dues_for(users, on=on) if has_users else {},
             "circles": lambda: _circle_counts(operational, on) if has_operational else {},
-            "meeting_days": lambda: all_hands_days(window) if has_operational else [],
+            "meeting_days": lambda: all_hands_days(window) if read_all_hands else [],
             "meeting_soon": lambda: (
-                has_operational and _next_all_hands_within(on, rules.AT_RISK_DAYS)
+                read_all_hands and _next_all_hands_within(on, rules.AT_RISK_DAYS)
+            ),
+            "circle_attended": lambda: (
+                circle_attendance_counts(operational, window) if read_circles else {}
+            ),
+            "circle_meeting_soon": lambda: (
+                circle_meeting_soon(operational.values("member_id"), on=on, days=rules.AT_RISK_DAYS)
+                if read_circles
+                else set()
             ),
             "reseller": lambda: _reseller_overdue_items(operational, on) if has_operational else {},
             "terms_required": lambda: (
@@ -215,8 +228,11 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
     attended}, ``dues`` {pk: unpaid invoices}, ``circles`` {member_id: circles seated in},
     ``meeting_days`` (sorted days of the meetings that count), ``meeting_soon`` (an All Hands
     Meeting within ``AT_RISK_DAYS``), ``reseller`` {member_id: (reports, payments) overdue},
-    ``terms_required`` (``terms_fact`` of each required version). ``policies``: every policy,
-    by ``effective_from``.
+    ``terms_required`` (``terms_fact`` of each required version), ``circle_attended`` {pk:
+    (circle meetings that count, attended)} and ``circle_meeting_soon`` (member ids with a
+    meeting of their circles within ``AT_RISK_DAYS``), both read only when the policy's
+    participation rule counts circle meetings. ``policies``: every policy, by
+    ``effective_from``.
     """
     today_policy = policy_on(on, policies)
     totals, attended, dues = facts["totals"], facts["attended"], facts["dues"]
@@ -226,6 +242,13 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
     zero = (Decimal("0"), Decimal("0"))
     minimum = today_policy.attendance_minimum_percent
     window = today_policy.attendance_window_days
+    participation = today_policy.participation_rule
+    counts_all_hands, counts_circles = today_policy.counts_all_hands, today_policy.counts_circles
+    circle_attended = facts.get("circle_attended", {})
+    circle_soon = facts.get("circle_meeting_soon", set())
+    circle_minimum = today_policy.circle_attendance_minimum_percent
+    circle_count = today_policy.circle_attendance_minimum_count
+    no_circle_meetings = (0, 0)
 
     # Looked up once, not once per membership: this loop runs for the whole co-op.
     operational_type = Membership.Type.OPERATIONAL.value
@@ -252,7 +275,29 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
                 )
             bound, term = bound_and_term
             money, hours = totals.get(member_id, zero)
-            held = held_since(meeting_days, admitted_on)
+            if counts_all_hands:
+                held = held_since(meeting_days, admitted_on)
+                all_hands = attendance_rule(
+                    attended=attended.get(pk, 0),
+                    held=held,
+                    minimum_percent=minimum,
+                    window_days=window,
+                    next_meeting_held=held + 1 if meeting_soon else None,
+                )
+            else:
+                all_hands = None
+            if counts_circles:
+                circle_held, circle_present = circle_attended.get(pk, no_circle_meetings)
+                circle_attendance = rules.circle_attendance_rule(
+                    attended=circle_present,
+                    held=circle_held,
+                    minimum_percent=circle_minimum,
+                    minimum_count=circle_count,
+                    window_days=window,
+                    next_meeting_held=circle_held + 1 if member_id in circle_soon else None,
+                )
+            else:
+                circle_attendance = None
             reasons = [
                 commitment_rule(
                     on=on,
@@ -263,12 +308,12 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
                     policy=bound,
                 ),
                 circle_rule(circle_count=circles.get(member_id, 0)),
-                attendance_rule(
-                    attended=attended.get(pk, 0),
-                    held=held,
-                    minimum_percent=minimum,
-                    window_days=window,
-                    next_meeting_held=held + 1 if meeting_soon else None,
+                *(
+                    [all_hands]
+                    if participation == "all_hands"
+                    else rules.participation_rule(
+                        participation, all_hands=all_hands, circles=circle_attendance
+                    )
                 ),
             ]
             if member_id in reseller:
