@@ -88,6 +88,7 @@ class ExchangeRateFactory(factory.django.DjangoModelFactory):
 class StewardFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Steward
+        skip_postgeneration_save = True  # ``operational`` saves what it sets
 
     kind = Steward.Kind.RESELLER
     slug = factory.Sequence(lambda n: f"reseller-{n}")

@@ -333,3 +333,10 @@ def test_the_nightly_task_runs_twice_safely(reseller):
     assert steward_availability_nightly()["told"] == 1
     assert steward_availability_nightly()["told"] == 0
     assert len(mail.outbox) == 1
+
+
+def test_the_policy_admin_shows_the_report_grace(admin_client):
+    PolicyFactory()
+    html = admin_client.get(reverse("admin:membership_policy_add")).content.decode()
+    assert 'name="reseller_report_grace_days"' in html
+    assert 'value="30"' in html  # the default a new policy starts from
