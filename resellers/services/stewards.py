@@ -49,6 +49,8 @@ def steward_member_check(*, kind: str, member) -> None:
 
 def steward_member_set(*, steward: Steward, member, actor) -> Steward:
     """Link ``steward`` (a reseller) to the operational member that runs it."""
+    if steward.kind != Steward.Kind.RESELLER:
+        raise DomainError(_("The co-op steward is not a member."), field="member")
     steward_member_check(kind=steward.kind, member=member)
     with transaction.atomic():
         steward = Steward.objects.select_for_update().get(pk=steward.pk)

@@ -21,6 +21,7 @@ from standing.selectors.stewards import stewards_availability
 from standing.services import steward_availability_check
 from tests.factories import (
     ApplicationFactory,
+    CoopStewardFactory,
     MembershipFactory,
     OperationalMembershipFactory,
     PolicyFactory,
@@ -106,6 +107,10 @@ def test_an_ended_operational_membership_does_not_make_a_reseller():
     with pytest.raises(DomainError):
         steward_member_check(kind="reseller", member=None)
     steward_member_check(kind="coop", member=None)  # the co-op belongs to no member
+    with pytest.raises(DomainError):
+        steward_member_set(
+            steward=CoopStewardFactory(), member=OperationalMembershipFactory().member, actor=None
+        )
 
 
 def _steward_form(member):
