@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from governance import views as governance_views
 from meetcoop.core import views as core_views
+from resellers import urls as resellers_urls
+from standing import views as standing_views
 
 # The admin signs in through allauth (email verification, rate limits, one login page).
 admin.site.login = secure_admin_login(admin.site.login)
@@ -24,7 +26,21 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("apply/", include("resellers.urls")),
+    # The steward list and a steward's form are standing's (whether a steward takes
+    # applications reads every app), the rest of the journey is resellers'; one namespace.
+    path(
+        "apply/",
+        include(
+            (
+                [
+                    path("", standing_views.steward_list, name="steward_list"),
+                    path("<slug:slug>/", standing_views.apply, name="apply"),
+                    *resellers_urls.urlpatterns,
+                ],
+                resellers_urls.app_name,
+            )
+        ),
+    ),
     path("governance/", include("governance.urls")),
     path("membership/", governance_views.membership_page, name="membership_page"),
     path("members/", governance_views.members_list, name="members_list"),

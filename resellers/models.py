@@ -59,7 +59,20 @@ class Steward(models.Model):
         validators=[validate_currency_list],
         help_text=_('ISO 4217 codes, e.g. ["EUR", "CAD"].'),
     )
-    accepting_applications = models.BooleanField(_("accepting applications"), default=True)
+    accepting_applications = models.BooleanField(
+        _("accepting applications"),
+        default=True,
+        help_text=_(
+            "The manual switch. A reseller also stops taking applications on its own while its "
+            "operational membership is not active or its revenue reports are overdue past the "
+            "grace of the policy."
+        ),
+    )
+    # What the steward's admins were last told: taking applications (True) or not (False);
+    # empty until the first check. Written only by ``steward_availability_notify``.
+    availability_notified = models.BooleanField(
+        _("admins last told it takes applications"), null=True, blank=True, editable=False
+    )
     member = models.OneToOneField(
         "membership.Member",
         null=True,

@@ -39,7 +39,9 @@ def undecided_counts_by_steward(stewards: QuerySet[Steward]) -> dict[int, dict[s
 
 
 def public_stewards() -> QuerySet[Steward]:
-    return Steward.objects.filter(accepting_applications=True).order_by("kind", "name")
+    """Every steward has a public page, whether it takes applications or not (that is
+    ``standing.selectors.stewards.stewards_availability``)."""
+    return Steward.objects.order_by("kind", "name")
 
 
 # --- Issue 3: capacity, terms and pledges ------------------------------------------------------

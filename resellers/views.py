@@ -9,13 +9,12 @@ import math
 
 from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
-from django_ratelimit.decorators import ratelimit
 
 from meetcoop.core.errors import DomainError
 from meetcoop.core.languages import language_options, steward_language
@@ -25,8 +24,6 @@ from .forms import ApplicationForm
 from .models import Application
 from .selectors import (
     offers_with_room,
-    public_stewards,
-    public_stewards_with_offers,
     stewards_with_room,
 )
 from .services import (
@@ -53,18 +50,18 @@ def apply_rate(group, request) -> str:
     return getattr(settings, "RESELLERS_APPLY_RATE", "10/h")
 
 
-def steward_list(request):
-    stewards = list(public_stewards_with_offers())
+def steward_list(request, *, stewards):
+    """The steward list; ``stewards`` from ``public_stewards_with_offers`` with
+    ``availability`` set on each (``standing.views.steward_list`` serves the page)."""
     return render(request, "resellers/steward_list.html", {"stewards": stewards})
 
 
-@require_http_methods(["GET", "POST"])
-@ratelimit(group=APPLY_LIMIT_GROUP, key="ip", rate=apply_rate, method="POST", block=False)
-def apply(request, slug):
-    if getattr(request, "limited", False):
-        return _apply_limited(request, slug)
-    steward = get_object_or_404(public_stewards(), slug=slug)
-    _use_steward_language(request, steward)
+def apply_form(request, steward):
+    """A steward's application form, for a steward that takes applications.
+
+    Routed through ``standing.views.apply`` (the rate limit, the steward, and whether it takes
+    applications are checked there, where every fact behind that is in sight)."""
+    use_steward_language(request, steward)
     offers = list(
         offers_with_room()
         .filter(steward=steward)
@@ -114,7 +111,7 @@ def apply(request, slug):
     return render(request, "resellers/apply.html", context)
 
 
-def _use_steward_language(request, steward) -> None:
+def use_steward_language(request, steward) -> None:
     """Show a steward's pages in a language it serves its members in: the one asked for
     (``?lang=``), else the reader's, else the steward's first. The applicant's emails are
     then written in it too (the form's language starts there)."""
@@ -123,7 +120,7 @@ def _use_steward_language(request, steward) -> None:
     request.LANGUAGE_CODE = language
 
 
-def _apply_limited(request, slug):
+def apply_limited(request, slug):
     """A submission over the limit: a small page, answered before the steward, its offers, the
     policy and the terms are read, so a flood of posts costs little. Nothing is lost: the
     browser still holds what was typed, one step back."""
@@ -144,7 +141,7 @@ def thanks(request, slug):
     )
     if receipt is None:
         return redirect("resellers:apply", slug=slug)
-    _use_steward_language(request, receipt.steward)
+    use_steward_language(request, receipt.steward)
     alternatives = []
     if receipt.status == Application.Status.WAITLISTED and receipt.service_level is not None:
         alternatives = stewards_with_room(

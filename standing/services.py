@@ -191,3 +191,24 @@ def status_recompute(
             run.seconds = Decimal(f"{time.perf_counter() - clock:.3f}")
             StatusRun.objects.filter(pk=run.pk).update(seconds=run.seconds)
     return run, evaluations
+
+
+def steward_availability_check(*, on: datetime.date) -> int:
+    """Read whether every steward takes applications on ``on`` and have its admins told of
+    each change (``resellers.services.steward_availability_notify`` tells each change once).
+    Returns how many stewards' admins were told."""
+    from resellers.models import Steward
+    from resellers.services import steward_availability_notify
+
+    from .selectors.stewards import stewards_availability
+
+    told = 0
+    availability = stewards_availability(Steward.objects.all(), on=on)
+    for steward_id, state in availability.items():
+        told += steward_availability_notify(
+            steward_id=steward_id,
+            taking=state.taking,
+            reason=state.reason,
+            grace_days=state.grace_days,
+        )
+    return told

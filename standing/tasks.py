@@ -10,3 +10,12 @@ def recompute_status_nightly() -> dict:
 
     run, _evaluations = status_recompute(on=timezone.localdate(), source="nightly")
     return {"run": run.pk, "state": run.state, "lapsed": run.lapsed, "active": run.became_active}
+
+
+@shared_task
+def steward_availability_nightly() -> dict:
+    """Tell each steward's admins when it stopped, or started again, taking applications
+    (scheduled after the status recompute). Safe to run twice: each change is told once."""
+    from .services import steward_availability_check
+
+    return {"told": steward_availability_check(on=timezone.localdate())}

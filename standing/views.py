@@ -3,14 +3,20 @@ import json
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from meetcoop.core.permissions import require
 from meetcoop.core.roles import is_coop_admin
+from resellers import views as resellers_views
+from resellers.availability import public_reason
+from resellers.selectors import public_stewards, public_stewards_with_offers
 
 from . import selectors
 from .context_processors import request_roles
+from .selectors.stewards import stewards_availability, stewards_taking_with_room
 
 
 @require(is_coop_admin)
@@ -66,3 +72,41 @@ def home(request):
         request.user, roles=roles, on=timezone.localdate(), now=timezone.now()
     )
     return render(request, "standing/home.html", context)
+
+
+def steward_list(request):
+    """The public steward list (``/apply/``), each marked taking applications or not."""
+    stewards = list(public_stewards_with_offers())
+    availability = stewards_availability(stewards, on=timezone.localdate())
+    for steward in stewards:
+        steward.availability = availability[steward.pk]
+    return resellers_views.steward_list(request, stewards=stewards)
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(
+    group=resellers_views.APPLY_LIMIT_GROUP,
+    key="ip",
+    rate=resellers_views.apply_rate,
+    method="POST",
+    block=False,
+)
+def apply(request, slug):
+    """A steward's application page: its form while it takes applications; otherwise a page
+    saying so, naming the stewards with room (answered 200; a form posted to it is refused
+    with the same page and nothing is saved)."""
+    if getattr(request, "limited", False):
+        return resellers_views.apply_limited(request, slug)
+    steward = get_object_or_404(public_stewards(), slug=slug)
+    today = timezone.localdate()
+    availability = stewards_availability([steward], on=today)[steward.pk]
+    if availability.taking:
+        return resellers_views.apply_form(request, steward)
+    resellers_views.use_steward_language(request, steward)
+    context = {
+        "steward": steward,
+        "reason": public_reason(availability.reason, steward_name=steward.name),
+        "alternatives": stewards_taking_with_room(steward=steward, on=today),
+        "refused": request.method == "POST",
+    }
+    return render(request, "standing/steward_closed.html", context)

@@ -88,6 +88,7 @@ class ExchangeRateFactory(factory.django.DjangoModelFactory):
 class StewardFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Steward
+        skip_postgeneration_save = True  # ``operational`` saves what it sets
 
     kind = Steward.Kind.RESELLER
     slug = factory.Sequence(lambda n: f"reseller-{n}")
@@ -95,6 +96,19 @@ class StewardFactory(factory.django.DjangoModelFactory):
     languages = factory.LazyFunction(lambda: ["en"])
     currencies = factory.LazyFunction(lambda: ["EUR"])
     accepting_applications = True
+
+    @factory.post_generation
+    def operational(obj, create, extracted, **kwargs):
+        """A reseller belongs to an operational member (issue 14): with
+        ``operational=True`` it gets a member with an active operational membership (never
+        admitted through the platform, so it owes no revenue report)."""
+        if not create or obj.kind != Steward.Kind.RESELLER or obj.member_id:
+            return
+        if not extracted:
+            return
+        membership = OperationalMembershipFactory(admitted_on=None, **kwargs)
+        obj.member = membership.member
+        obj.save(update_fields=["member"])
 
 
 class CoopStewardFactory(StewardFactory):

@@ -180,3 +180,37 @@ def shares_to_collect(reports: QuerySet[RevenueReport], *, on: datetime.date) ->
         unpaid=Count("pk", filter=unpaid),
         overdue=Count("pk", filter=unpaid & Q(due_on__lt=on)),
     )
+
+
+def resellers_overdue_past_grace(
+    steward_ids: Iterable[int], *, on: datetime.date, grace_days: int
+) -> set[int]:
+    """The resellers among ``steward_ids`` with a revenue report missing, or its share unpaid
+    by ``on``, more than ``grace_days`` after its due date (on the last day of grace: not
+    yet), in three queries whatever their number. Same quarters and due dates as
+    ``resellers_standing_for``."""
+    steward_ids = list(steward_ids)
+    if not steward_ids:
+        return set()
+    last_day = on - datetime.timedelta(days=grace_days)  # due before it: past the grace
+    stewards = Steward.objects.filter(pk__in=steward_ids, kind=Steward.Kind.RESELLER)
+    first = _first_quarters(stewards)
+    reports = list(
+        reports_with_paid(RevenueReport.objects.filter(steward__in=stewards), on=on).values_list(
+            "steward_id", "quarter_start", "share_eur", "paid_eur", "due_on"
+        )
+    )
+    ends = set()
+    for q in first.values():
+        while quarter_end(q) < last_day:
+            ends.add(quarter_end(q))
+            q = next_quarter(q)
+    policies = policies_by_date(ends) if ends else {}
+    reported = {(s, q) for s, q, *_rest in reports}
+    overdue = {s for s, _q, share, paid, due_on in reports if due_on < last_day and paid < share}
+    for steward_id, q in first.items():
+        while steward_id not in overdue and quarter_end(q) < last_day:
+            if revenue_due_date(q, policies) < last_day and (steward_id, q) not in reported:
+                overdue.add(steward_id)
+            q = next_quarter(q)
+    return overdue

@@ -63,6 +63,7 @@ class PolicyAdmin(
         "participation_rule",
         "revenue_share_percent",
         "dues_grace_days",
+        "reseller_report_grace_days",
     ]
     date_hierarchy = "effective_from"
     readonly_fields = ["created_at", "created_by"]

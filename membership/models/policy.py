@@ -91,6 +91,14 @@ class Policy(models.Model):
         _("revenue report due (days after quarter end)")
     )
     dues_grace_days = models.PositiveIntegerField(_("dues grace period (days)"))
+    reseller_report_grace_days = models.PositiveIntegerField(
+        _("reseller report grace (days)"),
+        default=30,
+        help_text=_(
+            "How many days a reseller's revenue report or share payment may be overdue before "
+            "the reseller stops taking applications."
+        ),
+    )
     terms_acceptance_days = models.PositiveIntegerField(_("terms acceptance period (days)"))
     compensation_hour_rate = models.DecimalField(
         _("compensation per hour owed"),

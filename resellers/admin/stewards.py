@@ -14,11 +14,14 @@ from meetcoop.core.admin import (
     StewardScopedAdminMixin,
     StewardScopedLookupsMixin,
 )
+from meetcoop.core.errors import DomainError
+from meetcoop.core.forms import add_service_error
 from meetcoop.core.money import currency_choices
 from meetcoop.core.roles import is_coop_admin
 
 from ..models import Steward, StewardOffer
 from ..selectors import stewards_visible_to
+from ..services.stewards import steward_member_check
 
 
 class StewardForm(forms.ModelForm):
@@ -50,6 +53,17 @@ class StewardForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currencies"].choices = currency_choices()
+
+    def clean(self):
+        """A reseller belongs to an operational member (``steward_member_check``): asked of
+        whoever may set the member (co-op admins; for a steward's admin it is read-only)."""
+        data = super().clean()
+        if "member" in self.fields and "kind" in self.fields:
+            try:
+                steward_member_check(kind=data.get("kind"), member=data.get("member"))
+            except DomainError as error:
+                add_service_error(self, error)
+        return data
 
 
 class StewardOfferInline(admin.TabularInline):

@@ -46,6 +46,7 @@ from .ownership import (
     application_owner_disown,
     confirmation_url,
 )
+from .stewards import steward_availability_notify, steward_member_check, steward_member_set
 from .transitions import ALREADY_DECIDED, OWNER_MUST_CONFIRM
 
 __all__ = [
@@ -74,4 +75,7 @@ __all__ = [
     "application_waitlist",
     "confirmation_url",
     "password_set_url",
+    "steward_availability_notify",
+    "steward_member_check",
+    "steward_member_set",
 ]

@@ -288,6 +288,7 @@ def policy_data(effective_from: str, **values) -> dict:
         "revenue_share_percent": "10",
         "revenue_report_due_days": "30",
         "dues_grace_days": "30",
+        "reseller_report_grace_days": "30",
         "terms_acceptance_days": "30",
         "note": "",
         **values,

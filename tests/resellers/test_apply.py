@@ -78,7 +78,8 @@ def test_steward_list_shows_levels_with_free_places(client, setup, small, other_
     assert "1 place left" in html  # 2 places, one active membership
     assert "5 places left" in html
     assert "full: waiting list" in html
-    assert "Closed Shop" not in html
+    # Closed by hand: listed, and said so (issue 14), not hidden.
+    assert "Closed Shop" in html and "Not taking new applications at the moment" in html
     assert "Català" in html or "Catalan" in html
 
 
@@ -96,23 +97,28 @@ def test_steward_list_query_count_does_not_grow_with_stewards(
     client, setup, small, django_assert_max_num_queries
 ):
     for _i in range(8):
-        steward = StewardFactory()
+        steward = StewardFactory(operational=True)
         StewardOfferFactory(steward=steward, service_level=small)
         MembershipFactory(steward=steward, service_level=small)
-    with django_assert_max_num_queries(4):
+    # Stewards and offers (2), and whether each takes applications (issue 14): the policy,
+    # the operational memberships, first quarters owed and reports (4).
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("resellers:steward_list"))
     assert response.status_code == 200
 
 
 def test_apply_form_query_count(client, setup, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    # + 1 since issue 14: the policy's report grace, read to know the form is open.
+    with django_assert_max_num_queries(7):
         response = client.get(apply_url(setup))
     assert response.status_code == 200
 
 
-def test_form_of_a_steward_not_taking_applications_is_404(client, setup):
+def test_form_of_a_steward_not_taking_applications_says_so_and_an_unknown_one_is_404(client, setup):
     closed = StewardFactory(slug="closed", accepting_applications=False)
-    assert client.get(apply_url(closed)).status_code == 404
+    response = client.get(apply_url(closed))
+    assert response.status_code == 200
+    assert "not taking new applications at the moment" in response.content.decode()
     assert client.get("/apply/nobody/").status_code == 404
 
 
