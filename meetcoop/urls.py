@@ -24,6 +24,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("apply/", include("resellers.urls")),
+    path("concerns/", include("resellers.concern_urls")),
     path("governance/", include("governance.urls")),
     path("", include("membership.urls")),
     path("", include("standing.urls")),
