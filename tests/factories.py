@@ -379,3 +379,31 @@ class StewardAdminFactory(UserFactory):
         obj.groups.add(Group.objects.get(name=STEWARD_ADMINS))
         for steward in extracted or []:
             steward.admins.add(obj)
+
+
+# --- Issue 14: Fair Use and service concerns ---------------------------------------------------
+
+
+class ConcernFactory(factory.django.DjangoModelFactory):
+    """A concern about a member's use (``kind="use"``), raised by another member's contact.
+    Made directly, as ``concern_raise`` leaves it: open, with its "opened" entry."""
+
+    class Meta:
+        model = "resellers.Concern"
+        skip_postgeneration_save = True
+
+    kind = "use"
+    member = factory.SubFactory(MemberFactory)
+    member_email = factory.SelfAttribute("member.email")
+    raised_for = factory.SubFactory(MemberFactory)
+    raised_by = factory.SubFactory(UserFactory)
+    description = "Ran a 300-person webinar every day on a Small room."
+
+    @factory.post_generation
+    def opened(obj, create, extracted, **kwargs):
+        if create:
+            from resellers.models import ConcernEntry
+
+            ConcernEntry.objects.create(
+                concern=obj, kind="opened", author=obj.raised_by, text=obj.description
+            )

@@ -38,7 +38,7 @@ class ConcernEntryInline(admin.TabularInline):
     verbose_name_plural = _("steps")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
+        return super().get_queryset(request).select_related("author", "concern")
 
     def has_add_permission(self, request, obj=None):
         return False
