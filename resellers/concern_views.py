@@ -5,6 +5,7 @@ reads the outcome; the person concerned reads the concern, never who raised it, 
 Another person's concern answers 404, exactly as an id that does not exist.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from meetcoop.core.errors import DomainError
 from meetcoop.core.forms import add_service_error
@@ -37,13 +39,24 @@ def concern_list(request):
     )
 
 
+def concern_rate(group, request) -> str:
+    """Concerns one login may raise (``RESELLERS_CONCERN_RATE``, default 10 an hour)."""
+    return getattr(settings, "RESELLERS_CONCERN_RATE", "10/h")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
+@ratelimit(group="resellers.concern", key="user", rate=concern_rate, method="POST", block=False)
 def concern_new(request):
     if not may_raise_concern(request.user):
         raise PermissionDenied
     form = ConcernForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if getattr(request, "limited", False):
+        form.is_valid()
+        form.add_error(
+            None, _("You have raised many concerns in a short time. Please try again in an hour.")
+        )
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             concern = concern_raise(

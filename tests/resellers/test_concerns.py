@@ -172,6 +172,15 @@ def test_bad_input_gets_a_message_not_an_error(client, reporter, data, message):
     assert not Concern.objects.exists()
 
 
+def test_raising_is_rate_limited_per_login(client, reporter, steward, settings):
+    settings.RESELLERS_CONCERN_RATE = "2/h"
+    client.force_login(reporter)
+    data = {"kind": "service", "steward": steward.pk, "description": "Slow."}
+    assert [client.post(NEW, data).status_code for _ in range(3)] == [302, 302, 200]
+    assert "many concerns in a short time" in client.post(NEW, data).content.decode()
+    assert Concern.objects.count() == 2
+
+
 def test_the_coop_steward_is_no_reseller_to_raise_a_service_concern_about(reporter):
     from tests.factories import CoopStewardFactory
 
