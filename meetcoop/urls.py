@@ -41,6 +41,7 @@ urlpatterns = [
             )
         ),
     ),
+    path("concerns/", include("resellers.concern_urls")),
     path("governance/", include("governance.urls")),
     path("membership/", governance_views.membership_page, name="membership_page"),
     path("members/", governance_views.members_list, name="members_list"),

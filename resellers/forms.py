@@ -12,7 +12,7 @@ from django_countries import countries
 
 from meetcoop.core.languages import language_choices, language_options, steward_language
 
-from .models import Application
+from .models import Application, Concern, Steward
 
 ZERO = Decimal("0")
 
@@ -207,3 +207,61 @@ class ApplicationForm(forms.Form):
                 if data.get(f"accept_{document}")
             ],
         }
+
+
+# --- Fair Use and service concerns ------------------------------------------------------------
+
+
+class ConcernForm(forms.Form):
+    """A member's concern. The reseller is chosen on a public list; a member is named by the
+    email the reporter knows, matched by the service (no list of members is ever shown)."""
+
+    kind = forms.ChoiceField(
+        label=_("My concern is about"),
+        choices=Concern.Kind.choices,
+        widget=forms.RadioSelect,
+    )
+    steward = forms.ModelChoiceField(
+        label=_("The reseller (for a reseller's service)"),
+        queryset=Steward.objects.none(),
+        required=False,
+        empty_label=_("Choose a reseller"),
+    )
+    member_email = forms.EmailField(
+        label=_("The member's email address (for a member's use)"),
+        max_length=254,
+        required=False,
+        help_text=_("The address you know them by. We never show whether it belongs to a member."),
+    )
+    description = forms.CharField(
+        label=_("What happened"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "The person concerned reads this and the evidence, but never your name. "
+            "Keep it to facts."
+        ),
+    )
+    evidence = forms.CharField(
+        label=_("Evidence (optional)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Dates, room names, links to screenshots or logs you have shared. "
+            "Files are not uploaded here: give links."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["steward"].queryset = Steward.objects.filter(kind=Steward.Kind.RESELLER)
+
+
+class ConcernAnswerForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your answer"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Those who decide read it before they decide."),
+    )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from meetcoop.core.languages import language_choices
-from meetcoop.core.models import AppendOnlyModel
+from meetcoop.core.models import AppendOnlyError, AppendOnlyModel
 from meetcoop.core.money import MONEY_FIELD, CurrencyField, Money, round_money, validate_currency
 
 
@@ -432,3 +432,149 @@ class ApplicationDecision(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.application_id}: {self.status_from or '∅'} → {self.status_to}"
+
+
+# --- Fair Use and service concerns (issue 14) -------------------------------------------------
+
+
+class Concern(models.Model):
+    """A member's concern about a reseller's service or about a member's use under the Fair
+    Use Agreement, followed by the co-op's admins (and, for a member's use, by the admins of
+    the steward that serves that member) to a recorded outcome. Its steps are
+    :class:`ConcernEntry` rows, which only grow; the concern itself is never deleted."""
+
+    class Kind(models.TextChoices):
+        SERVICE = "service", _("a reseller's service")
+        USE = "use", _("a member's use under the Fair Use Agreement")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        DECIDED = "decided", _("decided")
+
+    class Outcome(models.TextChoices):
+        NO_ACTION = "no_action", _("no action")
+        WARNING = "warning", _("warning")
+        SUSPENSION = "suspension", _("suspension")
+
+    kind = models.CharField(_("about"), max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    steward = models.ForeignKey(
+        Steward,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="service_concerns",
+        verbose_name=_("reseller concerned"),
+    )
+    member = models.ForeignKey(
+        "membership.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="concerns",
+        verbose_name=_("member concerned"),
+        help_text=_("Empty when the email given belongs to no member."),
+    )
+    member_email = models.EmailField(_("email given for the member"), blank=True)
+    followed_by = models.ForeignKey(
+        Steward,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followed_concerns",
+        verbose_name=_("steward following it"),
+        help_text=_("The steward that serves the member concerned; its admins follow it too."),
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("raised by"),
+    )
+    raised_for = models.ForeignKey(
+        "membership.Member",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reporting member"),
+    )
+    description = models.TextField(_("description"))
+    evidence = models.TextField(_("evidence"), blank=True)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    outcome_text = models.TextField(
+        _("outcome, in words the person concerned understands"), blank=True
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    opened_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decided_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="service") & Q(steward__isnull=False) & Q(member__isnull=True))
+                | (Q(kind="use") & Q(steward__isnull=True) & ~Q(member_email="")),
+                name="concern_names_its_subject",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="open") & Q(outcome="") & Q(decided_at__isnull=True))
+                | (Q(status="decided") & ~Q(outcome="") & Q(decided_at__isnull=False)),
+                name="concern_decided_has_outcome",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Concern %(number)s") % {"number": self.pk}
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} rows can't be deleted.")
+
+    @property
+    def subject_name(self) -> str:
+        """Whom it is about, as the co-op's admins read it."""
+        if self.kind == self.Kind.SERVICE:
+            return self.steward.name
+        return self.member.display_name if self.member_id else self.member_email
+
+
+class ConcernEntry(AppendOnlyModel):
+    """One step of a concern: opened, answered by the person concerned, decided. Written once,
+    never changed or deleted."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", _("opened")
+        ANSWER = "answer", _("answer")
+        OUTCOME = "outcome", _("outcome")
+
+    concern = models.ForeignKey(
+        Concern, on_delete=models.PROTECT, related_name="entries", verbose_name=_("concern")
+    )
+    kind = models.CharField(_("step"), max_length=10, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    written_at = models.DateTimeField(_("written"), default=timezone.now)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("concern entry")
+        verbose_name_plural = _("concern entries")
+        ordering = ["written_at", "id"]
+
+    def __str__(self):
+        return f"{self.concern} · {self.get_kind_display()}"

@@ -2,11 +2,13 @@
 
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Q, QuerySet
 
 from meetcoop.core.roles import is_coop_admin
+from membership.selectors import member_ids_of
 
-from .models import Steward
+from .models import Concern, Steward
 
 
 def stewards_visible_to(user) -> QuerySet[Steward]:
@@ -194,3 +196,62 @@ def email_status(application) -> str:
     if application.status in Application.UNDECIDED and getattr(application, "email_in_use", False):
         return EMAIL_KNOWN
     return EMAIL_NEW
+
+
+# --- Fair Use and service concerns ------------------------------------------------------------
+
+
+def may_raise_concern(user) -> bool:
+    """Members raise concerns: a signed-in person who is the contact of a member."""
+    return bool(member_ids_of(user))
+
+
+def concerns_raised_by(user) -> QuerySet:
+    """The concerns ``user`` raised (never anyone else's)."""
+    if not getattr(user, "is_authenticated", False):
+        return Concern.objects.none()
+    return Concern.objects.filter(raised_by=user)
+
+
+def concerns_about(user) -> QuerySet:
+    """The concerns about ``user``: about a member it is a contact of, or about the service of
+    a reseller it administers."""
+    if not getattr(user, "is_authenticated", False):
+        return Concern.objects.none()
+    return Concern.objects.filter(
+        Q(kind=Concern.Kind.USE, member__in=member_ids_of(user))
+        | Q(kind=Concern.Kind.SERVICE, steward__in=Steward.objects.filter(admins=user))
+    )
+
+
+def concern_follower(user, concern) -> bool:
+    """Whether ``user`` follows ``concern`` in the admin: a co-op admin (every concern), or an
+    admin of the steward that serves the member concerned (its own members' concerns)."""
+    if is_coop_admin(user):
+        return True
+    return bool(
+        concern.followed_by_id
+        and getattr(user, "is_authenticated", False)
+        and concern.followed_by.admins.filter(pk=user.pk).exists()
+    )
+
+
+def concern_recipients(concern) -> list[tuple[str, str]]:
+    """Who is told about a concern about them, as (email, language): the member concerned at
+    its email, in its language; for a reseller's service, its active admins, each in their own
+    language (its contact email, in its first language, when it has no admin). Empty when the
+    email given for a member belongs to no member."""
+    if concern.kind == concern.Kind.USE:
+        if concern.member_id is None:
+            return []
+        return [(concern.member.email, concern.member.language)]
+    steward = concern.steward
+    admins = [
+        (admin.email, admin.language or settings.LANGUAGE_CODE)
+        for admin in steward.admins.filter(is_active=True).order_by("pk")
+    ]
+    if admins:
+        return admins
+    if steward.contact_email:
+        return [(steward.contact_email, (steward.languages or [settings.LANGUAGE_CODE])[0])]
+    return []

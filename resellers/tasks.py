@@ -27,3 +27,15 @@ def application_confirmation_send(application_id: int) -> bool:
 def application_duplicate_notify(application_id: int) -> bool:
     """To the address of an open application: another one came with it, the first was kept."""
     return services.application_duplicate_notify(application_id=application_id)
+
+
+@shared_task
+def concern_opened_notify(concern_id: int) -> bool:
+    """The person concerned is told a concern about them was opened."""
+    return services.concern_opened_notify(concern_id=concern_id)
+
+
+@shared_task
+def concern_decided_notify(concern_id: int) -> bool:
+    """The person concerned is told the outcome."""
+    return services.concern_decided_notify(concern_id=concern_id)

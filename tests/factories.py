@@ -422,3 +422,31 @@ class CircleMeetingFactory(MeetingFactory):
     kind = "circle"
     circle = factory.SubFactory(CircleFactory)
     title = factory.Sequence(lambda n: f"Circle meeting {n}")
+
+
+# --- Issue 14: Fair Use and service concerns ---------------------------------------------------
+
+
+class ConcernFactory(factory.django.DjangoModelFactory):
+    """A concern about a member's use (``kind="use"``), raised by another member's contact.
+    Made directly, as ``concern_raise`` leaves it: open, with its "opened" entry."""
+
+    class Meta:
+        model = "resellers.Concern"
+        skip_postgeneration_save = True
+
+    kind = "use"
+    member = factory.SubFactory(MemberFactory)
+    member_email = factory.SelfAttribute("member.email")
+    raised_for = factory.SubFactory(MemberFactory)
+    raised_by = factory.SubFactory(UserFactory)
+    description = "Ran a 300-person webinar every day on a Small room."
+
+    @factory.post_generation
+    def opened(obj, create, extracted, **kwargs):
+        if create:
+            from resellers.models import ConcernEntry
+
+            ConcernEntry.objects.create(
+                concern=obj, kind="opened", author=obj.raised_by, text=obj.description
+            )

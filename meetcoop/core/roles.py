@@ -58,6 +58,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "resellers.view_application",
         "resellers.change_application",
         "resellers.view_applicationdecision",
+        # issue 14: concerns about their own members' use (rows scoped by ``followed_by``)
+        "resellers.view_concern",
+        "resellers.change_concern",
+        "resellers.view_concernentry",
     ],
     COORDINATORS: [],
 }

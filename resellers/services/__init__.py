@@ -8,6 +8,8 @@
 - ``emails``: the submission and decision notices, and the password-set link;
 - ``ownership``: an email already in use: its owner confirms the application is theirs (the
   decision that waited goes on) or says it is not (closed);
+- ``concerns``: Fair Use and service concerns, from raising to the outcome, and their
+  emails;
 - ``transitions``: the shared steps of every decision (lock, check, record, notify).
 
 Every state change locks the application row, checks its status first (a decision already
@@ -30,6 +32,13 @@ from .applications import (
     application_submit,
     application_waitlist,
 )
+from .concerns import (
+    concern_answer,
+    concern_decide,
+    concern_decided_notify,
+    concern_opened_notify,
+    concern_raise,
+)
 from .emails import (
     application_confirmation_send,
     application_decision_notify,
@@ -50,6 +59,11 @@ from .stewards import steward_availability_notify, steward_member_check, steward
 from .transitions import ALREADY_DECIDED, OWNER_MUST_CONFIRM
 
 __all__ = [
+    "concern_answer",
+    "concern_decide",
+    "concern_decided_notify",
+    "concern_opened_notify",
+    "concern_raise",
     "ALREADY_DECIDED",
     "DUPLICATE",
     "LINK_EXPIRED",

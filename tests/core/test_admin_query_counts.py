@@ -24,6 +24,7 @@ from tests.factories import (
     AttendanceFactory,
     CircleFactory,
     CircleRoleFactory,
+    ConcernFactory,
     DuesInvoiceFactory,
     DuesPaymentFactory,
     GovernanceDocumentFactory,
@@ -126,6 +127,15 @@ def _application(n):
     return application, application.steward
 
 
+def _concern(n):
+    from resellers.models import ConcernEntry
+
+    concern = ConcernFactory()
+    for _ in range(n - 1):  # with its "opened" entry, n rows
+        ConcernEntry.objects.create(concern=concern, kind="answer", author=UserFactory(), text="x")
+    return concern, None
+
+
 def _steward(n):
     steward = StewardFactory(member=MemberFactory())
     for _ in range(n):
@@ -174,6 +184,7 @@ CHANGE_PAGES = {
     "governance.proposal": _proposal,
     "governance.governancedocument": _document,
     "resellers.application": _application,
+    "resellers.concern": _concern,
     "resellers.steward": _steward,
     "contributions.duesinvoice": _invoice,
     **{

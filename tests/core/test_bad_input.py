@@ -202,6 +202,9 @@ def world(mailoutbox):
     document = governance.document_create(title="Rules", slug=SLUG, actor=coop_admin)
     ProposalFactory(author=coop_admin, document=document, new_text="New rules.")
     GovernanceDocumentFactory()
+    from tests.factories import ConcernFactory
+
+    ConcernFactory(member=member)  # the member reads it and may answer it
     audit_log(actor=coop_admin, action="test.bad_input", obj=payment)
     return {
         "anonymous": None,

@@ -38,6 +38,7 @@ APPEND_ONLY = [
     "membership_exchangerate",
     "contributions_compensation",
     "contributions_compensationsettlement",
+    "resellers_concernentry",
 ]
 
 

@@ -165,10 +165,14 @@ def nav_links(html: str) -> set[str]:
 LANDINGS = [
     # role, lands on, header links (besides Governance, and Sign out, a button)
     ("steward admin", "/home/", {"My work", "Admin"}),
-    ("coordinator", "/home/", {"My work", "My membership", "My contributions", "Coordinate"}),
+    (
+        "coordinator",
+        "/home/",
+        {"My work", "My membership", "My contributions", "Concerns", "Coordinate"},
+    ),
     ("treasurer", "/home/", {"My work", "Treasury", "Admin"}),
     ("co-op admin", "/home/", {"My work", "Treasury", "Report", "Admin"}),
-    ("member", "/me/", {"My membership", "My contributions"}),
+    ("member", "/me/", {"My membership", "My contributions", "Concerns"}),
     ("nobody", "/home/", {"Home"}),
 ]
 
