@@ -37,12 +37,19 @@ from .proposals import (
     proposal_repropose,
     stance_cast,
 )
-from .roles import may_manage_role, role_application_decide, role_apply, role_publish
+from .roles import (
+    may_manage_role,
+    role_application_decide,
+    role_apply,
+    role_holding_end,
+    role_publish,
+)
 
 __all__ = [
     "may_manage_role",
     "role_application_decide",
     "role_apply",
+    "role_holding_end",
     "role_publish",
     "DOCUMENT_SETTINGS",
     "ADMISSION_VOTING_DAYS_DEFAULT",

@@ -151,3 +151,29 @@ def role_application_decide(
             data={"note": application.decision_note},
         )
     return application
+
+
+def role_holding_end(*, holder: RoleHolder, ended_on: datetime.date, actor, on=None) -> RoleHolder:
+    """End a holding on its last day. Whoever decides the role's applications may; once."""
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        holder = (
+            RoleHolder.objects.select_for_update().select_related("role__circle").get(pk=holder.pk)
+        )
+        if not may_manage_role(actor, holder.role.circle, on=on):
+            raise PermissionDenied(
+                _("Only a co-op admin, or a coordinator of the circle, decides.")
+            )
+        if holder.ended_on is not None:
+            raise DomainError(_("This holding has already ended."))
+        if ended_on < holder.started_on:
+            raise DomainError(_("The last day can't be before the first."), field="ended_on")
+        holder.ended_on = ended_on
+        holder.save(update_fields=["ended_on"])
+        audit_log(
+            actor=actor,
+            action="governance.role.holding_ended",
+            obj=holder,
+            data={"ended_on": ended_on.isoformat()},
+        )
+    return holder

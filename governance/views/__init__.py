@@ -22,11 +22,12 @@ from .proposals import (
     proposal_vote,
 )
 from .public import listing_edit, members_list, membership_page
-from .roles import role_decide, role_detail, role_list
+from .roles import role_decide, role_detail, role_holding_end, role_list
 
 __all__ = [
     "role_decide",
     "role_detail",
+    "role_holding_end",
     "role_list",
     "circle_detail",
     "circle_list",

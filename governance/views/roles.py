@@ -1,5 +1,7 @@
 """Waged roles: the open roles, a role's page (apply; decide for those who may), publishing."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,13 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from meetcoop.core.dates import date_medium
 from meetcoop.core.forms import add_service_error
 from meetcoop.core.roles import is_coop_admin
 from membership.selectors import members_of_user
 
 from .. import selectors, services
 from ..forms import RoleApplyForm, RolePublishForm
-from ..models import Circle, RoleApplication, WagedRole
+from ..models import Circle, RoleApplication, RoleHolder, WagedRole
 
 
 def _publishable_circles(user, today):
@@ -124,3 +127,27 @@ def role_decide(request, pk):
             else _("The application of %(member)s was declined.") % {"member": application.member},
         )
     return redirect("governance:role_detail", pk=application.role_id)
+
+
+@login_required
+@require_POST
+def role_holding_end(request, pk):
+    holder = get_object_or_404(RoleHolder.objects.select_related("role"), pk=pk)
+    if not services.may_manage_role(request.user, holder.role.circle, on=timezone.localdate()):
+        raise PermissionDenied
+    try:
+        ended_on = datetime.date.fromisoformat(request.POST.get("ended_on", ""))
+    except ValueError:
+        messages.error(request, _("Enter a valid date."))
+        return redirect("governance:role_detail", pk=holder.role_id)
+    try:
+        services.role_holding_end(holder=holder, ended_on=ended_on, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(member)s no longer holds the role after %(date)s.")
+            % {"member": holder.member, "date": date_medium(ended_on)},
+        )
+    return redirect("governance:role_detail", pk=holder.role_id)

@@ -194,3 +194,49 @@ def test_the_role_pages_apply_and_decide(client, tech):
     client.post(reverse("governance:role_decide", args=[application.pk]), {"decision": "accept"})
     application.refresh_from_db()
     assert application.status == "accepted"
+
+
+def test_a_holding_ends_once_and_hours_after_it_are_not_in_the_role(client, tech):
+    coordinator = person(tech, "coordinator")
+    role = publish(tech, coordinator.user)
+    holder = person(tech)
+    application = services.role_apply(
+        role=role, member=holder.member, statement="Me", actor=holder.user, on=TODAY
+    )
+    services.role_application_decide(
+        application=application, accept=True, actor=coordinator.user, on=TODAY
+    )
+    holding = RoleHolder.objects.get()
+    with pytest.raises(PermissionDenied):
+        services.role_holding_end(holder=holding, ended_on=TODAY, actor=holder.user, on=TODAY)
+    with pytest.raises(DomainError, match="before the first"):
+        services.role_holding_end(
+            holder=holding, ended_on=TODAY - datetime.timedelta(days=1), actor=coordinator.user
+        )
+    client.force_login(coordinator.user)
+    response = client.post(
+        reverse("governance:role_holding_end", args=[holding.pk]),
+        {"ended_on": (TODAY + datetime.timedelta(days=5)).isoformat()},
+    )
+    assert response.status_code == 302
+    holding.refresh_from_db()
+    assert holding.ended_on == TODAY + datetime.timedelta(days=5)
+    with pytest.raises(DomainError, match="already ended"):
+        services.role_holding_end(holder=holding, ended_on=TODAY, actor=coordinator.user)
+    assert (
+        client.post(
+            reverse("governance:role_holding_end", args=[holding.pk]), {"ended_on": "garbage"}
+        ).status_code
+        == 302
+    )  # a message, not a 500
+    with pytest.raises(DomainError, match="did not hold the role"):
+        contribution_services.labour_log(
+            member=holder.member,
+            circle=tech,
+            hours="2",
+            worked_on=TODAY + datetime.timedelta(days=6),
+            description="After the end",
+            actor=holder.user,
+            on=TODAY + datetime.timedelta(days=7),
+            waged_role=role,
+        )
