@@ -424,7 +424,8 @@ def test_the_decision_email_says_the_outcome_and_not_who_raised_it(
     with django_capture_on_commit_callbacks(execute=True):
         concern_decide(concern=use_concern, actor=coop_admin, outcome="warning", text="Stop it.")
     [email] = mailoutbox
-    assert "warning" in email.body and "Stop it." in email.body and "Rita" not in email.body
+    # In the member's language (Catalan here): "avís" is the warning.
+    assert "avís" in email.body and "Stop it." in email.body and "Rita" not in email.body
 
 
 def test_a_steward_admin_with_the_role_sees_the_concerns_page_in_the_admin(client, steward):
