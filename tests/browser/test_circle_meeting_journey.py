@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.a11y import assert_accessible
-from tests.browser.test_ledger_journey import seated, sign_in
+from tests.browser.people import seated, sign_in
 from tests.factories import CircleFactory, PolicyFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,34 +11,13 @@ from playwright.sync_api import expect
 
 from meetcoop.core.roles import TREASURERS
 from tests.browser.a11y import assert_accessible
+from tests.browser.people import seated, sign_in
 from tests.factories import (
-    PASSWORD,
     CircleFactory,
-    CircleRoleFactory,
-    MemberContactFactory,
-    OperationalMembershipFactory,
     PolicyFactory,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def seated(circle, role):
-    contact = MemberContactFactory()
-    OperationalMembershipFactory(member=contact.member)
-    if circle is not None:
-        CircleRoleFactory(circle=circle, member=contact.member, role=role)
-    return contact
-
-
-def sign_in(browser, live_server, email):
-    page = browser.new_context(base_url=live_server.url).new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_load_state()
-    return page
 
 
 def test_paid_work_is_owed_then_settled(browser, live_server):
@@ -46,7 +25,7 @@ def test_paid_work_is_owed_then_settled(browser, live_server):
     tech = CircleFactory(name="Tech", slug="tech")
     coord_a, coord_b = seated(tech, "coordinator"), seated(tech, "coordinator")
     member = seated(tech, "member")
-    treasurer = seated(None, None)
+    treasurer = seated()
     treasurer.user.is_staff = True
     treasurer.user.save(update_fields=["is_staff"])
     treasurer.user.groups.add(Group.objects.get_or_create(name=TREASURERS)[0])

@@ -4,34 +4,13 @@ member's commitment bar moves by 25 % (10 of the policy's 40 hours)."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.people import seated, sign_in
 from tests.factories import (
-    PASSWORD,
     CircleFactory,
-    CircleRoleFactory,
-    MemberContactFactory,
-    OperationalMembershipFactory,
     PolicyFactory,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def seated(circle, role):
-    contact = MemberContactFactory()
-    OperationalMembershipFactory(member=contact.member)
-    CircleRoleFactory(circle=circle, member=contact.member, role=role)
-    return contact
-
-
-def sign_in(browser, live_server, email):
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_load_state()
-    return page
 
 
 def test_coordinator_logs_another_approves_and_the_bar_moves(browser, live_server):

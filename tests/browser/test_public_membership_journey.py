@@ -11,8 +11,8 @@ from django.utils import timezone
 from governance import services
 from governance.models import Voter
 from tests.browser.a11y import assert_accessible
+from tests.browser.people import sign_in_on as sign_in
 from tests.factories import (
-    PASSWORD,
     GovernanceDocumentFactory,
     PolicyFactory,
     ProposalFactory,
@@ -22,14 +22,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, email):
-    page.goto(live_server.url + reverse("account_login"))
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_load_state()
 
 
 def adopt(document, text, voter):

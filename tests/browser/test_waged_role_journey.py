@@ -5,40 +5,19 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.a11y import assert_accessible
+from tests.browser.people import seated, sign_in
 from tests.factories import (
-    PASSWORD,
     CircleFactory,
-    CircleRoleFactory,
-    MemberContactFactory,
-    OperationalMembershipFactory,
     PolicyFactory,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def person(circle=None, role="member"):
-    contact = MemberContactFactory()
-    OperationalMembershipFactory(member=contact.member)
-    if circle is not None:
-        CircleRoleFactory(circle=circle, member=contact.member, role=role)
-    return contact
-
-
-def sign_in(browser, live_server, email):
-    page = browser.new_context(base_url=live_server.url).new_page()
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_load_state()
-    return page
-
-
 def test_publish_apply_accept(browser, live_server):
     PolicyFactory()
     tech = CircleFactory(name="Tech", slug="tech")
-    coordinator, member = person(tech, "coordinator"), person()
+    coordinator, member = seated(tech, "coordinator"), seated()
 
     c = sign_in(browser, live_server, coordinator.user.email)
     c.goto("/governance/roles/")
