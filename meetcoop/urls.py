@@ -35,6 +35,7 @@ urlpatterns = [
                 [
                     path("", standing_views.steward_list, name="steward_list"),
                     path("<slug:slug>/", standing_views.apply, name="apply"),
+                    path("<slug:slug>/thanks/", standing_views.thanks, name="thanks"),
                     *resellers_urls.urlpatterns,
                 ],
                 resellers_urls.app_name,

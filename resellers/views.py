@@ -132,7 +132,9 @@ def apply_limited(request, slug):
     return response
 
 
-def thanks(request, slug):
+def thanks(request, slug, *, keep_alternatives=None):
+    """The thank-you page. ``keep_alternatives(stewards)``, given by the layer that knows
+    which stewards take applications (standing), filters the stewards with room it names."""
     receipt = Receipt.loads(
         request.get_signed_cookie(
             THANKS_COOKIE, default=None, salt=THANKS_COOKIE_SALT, max_age=THANKS_COOKIE_AGE
@@ -147,6 +149,8 @@ def thanks(request, slug):
         alternatives = stewards_with_room(
             service_level=receipt.service_level, exclude=receipt.steward
         )
+        if keep_alternatives is not None:
+            alternatives = keep_alternatives(alternatives)
     return render(
         request,
         "resellers/thanks.html",

@@ -74,6 +74,17 @@ def home(request):
     return render(request, "standing/home.html", context)
 
 
+def thanks(request, slug):
+    """The thank-you page, naming for the waiting list only stewards that take applications."""
+
+    def taking(stewards):
+        stewards = list(stewards)
+        available = stewards_availability(stewards, on=timezone.localdate())
+        return [s for s in stewards if available[s.pk].taking]
+
+    return resellers_views.thanks(request, slug, keep_alternatives=taking)
+
+
 def steward_list(request):
     """The public steward list (``/apply/``), each marked taking applications or not."""
     stewards = list(public_stewards_with_offers())

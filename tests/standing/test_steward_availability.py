@@ -345,3 +345,27 @@ def test_the_policy_admin_shows_the_report_grace(admin_client):
     html = admin_client.get(reverse("admin:membership_policy_add")).content.decode()
     assert 'name="reseller_report_grace_days"' in html
     assert 'value="30"' in html  # the default a new policy starts from
+
+
+def test_the_waiting_list_page_names_only_stewards_that_take_applications(
+    client, reseller, other, small
+):
+    """A waitlisted applicant is pointed to stewards with room; one that has room but does not
+    take applications (its operational membership lapsed) is not among them."""
+    from tests.resellers.test_apply import form_data
+
+    terms = {
+        "terms_of_use": TermsVersionFactory(document="terms_of_use", version="1.0"),
+        "fair_use": TermsVersionFactory(document="fair_use", version="1.0"),
+    }
+    full = StewardFactory(slug="full", name="Full House", operational=True, languages=["en"])
+    StewardOfferFactory(steward=full, service_level=small, capacity=1)
+    MembershipFactory(steward=full, service_level=small, status="active")
+    reseller.member.memberships.filter(type=Membership.Type.OPERATIONAL).update(status="lapsed")
+    response = client.post(
+        _apply_url(full), form_data(terms, service_level=str(small.pk), language="en")
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Maple Rooms" in page  # room, and taking applications
+    assert "Comuns Reunits" not in page  # room, but not taking applications
