@@ -115,7 +115,7 @@ def role_application_decide(
     on = on or timezone.localdate()
     with transaction.atomic():
         application = (
-            RoleApplication.objects.select_for_update()
+            RoleApplication.objects.select_for_update(of=("self",))
             .select_related("role__circle")
             .get(pk=application.pk)
         )
@@ -158,7 +158,9 @@ def role_holding_end(*, holder: RoleHolder, ended_on: datetime.date, actor, on=N
     on = on or timezone.localdate()
     with transaction.atomic():
         holder = (
-            RoleHolder.objects.select_for_update().select_related("role__circle").get(pk=holder.pk)
+            RoleHolder.objects.select_for_update(of=("self",))
+            .select_related("role__circle")
+            .get(pk=holder.pk)
         )
         if not may_manage_role(actor, holder.role.circle, on=on):
             raise PermissionDenied(

@@ -141,7 +141,7 @@ def concern_decide(*, concern: Concern, actor, outcome: str, text: str) -> Conce
     text = _text(text, field="text")
     with transaction.atomic():
         locked = (
-            Concern.objects.select_for_update()
+            Concern.objects.select_for_update(of=("self",))
             .select_related("followed_by", "member")
             .get(pk=concern.pk)
         )
@@ -220,7 +220,7 @@ def _notify(concern_id: int, *, field: str, template: str) -> bool:
     """Marked sent in a short transaction, sent after it commits (as applications' emails)."""
     with transaction.atomic():
         concern = (
-            Concern.objects.select_for_update()
+            Concern.objects.select_for_update(of=("self",))
             .select_related("steward", "member")
             .filter(pk=concern_id)
             .first()
