@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from governance.models import Circle, WagedRole
-from governance.selectors import circles_coordinated_by
+from governance.selectors import circles_coordinated_by, roles_held_by
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 from meetcoop.core.exports import csv_cell
@@ -53,15 +53,7 @@ def my_ledger(request):
         member = next((m for m in members if str(m.pk) == wanted), members[0])
     circles = selectors.circles_of_members([member.pk] if member else [], on=today)
     # The waged roles the member holds (one query), offered on the form to report hours in.
-    held = (
-        list(
-            WagedRole.objects.filter(holders__member=member, holders__ended_on__isnull=True)
-            .distinct()
-            .values_list("pk", flat=True)
-        )
-        if member
-        else []
-    )
+    held = roles_held_by(member, on=today) if member else []
     roles = WagedRole.objects.filter(pk__in=held) if held else None
     form = SelfReportForm(
         request.POST or None,

@@ -16,7 +16,7 @@ from resellers.selectors import public_stewards, public_stewards_with_offers
 
 from . import selectors
 from .context_processors import request_roles
-from .selectors.stewards import stewards_availability, stewards_taking_with_room
+from .selectors.stewards import stewards_availability, stewards_taking, stewards_taking_with_room
 
 
 @require(is_coop_admin)
@@ -77,12 +77,11 @@ def home(request):
 def thanks(request, slug):
     """The thank-you page, naming for the waiting list only stewards that take applications."""
 
-    def taking(stewards):
-        stewards = list(stewards)
-        available = stewards_availability(stewards, on=timezone.localdate())
-        return [s for s in stewards if available[s.pk].taking]
-
-    return resellers_views.thanks(request, slug, keep_alternatives=taking)
+    return resellers_views.thanks(
+        request,
+        slug,
+        keep_alternatives=lambda stewards: stewards_taking(stewards, on=timezone.localdate()),
+    )
 
 
 def steward_list(request):

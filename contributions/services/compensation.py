@@ -14,7 +14,6 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
@@ -25,6 +24,7 @@ from membership.models import Member, Membership, Policy
 from membership.selectors import policy_from
 
 from ..models import Compensation, CompensationSettlement, LedgerEntry
+from ..selectors.compensation import compensation_balances
 from ..selectors.progress import commitment_progress
 from .ledger import _check_not_future, _check_positive, _today
 
@@ -110,19 +110,11 @@ def compensation_reverse(*, original: LedgerEntry, reversal: LedgerEntry) -> Non
 
 
 def compensation_outstanding(*, member, currency: str) -> Decimal:
-    owed = (
-        Compensation.objects.filter(member=member, currency=currency).aggregate(
-            total=Sum("amount")
-        )["total"]
-        or ZERO
-    )
-    settled = (
-        CompensationSettlement.objects.filter(member=member, currency=currency).aggregate(
-            total=Sum("amount")
-        )["total"]
-        or ZERO
-    )
-    return round_money(Decimal(owed) - Decimal(settled))
+    """What is still owed to ``member`` in ``currency`` (the selector's balance)."""
+    for balance in compensation_balances([member.pk]).get(member.pk, []):
+        if balance.currency == currency:
+            return balance.outstanding.amount
+    return round_money(ZERO)
 
 
 def compensation_settle(

@@ -6,6 +6,7 @@
 - ``proposals``: who may draft, see and vote, a proposal's state, tally and outcome, and the
   lists each user sees;
 - ``documents``: governance documents, their history, rendered text and diffs;
+- ``roles``: waged roles, who manages them, the open ones, applications and holders;
 - ``listing``: who may read a document, the membership page's document and the public list
   of members.
 """
@@ -74,8 +75,13 @@ from .proposals import (
     proposals_for_user,
     voters_for,
 )
+from .roles import can_manage_role, open_roles, role_applications_of, roles_held_by
 
 __all__ = [
+    "can_manage_role",
+    "open_roles",
+    "role_applications_of",
+    "roles_held_by",
     "Tally",
     "admitted_by",
     "all_hands_days",

@@ -38,7 +38,6 @@ from .proposals import (
     stance_cast,
 )
 from .roles import (
-    may_manage_role,
     role_application_decide,
     role_apply,
     role_holding_end,
@@ -46,7 +45,6 @@ from .roles import (
 )
 
 __all__ = [
-    "may_manage_role",
     "role_application_decide",
     "role_apply",
     "role_holding_end",

@@ -13,19 +13,11 @@ from django.utils.translation import gettext as _
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 from meetcoop.core.money import validate_currency
-from meetcoop.core.roles import is_coop_admin
 from membership.models import Membership
 from membership.selectors import member_ids_of
 
 from ..models import RoleApplication, RoleHolder, WagedRole
-from ..selectors.circles import is_coordinator_of
-
-
-def may_manage_role(user, circle, *, on: datetime.date) -> bool:
-    """A co-op admin manages every role; a circle's coordinator, the roles of that circle."""
-    if is_coop_admin(user):
-        return True
-    return circle is not None and is_coordinator_of(user, circle, on=on)
+from ..selectors.roles import can_manage_role
 
 
 def _amount(value, label: str, minimum: Decimal) -> Decimal:
@@ -53,7 +45,7 @@ def role_publish(
     on: datetime.date | None = None,
 ) -> WagedRole:
     on = on or timezone.localdate()
-    if not may_manage_role(actor, circle, on=on):
+    if not can_manage_role(actor, circle, on=on):
         raise PermissionDenied(
             _("Only a co-op admin, or a coordinator of the circle, publishes a role.")
         )
@@ -119,7 +111,7 @@ def role_application_decide(
             .select_related("role__circle")
             .get(pk=application.pk)
         )
-        if not may_manage_role(actor, application.role.circle, on=on):
+        if not can_manage_role(actor, application.role.circle, on=on):
             raise PermissionDenied(
                 _("Only a co-op admin, or a coordinator of the circle, decides.")
             )
@@ -162,7 +154,7 @@ def role_holding_end(*, holder: RoleHolder, ended_on: datetime.date, actor, on=N
             .select_related("role__circle")
             .get(pk=holder.pk)
         )
-        if not may_manage_role(actor, holder.role.circle, on=on):
+        if not can_manage_role(actor, holder.role.circle, on=on):
             raise PermissionDenied(
                 _("Only a co-op admin, or a coordinator of the circle, decides.")
             )

@@ -47,16 +47,12 @@ def role_list(request):
                 return redirect("governance:role_detail", pk=role.pk)
     elif request.method == "POST":
         raise PermissionDenied
-    roles = WagedRole.objects.select_related("circle").order_by("closes_on", "title")
-    mine = RoleApplication.objects.filter(member__in=members_of_user(request.user)).select_related(
-        "role", "member"
-    )
     return render(
         request,
         "governance/role_list.html",
         {
-            "open_roles": list(roles.filter(closes_on__gte=today)),
-            "my_applications": list(mine),
+            "open_roles": list(selectors.open_roles(on=today)),
+            "my_applications": list(selectors.role_applications_of(request.user)),
             "form": form,
         },
         status=400 if form is not None and form.errors else 200,
@@ -84,7 +80,7 @@ def role_detail(request, pk):
         else:
             messages.success(request, _("Your application was sent."))
             return redirect("governance:role_detail", pk=role.pk)
-    may_decide = services.may_manage_role(request.user, role.circle, on=today)
+    may_decide = selectors.can_manage_role(request.user, role.circle, on=today)
     applications = (
         list(role.applications.select_related("member", "decided_by")) if may_decide else []
     )
@@ -107,7 +103,9 @@ def role_detail(request, pk):
 @require_POST
 def role_decide(request, pk):
     application = get_object_or_404(RoleApplication.objects.select_related("role"), pk=pk)
-    if not services.may_manage_role(request.user, application.role.circle, on=timezone.localdate()):
+    if not selectors.can_manage_role(
+        request.user, application.role.circle, on=timezone.localdate()
+    ):
         raise PermissionDenied
     accept = request.POST.get("decision") == "accept"
     try:
@@ -133,7 +131,7 @@ def role_decide(request, pk):
 @require_POST
 def role_holding_end(request, pk):
     holder = get_object_or_404(RoleHolder.objects.select_related("role"), pk=pk)
-    if not services.may_manage_role(request.user, holder.role.circle, on=timezone.localdate()):
+    if not selectors.can_manage_role(request.user, holder.role.circle, on=timezone.localdate()):
         raise PermissionDenied
     try:
         ended_on = datetime.date.fromisoformat(request.POST.get("ended_on", ""))

@@ -90,6 +90,14 @@ def stewards_availability(
     return result
 
 
+def stewards_taking(stewards: Iterable[Steward], *, on: datetime.date) -> list[Steward]:
+    """Those of ``stewards`` that take applications on ``on`` (same queries as
+    ``stewards_availability``)."""
+    stewards = list(stewards)
+    available = stewards_availability(stewards, on=on)
+    return [s for s in stewards if available[s.pk].taking]
+
+
 def stewards_taking_with_room(*, steward: Steward, on: datetime.date) -> list[dict]:
     """The other stewards that take applications and have a free place at one of the levels
     ``steward`` offers: ``[{"steward": s, "levels": [level, ...]}]``, in list order."""

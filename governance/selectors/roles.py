@@ -1,0 +1,46 @@
+"""Waged roles: who manages a role, the roles open for applications, a person's applications,
+and the roles a member holds."""
+
+import datetime
+
+from django.db.models import QuerySet
+
+from meetcoop.core.roles import is_coop_admin
+from membership.selectors import members_of_user
+
+from ..models import RoleApplication, WagedRole
+from .circles import can_manage_circle
+
+
+def can_manage_role(user, circle, *, on: datetime.date) -> bool:
+    """A co-op admin manages every role (the whole co-op's too); a circle's coordinator, the
+    roles of that circle."""
+    if circle is None:
+        return is_coop_admin(user)
+    return can_manage_circle(user, circle, on=on)
+
+
+def open_roles(*, on: datetime.date) -> QuerySet[WagedRole]:
+    """Roles whose applications are still open on ``on``, closing soonest first."""
+    return (
+        WagedRole.objects.filter(closes_on__gte=on)
+        .select_related("circle")
+        .order_by("closes_on", "title")
+    )
+
+
+def role_applications_of(user) -> QuerySet[RoleApplication]:
+    """The role applications of the members ``user`` acts for."""
+    return RoleApplication.objects.filter(member__in=members_of_user(user)).select_related(
+        "role", "member"
+    )
+
+
+def roles_held_by(member, *, on: datetime.date) -> list[int]:
+    """Ids of the waged roles ``member`` holds on ``on`` (one query)."""
+    return list(
+        WagedRole.objects.filter(holders__member=member, holders__started_on__lte=on)
+        .exclude(holders__ended_on__lt=on)
+        .distinct()
+        .values_list("pk", flat=True)
+    )
