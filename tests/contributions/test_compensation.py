@@ -162,3 +162,19 @@ def test_the_member_and_the_treasury_see_what_is_owed(
     client.force_login(coop.treasurer.user)
     treasury = client.get(reverse("contributions:treasury")).content.decode()
     assert "The co-op owes its members, for hours:" in treasury and "€60.00" in treasury
+
+
+def test_only_treasurers_see_compensation_in_the_admin(client, coop, rate):
+    from tests.factories import StewardAdminFactory, StewardFactory
+
+    steward_admin = StewardAdminFactory(stewards=[StewardFactory()])
+    client.force_login(steward_admin)
+    for name in ("compensation", "compensationsettlement"):
+        url = reverse(f"admin:contributions_{name}_changelist")
+        assert client.get(url).status_code == 403
+    assert client.get(reverse("admin:contributions_compensationsettlement_add")).status_code == 403
+    treasurer = coop.treasurer.user
+    treasurer.is_staff = True
+    treasurer.save(update_fields=["is_staff"])
+    client.force_login(treasurer)
+    assert client.get(reverse("admin:contributions_compensation_changelist")).status_code == 200

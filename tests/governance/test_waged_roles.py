@@ -240,3 +240,19 @@ def test_a_holding_ends_once_and_hours_after_it_are_not_in_the_role(client, tech
             on=TODAY + datetime.timedelta(days=7),
             waged_role=role,
         )
+
+
+def test_a_coordinator_never_decides_their_own_application(tech):
+    coordinator, other = person(tech, "coordinator"), person(tech, "coordinator")
+    role = publish(tech, coordinator.user)
+    application = services.role_apply(
+        role=role, member=coordinator.member, statement="Me", actor=coordinator.user, on=TODAY
+    )
+    with pytest.raises(PermissionDenied, match="their own application"):
+        services.role_application_decide(
+            application=application, accept=True, actor=coordinator.user, on=TODAY
+        )
+    services.role_application_decide(
+        application=application, accept=True, actor=other.user, on=TODAY
+    )
+    assert RoleHolder.objects.get().member == coordinator.member
