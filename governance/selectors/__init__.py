@@ -55,6 +55,7 @@ from .documents import (
 from .listing import (
     can_read_document,
     language_names,
+    listing_is_shown,
     membership_page_document,
     public_listings,
 )
@@ -117,6 +118,7 @@ __all__ = [
     "meetings_list",
     "meetings_since",
     "meetings_to_record",
+    "listing_is_shown",
     "membership_page_document",
     "open_proposals_for_user",
     "outcome_for",

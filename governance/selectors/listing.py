@@ -38,6 +38,12 @@ def public_listings() -> QuerySet[PublicListing]:
     )
 
 
+def listing_is_shown(listing: PublicListing | None) -> bool:
+    """Whether ``listing`` is on the public list now: opted in, and the member's operational
+    membership active (the rule ``public_listings`` applies to all)."""
+    return listing is not None and public_listings().filter(pk=listing.pk).exists()
+
+
 def language_names(codes) -> list[str]:
     """The names of ``codes`` (from settings.LANGUAGES), in the reader's language."""
     from django.utils.translation import gettext

@@ -81,13 +81,7 @@ def listing_edit(request):
             else:
                 messages.success(request, _("You are not on the public list of members."))
             return redirect(f"{request.path}?member={member.pk}")
-    shown = (
-        listing is not None
-        and listing.listed
-        and member.memberships.filter(
-            type=Membership.Type.OPERATIONAL, status=Membership.Status.ACTIVE
-        ).exists()
-    )
+    shown = selectors.listing_is_shown(listing)
     return render(
         request,
         "governance/listing_form.html",

@@ -16,6 +16,7 @@ A 4xx, a redirect or a page with form errors is fine; a 500 is not. The world is
 row of most models) and requests that can't differ are not repeated: about 20 s on SQLite.
 """
 
+import datetime
 import re
 import uuid
 from decimal import Decimal
@@ -205,6 +206,23 @@ def world(mailoutbox):
     from tests.factories import ConcernFactory
 
     ConcernFactory(member=member)  # the member reads it and may answer it
+    # A waged role the member applied for and holds, so its pages post their forms too; a
+    # rate and a settlement row for the admin's lists.
+    role = governance.role_publish(
+        title="Caretaker",
+        circle=circle,
+        description="Patch the servers.",
+        hours_per_month="10",
+        pay_per_month="100",
+        currency="EUR",
+        closes_on=datetime.date.today() + datetime.timedelta(days=30),
+        actor=coop_admin,
+    )
+    application = governance.role_apply(role=role, member=member, statement="Me", actor=member_user)
+    governance.role_application_decide(application=application, accept=True, actor=coop_admin)
+    from tests.factories import ExchangeRateFactory
+
+    ExchangeRateFactory()
     audit_log(actor=coop_admin, action="test.bad_input", obj=payment)
     return {
         "anonymous": None,
