@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetcoop.core.dates import date_medium
 from meetcoop.core.models import AppendOnlyError, AppendOnlyModel
-from meetcoop.core.money import MONEY_FIELD, CurrencyField
+from meetcoop.core.money import MONEY_FIELD, CurrencyField, Money
 
 RATE_FIELD = {"max_digits": 14, "decimal_places": 6}
 HOURS_FIELD = {"max_digits": 5, "decimal_places": 2}
@@ -409,7 +409,7 @@ class Compensation(AppendOnlyModel):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.member} · {self.amount} {self.currency}"
+        return f"{self.member} · {Money(self.amount, self.currency)}"
 
 
 class CompensationSettlement(AppendOnlyModel):
@@ -451,4 +451,4 @@ class CompensationSettlement(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.member} · {self.amount} {self.currency} · {self.get_kind_display()}"
+        return f"{self.member} · {Money(self.amount, self.currency)} · {self.get_kind_display()}"
