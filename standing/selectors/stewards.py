@@ -3,7 +3,8 @@
 A steward takes applications only while all hold (docs/domain.md, "Who may resell"):
 
 1. it is accepting applications (the manual switch, ``Steward.accepting_applications``);
-2. a reseller: it belongs to a member whose operational membership is ``active``;
+2. a reseller: it belongs to a member whose operational membership is ``active`` (a reseller
+   linked to no member, saved before the rule, takes none until it is linked);
 3. a reseller: none of its revenue reports or share payments is overdue by more than the
    ``reseller_report_grace_days`` of the policy in force on the day (on the last day of grace
    it is still open; the day after, it is closed).
@@ -23,6 +24,7 @@ from membership.selectors import policy_in_force
 from resellers.availability import (
     CLOSED_BY_HAND,
     MEMBERSHIP_NOT_ACTIVE,
+    NO_OPERATIONAL_MEMBER,
     REPORTS_OVERDUE,
 )
 from resellers.models import Steward
@@ -65,7 +67,7 @@ def stewards_availability(
     checked = [
         s.pk
         for s in resellers
-        if (s.member_id is None or s.member_id in active) and s.accepting_applications
+        if s.member_id in active and s.accepting_applications
     ]
     overdue = set()
     if grace is not None:
@@ -77,9 +79,9 @@ def stewards_availability(
         elif steward.kind != Steward.Kind.RESELLER:
             reason = None
         elif steward.member_id is None:
-            # A reseller saved before the rule (the admin now refuses to save one unlinked):
-            # judged on its switch and reports until it is linked (docs/decisions.md).
-            reason = REPORTS_OVERDUE if steward.pk in overdue else None
+            # A reseller saved before the rule (the admin now refuses to save one unlinked)
+            # takes no applications until it is linked to an operational member.
+            reason = NO_OPERATIONAL_MEMBER
         elif steward.member_id not in active:
             reason = MEMBERSHIP_NOT_ACTIVE
         elif steward.pk in overdue:

@@ -51,7 +51,9 @@ def world():
     TermsVersionFactory(document="terms_of_use", version="1.0")
     TermsVersionFactory(document="fair_use", version="1.0")
     small = ServiceLevelFactory(code="small", name="Small")
-    maple = StewardFactory(name="Maple Rooms", slug="maple", languages=["en", "fr"])
+    maple = StewardFactory(
+        name="Maple Rooms", slug="maple", languages=["en", "fr"], operational=True
+    )
     StewardOfferFactory(steward=maple, service_level=small, capacity=5)
     ApplicationFactory(steward=maple, name="Claire Tremblay", email="claire@example.org")
     StewardAdminFactory(email="admin@maple.example", stewards=[maple])

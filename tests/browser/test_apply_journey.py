@@ -35,7 +35,9 @@ def test_apply_approve_and_sign_in(live_server, page, browser, viewport):
     TermsVersionFactory(document="terms_of_use", version="1.0")
     TermsVersionFactory(document="fair_use", version="1.0")
     small = ServiceLevelFactory(code="small", name="Small")
-    steward = StewardFactory(slug="comuns", name="Comuns Reunits", languages=["ca", "es", "en"])
+    steward = StewardFactory(
+        slug="comuns", name="Comuns Reunits", languages=["ca", "es", "en"], operational=True
+    )
     StewardOfferFactory(steward=steward, service_level=small, capacity=5)
     StewardAdminFactory(email="admin@comuns.example", stewards=[steward])
 
@@ -101,7 +103,7 @@ def test_apply_approve_and_sign_in(live_server, page, browser, viewport):
 
 def test_pledge_percentage_shows_live(live_server, page):
     PolicyFactory()
-    StewardFactory(slug="coop-steward", name="The Co-op")
+    StewardFactory(slug="coop-steward", name="The Co-op", operational=True)
 
     page.goto(f"{live_server.url}/apply/coop-steward/")
     assert not page.locator("#pledge").is_visible()  # shown only for operational applicants
@@ -116,7 +118,7 @@ def test_pledge_percentage_shows_live(live_server, page):
 
 def test_the_organisation_name_shows_only_for_an_organisation(live_server, browser):
     PolicyFactory()
-    StewardFactory(slug="coop-steward", name="The Co-op")
+    StewardFactory(slug="coop-steward", name="The Co-op", operational=True)
     url = f"{live_server.url}/apply/coop-steward/"
 
     page = browser.new_context().new_page()

@@ -120,7 +120,7 @@ def test_a_limited_application_keeps_what_was_typed(browser, live_server, settin
     TermsVersionFactory(document="terms_of_use", version="1.0")
     TermsVersionFactory(document="fair_use", version="1.0")
     small = ServiceLevelFactory(code="small", name="Small")
-    steward = StewardFactory(slug="comuns", name="Comuns Reunits")
+    steward = StewardFactory(slug="comuns", name="Comuns Reunits", operational=True)
     StewardOfferFactory(steward=steward, service_level=small, capacity=5)
     violations: list[str] = []
     page = watched_page(browser, live_server, violations)

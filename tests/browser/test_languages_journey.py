@@ -47,7 +47,9 @@ def test_a_visitor_and_a_member_read_the_site_in_their_language(page, live_serve
     TermsVersionFactory(document="terms_of_use")
     CoopStewardFactory()
     level = ServiceLevelFactory(code="small", minimum_amount=Decimal("10.00"))
-    steward = StewardFactory(slug="local", name="Local Rooms", languages=[language, "en"])
+    steward = StewardFactory(
+        slug="local", name="Local Rooms", languages=[language, "en"], operational=True
+    )
     StewardOfferFactory(steward=steward, service_level=level, capacity=5)
     admin = UserFactory(is_staff=True, is_superuser=True)
     member, user = voting_member(member__language=language)

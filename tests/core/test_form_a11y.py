@@ -61,7 +61,7 @@ def test_a_valid_form_shows_no_summary():
 def test_the_application_form_with_errors(client):
     PolicyFactory()
     TermsVersionFactory(document="terms_of_use", version="1.0")
-    steward = StewardFactory(slug="comuns")
+    steward = StewardFactory(slug="comuns", operational=True)
     response = client.post(reverse("resellers:apply", args=[steward.slug]), {"email": "x"})
     html = response.content.decode()
     assert "data-error-summary" in html

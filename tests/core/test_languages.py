@@ -95,7 +95,7 @@ def barcelona(db):
     from tests.factories import PolicyFactory, ServiceLevelFactory
 
     PolicyFactory()
-    steward = StewardFactory(slug="bcn", name="Comuns", languages=["ca", "es"])
+    steward = StewardFactory(slug="bcn", name="Comuns", languages=["ca", "es"], operational=True)
     StewardOfferFactory(steward=steward, service_level=ServiceLevelFactory())
     return steward
 

@@ -41,7 +41,7 @@ def coop(db):
     level = ServiceLevelFactory(code="small", minimum_amount=Decimal("10.00"))
     stewards = {}
     for language in LANGUAGES:
-        steward = StewardFactory(slug=f"steward-{language}", languages=[language])
+        steward = StewardFactory(slug=f"steward-{language}", languages=[language], operational=True)
         StewardOfferFactory(steward=steward, service_level=level, capacity=5)
         stewards[language] = steward
     admin = UserFactory(is_staff=True, is_superuser=True)

@@ -46,7 +46,7 @@ def test_no_inline_script_in_any_template():
 @pytest.mark.django_db
 def test_the_organisation_name_is_marked_for_organisations_only(client):
     PolicyFactory()
-    StewardFactory(slug="maple-rooms", name="Maple Rooms")
+    StewardFactory(slug="maple-rooms", name="Maple Rooms", operational=True)
     html = client.get(reverse("resellers:apply", args=["maple-rooms"])).content.decode()
     # Shown without JavaScript, labelled for whom it is; static/js/apply.js hides it for a person.
     wrapper = html.index('<div data-for-kind="organisation" id="organisation-name">')
@@ -63,7 +63,7 @@ def test_the_thank_you_page_names_the_steward_in_a_whole_sentence(client):
     from resellers.views import THANKS_COOKIE, THANKS_COOKIE_SALT
     from tests.factories import ApplicationFactory
 
-    steward = StewardFactory(slug="maple-rooms", name="Maple Rooms")
+    steward = StewardFactory(slug="maple-rooms", name="Maple Rooms", operational=True)
     application = ApplicationFactory(steward=steward)
     receipt = Receipt(
         steward=steward,

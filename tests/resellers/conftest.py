@@ -31,14 +31,16 @@ def large(db):
 
 @pytest.fixture
 def steward(db, small):
-    steward = StewardFactory(slug="comuns", name="Comuns Reunits", languages=["ca", "es", "en"])
+    steward = StewardFactory(
+        slug="comuns", name="Comuns Reunits", languages=["ca", "es", "en"], operational=True
+    )
     StewardOfferFactory(steward=steward, service_level=small, capacity=2)
     return steward
 
 
 @pytest.fixture
 def other_steward(db, small):
-    steward = StewardFactory(slug="maple", name="Maple Rooms")
+    steward = StewardFactory(slug="maple", name="Maple Rooms", operational=True)
     StewardOfferFactory(steward=steward, service_level=small, capacity=5)
     return steward
 

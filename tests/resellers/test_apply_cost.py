@@ -48,7 +48,8 @@ def test_a_successful_submission_reads_and_writes_a_fixed_set_of_rows(
     client.post(
         apply_url(setup), form_data(terms, email="first@example.org", service_level=str(small.pk))
     )
-    # + 3 since issue 14: whether the steward takes applications (policy, quarters, reports).
-    with django_assert_max_num_queries(17):
+    # + 4 since issue 14: whether the steward takes applications (policy, its member's
+    # operational membership, quarters, reports).
+    with django_assert_max_num_queries(18):
         response = client.post(apply_url(setup), form_data(terms, service_level=str(small.pk)))
     assert response.status_code == 302

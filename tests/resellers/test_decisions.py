@@ -28,6 +28,7 @@ from tests.factories import (
     MembershipFactory,
     ServiceLevelFactory,
 )
+from tests.resellers.counts import applicant_members, applicant_memberships
 
 pytestmark = pytest.mark.django_db
 
@@ -101,8 +102,8 @@ def test_approving_twice_creates_one_member_and_reports_the_first_decision(
 
     assert "already decided" in exc.value.message
     assert "admin@comuns.example" in exc.value.message
-    assert Member.objects.count() == 1
-    assert Membership.objects.count() == 1
+    assert applicant_members().count() == 1
+    assert applicant_memberships().count() == 1
     assert DuesInvoice.objects.count() == 1
     assert application.decisions.filter(status_to="approved").count() == 1
 
@@ -124,7 +125,7 @@ def test_approving_reuses_an_existing_member_and_login_once_the_owner_confirms(
         services.application_owner_confirm(application=application, on=TODAY)
 
     assert application.status == Application.Status.APPROVED
-    assert Member.objects.count() == 1
+    assert applicant_members().count() == 1
     assert User.objects.filter(email__iexact="nuria@example.org").count() == 1
     assert contact.member.memberships.filter(type="user").exists()
     # The login has a password already: the email says to sign in, without a reset link.
@@ -145,7 +146,7 @@ def test_a_confirmed_application_for_a_member_who_already_holds_a_user_membershi
     # Nothing happened: the owner is told why, the steward's admin may reject it.
     assert application.status == Application.Status.AWAITING_CONFIRMATION
     assert application.owner_confirmed_at is None
-    assert Membership.objects.get() == existing
+    assert applicant_memberships().get() == existing
 
 
 def test_approving_when_the_level_is_full_is_refused(application, steward_admin, small):
@@ -175,7 +176,7 @@ def test_a_free_level_gets_no_invoice(setup, steward_admin, terms):
     application_approve(application=application, actor=steward_admin, on=TODAY)
 
     assert DuesInvoice.objects.count() == 0
-    assert Membership.objects.get().status == "active"
+    assert applicant_memberships().get().status == "active"
 
 
 # --- rejecting and waitlisting --------------------------------------------------------------------
@@ -203,7 +204,7 @@ def test_reject_stores_who_when_and_why_and_tells_the_applicant(
     decision = application.decisions.get()
     assert (decision.decided_by, decision.reason) == (steward_admin, "We serve schools only.")
     assert decision.decided_at is not None
-    assert Member.objects.count() == 0
+    assert applicant_members().count() == 0
     (message,) = mail.outbox
     assert "We serve schools only." in message.body
 
@@ -212,7 +213,7 @@ def test_a_rejected_application_cannot_be_approved(application, steward_admin):
     application_reject(application=application, actor=steward_admin, reason="No.")
     with pytest.raises(DomainError):
         application_approve(application=application, actor=steward_admin, on=TODAY)
-    assert Member.objects.count() == 0
+    assert applicant_members().count() == 0
 
 
 def test_waitlisting_twice_is_reported(application, steward_admin):
@@ -253,7 +254,7 @@ def test_approving_an_operational_application_hands_over_to_the_assembly(
     operational.refresh_from_db()
     assert operational.status == Application.Status.AWAITING_ASSEMBLY
     assert calls == [(operational.pk, steward_admin)]
-    assert Member.objects.count() == 0
+    assert applicant_members().count() == 0
     assert "Permanent Assembly" in mail.outbox[0].body
 
 
@@ -278,7 +279,7 @@ def test_admit_creates_the_operational_membership_once(
     second = application_admit(application=operational, actor=None, on=admitted_on)
 
     assert first == second
-    assert Membership.objects.count() == 1 and Member.objects.count() == 1
+    assert applicant_memberships().count() == 1 and applicant_members().count() == 1
     assert (first.type, first.status, first.service_level) == ("operational", "active", None)
     assert first.applied_on == operational.submitted_at.date()
     assert first.admitted_on == admitted_on
@@ -303,7 +304,7 @@ def test_close_not_admitted_is_idempotent(operational, steward_admin):
     assert operational.status == Application.Status.NOT_ADMITTED
     assert operational.decision_reason == "Blocked."
     assert operational.decisions.filter(status_to="not_admitted").count() == 1
-    assert Member.objects.count() == 0
+    assert applicant_members().count() == 0
 
 
 def test_close_not_admitted_refuses_an_admitted_application(operational, steward_admin):

@@ -18,7 +18,7 @@ from contributions.models import DuesInvoice
 from meetcoop.core.errors import DomainError
 from meetcoop.core.models import AuditEntry
 from meetcoop.users.models import User
-from membership.models import Member, Membership, TermsAcceptance
+from membership.models import Membership, TermsAcceptance
 from resellers import services
 from resellers.models import Application
 from resellers.services import (
@@ -36,6 +36,7 @@ from tests.factories import (
     OperationalMembershipFactory,
     UserFactory,
 )
+from tests.resellers.counts import applicant_members, applicant_memberships
 
 pytestmark = pytest.mark.django_db
 
@@ -84,10 +85,10 @@ def test_approving_someone_elses_email_joins_nothing_to_them(
     forged, victim, steward_admin, django_capture_on_commit_callbacks
 ):
     before = {
-        "memberships": Membership.objects.count(),
+        "memberships": applicant_memberships().count(),
         "invoices": DuesInvoice.objects.count(),
         "acceptances": TermsAcceptance.objects.count(),
-        "members": Member.objects.count(),
+        "members": applicant_members().count(),
         "users": User.objects.count(),
     }
     approve(forged, steward_admin, django_capture_on_commit_callbacks)
@@ -95,10 +96,10 @@ def test_approving_someone_elses_email_joins_nothing_to_them(
     assert forged.status == Application.Status.AWAITING_CONFIRMATION
     assert forged.member is None and forged.membership is None
     after = {
-        "memberships": Membership.objects.count(),
+        "memberships": applicant_memberships().count(),
         "invoices": DuesInvoice.objects.count(),
         "acceptances": TermsAcceptance.objects.count(),
-        "members": Member.objects.count(),
+        "members": applicant_members().count(),
         "users": User.objects.count(),
     }
     assert after == before
@@ -146,7 +147,7 @@ def test_the_owner_confirms_and_the_approval_goes_on_into_their_member(
     assert forged.owner_confirmed_at is not None
     assert forged.decided_by == steward_admin  # the decision is still the admin's
     assert forged.member == victim.member  # the member reused, after her word
-    assert Member.objects.count() == 1 and User.objects.count() == 2  # victim + admin
+    assert applicant_members().count() == 1 and User.objects.count() == 2  # victim + admin
     membership = forged.membership
     assert (membership.steward, membership.service_level) == (forged.steward, small)
     assert DuesInvoice.objects.filter(membership=membership).exists()
@@ -233,7 +234,7 @@ def test_a_new_email_is_approved_as_before(
     approve(application, steward_admin, django_capture_on_commit_callbacks)
     assert application.status == Application.Status.APPROVED
     assert application.owner_confirmed_at is None
-    assert Member.objects.get().email == "new@example.org"
+    assert applicant_members().get().email == "new@example.org"
 
 
 @pytest.mark.parametrize("owner", ["login only", "member only", "another login's address"])

@@ -21,7 +21,11 @@ pytestmark = pytest.mark.django_db
 def steward(db):
     PolicyFactory()
     steward = StewardFactory(
-        slug="bcn", name="Comuns", languages=["ca", "es"], description="Rooms for groups."
+        slug="bcn",
+        name="Comuns",
+        languages=["ca", "es"],
+        description="Rooms for groups.",
+        operational=True,
     )
     steward.description_ca = "Sales per a col·lectius."
     steward.save()

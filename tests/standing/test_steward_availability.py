@@ -14,7 +14,12 @@ from freezegun import freeze_time
 from meetcoop.core.errors import DomainError
 from membership.models import Membership
 from resellers.admin.stewards import StewardForm
-from resellers.availability import CLOSED_BY_HAND, MEMBERSHIP_NOT_ACTIVE, REPORTS_OVERDUE
+from resellers.availability import (
+    CLOSED_BY_HAND,
+    MEMBERSHIP_NOT_ACTIVE,
+    NO_OPERATIONAL_MEMBER,
+    REPORTS_OVERDUE,
+)
 from resellers.models import Application
 from resellers.services import application_reject, steward_member_check, steward_member_set
 from standing.selectors.stewards import stewards_availability
@@ -202,6 +207,28 @@ def test_a_steward_closed_by_hand_says_so_and_the_coop_is_open(reseller):
     reseller.accepting_applications = False
     reseller.save()
     assert _availability(reseller, DUE).reason == CLOSED_BY_HAND
+
+
+def test_a_reseller_linked_to_no_member_takes_no_applications(small):
+    # Saved before the rule (the admin and the services now refuse it): closed until a co-op
+    # admin links it to an operational member, and open the day it is linked.
+    PolicyFactory()
+    unlinked = StewardFactory(slug="old", name="Old Rooms")
+    assert _availability(unlinked, DUE).reason == NO_OPERATIONAL_MEMBER
+    unlinked.member = OperationalMembershipFactory(admitted_on=None).member
+    unlinked.save()
+    assert _availability(unlinked, DUE).taking
+
+
+def test_the_page_of_a_reseller_linked_to_no_member_says_it_takes_none(client, small, other):
+    PolicyFactory()
+    unlinked = StewardFactory(slug="old", name="Old Rooms")
+    StewardOfferFactory(steward=unlinked, service_level=small, capacity=5)
+    response = client.get(_apply_url(unlinked))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "is not taking new applications" in html and 'name="email"' not in html
+    assert "Maple Rooms" in html
 
 
 # --- the public pages ---------------------------------------------------------------------
