@@ -226,3 +226,30 @@ class RoleApplyForm(forms.Form):
         self.fields["member"].queryset = members
         if members.count() == 1:
             self.fields["member"].initial = members.first()
+
+
+class RoleProposeForm(forms.Form):
+    """Send a role application to a proposal: who decides, and when the vote closes."""
+
+    electorate = forms.ChoiceField(label=_("Who decides"))
+    closes_at = forms.DateTimeField(
+        label=_("Closes at (UTC)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def __init__(self, *args, role, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [
+            (Proposal.Electorate.OPERATIONAL.value, _("The operational members")),
+            (Proposal.Electorate.ALL.value, _("All members with voting rights")),
+        ]
+        if role.circle_id:
+            choices.insert(
+                0,
+                (
+                    Proposal.Electorate.CIRCLE.value,
+                    _("The members of the circle %(circle)s") % {"circle": role.circle.name},
+                ),
+            )
+        self.fields["electorate"].choices = choices

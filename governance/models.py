@@ -346,6 +346,16 @@ class Proposal(models.Model):
     admission_application_id = models.PositiveIntegerField(
         _("admission of application"), null=True, blank=True, unique=True
     )
+    # The application for a waged role this proposal decides (governance.services.roles):
+    # adopted, the member holds the role from the closing day; otherwise it is declined.
+    role_application = models.OneToOneField(
+        "RoleApplication",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposal",
+        verbose_name=_("decides the role application"),
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("roles/", views.role_list, name="role_list"),
     path("roles/<int:pk>/", views.role_detail, name="role_detail"),
     path("roles/applications/<int:pk>/decide/", views.role_decide, name="role_decide"),
+    path("roles/applications/<int:pk>/propose/", views.role_propose, name="role_propose"),
     path("roles/holders/<int:pk>/end/", views.role_holding_end, name="role_holding_end"),
     path("circles/", views.circle_list, name="circle_list"),
     path("circles/<slug:slug>/", views.circle_detail, name="circle_detail"),

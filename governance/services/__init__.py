@@ -9,7 +9,8 @@ One module per seam:
 - ``documents``: governance documents, their settings (public, membership page, responsible
   circle, who decides a change) and adopting a proposal's text as a version;
 - ``listing``: an operational member's consent to the public list of members;
-- ``roles``: waged roles, applications for them and their holders;
+- ``roles``: waged roles, applications for them (decided directly or by a proposal) and
+  their holders;
 - ``admission``: the admission proposal for an operational applicant.
 """
 
@@ -38,14 +39,18 @@ from .proposals import (
     stance_cast,
 )
 from .roles import (
+    ROLE_ELECTORATES,
     role_application_decide,
+    role_application_propose,
     role_apply,
     role_holding_end,
     role_publish,
 )
 
 __all__ = [
+    "ROLE_ELECTORATES",
     "role_application_decide",
+    "role_application_propose",
     "role_apply",
     "role_holding_end",
     "role_publish",

@@ -43,6 +43,8 @@ def proposal_content_sha256(proposal: Proposal) -> str:
         "new_text": proposal.new_text,
         "admission_application_id": proposal.admission_application_id,
     }
+    if proposal.role_application_id is not None:  # absent before waged roles: old hashes hold
+        frozen["role_application_id"] = proposal.role_application_id
     return sha256(json.dumps(frozen, sort_keys=True, ensure_ascii=False))
 
 
@@ -318,6 +320,16 @@ def proposal_close(*, proposal: Proposal, actor, now=None, notify: bool = True) 
                 "block": tally.block,
             },
         )
+        if proposal.role_application_id is not None:
+            from .roles import role_application_settle  # roles opens proposals through here
+
+            role_application_settle(
+                proposal=proposal,
+                adopted=outcome == Proposal.Outcome.ADOPTED,
+                reason=reason,
+                actor=actor,
+                on=timezone.localdate(proposal.closes_at),
+            )
         if proposal.is_admission:
             # resellers admits the applicant or closes the application, in this transaction;
             # its DomainError rolls the close back (see the signal's contract).

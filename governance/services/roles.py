@@ -1,6 +1,8 @@
 """Waged roles: published by the co-op or a circle's coordinator, applied for by members whose
 operational membership is active, decided once by a coordinator of the role's circle or a
-co-op admin. An accepted application makes its member a holder from that day."""
+co-op admin, or sent by them to a proposal whose electorate decides (the role's circle, the
+operational members or all members with voting rights). An accepted application makes its
+member a holder from that day (for a proposal, the day it closes)."""
 
 import datetime
 from decimal import Decimal, InvalidOperation
@@ -12,12 +14,13 @@ from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
-from meetcoop.core.money import validate_currency
+from meetcoop.core.money import format_money, validate_currency
 from membership.models import Membership
 from membership.selectors import member_ids_of
 
-from ..models import RoleApplication, RoleHolder, WagedRole
+from ..models import Proposal, RoleApplication, RoleHolder, WagedRole
 from ..selectors.roles import can_manage_role
+from .proposals import proposal_open
 
 
 def _amount(value, label: str, minimum: Decimal) -> Decimal:
@@ -117,11 +120,7 @@ def role_application_decide(
             )
         if application.member_id in member_ids_of(actor):
             raise PermissionDenied(_("Nobody decides their own application."))
-        if application.status != RoleApplication.Status.PENDING:
-            raise DomainError(
-                _("This application was already decided: %(status)s.")
-                % {"status": application.get_status_display()}
-            )
+        _check_pending(application)
         application.status = (
             RoleApplication.Status.ACCEPTED if accept else RoleApplication.Status.DECLINED
         )
@@ -143,6 +142,132 @@ def role_application_decide(
             data={"note": application.decision_note},
         )
     return application
+
+
+def _check_pending(application: RoleApplication) -> None:
+    """Refuse a decision on an application already decided, or before a proposal."""
+    if application.status != RoleApplication.Status.PENDING:
+        raise DomainError(
+            _("This application was already decided: %(status)s.")
+            % {"status": application.get_status_display()}
+        )
+    proposal = Proposal.objects.filter(role_application=application).first()
+    if proposal is not None:
+        raise DomainError(
+            _(
+                "This application was sent to the proposal “%(title)s”: its electorate "
+                "decides it when it closes."
+            )
+            % {"title": proposal.title}
+        )
+
+
+# Who may decide a role by proposal: the role's circle (a circle role only), the operational
+# members, or all members with voting rights.
+ROLE_ELECTORATES = (
+    Proposal.Electorate.CIRCLE,
+    Proposal.Electorate.OPERATIONAL,
+    Proposal.Electorate.ALL,
+)
+
+
+def role_application_propose(
+    *,
+    application: RoleApplication,
+    electorate: str,
+    closes_at: datetime.datetime,
+    actor,
+    now=None,
+) -> Proposal:
+    """Send a pending application to a proposal instead of deciding it: whoever may decide it
+    chooses the electorate, and the proposal opens at once. Adopted when it closes, the
+    member holds the role from that day; not adopted, the application is declined. Only
+    once per application; a direct decision is refused while the proposal exists."""
+    now = now or timezone.now()
+    on = timezone.localdate(now)
+    if electorate not in ROLE_ELECTORATES:
+        raise DomainError(_("Choose who decides."), field="electorate")
+    with transaction.atomic():
+        application = (
+            RoleApplication.objects.select_for_update(of=("self",))
+            .select_related("role__circle", "member")
+            .get(pk=application.pk)
+        )
+        role = application.role
+        if not can_manage_role(actor, role.circle, on=on):
+            raise PermissionDenied(
+                _("Only a co-op admin, or a coordinator of the circle, decides.")
+            )
+        if application.member_id in member_ids_of(actor):
+            raise PermissionDenied(_("Nobody decides their own application."))
+        _check_pending(application)
+        if electorate == Proposal.Electorate.CIRCLE and role.circle is None:
+            raise DomainError(
+                _(
+                    "This role belongs to the whole co-op: choose the operational members or all "
+                    "members with voting rights."
+                ),
+                field="electorate",
+            )
+        names = {"member": application.member.display_name, "role": role.title}
+        proposal = Proposal(
+            title=_("%(member)s for the waged role “%(role)s”") % names,
+            text=_(
+                "Appoint %(member)s to the waged role “%(role)s”: %(hours)s hours a month, "
+                "paid %(pay)s a month.\n\nThe role:\n\n%(description)s\n\n"
+                "Why %(member)s applies:\n\n%(statement)s"
+            )
+            % {
+                **names,
+                "hours": role.hours_per_month.normalize(),
+                "pay": format_money(role.pay_per_month, role.currency),
+                "description": role.description,
+                "statement": application.statement,
+            },
+            electorate=electorate,
+            circle=role.circle if electorate == Proposal.Electorate.CIRCLE else None,
+            role_application=application,
+            author=actor,
+        )
+        proposal.full_clean()
+        proposal.save()
+        audit_log(
+            actor=actor,
+            action="governance.role.proposed",
+            obj=application,
+            data={"proposal": proposal.pk, "electorate": electorate},
+        )
+        return proposal_open(proposal=proposal, closes_at=closes_at, actor=actor, now=now)
+
+
+def role_application_settle(*, proposal: Proposal, adopted: bool, reason: str, actor, on) -> None:
+    """Record the outcome of a closing proposal on the application it decides (called by
+    ``proposal_close`` in its transaction, with the proposal locked)."""
+    application = RoleApplication.objects.select_for_update(of=("self",)).get(
+        pk=proposal.role_application_id
+    )
+    if application.status != RoleApplication.Status.PENDING:
+        return
+    application.status = (
+        RoleApplication.Status.ACCEPTED if adopted else RoleApplication.Status.DECLINED
+    )
+    application.decided_by = actor if getattr(actor, "pk", None) else None
+    application.decided_at = timezone.now()
+    application.decision_note = reason[:300]
+    application.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if adopted:
+        RoleHolder.objects.create(
+            role_id=application.role_id,
+            member_id=application.member_id,
+            application=application,
+            started_on=on,
+        )
+    audit_log(
+        actor=actor,
+        action=f"governance.role.{application.status}",
+        obj=application,
+        data={"proposal": proposal.pk, "note": application.decision_note},
+    )
 
 
 def role_holding_end(*, holder: RoleHolder, ended_on: datetime.date, actor, on=None) -> RoleHolder:

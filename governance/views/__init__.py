@@ -22,10 +22,11 @@ from .proposals import (
     proposal_vote,
 )
 from .public import listing_edit, members_list, membership_page
-from .roles import role_decide, role_detail, role_holding_end, role_list
+from .roles import role_decide, role_detail, role_holding_end, role_list, role_propose
 
 __all__ = [
     "role_decide",
+    "role_propose",
     "role_detail",
     "role_holding_end",
     "role_list",

@@ -16,7 +16,7 @@ from meetcoop.core.roles import is_coop_admin
 from membership.selectors import members_of_user
 
 from .. import selectors, services
-from ..forms import RoleApplyForm, RolePublishForm
+from ..forms import RoleApplyForm, RoleProposeForm, RolePublishForm
 from ..models import Circle, RoleApplication, RoleHolder, WagedRole
 
 
@@ -82,8 +82,11 @@ def role_detail(request, pk):
             return redirect("governance:role_detail", pk=role.pk)
     may_decide = selectors.can_manage_role(request.user, role.circle, on=today)
     applications = (
-        list(role.applications.select_related("member", "decided_by")) if may_decide else []
+        list(role.applications.select_related("member", "decided_by", "proposal"))
+        if may_decide
+        else []
     )
+    closes_at = (timezone.now() + datetime.timedelta(days=7)).replace(second=0, microsecond=0)
     return render(
         request,
         "governance/role_detail.html",
@@ -93,6 +96,9 @@ def role_detail(request, pk):
             "form": form if members.exists() else None,
             "may_decide": may_decide,
             "applications": applications,
+            "propose_form": RoleProposeForm(role=role, initial={"closes_at": closes_at})
+            if may_decide
+            else None,
             "holders": list(role.holders.select_related("member")),
         },
         status=400 if form.errors else 200,
@@ -125,6 +131,41 @@ def role_decide(request, pk):
             else _("The application of %(member)s was declined.") % {"member": application.member},
         )
     return redirect("governance:role_detail", pk=application.role_id)
+
+
+@login_required
+@require_POST
+def role_propose(request, pk):
+    application = get_object_or_404(
+        RoleApplication.objects.select_related("role__circle", "member"), pk=pk
+    )
+    if not selectors.can_manage_role(
+        request.user, application.role.circle, on=timezone.localdate()
+    ):
+        raise PermissionDenied
+    form = RoleProposeForm(request.POST, role=application.role)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("governance:role_detail", pk=application.role_id)
+    try:
+        proposal = services.role_application_propose(
+            application=application,
+            electorate=form.cleaned_data["electorate"],
+            closes_at=form.cleaned_data["closes_at"],
+            actor=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("governance:role_detail", pk=application.role_id)
+    messages.success(
+        request,
+        _(
+            "The proposal is open; its electorate has been told. "
+            "Its outcome decides the application."
+        ),
+    )
+    return redirect("governance:proposal_detail", pk=proposal.pk)
 
 
 @login_required

@@ -64,11 +64,7 @@ def stewards_availability(
         if member_ids
         else set()
     )
-    checked = [
-        s.pk
-        for s in resellers
-        if s.member_id in active and s.accepting_applications
-    ]
+    checked = [s.pk for s in resellers if s.member_id in active and s.accepting_applications]
     overdue = set()
     if grace is not None:
         overdue = resellers_overdue_past_grace(checked, on=on, grace_days=grace)

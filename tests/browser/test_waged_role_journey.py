@@ -46,3 +46,28 @@ def test_publish_apply_accept(browser, live_server):
     c.goto("/governance/circles/tech/")
     expect(c.locator("main")).to_contain_text("Server caretaker")
     assert_accessible(c, where="the circle's page with its role holders")
+
+
+def test_a_coordinator_lets_the_circle_vote_on_an_application(browser, live_server):
+    from governance import services
+    from tests.governance.test_waged_roles import publish
+
+    PolicyFactory()
+    tech = CircleFactory(name="Tech", slug="tech")
+    coordinator, member = seated(tech, "coordinator"), seated()
+    role = publish(tech, coordinator.user)
+    services.role_apply(
+        role=role, member=member.member, statement="I run servers.", actor=member.user
+    )
+
+    c = sign_in(browser, live_server, coordinator.user.email)
+    c.goto(f"/governance/roles/{role.pk}/")
+    c.get_by_text("Or let a vote decide").click()
+    c.get_by_label("Who decides").select_option("circle")
+    assert_accessible(c, where="a role's page with the vote form open")
+    c.get_by_role("button", name="Open the proposal").click()
+    expect(c.locator(".messages")).to_contain_text("Its outcome decides the application.")
+    expect(c.locator("#proposal-role")).to_contain_text("Server caretaker")
+    assert_accessible(c, where="the proposal deciding a role application")
+    c.goto(f"/governance/roles/{role.pk}/")
+    expect(c.locator("#role-applications")).to_contain_text("Sent to the proposal")
