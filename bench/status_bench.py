@@ -119,8 +119,9 @@ FROM governance_meeting mt CROSS JOIN generate_series(2, %(n)s, 2) g
 WHERE (g * 7 + mt.id) %% 10 < 4 + (g / 2) %% 3;
 
 INSERT INTO contributions_duesinvoice (membership_id, period_start, period_end, amount, currency,
-  due_on, issued_at)
-SELECT g, DATE %(d)s - 30 * k, DATE %(d)s - 30 * k + 29, 10, 'EUR', DATE %(d)s - 30 * k, now()
+  due_on, issued_at, reference)
+SELECT g, DATE %(d)s - 30 * k, DATE %(d)s - 30 * k + 29, 10, 'EUR', DATE %(d)s - 30 * k, now(),
+  'BENCH' || g || '-' || k
 FROM generate_series(1, %(n)s, 2) g CROSS JOIN generate_series(0, 2) k;
 INSERT INTO contributions_duespayment (invoice_id, amount, currency, paid_on, note,
   recorded_by_id, recorded_at)

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meetcoop.core.banking import rf_reference
 from meetcoop.core.dates import date_medium
 from meetcoop.core.models import AppendOnlyError, AppendOnlyModel
 from meetcoop.core.money import MONEY_FIELD, CurrencyField, Money
@@ -135,6 +136,15 @@ class LedgerEntry(models.Model):
         verbose_name=_("waged role"),
     )
     # Labour agreed in advance as paid work: owed at the policy's rate, never voluntary.
+    # A money entry that pays (part of) an operational member's pledge invoice.
+    pledge_invoice = models.ForeignKey(
+        "PledgeInvoice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("pays the pledge invoice"),
+    )
     paid_work = models.BooleanField(
         _("agreed in advance as paid work"),
         default=False,
@@ -239,6 +249,9 @@ class DuesInvoice(models.Model):
     currency = CurrencyField()
     due_on = models.DateField(_("due on"))
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    # The ISO 11649 creditor reference the member quotes when paying; fixed by the membership
+    # and the period (``reference_for``), so it is known before the row is saved.
+    reference = models.CharField(_("payment reference"), max_length=25, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("dues invoice")
@@ -255,6 +268,15 @@ class DuesInvoice(models.Model):
             "start": date_medium(self.period_start),
             "end": date_medium(self.period_end),
         }
+
+    def save(self, *args, **kwargs):
+        if not self.reference:
+            self.reference = self.reference_for(self.membership_id, self.period_start)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def reference_for(membership_id: int, period_start) -> str:
+        return rf_reference(f"D{membership_id}{period_start:%Y%m%d}")
 
 
 class DuesPayment(AppendOnlyModel):
@@ -287,6 +309,46 @@ class DuesPayment(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.amount} {self.currency} · {date_medium(self.paid_on)}"
+
+
+class PledgeInvoice(models.Model):
+    """What an operational member pledged to pay in money, to pay by the commitment deadline.
+    Paid by money entries of the ledger that point at it (``LedgerEntry.pledge_invoice``),
+    which count toward the commitment like any approved money."""
+
+    membership = models.OneToOneField(
+        "membership.Membership",
+        on_delete=models.PROTECT,
+        related_name="pledge_invoice",
+        verbose_name=_("membership"),
+    )
+    amount = models.DecimalField(
+        _("amount"), **MONEY_FIELD, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    currency = CurrencyField()
+    due_on = models.DateField(_("due on"))
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    reference = models.CharField(_("payment reference"), max_length=25, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("pledge invoice")
+        verbose_name_plural = _("pledge invoices")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="pledge_invoice_positive")
+        ]
+
+    def __str__(self):
+        return _("Money pledged, due %(date)s") % {"date": date_medium(self.due_on)}
+
+    def save(self, *args, **kwargs):
+        if not self.reference:
+            self.reference = self.reference_for(self.membership_id)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def reference_for(membership_id: int) -> str:
+        return rf_reference(f"P{membership_id}")
 
 
 class RevenueReport(AppendOnlyModel):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from meetcoop.core.banking import compact_iban, validate_bic, validate_iban
 from meetcoop.core.languages import language_choices
 from meetcoop.core.models import AppendOnlyError, AppendOnlyModel
 from meetcoop.core.money import MONEY_FIELD, CurrencyField, Money, round_money, validate_currency
@@ -82,6 +83,23 @@ class Steward(models.Model):
         verbose_name=_("operational member"),
         help_text=_("The operational member that resells (empty for the co-op itself)."),
     )
+    # Where members pay their dues (shown on each invoice, issue 15). A SEPA steward gives an
+    # IBAN (checked with schwifty); another gives its account details in words.
+    account_holder = models.CharField(_("account holder"), max_length=140, blank=True)
+    iban = models.CharField(
+        _("IBAN"),
+        max_length=42,
+        blank=True,
+        validators=[validate_iban],
+        help_text=_("Stored without spaces; shown in groups of four."),
+    )
+    bic = models.CharField(_("BIC"), max_length=11, blank=True, validators=[validate_bic])
+    other_account_details = models.TextField(
+        _("other account details"),
+        blank=True,
+        max_length=1000,
+        help_text=_("For a steward outside SEPA: how to pay it (bank, account number, routing)."),
+    )
     admins = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -117,6 +135,8 @@ class Steward(models.Model):
         return self.kind == self.Kind.RESELLER
 
     def clean(self):
+        self.iban = compact_iban(self.iban)
+        self.bic = compact_iban(self.bic)
         if self.kind == self.Kind.COOP and self.member_id:
             raise ValidationError({"member": _("The co-op steward is not a member.")})
 

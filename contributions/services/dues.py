@@ -121,6 +121,7 @@ def dues_invoices_issue_next(*, on: datetime.date, actor=None, batch_size: int =
                 currency=currency,
                 due_on=start,
                 issued_at=now,
+                reference=DuesInvoice.reference_for(pk, start),
             )
         )
     if not invoices:

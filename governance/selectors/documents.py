@@ -12,7 +12,6 @@ from django.db.models import QuerySet
 from ..models import DocumentVersion, GovernanceDocument, Proposal
 from .proposals import proposals_for_user
 
-
 _HEADING = re.compile(r"<(/?)h([1-6])\b")
 
 

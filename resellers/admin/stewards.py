@@ -48,6 +48,10 @@ class StewardForm(forms.ModelForm):
             "accepting_applications",
             "member",
             "admins",
+            "account_holder",
+            "iban",
+            "bic",
+            "other_account_details",
         ]
 
     def __init__(self, *args, **kwargs):
