@@ -136,6 +136,8 @@ class LedgerEntry(models.Model):
         verbose_name=_("waged role"),
     )
     # Labour agreed in advance as paid work: owed at the policy's rate, never voluntary.
+    # Where a money entry came from, once (see ``DuesPayment.source_key``).
+    source_key = models.CharField(_("source"), max_length=200, blank=True, default="")
     # A money entry that pays (part of) an operational member's pledge invoice.
     pledge_invoice = models.ForeignKey(
         "PledgeInvoice",
@@ -176,6 +178,9 @@ class LedgerEntry(models.Model):
                 )
                 | Q(reverses__isnull=False, hours__lte=-MIN_HOURS, hours__gte=-MAX_HOURS),
                 name="ledger_labour_hours_plausible",
+            ),
+            models.UniqueConstraint(
+                fields=["source_key"], condition=~Q(source_key=""), name="ledger_entry_source_once"
             ),
             models.CheckConstraint(
                 condition=Q(kind="labour")
@@ -294,17 +299,26 @@ class DuesPayment(AppendOnlyModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("recorded by"),
+        help_text=_("Empty when the system recorded it from a payment provider's message."),
     )
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    # Where it came from, once: a bank statement's entry or a provider's event
+    # ("camt:<statement>:<entry>", "stripe:<event id>"); empty when typed in by hand.
+    source_key = models.CharField(_("source"), max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("dues payment")
         verbose_name_plural = _("dues payments")
         ordering = ["-paid_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="dues_payment_positive")
+            models.CheckConstraint(condition=Q(amount__gt=0), name="dues_payment_positive"),
+            models.UniqueConstraint(
+                fields=["source_key"], condition=~Q(source_key=""), name="dues_payment_source_once"
+            ),
         ]
 
     def __str__(self):

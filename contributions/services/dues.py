@@ -153,15 +153,28 @@ def dues_payment_record(
     actor,
     note: str = "",
     on: datetime.date | None = None,
+    source_key: str = "",
 ) -> DuesPayment:
-    """A treasurer, or an admin of the invoice's steward, records a payment of dues."""
+    """A treasurer, or an admin of the invoice's steward, records a payment of dues.
+
+    ``source_key`` names where the payment came from (a bank statement's entry, a provider's
+    event): a second call with the same key returns the payment already recorded and records
+    nothing. ``actor`` None is the system, recording a payment provider's verified message;
+    it needs a ``source_key``."""
     on = _today(on)
-    if not getattr(actor, "is_authenticated", False) or not _may_record_dues(actor, invoice):
+    system = actor is None and bool(source_key)
+    if not system and (
+        not getattr(actor, "is_authenticated", False) or not _may_record_dues(actor, invoice)
+    ):
         raise PermissionDenied(_("You may not record payments of this invoice."))
     amount = round_money(_check_positive(amount, _("The amount")))
     _check_not_future(paid_on, on)
     with transaction.atomic():
         invoice = DuesInvoice.objects.select_for_update().get(pk=invoice.pk)
+        if source_key:
+            existing = DuesPayment.objects.filter(source_key=source_key).first()
+            if existing is not None:
+                return existing
         if currency != invoice.currency:
             raise DomainError(
                 _("Record the payment in the invoice's currency (%(currency)s).")
@@ -185,11 +198,17 @@ def dues_payment_record(
             paid_on=paid_on,
             note=note.strip(),
             recorded_by=actor,
+            source_key=source_key,
         )
         audit_log(
             actor=actor,
             action="contributions.dues.paid",
             obj=invoice,
-            data={"payment": payment.pk, "amount": str(amount), "currency": currency},
+            data={
+                "payment": payment.pk,
+                "amount": str(amount),
+                "currency": currency,
+                "source": source_key,
+            },
         )
     return payment

@@ -210,9 +210,15 @@ def money_record(
     description: str,
     actor,
     on: datetime.date | None = None,
+    pledge_invoice=None,
+    source_key: str = "",
 ) -> LedgerEntry:
     """A treasurer records money a member gave. Its value in the policy currency is computed
-    once here (amount x rate, rounded to cents) and stored."""
+    once here (amount x rate, rounded to cents) and stored.
+
+    ``pledge_invoice``: the member's pledge invoice it pays. ``source_key``: where it came
+    from (a bank statement's entry, a provider's event); a second call with the same key
+    returns the entry already recorded."""
     on = _today(on)
     if not is_treasurer(actor):
         raise PermissionDenied(_("Only a treasurer records money."))
@@ -233,10 +239,18 @@ def money_record(
     eur_value = round_money(amount * eur_rate)
     if eur_value <= 0:
         raise DomainError(_("The amount is worth less than one cent."), code="amount")
+    if pledge_invoice is not None and pledge_invoice.membership.member_id != member.pk:
+        raise DomainError(_("This pledge invoice is another member's."), code="pledge_invoice")
     with transaction.atomic():
+        if source_key:
+            existing = LedgerEntry.objects.filter(source_key=source_key).first()
+            if existing is not None:
+                return existing
         entry = LedgerEntry.objects.create(
             member=member,
             kind=LedgerEntry.Kind.MONEY,
+            pledge_invoice=pledge_invoice,
+            source_key=source_key,
             occurred_on=received_on,
             description=description.strip() or _("Money"),
             amount=amount,
