@@ -219,7 +219,7 @@ def role_application_propose(
             )
             % {
                 **names,
-                "hours": role.hours_per_month.normalize(),
+                "hours": f"{role.hours_per_month.normalize():f}",  # 20, not 2E+1
                 "pay": format_money(role.pay_per_month, role.currency),
                 "description": role.description,
                 "statement": application.statement,

@@ -71,6 +71,7 @@ def test_the_circle_decides_with_its_electorate_fixed_and_recorded(pending, tech
     assert voters == {pending["coordinator"].member.pk, pending["seated"].member.pk}
     assert proposal.electorate_size == 2
     assert "I patch." in proposal.text and "Server caretaker" in proposal.title
+    assert "20 hours a month" in proposal.text
 
 
 def test_no_direct_decision_while_the_proposal_runs_and_only_one_proposal(pending):
