@@ -11,7 +11,7 @@ from django.core import mail
 from contributions.models import DuesInvoice, PledgeInvoice
 from contributions.services import dues_reminders_send
 from contributions.tasks import send_dues_reminders
-from meetcoop.core.audit import AuditEntry
+from meetcoop.core.models import AuditEntry
 from tests.factories import (
     DuesInvoiceFactory,
     DuesPaymentFactory,
