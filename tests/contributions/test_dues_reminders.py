@@ -153,8 +153,8 @@ def test_written_in_the_members_language(policy, django_capture_on_commit_callba
     message = mail.outbox[0]
     assert "1.234,50\xa0€" in message.body
     assert "22 de juny" in message.subject  # the date as Catalan writes it
-    assert "Hola Jordi" in message.body
-    assert "quota" in message.body.lower()
+    assert "Hola, Jordi:" in message.body
+    assert "quotes de membre" in message.body
     assert "Hello" not in message.body
 
 
@@ -212,3 +212,20 @@ def test_nothing_is_claimed_when_the_transaction_rolls_back(policy):
     invoice.refresh_from_db()
     assert invoice.reminded_before_due_at is None
     assert mail.outbox == []
+
+
+def test_the_policy_admin_shows_the_reminder_days(admin_client, policy):
+    from django.urls import reverse
+
+    html = admin_client.get(reverse("admin:membership_policy_add")).content.decode()
+    assert 'name="dues_reminder_days_before_due"' in html
+    assert 'name="dues_reminder_days_before_grace_end"' in html
+    assert 'value="7"' in html  # the default a new policy starts from
+
+
+def test_the_nightly_reminders_are_scheduled(db):
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(name="Dues reminders")
+    assert task.task == "contributions.send_dues_reminders" and task.enabled
+    assert (task.crontab.hour, task.crontab.minute) == ("6", "0")
