@@ -257,6 +257,13 @@ class DuesInvoice(models.Model):
     # The ISO 11649 creditor reference the member quotes when paying; fixed by the membership
     # and the period (``reference_for``), so it is known before the row is saved.
     reference = models.CharField(_("payment reference"), max_length=25, unique=True, editable=False)
+    # When its member was reminded (``contributions.services.reminders``), once each.
+    reminded_before_due_at = models.DateTimeField(
+        _("reminded before the due date"), null=True, blank=True, editable=False
+    )
+    reminded_before_grace_end_at = models.DateTimeField(
+        _("reminded before the grace period ends"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("dues invoice")
@@ -343,6 +350,9 @@ class PledgeInvoice(models.Model):
     due_on = models.DateField(_("due on"))
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
     reference = models.CharField(_("payment reference"), max_length=25, unique=True, editable=False)
+    reminded_before_due_at = models.DateTimeField(
+        _("reminded before the due date"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("pledge invoice")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import money_in_views, views
 
 app_name = "contributions"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("entries/<int:pk>/reverse/", views.reverse_entry, name="reverse"),
     path("ledger/", views.export_page, name="export_page"),
     path("ledger.csv", views.export_csv, name="export_csv"),
+    path("money-in/", money_in_views.money_in, name="money_in"),
+    path("money-in.csv", money_in_views.money_in_csv, name="money_in_csv"),
 ]

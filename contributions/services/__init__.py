@@ -27,6 +27,7 @@ from .ledger import (
     money_record,
     resource_record,
 )
+from .reminders import dues_reminders_send
 from .revenue import revenue_report_submit, revenue_share_payment_record
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "dues_invoice_issue_first",
     "dues_invoices_issue_next",
     "dues_payment_record",
+    "dues_reminders_send",
     "entry_approve",
     "entry_reject",
     "entry_reverse",

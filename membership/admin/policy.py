@@ -64,6 +64,8 @@ class PolicyAdmin(
         "revenue_share_percent",
         "dues_grace_days",
         "reseller_report_grace_days",
+        "dues_reminder_days_before_due",
+        "dues_reminder_days_before_grace_end",
     ]
     date_hierarchy = "effective_from"
     readonly_fields = ["created_at", "created_by"]

@@ -100,6 +100,22 @@ class Policy(models.Model):
         ),
     )
     terms_acceptance_days = models.PositiveIntegerField(_("terms acceptance period (days)"))
+    dues_reminder_days_before_due = models.PositiveIntegerField(
+        _("dues reminder (days before the due date)"),
+        default=7,
+        help_text=_(
+            "How many days before an unpaid dues invoice is due its member is reminded by "
+            "email, once."
+        ),
+    )
+    dues_reminder_days_before_grace_end = models.PositiveIntegerField(
+        _("dues reminder (days before the grace period ends)"),
+        default=7,
+        help_text=_(
+            "How many days before the last day of grace of an unpaid dues invoice its member "
+            "is reminded by email, once."
+        ),
+    )
     compensation_hour_rate = models.DecimalField(
         _("compensation per hour owed"),
         **MONEY_FIELD,

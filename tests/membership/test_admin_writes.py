@@ -289,6 +289,8 @@ def policy_data(effective_from: str, **values) -> dict:
         "revenue_report_due_days": "30",
         "dues_grace_days": "30",
         "reseller_report_grace_days": "30",
+        "dues_reminder_days_before_due": "7",
+        "dues_reminder_days_before_grace_end": "7",
         "terms_acceptance_days": "30",
         "note": "",
         **values,

@@ -164,14 +164,14 @@ def nav_links(html: str) -> set[str]:
 
 LANDINGS = [
     # role, lands on, header links (besides Governance, and Sign out, a button)
-    ("steward admin", "/home/", {"My work", "Admin"}),
+    ("steward admin", "/home/", {"My work", "Money in", "Admin"}),
     (
         "coordinator",
         "/home/",
         {"My work", "My membership", "My contributions", "Concerns", "Coordinate"},
     ),
-    ("treasurer", "/home/", {"My work", "Treasury", "Admin"}),
-    ("co-op admin", "/home/", {"My work", "Treasury", "Report", "Admin"}),
+    ("treasurer", "/home/", {"My work", "Treasury", "Money in", "Admin"}),
+    ("co-op admin", "/home/", {"My work", "Treasury", "Money in", "Report", "Admin"}),
     ("member", "/me/", {"My membership", "My contributions", "Concerns"}),
     ("nobody", "/home/", {"Home"}),
 ]

@@ -1,0 +1,231 @@
+"""Reminders of unpaid dues: before the due date and before the grace period ends, each once,
+to the member and its contacts, each in their language, with the numbers of the policy in
+force."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from contributions.models import DuesInvoice, PledgeInvoice
+from contributions.services import dues_reminders_send
+from contributions.tasks import send_dues_reminders
+from meetcoop.core.models import AuditEntry
+from tests.factories import (
+    DuesInvoiceFactory,
+    DuesPaymentFactory,
+    MemberContactFactory,
+    MemberFactory,
+    MembershipFactory,
+    MoneyEntryFactory,
+    OperationalMembershipFactory,
+    PolicyFactory,
+    StewardFactory,
+    UserFactory,
+)
+
+TODAY = datetime.date(2026, 6, 15)
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def policy(db):
+    # The defaults: 7 days before the due date, 7 before the grace period (30 days) ends.
+    return PolicyFactory()
+
+
+def invoice_due(due_on, *, member=None, amount=Decimal("12.50"), **membership):
+    membership = MembershipFactory(
+        member=member or MemberFactory(), steward=StewardFactory(name="Comuns"), **membership
+    )
+    start = due_on
+    return DuesInvoiceFactory(
+        membership=membership,
+        period_start=start,
+        period_end=start + datetime.timedelta(days=29),
+        due_on=due_on,
+        amount=amount,
+    )
+
+
+def run(on, capture):
+    with capture(execute=True):
+        return dues_reminders_send(on=on)
+
+
+def test_sent_seven_days_before_the_due_date_not_eight(policy, django_capture_on_commit_callbacks):
+    invoice = invoice_due(TODAY + 7 * DAY)
+    assert run(TODAY - DAY, django_capture_on_commit_callbacks)["before_due"] == 0
+    assert mail.outbox == []
+    assert run(TODAY, django_capture_on_commit_callbacks)["before_due"] == 1
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [invoice.membership.member.email]
+    assert "due on" in message.subject
+    assert "€12.50" in message.body
+    assert "/me/" in message.body and "://" in message.body
+    # The reference as a member types it, in groups of four.
+    assert invoice.reference[:4] + " " in message.body
+    invoice.refresh_from_db()
+    assert invoice.reminded_before_due_at is not None
+    assert invoice.reminded_before_grace_end_at is None
+
+
+def test_sent_on_the_due_date_itself_but_not_after(policy, django_capture_on_commit_callbacks):
+    due_today = invoice_due(TODAY)
+    invoice_due(TODAY - DAY)  # already past: that one waits for the grace reminder
+    assert run(TODAY, django_capture_on_commit_callbacks)["before_due"] == 1
+    assert mail.outbox[0].to == [due_today.membership.member.email]
+
+
+def test_each_reminder_is_sent_once_however_often_it_runs(
+    policy, django_capture_on_commit_callbacks
+):
+    invoice_due(TODAY + 3 * DAY)
+    assert run(TODAY, django_capture_on_commit_callbacks)["before_due"] == 1
+    assert run(TODAY, django_capture_on_commit_callbacks)["before_due"] == 0
+    assert run(TODAY + DAY, django_capture_on_commit_callbacks)["before_due"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_dues_reminders(on=TODAY.isoformat())["before_due"] == 0
+    assert len(mail.outbox) == 1
+    assert AuditEntry.objects.filter(action="contributions.dues.reminders").count() == 1
+
+
+def test_each_contact_is_written_to_once_the_invoice_counted_once(
+    policy, django_capture_on_commit_callbacks
+):
+    contact = MemberContactFactory(member=MemberFactory(language="en"))
+    MemberContactFactory(
+        member=contact.member,
+        user=UserFactory(email="treasurer@org.example", language="es"),
+        is_primary=False,
+    )
+    invoice_due(TODAY + 2 * DAY, member=contact.member)
+    counts = run(TODAY, django_capture_on_commit_callbacks)
+    assert counts["before_due"] == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [contact.member.email, "treasurer@org.example"]
+    )
+    assert run(TODAY, django_capture_on_commit_callbacks)["before_due"] == 0
+    assert len(mail.outbox) == 2
+
+
+def test_sent_before_the_grace_period_ends(policy, django_capture_on_commit_callbacks):
+    # Due 30 days before the last day of grace; the last day of grace 7 days from the run.
+    last_day = TODAY + 7 * DAY
+    invoice = invoice_due(last_day - 30 * DAY)
+    invoice_due(last_day + DAY - 30 * DAY)  # its last day of grace is 8 days away: not yet
+    invoice_due(TODAY - DAY - 30 * DAY)  # its grace ended yesterday: too late to remind
+    counts = run(TODAY, django_capture_on_commit_callbacks)
+    assert counts == {"before_due": 0, "before_grace_end": 1, "pledge_before_due": 0}
+    assert mail.outbox[0].to == [invoice.membership.member.email]
+    assert "Jun 22, 2026" in mail.outbox[0].subject
+    assert "lapses" in mail.outbox[0].body
+    assert run(TODAY, django_capture_on_commit_callbacks)["before_grace_end"] == 0
+    invoice.refresh_from_db()
+    assert invoice.reminded_before_grace_end_at is not None
+
+
+def test_the_last_day_of_grace_itself_is_still_reminded(policy, django_capture_on_commit_callbacks):
+    invoice_due(TODAY - 30 * DAY)
+    assert run(TODAY, django_capture_on_commit_callbacks)["before_grace_end"] == 1
+
+
+def test_paid_invoices_and_unbilled_memberships_are_not_reminded(
+    policy, django_capture_on_commit_callbacks
+):
+    paid = invoice_due(TODAY + 2 * DAY)
+    DuesPaymentFactory(invoice=paid, paid_on=TODAY - DAY)
+    invoice_due(TODAY + 2 * DAY, status="suspended")
+    partly = invoice_due(TODAY + 2 * DAY, amount=Decimal("30.00"))
+    DuesPaymentFactory(invoice=partly, amount=Decimal("10.00"), paid_on=TODAY - DAY)
+    assert run(TODAY, django_capture_on_commit_callbacks)["before_due"] == 1
+    assert mail.outbox[0].to == [partly.membership.member.email]
+    assert "€20.00" in mail.outbox[0].body  # what is still to pay
+    assert not DuesInvoice.objects.get(pk=paid.pk).reminded_before_due_at
+
+
+def test_written_in_the_members_language(policy, django_capture_on_commit_callbacks):
+    member = MemberFactory(language="ca", name="Jordi")
+    invoice_due(TODAY + 7 * DAY, member=member, amount=Decimal("1234.50"))
+    run(TODAY, django_capture_on_commit_callbacks)
+    message = mail.outbox[0]
+    assert "1.234,50\xa0€" in message.body
+    assert "22 de juny" in message.subject  # the date as Catalan writes it
+    assert "Hola, Jordi:" in message.body
+    assert "quotes de membre" in message.body
+    assert "Hello" not in message.body
+
+
+def test_the_numbers_are_those_of_the_policy_in_force(db, django_capture_on_commit_callbacks):
+    PolicyFactory(effective_from=datetime.date(2020, 1, 1))
+    PolicyFactory(
+        effective_from=TODAY - 10 * DAY,
+        dues_reminder_days_before_due=3,
+        dues_reminder_days_before_grace_end=1,
+        dues_grace_days=10,
+    )
+    invoice_due(TODAY + 4 * DAY)  # 4 days: the older policy's 7 would remind, 3 does not
+    in_three = invoice_due(TODAY + 3 * DAY)
+    grace_tomorrow = invoice_due(TODAY + DAY - 10 * DAY)
+    invoice_due(TODAY + 2 * DAY - 10 * DAY)  # its grace ends in 2 days: not yet
+    counts = run(TODAY, django_capture_on_commit_callbacks)
+    assert counts["before_due"] == 1
+    assert counts["before_grace_end"] == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [in_three.membership.member.email, grace_tomorrow.membership.member.email]
+    )
+
+
+def test_the_pledge_is_reminded_before_it_is_due_until_it_is_paid(
+    policy, django_capture_on_commit_callbacks
+):
+    op = OperationalMembershipFactory()
+    pledge = PledgeInvoice.objects.create(
+        membership=op, amount=Decimal("500.00"), currency="EUR", due_on=TODAY + 5 * DAY
+    )
+    other = OperationalMembershipFactory()
+    paid = PledgeInvoice.objects.create(
+        membership=other, amount=Decimal("100.00"), currency="EUR", due_on=TODAY + 5 * DAY
+    )
+    MoneyEntryFactory(
+        member=other.member, amount=Decimal("100.00"), status="approved", pledge_invoice=paid
+    )
+    counts = run(TODAY, django_capture_on_commit_callbacks)
+    assert counts["pledge_before_due"] == 1
+    assert mail.outbox[0].to == [op.member.email]
+    assert "€500.00" in mail.outbox[0].body
+    pledge.refresh_from_db()
+    assert pledge.reminded_before_due_at is not None
+    assert run(TODAY, django_capture_on_commit_callbacks)["pledge_before_due"] == 0
+
+
+def test_nothing_is_claimed_when_the_transaction_rolls_back(policy):
+    """The emails go after the commit: a run whose transaction fails sends nothing."""
+    from django.db import transaction
+
+    invoice = invoice_due(TODAY + DAY)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        dues_reminders_send(on=TODAY)
+        raise RuntimeError
+    invoice.refresh_from_db()
+    assert invoice.reminded_before_due_at is None
+    assert mail.outbox == []
+
+
+def test_the_policy_admin_shows_the_reminder_days(admin_client, policy):
+    from django.urls import reverse
+
+    html = admin_client.get(reverse("admin:membership_policy_add")).content.decode()
+    assert 'name="dues_reminder_days_before_due"' in html
+    assert 'name="dues_reminder_days_before_grace_end"' in html
+    assert 'value="7"' in html  # the default a new policy starts from
+
+
+def test_the_nightly_reminders_are_scheduled(db):
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(name="Dues reminders")
+    assert task.task == "contributions.send_dues_reminders" and task.enabled
+    assert (task.crontab.hour, task.crontab.minute) == ("6", "0")
