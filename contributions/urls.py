@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import statement_views, views
 
 app_name = "contributions"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("entries/<int:pk>/reverse/", views.reverse_entry, name="reverse"),
     path("ledger/", views.export_page, name="export_page"),
     path("ledger.csv", views.export_csv, name="export_csv"),
+    # Issue 15: bank statements
+    path("statements/", statement_views.statement_list, name="statement_list"),
+    path("statements/upload/", statement_views.statement_upload, name="statement_upload"),
+    path("statements/<int:pk>/", statement_views.statement_preview, name="statement_preview"),
 ]
