@@ -233,6 +233,8 @@ def statement_confirm(
         for line_id, choice in choices.items():
             if choice in ("", "skip"):
                 continue
+            if line_id in by_line and not by_line[line_id].is_open:
+                continue  # decided meanwhile (a second confirm): left as it is
             if choice not in candidates or line_id not in by_line:
                 raise DomainError(
                     _("A line was assigned to an invoice that is not open or not yours to match."),

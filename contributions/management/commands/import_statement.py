@@ -99,8 +99,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 _(
-                    "%(recorded)s payments recorded; %(left)s lines left to decide on the "
-                    "statement's page."
+                    "Payments recorded: %(recorded)s. Lines left to decide on the statement's "
+                    "page: %(left)s."
                 )
                 % {"recorded": result.recorded, "left": max(left, 0)}
             )
