@@ -538,3 +538,261 @@ class CompensationSettlement(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.member} · {Money(self.amount, self.currency)} · {self.get_kind_display()}"
+
+
+# --- Issue 15: bank statements ----------------------------------------------------------------
+
+
+class BankCsvMapping(models.Model):
+    """How one bank's CSV export is read: which column holds what. Defined once per bank (and
+    steward), remembered and offered at the next import; changed in place when the bank
+    changes its export."""
+
+    name = models.CharField(_("bank"), max_length=100)
+    steward = models.ForeignKey(
+        "resellers.Steward",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bank_csv_mappings",
+        verbose_name=_("steward"),
+        help_text=_("Empty for the co-op's own account."),
+    )
+    delimiter = models.CharField(_("column separator"), max_length=1, default=";")
+    decimal_separator = models.CharField(_("decimal separator"), max_length=1, default=",")
+    date_format = models.CharField(
+        _("date format"),
+        max_length=20,
+        default="%d/%m/%Y",
+        help_text=_("As Python's strptime reads it."),
+    )
+    date_column = models.CharField(_("date column"), max_length=100)
+    amount_column = models.CharField(_("amount column"), max_length=100)
+    currency_column = models.CharField(_("currency column"), max_length=100, blank=True)
+    currency = CurrencyField(blank=True, default="")
+    name_column = models.CharField(_("payer's name column"), max_length=100)
+    reference_column = models.CharField(_("reference or remittance column"), max_length=100)
+    entry_id_column = models.CharField(_("entry identifier column"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("defined by"),
+    )
+    created_at = models.DateTimeField(_("defined"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bank CSV mapping")
+        verbose_name_plural = _("bank CSV mappings")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["steward", "name"],
+                condition=Q(steward__isnull=False),
+                name="bank_csv_mapping_name_per_steward",
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(steward__isnull=True),
+                name="bank_csv_mapping_name_coop",
+            ),
+            models.CheckConstraint(
+                condition=~Q(currency_column="", currency=""),
+                name="bank_csv_mapping_has_currency",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class BankStatement(AppendOnlyModel):
+    """A bank statement file imported once: who imported which file, for which steward."""
+
+    class Format(models.TextChoices):
+        CAMT = "camt", _("CAMT.053 (ISO 20022 XML)")
+        CSV = "csv", _("CSV")
+
+    steward = models.ForeignKey(
+        "resellers.Steward",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bank_statements",
+        verbose_name=_("steward"),
+        help_text=_("Empty for the co-op's own account, imported by a treasurer."),
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    statement_id = models.CharField(_("statement identifier"), max_length=200)
+    iban = models.CharField(_("account IBAN"), max_length=34, blank=True)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    mapping = models.ForeignKey(
+        BankCsvMapping,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statements",
+        verbose_name=_("CSV mapping"),
+    )
+    # Entries of the file already imported with an earlier statement of the same account.
+    known_entries = models.PositiveIntegerField(_("entries already imported"), default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+        help_text=_("Empty when the system imported it (the command)."),
+    )
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        ordering = ["-imported_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["steward", "sha256"],
+                condition=Q(steward__isnull=False),
+                name="bank_statement_file_once_per_steward",
+            ),
+            models.UniqueConstraint(
+                fields=["sha256"],
+                condition=Q(steward__isnull=True),
+                name="bank_statement_file_once_coop",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} · {self.statement_id}"[:300]
+
+
+class BankLine(AppendOnlyModel):
+    """One entry of an imported statement. Its key is unique per account (and steward), so an
+    entry imported again, with the same or an overlapping statement, is not stored twice."""
+
+    statement = models.ForeignKey(
+        BankStatement, on_delete=models.PROTECT, related_name="lines", verbose_name=_("statement")
+    )
+    steward = models.ForeignKey(
+        "resellers.Steward",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("steward"),
+    )
+    # The IBAN, the CSV mapping ("csv:<id>") or the statement ("stmt:<id>") it was booked on.
+    account = models.CharField(_("account"), max_length=80)
+    entry_key = models.CharField(_("entry identifier"), max_length=120)
+    position = models.PositiveIntegerField(_("position in the file"))
+    booked_on = models.DateField(_("booked on"))
+    amount = models.DecimalField(_("amount"), **MONEY_FIELD)
+    currency = CurrencyField()
+    is_credit = models.BooleanField(_("money in"))
+    counterparty = models.CharField(_("name"), max_length=200, blank=True)
+    remittance = models.TextField(_("remittance information"), blank=True)
+    reference = models.CharField(_("structured reference"), max_length=35, blank=True)
+
+    class Meta:
+        verbose_name = _("bank statement line")
+        verbose_name_plural = _("bank statement lines")
+        ordering = ["statement", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["steward", "account", "entry_key"],
+                condition=Q(steward__isnull=False),
+                name="bank_line_once_per_account_steward",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "entry_key"],
+                condition=Q(steward__isnull=True),
+                name="bank_line_once_per_account_coop",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="bank_line_positive"),
+        ]
+
+    def __str__(self):
+        return f"{date_medium(self.booked_on)} · {Money(self.amount, self.currency)}"
+
+    @property
+    def source_key(self) -> str:
+        """Where a payment recorded from this line came from, once."""
+        return f"bank:{self.account}:{self.entry_key}"[:200]
+
+
+class BankLineDecision(AppendOnlyModel):
+    """What was done with a statement line when the import was confirmed: a payment recorded
+    against an invoice, or the line skipped. Once per line."""
+
+    class Outcome(models.TextChoices):
+        RECORDED = "recorded", _("payment recorded")
+        SKIPPED = "skipped", _("skipped")
+
+    line = models.OneToOneField(
+        BankLine, on_delete=models.PROTECT, related_name="decision", verbose_name=_("line")
+    )
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices)
+    dues_invoice = models.ForeignKey(
+        DuesInvoice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dues invoice"),
+    )
+    pledge_invoice = models.ForeignKey(
+        PledgeInvoice,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pledge invoice"),
+    )
+    dues_payment = models.ForeignKey(
+        DuesPayment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dues payment"),
+    )
+    ledger_entry = models.ForeignKey(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ledger entry"),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+        help_text=_("Empty when the system recorded it (the command)."),
+    )
+    decided_at = models.DateTimeField(_("decided"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bank line decision")
+        verbose_name_plural = _("bank line decisions")
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="skipped")
+                | Q(dues_payment__isnull=False)
+                | Q(ledger_entry__isnull=False),
+                name="bank_line_decision_recorded_has_payment",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.line} · {self.get_outcome_display()}"

@@ -20,6 +20,7 @@ from .selectors.money_in import (
     open_invoice_rows,
     open_invoices,
 )
+from .selectors.statements import unmatched_bank_lines
 
 
 def _stewards_or_403(user):
@@ -43,6 +44,7 @@ def money_in(request):
             "today": today,
             "month_start": today.replace(day=1),
             "may_record": is_treasurer(request.user),
+            "unmatched": unmatched_bank_lines(request.user),
         },
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import money_in_views, views
+from . import money_in_views, statement_views, views
 
 app_name = "contributions"
 
@@ -14,4 +14,8 @@ urlpatterns = [
     path("ledger.csv", views.export_csv, name="export_csv"),
     path("money-in/", money_in_views.money_in, name="money_in"),
     path("money-in.csv", money_in_views.money_in_csv, name="money_in_csv"),
+    # Issue 15: bank statements
+    path("statements/", statement_views.statement_list, name="statement_list"),
+    path("statements/upload/", statement_views.statement_upload, name="statement_upload"),
+    path("statements/<int:pk>/", statement_views.statement_preview, name="statement_preview"),
 ]

@@ -11,6 +11,7 @@ One module per seam:
 - ``revenue``: quarters and due dates, reports with what has been paid, the share owed,
   resellers' standing;
 - ``compensation``: what the co-op owes members for hours;
+- ``statements``: bank statements, their lines and the invoices they match;
 - ``_common``: the constants they share.
 """
 
@@ -58,6 +59,13 @@ from .revenue import (
     share_owed,
     shares_to_collect,
 )
+from .statements import (
+    UnmatchedLines,
+    money_stewards_visible_to,
+    statement_matches,
+    statements_visible_to,
+    unmatched_bank_lines,
+)
 
 __all__ = [
     "Balance",
@@ -100,4 +108,9 @@ __all__ = [
     "shares_to_collect",
     "unpaid_dues_for",
     "with_commitment_totals",
+    "UnmatchedLines",
+    "money_stewards_visible_to",
+    "statement_matches",
+    "statements_visible_to",
+    "unmatched_bank_lines",
 ]

@@ -7,7 +7,8 @@ Domain errors are ``DomainError`` (shown as form errors); a missing right is
   reversing entries, and the input checks the other modules share;
 - ``dues``: a user membership's first invoice, the next periods' invoices, dues payments;
 - ``compensation``: what the co-op owes for hours, and its settlements;
-- ``revenue``: a reseller's quarterly revenue report and payments of its share.
+- ``revenue``: a reseller's quarterly revenue report and payments of its share;
+- ``statements``: bank statements imported, their lines matched and confirmed.
 """
 
 from .compensation import compensation_outstanding, compensation_settle
@@ -29,6 +30,13 @@ from .ledger import (
 )
 from .reminders import dues_reminders_send
 from .revenue import revenue_report_submit, revenue_share_payment_record
+from .statements import (
+    ConfirmResult,
+    bank_csv_mapping_save,
+    statement_confirm,
+    statement_import,
+    statement_upload,
+)
 
 __all__ = [
     "compensation_outstanding",
@@ -48,4 +56,9 @@ __all__ = [
     "resource_record",
     "revenue_report_submit",
     "revenue_share_payment_record",
+    "ConfirmResult",
+    "bank_csv_mapping_save",
+    "statement_confirm",
+    "statement_import",
+    "statement_upload",
 ]

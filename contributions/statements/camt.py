@@ -1,0 +1,150 @@
+"""CAMT.053 (ISO 20022 bank-to-customer statement), versions .001.02 to .001.08.
+
+Read with ``defusedxml``: a document type declaration, entities or external references
+(billion laughs, XXE) are refused. Element names are read without their namespace, so every
+version's namespace reads the same."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from django.utils.translation import gettext as _
+
+from meetcoop.core.banking import compact_iban, compact_rf, is_valid_rf
+from meetcoop.core.errors import DomainError
+
+from .lines import ParsedLine, ParsedStatement, entry_hash, find_rf, money_amount
+
+
+def looks_like_xml(data: bytes) -> bool:
+    head = data[:200].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"<")
+
+
+def _is_code(currency: str) -> bool:
+    return len(currency) == 3 and currency.isascii() and currency.isalpha()
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _child(el: Element | None, *names: str) -> Element | None:
+    """The first element down the path of local ``names``, or None."""
+    for name in names:
+        if el is None:
+            return None
+        el = next((c for c in el if _local(c.tag) == name), None)
+    return el
+
+
+def _children(el: Element | None, name: str) -> list[Element]:
+    return [] if el is None else [c for c in el if _local(c.tag) == name]
+
+
+def _text(el: Element | None, *names: str) -> str:
+    found = _child(el, *names) if names else el
+    return (found.text or "").strip() if found is not None else ""
+
+
+def parse_camt(data: bytes) -> ParsedStatement:
+    try:
+        root = fromstring(data)
+    except DefusedXmlException as exc:
+        raise DomainError(
+            _(
+                "The file declares entities or a document type, which a bank statement never "
+                "does; it was refused unread."
+            ),
+            field="file",
+        ) from exc
+    except (ParseError, ValueError) as exc:
+        raise DomainError(
+            _("The file is not readable XML: %(error)s.") % {"error": exc}, field="file"
+        ) from exc
+    statements = _children(_child(root, "BkToCstmrStmt"), "Stmt")
+    if _local(root.tag) != "Document" or not statements:
+        raise DomainError(
+            _("The file is XML but not a CAMT.053 bank statement (no BkToCstmrStmt/Stmt)."),
+            field="file",
+        )
+    ids, iban, lines = [], "", []
+    for stmt in statements:
+        ids.append(_text(stmt, "Id") or _text(stmt, "ElctrncSeqNb"))
+        iban = iban or compact_iban(_text(stmt, "Acct", "Id", "IBAN"))
+        for entry in _children(stmt, "Ntry"):
+            lines.append(_entry(entry, position=len(lines) + 1))
+    statement_id = "+".join(i for i in ids if i)[:200]
+    if not statement_id:
+        raise DomainError(_("The statement has no identifier (Stmt/Id)."), field="file")
+    return ParsedStatement(format="camt", statement_id=statement_id, iban=iban[:34], lines=lines)
+
+
+def _entry(entry: Element, *, position: int) -> ParsedLine:
+    amount_el = _child(entry, "Amt")
+    try:
+        amount = money_amount(Decimal(_text(amount_el)))
+    except InvalidOperation:
+        amount = None
+    currency = (amount_el.get("Ccy", "") if amount_el is not None else "").upper()
+    if amount is None or amount <= 0 or not _is_code(currency):
+        raise DomainError(
+            _("Entry %(number)s has no readable amount and currency.") % {"number": position},
+            field="file",
+        )
+    indicator = _text(entry, "CdtDbtInd")
+    if indicator not in ("CRDT", "DBIT"):
+        raise DomainError(
+            _("Entry %(number)s says neither credit nor debit.") % {"number": position},
+            field="file",
+        )
+    is_credit = indicator == "CRDT"
+    day = _text(entry, "BookgDt", "Dt") or _text(entry, "BookgDt", "DtTm")[:10]
+    day = day or _text(entry, "ValDt", "Dt") or _text(entry, "ValDt", "DtTm")[:10]
+    try:
+        booked_on = datetime.date.fromisoformat(day[:10])
+    except ValueError as exc:
+        raise DomainError(
+            _("Entry %(number)s has no readable booking date.") % {"number": position},
+            field="file",
+        ) from exc
+    tx = _child(entry, "NtryDtls", "TxDtls")
+    parties = _child(tx, "RltdPties")
+    other = "Dbtr" if is_credit else "Cdtr"
+    # .001.02 writes Dbtr/Nm; from .001.08 the party sits in Dbtr/Pty/Nm.
+    name = _text(parties, other, "Nm") or _text(parties, other, "Pty", "Nm")
+    remittance_info = _child(tx, "RmtInf")
+    unstructured = " ".join(_text(u) for u in _children(remittance_info, "Ustrd")).strip()
+    structured = ""
+    for strd in _children(remittance_info, "Strd"):
+        candidate = compact_rf(_text(strd, "CdtrRefInf", "Ref"))
+        if candidate:
+            structured = candidate
+            break
+    if structured and not is_valid_rf(structured):
+        unstructured = f"{structured} {unstructured}".strip()
+        structured = ""
+    reference = structured or find_rf(unstructured)
+    remittance = unstructured or _text(entry, "AddtlNtryInf")
+    key = _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
+    if not key:
+        key = entry_hash(
+            booked_on=booked_on,
+            amount=amount,
+            name=name,
+            remittance=f"{reference} {remittance}",
+            position=position,
+        )
+    return ParsedLine(
+        position=position,
+        entry_key=key[:120],
+        booked_on=booked_on,
+        amount=amount,
+        currency=currency,
+        is_credit=is_credit,
+        counterparty=name[:200],
+        remittance=remittance[:2000],
+        reference=reference[:35],
+    )

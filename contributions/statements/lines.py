@@ -1,0 +1,76 @@
+"""What a statement parser returns, and the helpers both parsers share."""
+
+import dataclasses
+import datetime
+import hashlib
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from meetcoop.core.banking import compact_rf, is_valid_rf
+
+MAX_BYTES = 5 * 1024 * 1024  # a month of a busy account in CAMT is well under 1 MB
+_LARGEST = Decimal("9999999999.99")  # what an amount column holds (12 digits, 2 decimals)
+
+
+def money_amount(value: Decimal) -> Decimal | None:
+    """``value`` in cents, or None when no amount column could hold it."""
+    if not value.is_finite() or abs(value) > _LARGEST:
+        return None
+    value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return value
+
+
+@dataclasses.dataclass
+class ParsedLine:
+    position: int
+    entry_key: str
+    booked_on: datetime.date
+    amount: Decimal  # positive; ``is_credit`` says which way
+    currency: str
+    is_credit: bool
+    counterparty: str = ""
+    remittance: str = ""
+    reference: str = ""
+
+
+@dataclasses.dataclass
+class ParsedStatement:
+    format: str
+    statement_id: str
+    iban: str
+    lines: list[ParsedLine]
+
+
+def entry_hash(*, booked_on, amount, name: str, remittance: str, position: int) -> str:
+    """An entry's key when the bank gives none: its date, amount, name, text and position."""
+    raw = f"{booked_on}|{amount}|{name}|{remittance}|{position}"
+    return "h:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+_RF_START = re.compile(r"RF\s?\d{2}", re.IGNORECASE)
+
+
+def find_rf(text: str) -> str:
+    """The first valid ISO 11649 reference written in ``text`` (with or without spaces),
+    compacted; "" when there is none."""
+    for match in _RF_START.finditer(text or ""):
+        tokens = text[match.start() :].split()
+        compact = ""
+        best = ""
+        for token in tokens:
+            token = re.sub(r"[^0-9A-Za-z]", "", token)
+            if not token:
+                break
+            compact += token
+            if len(compact) > 25:
+                # The reference may run on into the next word without a space.
+                for end in range(25, 4, -1):
+                    if is_valid_rf(compact[:end]):
+                        best = best or compact_rf(compact[:end])
+                        break
+                break
+            if is_valid_rf(compact):
+                best = compact_rf(compact)
+        if best:
+            return best
+    return ""
