@@ -7,7 +7,8 @@ Domain errors are ``DomainError`` (shown as form errors); a missing right is
   reversing entries, and the input checks the other modules share;
 - ``dues``: a user membership's first invoice, the next periods' invoices, dues payments;
 - ``compensation``: what the co-op owes for hours, and its settlements;
-- ``revenue``: a reseller's quarterly revenue report and payments of its share.
+- ``revenue``: a reseller's quarterly revenue report and payments of its share;
+- ``invoices``: an admitted operational member's pledge invoice.
 """
 
 from .compensation import compensation_outstanding, compensation_settle
@@ -18,6 +19,7 @@ from .dues import (
     dues_payment_record,
     period_end_for,
 )
+from .invoices import pledge_deadline, pledge_invoices_issue
 from .ledger import (
     entry_approve,
     entry_reject,
@@ -43,6 +45,8 @@ __all__ = [
     "labour_log_many",
     "money_record",
     "period_end_for",
+    "pledge_deadline",
+    "pledge_invoices_issue",
     "resource_record",
     "revenue_report_submit",
     "revenue_share_payment_record",
