@@ -3,7 +3,9 @@ payments and revenue reports are added through forms that call the services."""
 
 from django import forms
 from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -14,6 +16,7 @@ from meetcoop.core.admin import (
     ServiceFormMixin,
     StewardScopedAdminMixin,
 )
+from meetcoop.core.banking import format_rf
 from meetcoop.core.money import currency_choices
 from meetcoop.core.roles import is_treasurer
 from resellers.models import Steward
@@ -26,6 +29,7 @@ from .models import (
     DuesInvoice,
     DuesPayment,
     LedgerEntry,
+    PledgeInvoice,
     RevenueReport,
     RevenueSharePayment,
 )
@@ -115,19 +119,77 @@ class DuesPaymentInline(admin.TabularInline):
         return False
 
 
+class InvoicePageMixin:
+    """The payment reference, in groups of four as the member sees it, and a link to the
+    invoice's own page (what the member sees: amount, bank details, reference, PDF)."""
+
+    member_page_url = ""
+
+    @admin.display(description=_("payment reference"))
+    def reference_grouped(self, obj):
+        return format_rf(obj.reference) if obj and obj.reference else ""
+
+    @admin.display(description=_("the member's page"))
+    def member_page(self, obj):
+        if obj is None or obj.pk is None:
+            return ""
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse(self.member_page_url, args=[obj.pk]),
+            _("View the member's page"),
+        )
+
+
 @admin.register(DuesInvoice)
-class DuesInvoiceAdmin(TreasurerOrStewardScopedMixin, NoChangeMixin, admin.ModelAdmin):
+class DuesInvoiceAdmin(
+    InvoicePageMixin, TreasurerOrStewardScopedMixin, NoChangeMixin, admin.ModelAdmin
+):
     steward_lookup = "membership__steward"
-    list_display = ["membership", "period_start", "period_end", "amount", "currency", "due_on"]
+    member_page_url = "contributions:invoice_detail"
+    list_display = [
+        "membership",
+        "period_start",
+        "period_end",
+        "amount",
+        "currency",
+        "due_on",
+        "reference_grouped",
+    ]
     list_filter = [DuesPaymentStateFilter, "currency", "membership__steward"]
-    search_fields = ["membership__member__name", "membership__member__email"]
+    search_fields = ["membership__member__name", "membership__member__email", "reference"]
     list_select_related = ["membership__member", "membership__steward"]
     date_hierarchy = "period_start"
     raw_id_fields = ["membership"]
+    readonly_fields = ["reference_grouped", "member_page"]
     inlines = [DuesPaymentInline]
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(PledgeInvoice)
+class PledgeInvoiceAdmin(
+    InvoicePageMixin, TreasurerOrStewardScopedMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
+    """Issued by ``pledge_invoices_issue`` (nightly, and on admission); paid by money entries
+    of the ledger that point at it, recorded by a treasurer."""
+
+    steward_lookup = "membership__steward"
+    member_page_url = "contributions:pledge_detail"
+    list_display = ["membership", "amount", "currency", "due_on", "reference_grouped"]
+    list_filter = ["currency", "membership__steward"]
+    search_fields = ["membership__member__name", "membership__member__email", "reference"]
+    list_select_related = ["membership__member", "membership__steward"]
+    fields = [
+        "membership",
+        "amount",
+        "currency",
+        "due_on",
+        "issued_at",
+        "reference_grouped",
+        "member_page",
+    ]
+    readonly_fields = fields
 
 
 class DuesPaymentForm(forms.ModelForm):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import money_in_views, statement_views, views
+from . import invoice_views, money_in_views, statement_views, views
 
 app_name = "contributions"
 
@@ -18,4 +18,8 @@ urlpatterns = [
     path("statements/", statement_views.statement_list, name="statement_list"),
     path("statements/upload/", statement_views.statement_upload, name="statement_upload"),
     path("statements/<int:pk>/", statement_views.statement_preview, name="statement_preview"),
+    path("invoices/<int:pk>/", invoice_views.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/pdf/", invoice_views.invoice_pdf_view, name="invoice_pdf"),
+    path("pledges/<int:pk>/", invoice_views.pledge_detail, name="pledge_detail"),
+    path("pledges/<int:pk>/pdf/", invoice_views.pledge_pdf_view, name="pledge_pdf"),
 ]

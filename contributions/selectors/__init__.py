@@ -12,6 +12,7 @@ One module per seam:
   resellers' standing;
 - ``compensation``: what the co-op owes members for hours;
 - ``statements``: bank statements, their lines and the invoices they match;
+- ``invoices``: who may see an invoice, a pledge invoice's payments, an invoice's page;
 - ``_common``: the constants they share.
 """
 
@@ -23,6 +24,17 @@ from .dues import (
     invoices_with_paid,
     unpaid_dues_among,
     unpaid_dues_for,
+)
+from .invoices import (
+    InvoicePage,
+    dues_invoice_for_page,
+    dues_invoice_page,
+    invoices_visible_to,
+    payment_status,
+    pledge_invoice_for_page,
+    pledge_invoice_page,
+    pledge_invoices_visible_to,
+    pledge_invoices_with_paid,
 )
 from .ledger import (
     circles_of_members,
@@ -68,6 +80,15 @@ from .statements import (
 )
 
 __all__ = [
+    "InvoicePage",
+    "dues_invoice_for_page",
+    "dues_invoice_page",
+    "invoices_visible_to",
+    "payment_status",
+    "pledge_invoice_for_page",
+    "pledge_invoice_page",
+    "pledge_invoices_visible_to",
+    "pledge_invoices_with_paid",
     "Balance",
     "compensation_balances",
     "compensation_outstanding_total",

@@ -9,6 +9,7 @@ Domain errors are ``DomainError`` (shown as form errors); a missing right is
 - ``compensation``: what the co-op owes for hours, and its settlements;
 - ``revenue``: a reseller's quarterly revenue report and payments of its share;
 - ``statements``: bank statements imported, their lines matched and confirmed.
+- ``invoices``: an admitted operational member's pledge invoice.
 """
 
 from .compensation import compensation_outstanding, compensation_settle
@@ -19,6 +20,7 @@ from .dues import (
     dues_payment_record,
     period_end_for,
 )
+from .invoices import pledge_deadline, pledge_invoices_issue
 from .ledger import (
     entry_approve,
     entry_reject,
@@ -53,6 +55,8 @@ __all__ = [
     "labour_log_many",
     "money_record",
     "period_end_for",
+    "pledge_deadline",
+    "pledge_invoices_issue",
     "resource_record",
     "revenue_report_submit",
     "revenue_share_payment_record",

@@ -38,6 +38,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contributions.view_revenuereport",
         "contributions.view_revenuesharepayment",
         "contributions.add_revenuesharepayment",
+        # issue 15: pledge invoices
+        "contributions.view_pledgeinvoice",
     ],
     STEWARD_ADMINS: [
         "membership.view_member",
@@ -55,6 +57,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contributions.view_revenuereport",
         "contributions.add_revenuereport",
         "contributions.view_revenuesharepayment",
+        # issue 15: their own members' pledge invoices
+        "contributions.view_pledgeinvoice",
         "resellers.view_application",
         "resellers.change_application",
         "resellers.view_applicationdecision",

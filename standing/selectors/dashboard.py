@@ -8,11 +8,12 @@ from django.core.cache import cache
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Subquery
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from contributions.models import Compensation, DuesInvoice
+from contributions.models import Compensation, DuesInvoice, PledgeInvoice
 from contributions.selectors import (
     approved_totals_by_member,
     compensation_balances,
     invoices_with_paid,
+    pledge_invoices_with_paid,
     progress_of,
     unpaid_dues_among,
 )
@@ -120,6 +121,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
             "proposals": [],
             "terms_to_accept": [],
             "owed": [],
+            "open_invoices": [],
         }
     member_ids = [m.pk for m in members]
     # Every published version, each row joined to the acceptances of these members (one
@@ -212,6 +214,18 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
                 "membership_id", "-period_start"
             )
         )
+
+    # The pledge invoices of the operational memberships, with what is paid: one query, and
+    # none for a person without an operational membership.
+    pledges = (
+        list(
+            pledge_invoices_with_paid(
+                PledgeInvoice.objects.filter(membership__in=operational), on=on
+            ).order_by("due_on", "pk")
+        )
+        if operational
+        else []
+    )
 
     owners = _reseller_owners(members, operational)
     facts = {
@@ -307,7 +321,26 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
         "terms_to_accept": terms_to_accept,
         "next_check": next_nightly_check(now=now) if memberships else None,
         "owed": [(member, balances[member.pk]) for member in members if member.pk in balances],
+        "open_invoices": _open_invoices(memberships, invoices, pledges),
     }
+
+
+def _open_invoices(memberships, invoices, pledges) -> list[dict]:
+    """The dues and pledge invoices not fully paid, oldest due first, each with its
+    membership (read with its member) and what is outstanding; no query."""
+    by_pk = {m.pk: m for m in memberships}
+    rows = [
+        {
+            "kind": kind,
+            "invoice": invoice,
+            "membership": by_pk[invoice.membership_id],
+            "outstanding": invoice.amount - invoice.paid,
+        }
+        for kind, some in (("dues", invoices), ("pledge", pledges))
+        for invoice in some
+        if invoice.paid < invoice.amount
+    ]
+    return sorted(rows, key=lambda row: (row["invoice"].due_on, row["kind"], row["invoice"].pk))
 
 
 def _reseller_owners(members, operational) -> dict[int, int]:
