@@ -39,6 +39,9 @@ APPEND_ONLY = [
     "contributions_compensation",
     "contributions_compensationsettlement",
     "resellers_concernentry",
+    "contributions_onlinepayment",
+    "contributions_onlinepaymentevent",
+    "contributions_duesrefund",
 ]
 
 
