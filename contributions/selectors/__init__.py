@@ -11,6 +11,7 @@ One module per seam:
 - ``revenue``: quarters and due dates, reports with what has been paid, the share owed,
   resellers' standing;
 - ``compensation``: what the co-op owes members for hours;
+- ``online_payments``: whether an invoice may be paid online, and what became of it;
 - ``_common``: the constants they share.
 """
 
@@ -34,6 +35,12 @@ from .ledger import (
     members_seated_in,
     pending_labour_queue,
     pending_money_queue,
+)
+from .online_payments import (
+    OnlinePaymentOffer,
+    invoice_outstanding,
+    online_payment_offer,
+    online_payment_status,
 )
 from .progress import (
     HOURS_STEP,
@@ -100,4 +107,8 @@ __all__ = [
     "shares_to_collect",
     "unpaid_dues_for",
     "with_commitment_totals",
+    "OnlinePaymentOffer",
+    "invoice_outstanding",
+    "online_payment_offer",
+    "online_payment_status",
 ]

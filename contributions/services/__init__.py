@@ -7,6 +7,7 @@ Domain errors are ``DomainError`` (shown as form errors); a missing right is
   reversing entries, and the input checks the other modules share;
 - ``dues``: a user membership's first invoice, the next periods' invoices, dues payments;
 - ``compensation``: what the co-op owes for hours, and its settlements;
+- ``online_payments``: a member's online payment of an invoice, and the provider's messages;
 - ``revenue``: a reseller's quarterly revenue report and payments of its share.
 """
 
@@ -27,6 +28,7 @@ from .ledger import (
     money_record,
     resource_record,
 )
+from .online_payments import online_payment_event_record, online_payment_start
 from .revenue import revenue_report_submit, revenue_share_payment_record
 
 __all__ = [
@@ -42,6 +44,8 @@ __all__ = [
     "labour_log",
     "labour_log_many",
     "money_record",
+    "online_payment_event_record",
+    "online_payment_start",
     "period_end_for",
     "resource_record",
     "revenue_report_submit",
