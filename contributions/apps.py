@@ -8,3 +8,4 @@ class ContributionsConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (connects the signal receivers)
+        from .payments import checks  # noqa: F401  (the payment provider's settings)

@@ -103,8 +103,11 @@ class LedgerEntry(models.Model):
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("logged by"),
+        help_text=_("Empty when the system recorded it from a payment provider's message."),
     )
     logged_at = models.DateTimeField(_("logged"), default=timezone.now)
     decided_by = models.ForeignKey(
@@ -796,3 +799,145 @@ class BankLineDecision(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.line} · {self.get_outcome_display()}"
+
+
+class OnlinePayment(AppendOnlyModel):
+    """A payment a member started online with the co-op's provider (a Stripe Checkout
+    Session), for one dues invoice or one pledge invoice. What became of it is told by the
+    provider's events (``OnlinePaymentEvent``); its status is the latest of them
+    (``selectors.online_payment_status``), never a field changed here."""
+
+    class Provider(models.TextChoices):
+        STRIPE = "stripe", "Stripe"
+
+    dues_invoice = models.ForeignKey(
+        DuesInvoice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="online_payments",
+        verbose_name=_("dues invoice"),
+    )
+    pledge_invoice = models.ForeignKey(
+        PledgeInvoice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="online_payments",
+        verbose_name=_("pledge invoice"),
+    )
+    provider = models.CharField(_("provider"), max_length=20, choices=Provider.choices)
+    checkout_id = models.CharField(_("provider's checkout id"), max_length=255, unique=True)
+    amount = models.DecimalField(_("amount"), **MONEY_FIELD)
+    currency = CurrencyField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("online payment")
+        verbose_name_plural = _("online payments")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dues_invoice__isnull=False, pledge_invoice__isnull=True)
+                | Q(dues_invoice__isnull=True, pledge_invoice__isnull=False),
+                name="online_payment_pays_one_invoice",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="online_payment_positive"),
+        ]
+
+    def __str__(self):
+        money = Money(self.amount, self.currency)
+        return f"{self.get_provider_display()} {self.checkout_id} · {money}"
+
+
+class OnlinePaymentEvent(AppendOnlyModel):
+    """A verified message of the provider about an online payment, recorded once: its id is
+    the idempotency key (a replayed message finds it and records nothing)."""
+
+    class Outcome(models.TextChoices):
+        PAID = "paid", _("paid")
+        FAILED = "failed", _("failed")
+        REFUNDED = "refunded", _("refunded")
+        IGNORED = "ignored", _("ignored")
+
+    provider = models.CharField(
+        _("provider"), max_length=20, choices=OnlinePayment.Provider.choices
+    )
+    event_id = models.CharField(_("provider's event id"), max_length=255, unique=True)
+    type = models.CharField(_("event type"), max_length=100)
+    online_payment = models.ForeignKey(
+        OnlinePayment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("online payment"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    reason = models.CharField(_("why it was ignored"), max_length=300, blank=True)
+    # The provider's id of the money moved (a Stripe PaymentIntent): a refund names it.
+    payment_ref = models.CharField(_("provider's payment id"), max_length=255, blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    dues_payment = models.ForeignKey(
+        DuesPayment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="online_events",
+        verbose_name=_("dues payment"),
+    )
+    ledger_entry = models.ForeignKey(
+        LedgerEntry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="online_events",
+        verbose_name=_("ledger entry"),
+    )
+
+    class Meta:
+        verbose_name = _("online payment event")
+        verbose_name_plural = _("online payment events")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["payment_ref"])]
+
+    def __str__(self):
+        return f"{self.event_id} · {self.get_outcome_display()}"
+
+
+class DuesRefund(AppendOnlyModel):
+    """A dues payment given back in full (by the provider, on a refund): the invoice is open
+    again. The dues selectors subtract it from what was paid."""
+
+    payment = models.OneToOneField(
+        DuesPayment, on_delete=models.PROTECT, related_name="refund", verbose_name=_("payment")
+    )
+    amount = models.DecimalField(_("amount"), **MONEY_FIELD)
+    currency = CurrencyField()
+    refunded_on = models.DateField(_("refunded on"))
+    event = models.OneToOneField(
+        OnlinePaymentEvent,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dues_refund",
+        verbose_name=_("provider's event"),
+    )
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dues refund")
+        verbose_name_plural = _("dues refunds")
+        ordering = ["-refunded_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="dues_refund_positive")
+        ]
+
+    def __str__(self):
+        return f"{Money(self.amount, self.currency)} · {date_medium(self.refunded_on)}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import invoice_views, money_in_views, statement_views, views
+from . import invoice_views, money_in_views, online_views, statement_views, views
 
 app_name = "contributions"
 
@@ -22,4 +22,7 @@ urlpatterns = [
     path("invoices/<int:pk>/pdf/", invoice_views.invoice_pdf_view, name="invoice_pdf"),
     path("pledges/<int:pk>/", invoice_views.pledge_detail, name="pledge_detail"),
     path("pledges/<int:pk>/pdf/", invoice_views.pledge_pdf_view, name="pledge_pdf"),
+    path("invoices/<int:pk>/pay/", online_views.invoice_pay, name="invoice_pay"),
+    path("pledges/<int:pk>/pay/", online_views.pledge_pay, name="pledge_pay"),
+    path("webhooks/stripe/", online_views.webhook, {"name": "stripe"}, name="stripe_webhook"),
 ]

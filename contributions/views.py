@@ -488,7 +488,7 @@ def export_csv(request):
                     "" if e.eur_rate is None else e.eur_rate,
                     e.eur_value if e.kind != LedgerEntry.Kind.LABOUR else "",
                     csv_cell(e.description),
-                    csv_cell(e.logged_by.email),
+                    csv_cell(e.logged_by.email if e.logged_by else ""),
                     e.logged_at.isoformat(),
                     csv_cell(e.decided_by.email if e.decided_by else ""),
                     e.decided_at.isoformat() if e.decided_at else "",

@@ -100,6 +100,14 @@ class Steward(models.Model):
         max_length=1000,
         help_text=_("For a steward outside SEPA: how to pay it (bank, account number, routing)."),
     )
+    online_payments = models.BooleanField(
+        _("members may pay online"),
+        default=False,
+        help_text=_(
+            "Offer the co-op's online payment provider on this steward's invoices. It works "
+            "only when the co-op has configured a provider."
+        ),
+    )
     admins = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,

@@ -13,6 +13,7 @@ One module per seam:
 - ``compensation``: what the co-op owes members for hours;
 - ``statements``: bank statements, their lines and the invoices they match;
 - ``invoices``: who may see an invoice, a pledge invoice's payments, an invoice's page;
+- ``online_payments``: whether an invoice may be paid online, and what became of it;
 - ``_common``: the constants they share.
 """
 
@@ -47,6 +48,12 @@ from .ledger import (
     members_seated_in,
     pending_labour_queue,
     pending_money_queue,
+)
+from .online_payments import (
+    OnlinePaymentOffer,
+    invoice_outstanding,
+    online_payment_offer,
+    online_payment_status,
 )
 from .progress import (
     HOURS_STEP,
@@ -134,4 +141,8 @@ __all__ = [
     "statement_matches",
     "statements_visible_to",
     "unmatched_bank_lines",
+    "OnlinePaymentOffer",
+    "invoice_outstanding",
+    "online_payment_offer",
+    "online_payment_status",
 ]

@@ -14,11 +14,18 @@ from ._common import MONEY_OUT, ZERO
 
 
 def _paid_by(on: datetime.date):
+    """What was paid on each invoice by ``on``: its payments less the refunds of them made by
+    ``on`` (a refunded payment opens the invoice again)."""
+    refunded = Coalesce(
+        Sum("refund__amount", filter=Q(refund__refunded_on__lte=on)),
+        Value(ZERO),
+        output_field=MONEY_OUT,
+    )
     paid = (
         DuesPayment.objects.filter(invoice_id=OuterRef("pk"), paid_on__lte=on)
         .order_by()
         .values("invoice_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("amount") - refunded)
         .values("total")
     )
     return Coalesce(Subquery(paid, output_field=MONEY_OUT), Value(ZERO), output_field=MONEY_OUT)
@@ -32,20 +39,30 @@ def unpaid_dues_for(
     memberships: QuerySet[Membership] | Iterable[int], *, on: datetime.date
 ) -> dict[int, list[tuple[datetime.date, Decimal, str]]]:
     """For each membership, its invoices already due on ``on`` and not fully paid by payments
-    made up to ``on``: (due_on, outstanding amount, currency), oldest first. One query.
-    Memberships with nothing unpaid are absent. (The status rules add the grace period.)"""
+    made up to ``on``, less the refunds of them made by then: (due_on, outstanding amount,
+    currency), oldest first. One query. Memberships with nothing unpaid are absent. (The
+    status rules add the grace period.)"""
     if isinstance(memberships, QuerySet):
         invoices = DuesInvoice.objects.filter(membership__in=memberships.values("pk"))
     else:
         invoices = DuesInvoice.objects.filter(membership_id__in=list(memberships))
-    # A GROUP BY over the invoices joined to their payments: one hash aggregate, not a
-    # subquery per invoice (this runs over every user membership each night).
+    # A GROUP BY over the invoices joined to their payments and those payments' refunds (at
+    # most one each, so the join repeats no payment): one hash aggregate, not a subquery per
+    # invoice (this runs over every user membership each night).
     rows = (
         invoices.filter(due_on__lte=on)
         .order_by()
         .annotate(
             paid=Coalesce(
                 Sum("payments__amount", filter=Q(payments__paid_on__lte=on)),
+                Value(ZERO),
+                output_field=MONEY_OUT,
+            )
+            - Coalesce(
+                Sum(
+                    "payments__refund__amount",
+                    filter=Q(payments__paid_on__lte=on, payments__refund__refunded_on__lte=on),
+                ),
                 Value(ZERO),
                 output_field=MONEY_OUT,
             )

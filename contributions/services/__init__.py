@@ -10,6 +10,8 @@ Domain errors are ``DomainError`` (shown as form errors); a missing right is
 - ``revenue``: a reseller's quarterly revenue report and payments of its share;
 - ``statements``: bank statements imported, their lines matched and confirmed.
 - ``invoices``: an admitted operational member's pledge invoice.
+- ``online_payments``: a member's online payment of an invoice, and the provider's messages;
+- ``revenue``: a reseller's quarterly revenue report and payments of its share.
 """
 
 from .compensation import compensation_outstanding, compensation_settle
@@ -30,6 +32,7 @@ from .ledger import (
     money_record,
     resource_record,
 )
+from .online_payments import online_payment_event_record, online_payment_start
 from .reminders import dues_reminders_send
 from .revenue import revenue_report_submit, revenue_share_payment_record
 from .statements import (
@@ -54,6 +57,8 @@ __all__ = [
     "labour_log",
     "labour_log_many",
     "money_record",
+    "online_payment_event_record",
+    "online_payment_start",
     "period_end_for",
     "pledge_deadline",
     "pledge_invoices_issue",

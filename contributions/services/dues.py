@@ -18,7 +18,7 @@ from meetcoop.core.roles import is_treasurer
 from membership.models import Membership
 from resellers.models import StewardOffer
 
-from ..models import DuesInvoice, DuesPayment
+from ..models import DuesInvoice, DuesPayment, DuesRefund
 from .ledger import _check_not_future, _check_positive, _today
 
 
@@ -181,7 +181,9 @@ def dues_payment_record(
                 % {"currency": invoice.currency},
                 code="currency",
             )
-        paid = sum((p.amount for p in invoice.payments.all()), Decimal("0"))
+        paid = sum((p.amount for p in invoice.payments.all()), Decimal("0")) - sum(
+            (r.amount for r in DuesRefund.objects.filter(payment__invoice=invoice)), Decimal("0")
+        )
         outstanding = invoice.amount - paid
         if outstanding <= 0:
             raise DomainError(_("This invoice is already paid."), code="paid")

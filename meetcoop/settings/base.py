@@ -223,6 +223,12 @@ else:
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Meet.coop <members@meet.coop.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Online payment of invoices (docs/online-payments.md). Empty: members pay by bank transfer
+# only. "stripe": Stripe Checkout, with the secret API key and the webhook's signing secret.
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="").strip().lower()
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+
 # Internationalisation.
 LANGUAGE_CODE = "en"
 LANGUAGES = [

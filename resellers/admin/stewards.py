@@ -52,6 +52,7 @@ class StewardForm(forms.ModelForm):
             "iban",
             "bic",
             "other_account_details",
+            "online_payments",
         ]
 
     def __init__(self, *args, **kwargs):

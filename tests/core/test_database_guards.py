@@ -42,6 +42,9 @@ APPEND_ONLY = [
     "contributions_bankstatement",
     "contributions_bankline",
     "contributions_banklinedecision",
+    "contributions_onlinepayment",
+    "contributions_onlinepaymentevent",
+    "contributions_duesrefund",
 ]
 
 
