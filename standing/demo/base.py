@@ -84,6 +84,18 @@ STEWARDS = [
     ),
 ]
 
+# Where members pay each steward (the IBANs are the banks' published examples). Maple Rooms,
+# in Canada, is outside SEPA and says how to pay it in words.
+BANK_DETAILS = {
+    "meet-coop": {"iban": "DE89370400440532013000", "bic": "COBADEFFXXX"},
+    "comuns-reunits": {"iban": "ES9121000418450200051332"},
+    "nordwind": {"iban": "NL91ABNA0417164300"},
+    "maple-rooms": {
+        "other_account_details": "Interac e-Transfer to pay@maple-rooms.example, or a wire to "
+        "Caisse Desjardins, institution 815, transit 81530, account 1234567."
+    },
+}
+
 # A steward's own prices, in a currency it takes: Maple Rooms bills in Canadian dollars.
 PRICES = {
     ("maple-rooms", "small"): ("15.00", "CAD"),
@@ -212,6 +224,8 @@ def seed(out, today: datetime.date) -> None:
                 "description": desc,
                 "contact_email": f"hello@{slug}.example",
                 "website": f"https://{slug}.example",
+                "account_holder": name,
+                **BANK_DETAILS.get(slug, {}),
             },
         )
         stewards[slug] = steward
