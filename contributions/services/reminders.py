@@ -20,8 +20,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
 
 from meetcoop.core.audit import audit_log
@@ -31,9 +30,9 @@ from meetcoop.core.mail import absolute_url, send_templated_email
 from membership.models import Membership
 from membership.selectors import policy_in_force
 
-from ..models import DuesInvoice, LedgerEntry, PledgeInvoice
+from ..models import DuesInvoice, PledgeInvoice
 from ..selectors import invoices_with_paid
-from ..selectors._common import MONEY_OUT, ZERO
+from ..selectors.invoices import pledge_invoices_with_paid
 from .dues import BILLED_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -59,31 +58,11 @@ def _open_dues(*, on: datetime.date):
     return invoices_with_paid(invoices, on=on).filter(paid__lt=F("amount"))
 
 
-def _pledge_paid():
-    """What has been paid of a pledge invoice: its approved money entries in its currency,
-    less the approved reversals of them."""
-    paid = (
-        LedgerEntry.objects.filter(
-            Q(pledge_invoice_id=OuterRef("pk")) | Q(reverses__pledge_invoice_id=OuterRef("pk")),
-            status=LedgerEntry.Status.APPROVED,
-            currency=OuterRef("currency"),
-        )
-        .order_by()
-        .values("status")
-        .annotate(total=Sum("amount"))
-        .values("total")
+def _open_pledges(on: datetime.date):
+    pledges = PledgeInvoice.objects.exclude(
+        membership__status__in=[Membership.Status.ENDED, Membership.Status.SUSPENDED]
     )
-    return Coalesce(Subquery(paid, output_field=MONEY_OUT), Value(ZERO), output_field=MONEY_OUT)
-
-
-def _open_pledges():
-    return (
-        PledgeInvoice.objects.exclude(
-            membership__status__in=[Membership.Status.ENDED, Membership.Status.SUSPENDED]
-        )
-        .annotate(paid=_pledge_paid())
-        .filter(paid__lt=F("amount"))
-    )
+    return pledge_invoices_with_paid(pledges, on=on).filter(paid__lt=F("amount"))
 
 
 def _claim(kind: str, candidates, *, now) -> list[int]:
@@ -133,7 +112,7 @@ def dues_reminders_send(*, on: datetime.date | None = None) -> dict[str, int]:
         )
         claimed[PLEDGE_BEFORE_DUE] = _claim(
             PLEDGE_BEFORE_DUE,
-            _open_pledges().filter(due_on__gte=on, due_on__lte=on + before_due),
+            _open_pledges(on).filter(due_on__gte=on, due_on__lte=on + before_due),
             now=now,
         )
         counts = {kind: len(ids) for kind, ids in claimed.items()}
@@ -181,7 +160,7 @@ def dues_reminder_emails_send(*, kind: str, invoice_ids: Iterable[int], on: date
     if model is DuesInvoice:
         invoices = invoices_with_paid(invoices, on=on)
     else:
-        invoices = invoices.annotate(paid=_pledge_paid())
+        invoices = pledge_invoices_with_paid(invoices, on=on)
     invoices = (
         invoices.select_related("membership__member", "membership__steward")
         .prefetch_related("membership__member__contact_links__user")

@@ -23,7 +23,7 @@ from contributions.services import period_end_for
 from governance.models import Circle, CircleRole
 from membership.models import Member, Membership
 from membership.selectors import policy_in_force
-from resellers.models import Steward
+from resellers.models import Steward, StewardOffer
 
 TREASURER_EMAIL = "treasurer@meet.coop.example"
 
@@ -220,8 +220,15 @@ def _dues(today, treasurer):
         .select_related("service_level", "steward")
         .prefetch_related("steward__admins")
     )
+    offers = {
+        (o.steward_id, o.service_level_id): o
+        for o in StewardOffer.objects.select_related("service_level")
+    }
     for membership in memberships:
         level = membership.service_level
+        # The steward's price in its currency (Maple Rooms bills in CAD), as real invoices are.
+        offer = offers.get((membership.steward_id, level.pk))
+        dues = offer.dues if offer is not None else level.minimum
         for k in range(3):
             start = first_month + relativedelta(months=k)
             invoice, _c = DuesInvoice.objects.get_or_create(
@@ -229,8 +236,8 @@ def _dues(today, treasurer):
                 period_start=start,
                 defaults={
                     "period_end": period_end_for(start, level.period),
-                    "amount": level.minimum_amount,
-                    "currency": level.currency,
+                    "amount": dues.amount,
+                    "currency": dues.currency,
                     "due_on": start,
                     "issued_at": _at(start, 6),
                 },
