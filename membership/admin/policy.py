@@ -66,6 +66,7 @@ class PolicyAdmin(
         "reseller_report_grace_days",
         "dues_reminder_days_before_due",
         "dues_reminder_days_before_grace_end",
+        "register_retention_years",
     ]
     date_hierarchy = "effective_from"
     readonly_fields = ["created_at", "created_by"]

@@ -25,6 +25,12 @@ class Member(models.Model):
     name = models.CharField(_("name"), max_length=200, help_text=_("The person's full name."))
     organisation_name = models.CharField(_("organisation name"), max_length=200, blank=True)
     email = models.EmailField(_("email"), help_text=_("Where the co-op writes to this member."))
+    postal_address = models.TextField(
+        _("postal address"),
+        blank=True,
+        max_length=500,
+        help_text=_("Kept in the register of members; optional."),
+    )
     country = CountryField(_("country"), blank=True)
     language = models.CharField(
         _("language"), max_length=10, choices=language_choices, default="en"

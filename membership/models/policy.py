@@ -116,6 +116,14 @@ class Policy(models.Model):
             "is reminded by email, once."
         ),
     )
+    register_retention_years = models.PositiveIntegerField(
+        _("register of members: years kept after a member ceases"),
+        default=10,
+        help_text=_(
+            "How many years after a member ceases to be a member their entry stays in the "
+            "register of members."
+        ),
+    )
     compensation_hour_rate = models.DecimalField(
         _("compensation per hour owed"),
         **MONEY_FIELD,

@@ -291,6 +291,7 @@ def policy_data(effective_from: str, **values) -> dict:
         "reseller_report_grace_days": "30",
         "dues_reminder_days_before_due": "7",
         "dues_reminder_days_before_grace_end": "7",
+        "register_retention_years": "10",
         "terms_acceptance_days": "30",
         "note": "",
         **values,
