@@ -24,11 +24,15 @@ from resellers.selectors import stewards_visible_to
 
 from . import selectors, services
 from .models import (
+    BankLine,
+    BankStatement,
     Compensation,
     CompensationSettlement,
     DuesInvoice,
     DuesPayment,
     LedgerEntry,
+    OnlinePayment,
+    OnlinePaymentEvent,
     PledgeInvoice,
     RevenueReport,
     RevenueSharePayment,
@@ -384,3 +388,53 @@ class CompensationSettlementAdmin(
             note=data.get("note", ""),
             actor=request.user,
         )
+
+
+# --- issue 15: bank statements and online payments (read-only records) -----------------------
+
+
+class BankLineInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = BankLine
+    extra = 0
+    fields = ["booked_on", "amount", "currency", "is_credit", "counterparty", "reference"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(TreasurerOrStewardScopedMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Statements imported on *Bank statements*: who imported which file, and its lines.
+    The co-op's own account (no steward) is the treasurers' only."""
+
+    list_display = ["file_name", "steward", "format", "imported_by", "imported_at", "page"]
+    list_filter = ["format", "steward"]
+    search_fields = ["file_name", "statement_id", "sha256"]
+    list_select_related = ["steward", "imported_by"]
+    readonly_fields = ["page"]
+    inlines = [BankLineInline]
+
+    @admin.display(description=_("matches"))
+    def page(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("contributions:statement_preview", args=[obj.pk]),
+            _("Open its preview"),
+        )
+
+
+class OnlinePaymentEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = OnlinePaymentEvent
+    extra = 0
+    fields = ["received_at", "type", "outcome", "reason", "event_id"]
+    readonly_fields = fields
+
+
+@admin.register(OnlinePayment)
+class OnlinePaymentAdmin(TreasurersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Payments members started online and what the provider said about each."""
+
+    list_display = ["checkout_id", "provider", "amount", "currency", "created_by", "created_at"]
+    list_filter = ["provider", "currency"]
+    search_fields = ["checkout_id"]
+    list_select_related = ["created_by"]
+    inlines = [OnlinePaymentEventInline]

@@ -38,8 +38,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contributions.view_revenuereport",
         "contributions.view_revenuesharepayment",
         "contributions.add_revenuesharepayment",
-        # issue 15: pledge invoices
+        # issue 15: pledge invoices, bank statements, online payments
         "contributions.view_pledgeinvoice",
+        "contributions.view_bankstatement",
+        "contributions.view_bankline",
+        "contributions.view_onlinepayment",
+        "contributions.view_onlinepaymentevent",
     ],
     STEWARD_ADMINS: [
         "membership.view_member",
@@ -57,8 +61,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contributions.view_revenuereport",
         "contributions.add_revenuereport",
         "contributions.view_revenuesharepayment",
-        # issue 15: their own members' pledge invoices
+        # issue 15: their own members' pledge invoices and their own bank statements
         "contributions.view_pledgeinvoice",
+        "contributions.view_bankstatement",
+        "contributions.view_bankline",
         "resellers.view_application",
         "resellers.change_application",
         "resellers.view_applicationdecision",
