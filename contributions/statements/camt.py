@@ -75,15 +75,42 @@ def parse_camt(data: bytes) -> ParsedStatement:
         ids.append(_text(stmt, "Id") or _text(stmt, "ElctrncSeqNb"))
         iban = iban or compact_iban(_text(stmt, "Acct", "Id", "IBAN"))
         for entry in _children(stmt, "Ntry"):
-            lines.append(_entry(entry, position=len(lines) + 1))
+            lines.extend(_entry_lines(entry, first_position=len(lines) + 1))
     statement_id = "+".join(i for i in ids if i)[:200]
     if not statement_id:
         raise DomainError(_("The statement has no identifier (Stmt/Id)."), field="file")
     return ParsedStatement(format="camt", statement_id=statement_id, iban=iban[:34], lines=lines)
 
 
-def _entry(entry: Element, *, position: int) -> ParsedLine:
-    amount_el = _child(entry, "Amt")
+def _tx_amount(tx: Element) -> Element | None:
+    """A transaction's own amount: AmtDtls/TxAmt/Amt (.001.02 to .08), else Amt (.001.08)."""
+    amount = _child(tx, "AmtDtls", "TxAmt", "Amt")
+    return amount if amount is not None else _child(tx, "Amt")
+
+
+def _entry_lines(entry: Element, *, first_position: int) -> list[ParsedLine]:
+    """The lines of one entry: one line, or for a batch (several TxDtls, each with its own
+    amount) one line per transaction, each keyed by the entry's key and its number."""
+    transactions = [
+        tx for details in _children(entry, "NtryDtls") for tx in _children(details, "TxDtls")
+    ]
+    if len(transactions) < 2 or any(_tx_amount(tx) is None for tx in transactions):
+        return [_entry(entry, position=first_position)]
+    return [
+        _entry(entry, position=first_position + n, tx=tx, amount_el=_tx_amount(tx), part=n + 1)
+        for n, tx in enumerate(transactions)
+    ]
+
+
+def _entry(
+    entry: Element,
+    *,
+    position: int,
+    tx: Element | None = None,
+    amount_el: Element | None = None,
+    part: int = 0,
+) -> ParsedLine:
+    amount_el = amount_el if amount_el is not None else _child(entry, "Amt")
     try:
         amount = money_amount(Decimal(_text(amount_el)))
     except InvalidOperation:
@@ -110,7 +137,7 @@ def _entry(entry: Element, *, position: int) -> ParsedLine:
             _("Entry %(number)s has no readable booking date.") % {"number": position},
             field="file",
         ) from exc
-    tx = _child(entry, "NtryDtls", "TxDtls")
+    tx = tx if tx is not None else _child(entry, "NtryDtls", "TxDtls")
     parties = _child(tx, "RltdPties")
     other = "Dbtr" if is_credit else "Cdtr"
     # .001.02 writes Dbtr/Nm; from .001.08 the party sits in Dbtr/Pty/Nm.
@@ -129,6 +156,8 @@ def _entry(entry: Element, *, position: int) -> ParsedLine:
     reference = structured or find_rf(unstructured)
     remittance = unstructured or _text(entry, "AddtlNtryInf")
     key = _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
+    if key and part:  # one transaction of a batch entry
+        key = _text(tx, "Refs", "AcctSvcrRef") or f"{key}/{part}"
     if not key:
         key = entry_hash(
             booked_on=booked_on,

@@ -444,3 +444,31 @@ def test_a_payment_in_the_grace_period_keeps_the_member_active(
         status_recompute(on=datetime.date(2026, 2, 15))  # 45 days after due; 30 of grace
     invoice.membership.refresh_from_db()
     assert invoice.membership.status == ("active" if imported else "lapsed")
+
+
+def test_a_batch_entry_gives_one_line_per_transaction(world):
+    # One booked entry of 25.00 made of two transfers (a bank's batch): each is matched on its
+    # own, keyed by the entry and its number, so a re-import records neither twice.
+    batch = f"""
+    <Ntry>
+      <Amt Ccy="EUR">25.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+      <BookgDt><Dt>2026-01-10</Dt></BookgDt><AcctSvcrRef>BATCH-1</AcctSvcrRef>
+      <NtryDtls>
+        <TxDtls><AmtDtls><TxAmt><Amt Ccy="EUR">10.00</Amt></TxAmt></AmtDtls>
+          <RltdPties><Dbtr><Nm>A PEREZ</Nm></Dbtr></RltdPties>
+          <RmtInf><Strd><CdtrRefInf><Ref>{world["by_ref"].reference}</Ref></CdtrRefInf></Strd></RmtInf>
+        </TxDtls>
+        <TxDtls><AmtDtls><TxAmt><Amt Ccy="EUR">15.00</Amt></TxAmt></AmtDtls>
+          <RltdPties><Dbtr><Nm>PUIG FERRER, JOAN</Nm></Dbtr></RltdPties>
+          <RmtInf><Ustrd>Quota gener</Ustrd></RmtInf>
+        </TxDtls>
+      </NtryDtls>
+    </Ntry>"""
+    statement, _new = import_(world, camt(batch))
+    lines = list(statement.lines.order_by("position"))
+    assert [(line.amount, line.entry_key) for line in lines] == [
+        (Decimal("10.00"), "BATCH-1/1"),
+        (Decimal("15.00"), "BATCH-1/2"),
+    ]
+    assert lines[0].reference == world["by_ref"].reference
+    assert lines[1].counterparty == "PUIG FERRER, JOAN"
