@@ -88,7 +88,7 @@ def register_columns() -> list[str]:
 
 
 # Relative widths of the PDF's columns, in the order of ``register_columns``.
-PDF_WIDTHS = (16, 34, 28, 50, 20, 18, 20, 20, 28, 16)
+PDF_WIDTHS = (20, 32, 28, 46, 20, 18, 20, 20, 28, 18)
 
 
 def register_pdf(rows: list[RegisterRow], *, on: datetime.date, compress: bool = True) -> bytes:
@@ -114,7 +114,7 @@ def register_pdf(rows: list[RegisterRow], *, on: datetime.date, compress: bool =
         line_height=4.5,
         repeat_headings=1,
         # One font, one style: the headings stand out by their shade, not in bold.
-        headings_style=FontFace(emphasis="", fill_color=(230, 230, 230)),
+        headings_style=FontFace(emphasis="", size_pt=7, fill_color=(230, 230, 230)),
     ) as table:
         heading = table.row()
         for column in register_columns():
