@@ -1,15 +1,10 @@
-"""An invoice as a PDF, made with fpdf2 (no browser): the same facts as its page.
+"""An invoice as a PDF, made with fpdf2 (no browser): the same facts as its page, in the
+shared document of ``meetcoop.core.pdf`` (DejaVu Sans, one style)."""
 
-The text is set in DejaVu Sans, shipped in ``static/fonts/`` with its licence, so "€" and
-every accented name print on any machine, whatever fonts the system has. One font, one
-style: headings differ by size only."""
-
-import logging
-from pathlib import Path
-
-from django.conf import settings
 from django.utils.translation import gettext as _
 from fpdf import FPDF
+
+from meetcoop.core.pdf import FAMILY, pdf_document
 
 from .invoice_words import (
     bank_rows,
@@ -21,11 +16,6 @@ from .invoice_words import (
 )
 from .selectors.invoices import InvoicePage
 
-# fontTools, which fpdf2 uses to embed only the glyphs used, tells each step at INFO.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
-
-FONT = Path(settings.BASE_DIR) / "static" / "fonts" / "DejaVuSans.ttf"
-FAMILY = "DejaVuSans"
 LABEL_WIDTH = 50
 LINE = 6
 
@@ -33,13 +23,7 @@ LINE = 6
 def invoice_pdf(page: InvoicePage, *, compress: bool = True) -> bytes:
     """The PDF of ``page``, in the active language. ``compress=False`` writes the page's
     content uncompressed (for tests that read its text)."""
-    pdf = FPDF(format="A4")
-    pdf.set_compression(compress)
-    pdf.set_title(f"{invoice_title(page)} {page.reference}")
-    pdf.set_creator(settings.SITE_NAME)
-    pdf.add_font(FAMILY, "", str(FONT))
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
+    pdf = pdf_document(title=f"{invoice_title(page)} {page.reference}", compress=compress)
     width = pdf.epw
 
     pdf.set_font(FAMILY, size=18)

@@ -2,12 +2,25 @@
 
 import bisect
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DateField, Exists, F, OuterRef, QuerySet, Window
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries import countries
 
 from meetcoop.core.dates import date_medium
 from meetcoop.core.errors import DomainError
@@ -247,3 +260,125 @@ def latest_status_changes(memberships, *, count: int = 5) -> dict[int, dict]:
         entry["changes"].append(change)
         entry["total"] = change.total
     return result
+
+
+# --- the register of members ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One membership in the register of members, as at a day (``member_register``)."""
+
+    member_number: int
+    kind: str
+    name: str
+    contact_person: str
+    address: str
+    country: str
+    type: str
+    admitted_on: datetime.date
+    ceased_on: datetime.date | None
+    steward: str
+    status: str
+
+    @property
+    def type_label(self) -> str:
+        return Membership.Type(self.type).label
+
+    @property
+    def status_label(self) -> str:
+        return Membership.Status(self.status).label
+
+    @property
+    def country_name(self) -> str:
+        return str(countries.name(self.country)) if self.country else ""
+
+
+def register_kept_since(*, on: datetime.date, years: int) -> datetime.date:
+    """The first ceasing day still in the register on ``on`` when it keeps a former member
+    ``years`` years: a member who ceased on day C stays while ``on`` <= C + ``years`` years
+    (29 February plus a year without one is 28 February)."""
+    year = on.year - years
+    if year < datetime.MINYEAR:
+        return datetime.date.min
+    try:
+        return on.replace(year=year)
+    except ValueError:  # 29 February, in a year without one: from 1 March
+        return datetime.date(year, 3, 1)
+
+
+def member_register(*, on: datetime.date) -> list[RegisterRow]:
+    """The register of members as at ``on``, in two queries whatever the number of members.
+
+    One row per membership (a member holding an operational and a user membership appears
+    once for each) admitted on or before ``on`` (``admitted_on``: the day an application was
+    approved or the Permanent Assembly adopted the admission, or the day a co-op admin added
+    a user membership; a membership never admitted is not in the register). Its ceasing day
+    (``ended_on``) shows only when it is on or before ``on``. A former member stays while
+    ``on`` is within ``register_retention_years`` of the policy in force on ``on`` after the
+    day they ceased; refused with ``DomainError`` when no policy is in force on ``on``.
+
+    Ordered by the day admitted, then member number. The name is whatever the member row
+    holds now (an erased member shows their pseudonym); the status is the one in force on
+    ``on`` by the status history (``ended`` from the ceasing day; ``active`` when the history
+    says nothing, as admitted)."""
+    years = policy_in_force(on=on).register_retention_years
+    kept_since = register_kept_since(on=on, years=years)
+    status_then = (
+        StatusChange.objects.filter(membership=OuterRef("pk"), effective_on__lte=on)
+        .order_by(*HISTORY_NEWEST_FIRST)
+        .values("new_status")[:1]
+    )
+    rows = (
+        Membership.objects.filter(admitted_on__lte=on)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on) | Q(ended_on__gte=kept_since))
+        .annotate(status_then=Coalesce(Subquery(status_then), Value(Membership.Status.ACTIVE)))
+        .order_by("admitted_on", "member_id", "type", "pk")
+        .values_list(
+            "member_id",
+            "member__kind",
+            "member__name",
+            "member__organisation_name",
+            "member__postal_address",
+            "member__email",
+            "member__country",
+            "type",
+            "admitted_on",
+            "ended_on",
+            "steward__name",
+            "status_then",
+        )
+    )
+    register = []
+    for (
+        member_id,
+        kind,
+        name,
+        organisation_name,
+        postal_address,
+        email,
+        country,
+        type_,
+        admitted_on,
+        ended_on,
+        steward,
+        status,
+    ) in rows:
+        organisation = kind == Member.Kind.ORGANISATION and bool(organisation_name)
+        ceased = ended_on if ended_on is not None and ended_on <= on else None
+        register.append(
+            RegisterRow(
+                member_number=member_id,
+                kind=kind,
+                name=organisation_name if organisation else name,
+                contact_person=name if organisation else "",
+                address=postal_address.strip() or email,
+                country=country or "",
+                type=type_,
+                admitted_on=admitted_on,
+                ceased_on=ceased,
+                steward=steward,
+                status=Membership.Status.ENDED if ceased else status,
+            )
+        )
+    return register

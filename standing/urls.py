@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import register_views, views
 
 app_name = "standing"
 
@@ -9,4 +9,7 @@ urlpatterns = [
     path("me/", views.dashboard, name="dashboard"),
     path("me/data.json", views.my_data, name="my_data"),
     path("reports/status/", views.coop_report, name="report"),
+    path("reports/register/", register_views.register_page, name="register"),
+    path("reports/register/csv/", register_views.register_csv, name="register_csv"),
+    path("reports/register/pdf/", register_views.register_pdf_view, name="register_pdf"),
 ]

@@ -1,5 +1,6 @@
 """Helpers for the CSV exports."""
 
+import csv
 from decimal import Decimal, InvalidOperation
 
 
@@ -18,3 +19,20 @@ def _is_number(text: str) -> bool:
     except (InvalidOperation, ValueError):
         return False
     return True
+
+
+class _Echo:
+    """A file that hands back what is written to it, for ``csv.writer`` to stream through."""
+
+    def write(self, value):
+        return value
+
+
+def csv_lines(header, rows):
+    """The lines of a CSV file, one at a time (for a ``StreamingHttpResponse`` or a
+    command's output): ``header``, then each of ``rows`` (lists of cells, already made safe
+    with ``csv_cell`` where they hold text people typed)."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(header)
+    for row in rows:
+        yield writer.writerow(row)

@@ -5,7 +5,8 @@
 - ``members``: members, their logins and memberships (sends ``membership_created``);
 - ``terms``: terms versions and acceptances;
 - ``status``: the status writer (a run's changes, a person's change, an admission);
-- ``notices``: the status emails.
+- ``notices``: the status emails;
+- ``register``: reading the register of members (audited).
 
 Each service takes the acting user, checks the state first, refuses with ``DomainError``,
 writes in one transaction and leaves an audit entry.
@@ -22,6 +23,7 @@ from .members import (
 from .notices import status_notices_send
 from .policy import policy_create, policy_delete, policy_update
 from .rates import exchange_rate_record
+from .register import member_register_read
 from .status import (
     STATUS_LOCK,
     enqueue_notice_sending,
@@ -44,6 +46,7 @@ __all__ = [
     "enqueue_notice_sending",
     "member_email_lock",
     "member_get_or_create",
+    "member_register_read",
     "membership_add",
     "membership_admit",
     "membership_create",
