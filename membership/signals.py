@@ -19,3 +19,20 @@ dues invoice). A receiver that raises ``DomainError`` refuses the creation: the 
 transaction is rolled back and the person sees the message. Receivers must not send email or
 call other systems directly: use ``transaction.on_commit`` for that.
 """
+
+statuses_changed = Signal()
+"""The status of some memberships changed (or a membership was created with a status).
+
+Sent by ``membership.services.signals.statuses_changed_after_commit``, called by every writer
+of ``StatusChange`` rows: the status job (``status_changes_write``, set-based: one signal per
+run with every membership it moved), a person's change (``membership_status_set``), an
+admission (``membership_admit``) and a new membership (``membership_create``). Sent **after**
+the transaction commits (never for a rolled-back change), once per commit.
+
+Arguments: ``membership_ids`` (a list of ``Membership`` ids whose status is now different).
+
+Receivers read the current rows themselves (the status may have changed again since) and
+must be cheap and safe to run twice: typically they enqueue a Celery task (revoke the
+tokens of a member who lapsed, push a member's forum groups). They must not raise: an error
+is logged and the other receivers still run (``send_robust``).
+"""

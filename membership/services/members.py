@@ -15,6 +15,7 @@ from meetcoop.users.models import User
 
 from ..models import Member, MemberContact, Membership, StatusChange
 from ..signals import membership_created
+from .signals import statuses_changed_after_commit
 
 
 def member_email_lock(email: str) -> None:
@@ -165,6 +166,7 @@ def membership_create(
             obj=membership,
             data={"type": type, "steward": steward.pk, "status": status},
         )
+        statuses_changed_after_commit([membership.pk])
         membership_created.send(
             sender=Membership,
             membership=membership,

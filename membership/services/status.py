@@ -13,6 +13,7 @@ from meetcoop.core.db import bulk_insert, in_ids, int_array
 from meetcoop.core.errors import DomainError
 
 from ..models import Membership, StatusChange, StatusNotice
+from .signals import statuses_changed_after_commit
 
 STATUS_LOCK = "membership-status-recompute"
 WRITE_CHUNK = 2000
@@ -287,6 +288,7 @@ def status_changes_write(*, evaluations, on, source: str, actor, run, refresh=No
         started_at=run.started_at,
     )
     written_ids = {pk for pk, *_rest in written}
+    statuses_changed_after_commit(written_ids)
     warnings = {key: e for key, e in warnings.items() if key[0] not in written_ids}
     warned = _queue_at_risk_notices(warnings=warnings)
     transaction.on_commit(enqueue_notice_sending)
@@ -348,6 +350,7 @@ def membership_status_set(*, membership, status: str, actor, note: str, on=None)
             reasons=[{"code": "note", "ok": False, "at_risk": False, "params": {"note": note}}],
         )
         transaction.on_commit(enqueue_notice_sending)
+        statuses_changed_after_commit([locked.pk])
         audit_log(
             actor=actor,
             action=f"membership.membership.{status}",
@@ -378,6 +381,7 @@ def membership_admit(*, membership, on, actor, note: str):
         locked.status_changed_at = change.changed_at
         locked.admitted_on = on
         locked.save(update_fields=["status", "status_changed_at", "admitted_on"])
+        statuses_changed_after_commit([locked.pk])
         audit_log(
             actor=actor,
             action="membership.membership.admitted",
