@@ -7,6 +7,7 @@ import pathlib
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from meetcoop.users.models import User
 from standing.imports.columns import KINDS
@@ -58,7 +59,12 @@ class Command(BaseCommand):
             for error in result.errors:
                 self.stderr.write(str(error))
             raise CommandError(
-                _("%(count)s errors: nothing was written.") % {"count": len(result.errors)}
+                ngettext(
+                    "%(count)s error: nothing was written.",
+                    "%(count)s errors: nothing was written.",
+                    len(result.errors),
+                )
+                % {"count": len(result.errors)}
             )
         for kind in KINDS:
             new, old = result.counts.get(kind, 0), result.skipped.get(kind, 0)
