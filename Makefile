@@ -41,6 +41,7 @@ test-browser: messages
 
 bench: $(STAMP)
 	$(BIN)/python bench/status_bench.py
+	$(BIN)/python bench/import_bench.py
 
 # The application POST against /healthz on gunicorn (2 workers), PostgreSQL and Redis: needs
 # DATABASE_URL (a scratch database is made beside it) and a Redis on 127.0.0.1:6379.

@@ -212,3 +212,7 @@ def steward_availability_check(*, on: datetime.date) -> int:
             grace_days=state.grace_days,
         )
     return told
+
+
+# Importing the co-op's existing records (issue 16): ``standing.imports``.
+from .imports.service import ImportResult, coop_import  # noqa: E402, F401

@@ -45,6 +45,8 @@ APPEND_ONLY = [
     "contributions_onlinepayment",
     "contributions_onlinepaymentevent",
     "contributions_duesrefund",
+    "standing_importrun",
+    "standing_importedrecord",
 ]
 
 
