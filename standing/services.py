@@ -212,3 +212,7 @@ def steward_availability_check(*, on: datetime.date) -> int:
             grace_days=state.grace_days,
         )
     return told
+
+
+# A former member's erasure has its own module; callers import it from here.
+from .erasure import erasure_confirm, erasure_refuse  # noqa: E402, F401
