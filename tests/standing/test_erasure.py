@@ -322,3 +322,79 @@ def test_the_data_download_totals_match_the_database(client):
             )["total"]
         )
     )
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+def test_me_offers_forgetting_to_a_former_member_only(client):
+    member, user = voting_member()
+    client.force_login(user)
+    assert b"Ask to be forgotten" not in client.get(reverse("standing:dashboard")).content
+    response = client.post(reverse("standing:forget_me"), {"member": member.pk, "understood": "on"})
+    assert response.status_code == 400
+    assert not ErasureRequest.objects.exists()
+
+    end(member.memberships.get())
+    assert b"Ask to be forgotten" in client.get(reverse("standing:dashboard")).content
+    unticked = client.post(reverse("standing:forget_me"), {"member": member.pk})
+    assert unticked.status_code == 400
+    assert not ErasureRequest.objects.exists()
+    response = client.post(
+        reverse("standing:forget_me"), {"member": member.pk, "understood": "on", "reason": "Moved"}
+    )
+    assert response.status_code == 302
+    request = ErasureRequest.objects.get()
+    assert (request.member, request.requested_by, request.status) == (member, user, "requested")
+    assert b"waiting for a co-op admin" in client.get(reverse("standing:dashboard")).content
+
+
+def test_the_admin_confirms_through_a_page_that_says_what_changes(client, coop_admin):
+    member, user = voting_member()
+    end(member.memberships.get())
+    request = erasure_request(member=member, actor=user)
+    client.force_login(coop_admin)
+    url = reverse("admin:membership_erasurerequest_changelist")
+    form = {"action": "confirm_selected", "_selected_action": [request.pk]}
+    page = client.post(url, form)
+    assert page.status_code == 200
+    assert request.pseudonym.encode() in page.content
+    assert b"every total stays the same" in page.content
+    client.post(url, {**form, "apply": "1"})  # the box unticked: nothing happens
+    request.refresh_from_db()
+    assert request.status == "requested"
+    client.post(url, {**form, "apply": "1", "understood": "on"})
+    request.refresh_from_db()
+    assert request.status == "confirmed"
+    assert Member.objects.get(pk=member.pk).name == request.pseudonym
+
+
+def test_a_coop_admin_asks_on_their_behalf_from_the_member_page(client, coop_admin):
+    member, _user = voting_member()
+    client.force_login(coop_admin)
+    member_page = client.get(reverse("admin:membership_member_change", args=[member.pk]))
+    on_behalf = reverse("admin:membership_erasurerequest_on_behalf", args=[member.pk])
+    assert on_behalf.encode() in member_page.content
+    refused = client.post(on_behalf, follow=True)
+    assert b"end it first" in refused.content
+    assert not ErasureRequest.objects.exists()
+    end(member.memberships.get())
+    assert client.get(on_behalf).status_code == 200
+    client.post(on_behalf)
+    assert ErasureRequest.objects.get().requested_by == coop_admin
+
+
+def test_a_steward_admin_sees_no_erasure_requests(client, coop_admin):
+    member, user = voting_member()
+    membership = member.memberships.get()
+    end(membership)
+    request = erasure_request(member=member, actor=user)
+    client.force_login(StewardAdminFactory(stewards=[membership.steward]))
+    url = reverse("admin:membership_erasurerequest_changelist")
+    assert client.get(url).status_code == 403
+    form = {"action": "confirm_selected", "_selected_action": [request.pk], "apply": "1"}
+    client.post(url, {**form, "understood": "on"})
+    on_behalf = reverse("admin:membership_erasurerequest_on_behalf", args=[member.pk])
+    assert client.post(on_behalf).status_code == 403
+    request.refresh_from_db()
+    assert request.status == "requested"
