@@ -140,13 +140,12 @@ class ErasureRequestAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
+        # The actions (confirm, refuse) need it; a request's page is read-only: nothing of a
+        # request is edited, it is only decided.
+        return obj is None and is_coop_admin(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def has_decide_permission(self, request):
-        return is_coop_admin(request.user)
 
     def get_urls(self):
         return [
@@ -174,7 +173,7 @@ class ErasureRequestAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/standing/erasure_confirm.html", context)
 
-    @admin.action(description=_("Confirm erasure…"), permissions=["decide"])
+    @admin.action(description=_("Confirm erasure…"), permissions=["change"])
     def confirm_selected(self, request, queryset):
         form = ErasureConfirmForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
@@ -210,7 +209,7 @@ class ErasureRequestAdmin(admin.ModelAdmin):
             queryset=queryset,
         )
 
-    @admin.action(description=_("Refuse erasure…"), permissions=["decide"])
+    @admin.action(description=_("Refuse erasure…"), permissions=["change"])
     def refuse_selected(self, request, queryset):
         form = ErasureRefuseForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():

@@ -398,3 +398,30 @@ def test_a_steward_admin_sees_no_erasure_requests(client, coop_admin):
     assert client.post(on_behalf).status_code == 403
     request.refresh_from_db()
     assert request.status == "requested"
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="the triggers exist on PostgreSQL",
+)
+def test_the_trigger_lets_only_the_erasure_rewrite_only_free_text(coop_admin):
+    from django.db import DatabaseError, connection, transaction
+
+    from meetcoop.core.erasure import erasure_allowed
+
+    entry = audit_log(actor=coop_admin, action="x.y", data={"name": NAME})
+    for sql, allowed in (
+        ("UPDATE core_auditentry SET data = '{}'::jsonb WHERE id = %s", True),
+        ("UPDATE core_auditentry SET action = 'z' WHERE id = %s", False),
+    ):
+        with transaction.atomic():
+            with erasure_allowed(), connection.cursor() as cursor:
+                if allowed:
+                    cursor.execute(sql, [entry.pk])
+                else:
+                    with pytest.raises(DatabaseError), transaction.atomic():
+                        cursor.execute(sql, [entry.pk])
+            with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
+                c.execute(sql, [entry.pk])  # outside the erasure: refused
+    entry = AuditEntry.objects.get(pk=entry.pk)
+    assert (entry.data, entry.action) == ({}, "x.y")
