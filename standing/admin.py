@@ -189,3 +189,240 @@ class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 ERRORS_SHOWN = 500
+
+
+# --- A former member's erasure ----------------------------------------------------------------
+
+from django import forms  # noqa: E402
+from django.contrib.admin import helpers  # noqa: E402
+from django.shortcuts import get_object_or_404  # noqa: E402
+from django.utils.html import format_html  # noqa: E402
+from django.utils.translation import gettext  # noqa: E402
+
+from meetcoop.core.admin import message_domain_error  # noqa: E402
+from membership.admin import MemberAdmin  # noqa: E402
+from membership.models import ErasureRequest, Member  # noqa: E402
+from membership.services import erasure_request  # noqa: E402
+
+from .erasure import ALREADY_DECIDED, erasure_confirm, erasure_refuse  # noqa: E402
+
+
+def erasure_changes() -> list[str]:
+    """What an erasure changes and keeps, in words (the confirmation pages list them)."""
+    return [
+        gettext(
+            "The member's name becomes the pseudonym; its email becomes an address that "
+            "receives nothing; its postal address is emptied."
+        ),
+        gettext(
+            "Its logins can no longer sign in: their email and name are replaced, their "
+            "password removed, their sessions ended. A login that also acts for another "
+            "member keeps working and only loses its link to this member."
+        ),
+        gettext(
+            "Its applications, concerns, stances, role applications and public listing "
+            "lose the words the person wrote; their name and email are replaced wherever "
+            "else they appear, the audit log included."
+        ),
+        gettext(
+            "Kept: every membership with its type, steward and dates, every ledger entry, "
+            "invoice and payment with its amount, every stance and attendance, so every "
+            "total stays the same."
+        ),
+    ]
+
+
+class ErasureConfirmForm(forms.Form):
+    understood = forms.BooleanField(
+        label=_("I understand that this cannot be undone."), required=True
+    )
+
+
+class ErasureRefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=300)
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(admin.ModelAdmin):
+    """Only the co-op's admins see the requests; they confirm or refuse them through the
+    actions, each on a page that says what will happen."""
+
+    list_display = ["requested_at", "member_shown", "pseudonym", "status", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["member"]
+    search_fields = ["pseudonym", "member__name", "member__email"]
+    ordering = ["-requested_at", "-id"]
+    actions = ["confirm_selected", "refuse_selected"]
+    fields = [
+        "member",
+        "requested_by",
+        "requested_at",
+        "reason",
+        "status",
+        "pseudonym",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("member"))
+    def member_shown(self, obj):
+        return obj.member.display_name
+
+    def has_module_permission(self, request):
+        return is_coop_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_coop_admin(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The actions (confirm, refuse) need it; a request's page is read-only: nothing of a
+        # request is edited, it is only decided.
+        return obj is None and is_coop_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "erase/<int:member_id>/",
+                self.admin_site.admin_view(self.erase_on_behalf),
+                name="membership_erasurerequest_on_behalf",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _page(self, request, *, title, intro, items, form, action, submit_label, queryset):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "intro": intro,
+            "items": items,
+            "changes": erasure_changes(),
+            "submit_label": submit_label,
+            "action": action,
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/standing/erasure_confirm.html", context)
+
+    @admin.action(description=_("Confirm erasure…"), permissions=["change"])
+    def confirm_selected(self, request, queryset):
+        form = ErasureConfirmForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            for item in queryset.order_by("pk"):
+                try:
+                    erasure_confirm(request=item, actor=request.user)
+                except DomainError as exc:
+                    level = messages.WARNING if exc.code == ALREADY_DECIDED else messages.ERROR
+                    self.message_user(request, f"{item}: {exc.text}", level)
+                else:
+                    self.message_user(
+                        request,
+                        gettext("%(pseudonym)s: erased.") % {"pseudonym": item.pseudonym},
+                        messages.SUCCESS,
+                    )
+            return None
+        return self._page(
+            request,
+            title=_("Confirm erasure"),
+            intro=_("Each member below will be erased and shown by its pseudonym from now on."),
+            items=[
+                gettext("%(member)s becomes %(pseudonym)s (%(status)s)")
+                % {
+                    "member": r.member.display_name,
+                    "pseudonym": r.pseudonym,
+                    "status": r.get_status_display(),
+                }
+                for r in queryset.select_related("member")
+            ],
+            form=form,
+            action="confirm_selected",
+            submit_label=_("Erase"),
+            queryset=queryset,
+        )
+
+    @admin.action(description=_("Refuse erasure…"), permissions=["change"])
+    def refuse_selected(self, request, queryset):
+        form = ErasureRefuseForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            for item in queryset.order_by("pk"):
+                try:
+                    erasure_refuse(
+                        request=item, actor=request.user, note=form.cleaned_data["reason"]
+                    )
+                except DomainError as exc:
+                    message_domain_error(self, request, exc, about=str(item))
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Refuse erasure"),
+            "intro": _("The request is closed with your reason; nothing is erased."),
+            "items": [str(r) for r in queryset],
+            "submit_label": _("Refuse"),
+            "action": "refuse_selected",
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/action_with_reason.html", context)
+
+    def erase_on_behalf(self, request, member_id):
+        """A co-op admin asks, on a former member's behalf, for it to be erased; the request
+        is then confirmed from the list like any other."""
+        if not is_coop_admin(request.user):
+            raise PermissionDenied
+        member = get_object_or_404(Member, pk=member_id)
+        member_page = reverse("admin:membership_member_change", args=[member.pk])
+        if request.method == "POST":
+            try:
+                made = erasure_request(member=member, actor=request.user)
+            except DomainError as exc:
+                message_domain_error(self, request, exc)
+                return redirect(member_page)
+            self.message_user(
+                request,
+                gettext("Erasure requested; confirm it here to erase %(member)s.")
+                % {"member": member.display_name},
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:membership_erasurerequest_change", args=[made.pk]))
+        return TemplateResponse(
+            request,
+            "admin/standing/erasure_on_behalf.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Erase on their behalf"),
+                "member": member,
+                "member_page": member_page,
+                "changes": erasure_changes(),
+                "opts": self.model._meta,
+            },
+        )
+
+
+class StandingMemberAdmin(MemberAdmin):
+    """The member's page, with a link for co-op admins to ask for its erasure."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and is_coop_admin(request.user):
+            fields.append("erasure")
+        return fields
+
+    @admin.display(description=_("erasure"))
+    def erasure(self, obj):
+        url = reverse("admin:membership_erasurerequest_on_behalf", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, gettext("Erase on their behalf…"))
+
+
+admin.site.unregister(Member)
+admin.site.register(Member, StandingMemberAdmin)

@@ -215,4 +215,6 @@ def steward_availability_check(*, on: datetime.date) -> int:
 
 
 # Importing the co-op's existing records (issue 16): ``standing.imports``.
+# A former member's erasure has its own module; callers import it from here.
+from .erasure import erasure_confirm, erasure_refuse  # noqa: E402, F401
 from .imports.service import ImportResult, coop_import  # noqa: E402, F401

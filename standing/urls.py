@@ -8,6 +8,7 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("me/", views.dashboard, name="dashboard"),
     path("me/data.json", views.my_data, name="my_data"),
+    path("me/forget/", views.forget_me, name="forget_me"),
     path("reports/status/", views.coop_report, name="report"),
     path("reports/register/", register_views.register_page, name="register"),
     path("reports/register/csv/", register_views.register_csv, name="register_csv"),

@@ -1,21 +1,27 @@
 import json
 
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from meetcoop.core.errors import DomainError
 from meetcoop.core.permissions import require
 from meetcoop.core.roles import is_coop_admin
+from membership.services import erasure_request
 from resellers import views as resellers_views
 from resellers.availability import public_reason
 from resellers.selectors import public_stewards, public_stewards_with_offers
 
 from . import selectors
 from .context_processors import request_roles
+from .selectors.erasure import erasable_members
 from .selectors.stewards import stewards_availability, stewards_taking, stewards_taking_with_room
 
 
@@ -120,3 +126,34 @@ def apply(request, slug):
         "refused": request.method == "POST",
     }
     return render(request, "standing/steward_closed.html", context)
+
+
+class ForgetForm(forms.Form):
+    member = forms.IntegerField()
+    understood = forms.BooleanField(required=True)
+    reason = forms.CharField(required=False, max_length=2000)
+
+
+@login_required
+@require_http_methods(["POST"])
+def forget_me(request):
+    """A former member asks to be forgotten (a co-op admin confirms it later)."""
+    form = ForgetForm(request.POST)
+    erasable = {row["member"].pk: row["member"] for row in erasable_members(request.user)}
+    if not form.is_valid() or form.cleaned_data["member"] not in erasable:
+        messages.error(request, _("Tick the box to confirm that you want to be forgotten."))
+        context = selectors.member_dashboard(
+            request.user, on=timezone.localdate(), now=timezone.now()
+        )
+        return render(request, "standing/dashboard.html", context, status=400)
+    member = erasable[form.cleaned_data["member"]]
+    try:
+        erasure_request(member=member, actor=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.text)
+    else:
+        messages.success(
+            request,
+            _("Your request to be forgotten is recorded. A co-op admin will confirm it."),
+        )
+    return redirect("standing:dashboard")

@@ -387,9 +387,12 @@ class SafeAutocompleteSelectMultiple(_KeysOnlyAutocompleteMixin, AutocompleteSel
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "actor", "action", "object_repr"]
+    """An entry stores ids only; the object's name is read from its row when shown (an erased
+    member's row shows its pseudonym; a deleted row shows what the entry stored)."""
+
+    list_display = ["created_at", "actor", "action", "object_shown"]
     list_filter = ["action", "content_type"]
-    search_fields = ["action", "object_repr", "actor__email"]
+    search_fields = ["action", "object_repr", "object_id", "actor__email"]
     date_hierarchy = "created_at"
     list_select_related = ["actor"]
     readonly_fields = [
@@ -398,10 +401,22 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "action",
         "content_type",
         "object_id",
-        "object_repr",
+        "object_shown",
         "data",
     ]
     fields = readonly_fields
+
+    def get_queryset(self, request):
+        # The objects named in a page are read once per kind of object, not once per row.
+        return super().get_queryset(request).prefetch_related("object")
+
+    @admin.display(description=_("object"))
+    def object_shown(self, entry):
+        try:
+            obj = entry.object
+        except Exception:  # a model that no longer exists
+            obj = None
+        return str(obj) if obj is not None else entry.object_repr
 
 
 # --- django-celery-beat's schedules ------------------------------------------------------------

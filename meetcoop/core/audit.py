@@ -1,8 +1,18 @@
-"""The one way to write to the audit log."""
+"""The one way to write to the audit log.
+
+An entry names its object by ids only (``object_repr`` is "<model> #<id>", never the row's
+name): names are read from the live row when the entry is shown (the audit log's admin), so a
+former member's erasure finds nothing to rewrite in ``object_repr``.
+"""
 
 from django.contrib.contenttypes.models import ContentType
 
 from .models import AuditEntry
+
+
+def object_label(obj) -> str:
+    """What an entry stores to name ``obj``: its model and id, nothing a person typed."""
+    return f"{obj._meta.model_name} #{obj.pk}"[:300]
 
 
 def audit_log(*, actor, action: str, obj=None, data: dict | None = None) -> AuditEntry:
@@ -18,7 +28,7 @@ def audit_log(*, actor, action: str, obj=None, data: dict | None = None) -> Audi
     if obj is not None:
         entry.content_type = ContentType.objects.get_for_model(obj)
         entry.object_id = str(obj.pk)
-        entry.object_repr = str(obj)[:300]
+        entry.object_repr = object_label(obj)
     entry.save()
     return entry
 
@@ -38,7 +48,7 @@ def audit_log_many(*, actor, action: str, objects, data) -> list[AuditEntry]:
                 action=action,
                 content_type=content_type,
                 object_id=str(obj.pk),
-                object_repr=str(obj)[:300],
+                object_repr=object_label(obj),
                 data=data(obj),
             )
             for obj in objects

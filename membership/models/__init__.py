@@ -4,9 +4,11 @@
 - ``rates``: the dated exchange rates;
 - ``members``: members, their contact logins, and their memberships;
 - ``terms``: terms versions and acceptances;
-- ``status``: status changes, runs and notices.
+- ``status``: status changes, runs and notices;
+- ``erasure``: a former member's request to be forgotten.
 """
 
+from .erasure import ErasureRequest
 from .members import Member, MemberContact, Membership
 from .policy import ParticipationRule, Policy, ServiceLevel
 from .rates import ExchangeRate
@@ -14,6 +16,7 @@ from .status import StatusChange, StatusNotice, StatusRun
 from .terms import TermsAcceptance, TermsVersion
 
 __all__ = [
+    "ErasureRequest",
     "ExchangeRate",
     "Member",
     "MemberContact",

@@ -12,6 +12,7 @@ Each service takes the acting user, checks the state first, refuses with ``Domai
 writes in one transaction and leaves an audit entry.
 """
 
+from .erasure import erasure_request, may_request_erasure, refuse_unless_ended
 from .members import (
     contact_login_ensure,
     member_email_lock,
@@ -40,6 +41,9 @@ from .terms import (
 )
 
 __all__ = [
+    "erasure_request",
+    "may_request_erasure",
+    "refuse_unless_ended",
     "exchange_rate_record",
     "STATUS_LOCK",
     "contact_login_ensure",

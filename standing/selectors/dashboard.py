@@ -39,6 +39,7 @@ from membership.selectors import (
 )
 from resellers.models import Steward
 
+from .erasure import erasable_rows, erasure_annotations
 from .status import (
     required_terms,
     reseller_overdue_items,
@@ -108,6 +109,8 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
             reseller_id=Subquery(stewards.values("pk")[:1]),
             # Whether the co-op owes (or owed) them for hours: the sums are read only then.
             has_compensation=Exists(Compensation.objects.filter(member=OuterRef("pk"))),
+            # Whether it may ask to be forgotten (every membership ended; docs/erasure.md).
+            **erasure_annotations(),
         )
         .order_by("kind", "name")
     )
@@ -122,6 +125,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
             "terms_to_accept": [],
             "owed": [],
             "open_invoices": [],
+            "erasable": [],
         }
     member_ids = [m.pk for m in members]
     # Every published version, each row joined to the acceptances of these members (one
@@ -314,6 +318,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
     balances = compensation_balances(owed_to) if owed_to else {}
     return {
         "members": members,
+        "erasable": erasable_rows(members),
         "cards": cards,
         "seats": seats,
         "upcoming_meetings": upcoming,

@@ -97,7 +97,7 @@ def test_a_deletion_records_the_row_it_deleted(client, coop_admin):
     assert response.status_code == 302
     assert not ServiceLevel.objects.filter(pk=level.pk).exists()
     (entry,) = admin_entries("deleted")
-    assert (entry.object_id, entry.object_repr) == (str(level.pk), "Gone")
+    assert (entry.object_id, entry.object_repr) == (str(level.pk), f"servicelevel #{level.pk}")
     assert entry.data["fields"]["minimum_amount"] == "7.00"
     assert entry.data["fields"]["name"] == "Gone"
 
