@@ -395,6 +395,7 @@ class CompensationSettlementAdmin(
 
 class BankLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = BankLine
+    formset = BoundedInlineFormSet
     extra = 0
     fields = ["booked_on", "amount", "currency", "is_credit", "counterparty", "reference"]
     readonly_fields = fields
@@ -424,6 +425,7 @@ class BankStatementAdmin(TreasurerOrStewardScopedMixin, ReadOnlyAdminMixin, admi
 
 class OnlinePaymentEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = OnlinePaymentEvent
+    formset = BoundedInlineFormSet
     extra = 0
     fields = ["received_at", "type", "outcome", "reason", "event_id"]
     readonly_fields = fields

@@ -150,6 +150,44 @@ def _invoice(n):
     return invoice, invoice.membership.steward
 
 
+def _bank_statement(n):
+    from contributions.services import statement_import
+    from tests.contributions.bank_samples import camt, entry
+
+    treasurer = UserFactory(is_superuser=True, is_staff=True)
+    data = camt(
+        *(entry("1.00", name=f"Payer {i}", acct_ref=f"E{n}-{i}") for i in range(n)),
+        statement_id=f"S{n}",
+    )
+    statement, _new = statement_import(
+        data=data, file_name=f"s{n}.xml", actor=treasurer, steward=None
+    )
+    return statement, None
+
+
+def _online_payment(n):
+    from contributions.models import OnlinePayment, OnlinePaymentEvent
+
+    invoice = DuesInvoiceFactory()
+    payment = OnlinePayment.objects.create(
+        dues_invoice=invoice,
+        provider="stripe",
+        checkout_id=f"cs_{n}",
+        amount="10",
+        currency="EUR",
+        created_by=UserFactory(),
+    )
+    for i in range(n):
+        OnlinePaymentEvent.objects.create(
+            provider="stripe",
+            event_id=f"evt_{n}_{i}",
+            type="checkout.session.expired",
+            online_payment=payment,
+            outcome="failed",
+        )
+    return payment, invoice.membership.steward
+
+
 def _schedule(kind):
     """A django-celery-beat schedule (``kind``: interval, crontab, solar, clocked) with ``n``
     periodic tasks on it."""
@@ -187,6 +225,8 @@ CHANGE_PAGES = {
     "resellers.concern": _concern,
     "resellers.steward": _steward,
     "contributions.duesinvoice": _invoice,
+    "contributions.bankstatement": _bank_statement,
+    "contributions.onlinepayment": _online_payment,
     **{
         f"django_celery_beat.{kind}schedule": _schedule(kind)
         for kind in ["interval", "crontab", "solar", "clocked"]
