@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from membership.admin import MembershipAdmin
 from membership.models import Membership
 
+from .discourse import admin as forum_admin  # noqa: F401  (the forum's sync failures)
 from .services import status_recompute
 
 

@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class StandingConfig(AppConfig):
-    """The top of the layers: no models of its own. It gathers the facts of every app,
-    evaluates active status, runs the recompute, and shows the member's dashboard, the data
-    download and the co-op report."""
+    """The top of the layers. It gathers the facts of every app, evaluates active status,
+    runs the recompute, and shows the member's dashboard, the data download and the co-op
+    report; its only rows are the forum's (``standing.discourse``)."""
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "standing"
@@ -13,3 +13,4 @@ class StandingConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (forgets the cached nightly schedule on change)
+        from .discourse import receivers as forum_receivers  # noqa: F401  (pushes forum groups)
