@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from meetcoop.core.admin import ReadOnlyAdminMixin
 from meetcoop.core.roles import is_coop_admin
 
 from .models import ForumSyncFailure
@@ -13,7 +12,10 @@ from .tasks import discourse_sync_enqueue
 
 
 @admin.register(ForumSyncFailure)
-class ForumSyncFailureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ForumSyncFailureAdmin(admin.ModelAdmin):
+    """Co-op admins only. Nothing is edited here: the rows are written by the pushes, and
+    "change" is the right to push again."""
+
     list_display = [
         "user",
         "status_code",
@@ -35,15 +37,24 @@ class ForumSyncFailureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return is_coop_admin(request.user)
 
-    def has_retry_permission(self, request):
+    def has_change_permission(self, request, obj=None):
         return is_coop_admin(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
 
     @admin.display(description=_("error"))
     def short_error(self, obj):
         return obj.error if len(obj.error) <= 120 else f"{obj.error[:119]}…"
 
     @admin.action(
-        description=_("Push the groups of the selected people again now"), permissions=["retry"]
+        description=_("Push the groups of the selected people again now"), permissions=["change"]
     )
     def retry_now(self, request, queryset):
         if not discourse_sync_enabled():

@@ -73,7 +73,10 @@ class ForumSyncFailure(models.Model):
     will_retry = models.BooleanField(
         _("will be retried"),
         default=False,
-        help_text=_("Another attempt is scheduled; otherwise only “Retry now” tries again."),
+        help_text=_(
+            "Another attempt is scheduled. Otherwise the forum is told again when the "
+            "person's groups change, or when a co-op admin sends them again."
+        ),
     )
     first_failed_at = models.DateTimeField(_("first failed"), default=timezone.now)
     last_failed_at = models.DateTimeField(_("last failed"), default=timezone.now)

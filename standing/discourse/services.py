@@ -211,29 +211,41 @@ def forum_groups_push(*, user_ids, on: datetime.date, may_retry: bool) -> PushOu
 
 def forum_sync_failure_record(*, user, status_code, error: str, will_retry: bool):
     """Record a failed push for ``user``: its open failure counts one more attempt, or a new
-    one is opened."""
+    one is opened (two workers opening one at once: the second counts on the first's)."""
     now = timezone.now()
-    with transaction.atomic():
-        failure = (
-            ForumSyncFailure.objects.select_for_update()
-            .filter(user=user, resolved_at__isnull=True)
-            .first()
-        )
-        if failure is None:
-            return ForumSyncFailure.objects.create(
-                user=user,
-                status_code=status_code,
-                error=error,
-                will_retry=will_retry,
-                first_failed_at=now,
-                last_failed_at=now,
+    for _attempt in range(2):
+        with transaction.atomic():
+            failure = (
+                ForumSyncFailure.objects.select_for_update()
+                .filter(user=user, resolved_at__isnull=True)
+                .first()
             )
-        failure.status_code = status_code
-        failure.error = error
-        failure.will_retry = will_retry
-        failure.attempts += 1
-        failure.last_failed_at = now
-        failure.save(
-            update_fields=["status_code", "error", "will_retry", "attempts", "last_failed_at"]
-        )
-        return failure
+            if failure is not None:
+                failure.status_code = status_code
+                failure.error = error
+                failure.will_retry = will_retry
+                failure.attempts += 1
+                failure.last_failed_at = now
+                failure.save(
+                    update_fields=[
+                        "status_code",
+                        "error",
+                        "will_retry",
+                        "attempts",
+                        "last_failed_at",
+                    ]
+                )
+                return failure
+            try:
+                with transaction.atomic():
+                    return ForumSyncFailure.objects.create(
+                        user=user,
+                        status_code=status_code,
+                        error=error,
+                        will_retry=will_retry,
+                        first_failed_at=now,
+                        last_failed_at=now,
+                    )
+            except IntegrityError:
+                continue
+    return None
