@@ -21,6 +21,7 @@ from standing.discourse.tasks import MAX_RETRIES
 from standing.models import ForumAccount, ForumSyncFailure
 from tests.factories import (
     CircleFactory,
+    CircleRoleFactory,
     DuesInvoiceFactory,
     DuesPaymentFactory,
     StewardAdminFactory,
@@ -312,3 +313,20 @@ def test_nothing_is_pushed_without_an_api_key(discourse, settings):
     membership_status_set(membership=membership, status="lapsed", actor=None, note="Unpaid.")
     discourse_sync.delay([user.pk])
     assert discourse.calls == []
+
+
+@pytest.mark.django_db
+def test_the_groups_of_many_people_take_three_queries(django_assert_num_queries):
+    from standing.discourse.selectors import forum_groups
+
+    tech = CircleFactory(slug="tech")
+    users = []
+    for _ in range(12):
+        member, user = voting_member(membership_type="user")
+        CircleRoleFactory(member=member, circle=tech)
+        users.append(user)
+
+    with django_assert_num_queries(3):
+        groups_of = forum_groups([user.pk for user in users], on=timezone.localdate())
+
+    assert all(groups_of[user.pk] == {"user-members", "circle-tech"} for user in users)
