@@ -21,3 +21,18 @@ otherwise meanwhile), the close is rolled back: the proposal stays open and whoe
 close it sees the reason. Receivers must not send email directly (use
 ``transaction.on_commit``).
 """
+
+seats_changed = Signal()
+"""Members took or left circle seats.
+
+Sent by ``governance.services.circles.circle_seat_add`` and ``circle_seat_end`` **after** the
+transaction commits (never for a rolled-back change), once per commit, through
+``send_robust``.
+
+Arguments: ``member_ids`` (a list of ``membership.Member`` ids whose seats changed).
+
+Receivers read the seats as they are now (a seat may start or end on a later day, so they
+read "seated today" themselves) and must be cheap and safe to run twice: typically they
+enqueue a Celery task (push the forum's circle groups). They must not raise: an error is
+logged and the other receivers still run.
+"""

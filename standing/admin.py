@@ -22,6 +22,7 @@ from meetcoop.core.roles import is_coop_admin
 from membership.admin import MembershipAdmin
 from membership.models import Membership
 
+from .discourse import admin as forum_admin  # noqa: F401  (the forum's sync failures)
 from .imports.columns import KINDS
 from .imports.readers import MAX_BYTES
 from .models import ImportRun

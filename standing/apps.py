@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class StandingConfig(AppConfig):
     """The top of the layers. It gathers the facts of every app, evaluates active status,
     runs the recompute, shows the member's dashboard, the data download and the co-op report,
-    and imports a co-op's existing records (its only models: the import runs and the records
-    they wrote)."""
+    imports a co-op's existing records, erases a former member, and signs members in to the
+    forum (its models: the import runs and the records they wrote, the forum's sign-ins and
+    sync failures)."""
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "standing"
@@ -14,3 +15,4 @@ class StandingConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (forgets the cached nightly schedule on change)
+        from .discourse import receivers as forum_receivers  # noqa: F401  (pushes forum groups)

@@ -1,5 +1,6 @@
-"""The records of the co-op's imports (issue 16): who imported which files, and which row of
-them became which object. The rest of standing has no models: it reads every app's."""
+"""Standing's own rows: the records of the co-op's imports (issue 16: who imported which
+files, and which row of them became which object) and the forum's (``standing.discourse.models``).
+Every other fact it reads belongs to a lower app."""
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -76,3 +77,7 @@ class ImportedRecord(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.kind} {self.external_id} → {self.object_id}"
+
+
+# The forum's rows (DiscourseConnect, issue 17) live with the forum's code.
+from .discourse.models import DiscourseNonce, ForumAccount, ForumSyncFailure  # noqa: E402, F401

@@ -1,6 +1,8 @@
 from celery import shared_task
 from django.utils import timezone
 
+from .discourse.tasks import discourse_sync  # noqa: F401  (registered for the workers)
+
 
 @shared_task
 def recompute_status_nightly() -> dict:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import register_views, views
+from .discourse import views as forum_views
 
 app_name = "standing"
 
@@ -13,4 +14,5 @@ urlpatterns = [
     path("reports/register/", register_views.register_page, name="register"),
     path("reports/register/csv/", register_views.register_csv, name="register_csv"),
     path("reports/register/pdf/", register_views.register_pdf_view, name="register_pdf"),
+    path("forum/connect/", forum_views.discourse_connect, name="discourse_connect"),
 ]

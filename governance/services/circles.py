@@ -1,6 +1,7 @@
 """Writes of circles and their seats."""
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -11,6 +12,24 @@ from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 
 from ..models import Circle, CircleRole
+from ..signals import seats_changed
+
+logger = logging.getLogger(__name__)
+
+
+def seats_changed_after_commit(member_ids) -> None:
+    """Send ``seats_changed`` for ``member_ids`` once the current transaction commits (see its
+    contract in ``governance.signals``)."""
+    ids = sorted(set(member_ids))
+    if not ids:
+        return
+
+    def send():
+        for receiver, result in seats_changed.send_robust(sender=None, member_ids=ids):
+            if isinstance(result, Exception):
+                logger.error("seats_changed receiver %r failed", receiver, exc_info=result)
+
+    transaction.on_commit(send)
 
 
 def circle_create(
@@ -50,6 +69,7 @@ def circle_seat_add(
             obj=seat,
             data={"role": role, "started_on": started_on.isoformat()},
         )
+        seats_changed_after_commit([seat.member_id])
     return seat
 
 
@@ -68,4 +88,5 @@ def circle_seat_end(*, seat: CircleRole, ended_on: datetime.date, actor) -> Circ
             obj=seat,
             data={"ended_on": ended_on.isoformat()},
         )
+        seats_changed_after_commit([seat.member_id])
     return seat

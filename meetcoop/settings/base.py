@@ -229,6 +229,17 @@ PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="").strip().lower()
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 
+# The forum through DiscourseConnect (docs/forum.md). With no URL or no secret the forum's
+# sign-in answers 404 and no groups are pushed. The API key (of the user DISCOURSE_API_USERNAME)
+# lets the platform push a person's groups with Discourse's sync_sso when a status or a seat
+# changes; without it only sign-in carries the groups.
+DISCOURSE_URL = env("DISCOURSE_URL", default="").strip().rstrip("/")
+DISCOURSE_CONNECT_SECRET = env("DISCOURSE_CONNECT_SECRET", default="")
+DISCOURSE_API_KEY = env("DISCOURSE_API_KEY", default="")
+DISCOURSE_API_USERNAME = env("DISCOURSE_API_USERNAME", default="system")
+# Circle groups are named this prefix and the circle's slug ("circle-tech").
+DISCOURSE_CIRCLE_GROUP_PREFIX = env("DISCOURSE_CIRCLE_GROUP_PREFIX", default="circle-")
+
 # Internationalisation.
 LANGUAGE_CODE = "en"
 LANGUAGES = [
