@@ -4,13 +4,22 @@
 gathers them, so its action is added here, where every app can be read.
 """
 
+from django import forms
 from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from meetcoop.core.admin import StewardScopedAdminMixin, message_domain_error
+from meetcoop.core.errors import DomainError
+from meetcoop.core.roles import is_coop_admin
 from membership.admin import MembershipAdmin
 from membership.models import Membership
 
+from .models import Service
+from .oidc.services import redirect_uris_clean, service_register, service_update
+from .oidc.values import greenlight_values
 from .services import status_recompute
 
 
@@ -43,3 +52,136 @@ class StandingMembershipAdmin(MembershipAdmin):
 
 admin.site.unregister(Membership)
 admin.site.register(Membership, StandingMembershipAdmin)
+
+
+# --- The co-op's services (OpenID Connect clients), per steward -------------------------------
+
+
+class ServiceForm(forms.ModelForm):
+    """A service's fields, with its OAuth client's: its name, its exact redirect URIs and
+    whether it is public (no secret, PKCE). The client id and secret are made on saving."""
+
+    name = forms.CharField(label=_("name"), max_length=255)
+    redirect_uris = forms.CharField(
+        label=_("redirect URIs"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "One per line, each exactly as the service sends it; for a Greenlight: "
+            "https://<your Greenlight>/auth/openid_connect/callback"
+        ),
+    )
+    public = forms.BooleanField(
+        label=_("public client (no secret; it must use PKCE)"), required=False
+    )
+
+    class Meta:
+        model = Service
+        fields = ["steward", "kind", "own_service"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["name"].initial = self.instance.application.name
+            self.fields["name"].disabled = True
+            self.fields["redirect_uris"].initial = "\n".join(
+                self.instance.application.redirect_uris.split()
+            )
+            self.fields["public"].initial = self.instance.application.client_type == "public"
+            self.fields["public"].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            redirect_uris_clean(cleaned.get("redirect_uris") or "")
+        except DomainError as error:
+            self.add_error("redirect_uris", error.text)
+        return cleaned
+
+
+@admin.register(Service)
+class ServiceAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
+    """A co-op admin registers a service for any steward, a steward's admin for its own; the
+    client secret is shown once, on the page after saving (only its hash is kept)."""
+
+    form = ServiceForm
+    list_display = ["__str__", "steward", "kind", "own_service", "client_id", "created_at"]
+    list_filter = ["steward", "kind", "own_service"]
+    search_fields = ["application__name", "application__client_id"]
+    list_select_related = ["application", "steward"]
+    readonly_fields = ["client_id", "created_by", "created_at"]
+
+    @admin.display(description=_("client ID"))
+    def client_id(self, obj):
+        return obj.application.client_id if obj and obj.pk else ""
+
+    def get_fields(self, request, obj=None):
+        fields = ["name", "steward", "kind", "redirect_uris", "public", "own_service"]
+        return [*fields, *self.readonly_fields] if obj else fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(self.readonly_fields) if obj else []
+        if obj:
+            readonly += ["steward", "kind"]
+        if not is_coop_admin(request.user):
+            readonly.append("own_service")
+        return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        # A service people signed in to keeps its record; a co-op admin removes its OAuth
+        # client (Django OAuth Toolkit › Applications) when it must never sign anyone in again.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            if change:
+                service_update(
+                    service=obj,
+                    own_service=data.get("own_service") if is_coop_admin(request.user) else None,
+                    redirect_uris=data["redirect_uris"],
+                    actor=request.user,
+                )
+            else:
+                registered = service_register(
+                    steward=data["steward"],
+                    name=data["name"],
+                    redirect_uris=data["redirect_uris"],
+                    kind=data["kind"],
+                    own_service=bool(data.get("own_service")),
+                    public=bool(data.get("public")),
+                    actor=request.user,
+                )
+                obj.pk = registered.service.pk
+                request._registered_service = registered
+        except DomainError as error:
+            message_domain_error(self, request, error)
+            request._service_refused = True
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing is related."""
+
+    def log_addition(self, request, obj, message):
+        if getattr(request, "_registered_service", None):
+            return super().log_addition(request, obj, message)
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        registered = getattr(request, "_registered_service", None)
+        if registered is None:
+            return HttpResponseRedirect(request.path)
+        return render(
+            request,
+            "admin/standing/service/registered.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Service registered"),
+                "service": registered.service,
+                "values": greenlight_values(request, registered),
+            },
+        )
+
+    def response_change(self, request, obj):
+        if getattr(request, "_service_refused", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)

@@ -45,6 +45,7 @@ APPEND_ONLY = [
     "contributions_onlinepayment",
     "contributions_onlinepaymentevent",
     "contributions_duesrefund",
+    "standing_servicesignin",
 ]
 
 
