@@ -6,19 +6,17 @@ gathers them, so its action is added here, where every app can be read.
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetcoop.core.admin import StewardScopedAdminMixin, message_domain_error
-from meetcoop.core.errors import DomainError
+from meetcoop.core.admin import ServiceFormMixin, StewardScopedAdminMixin
 from meetcoop.core.roles import is_coop_admin
 from membership.admin import MembershipAdmin
 from membership.models import Membership
 
 from .models import Service
-from .oidc.services import redirect_uris_clean, service_register, service_update
+from .oidc.services import service_register, service_update
 from .oidc.values import greenlight_values
 from .services import status_recompute
 
@@ -89,17 +87,9 @@ class ServiceForm(forms.ModelForm):
             self.fields["public"].initial = self.instance.application.client_type == "public"
             self.fields["public"].disabled = True
 
-    def clean(self):
-        cleaned = super().clean()
-        try:
-            redirect_uris_clean(cleaned.get("redirect_uris") or "")
-        except DomainError as error:
-            self.add_error("redirect_uris", error.text)
-        return cleaned
-
 
 @admin.register(Service)
-class ServiceAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
+class ServiceAdmin(ServiceFormMixin, StewardScopedAdminMixin, admin.ModelAdmin):
     """A co-op admin registers a service for any steward, a steward's admin for its own; the
     client secret is shown once, on the page after saving (only its hash is kept)."""
 
@@ -109,6 +99,7 @@ class ServiceAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["application__name", "application__client_id"]
     list_select_related = ["application", "steward"]
     readonly_fields = ["client_id", "created_by", "created_at"]
+    service_error_field = "steward"
 
     @admin.display(description=_("client ID"))
     def client_id(self, obj):
@@ -131,44 +122,31 @@ class ServiceAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
         # client (Django OAuth Toolkit › Applications) when it must never sign anyone in again.
         return False
 
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        try:
-            if change:
-                service_update(
-                    service=obj,
-                    own_service=data.get("own_service") if is_coop_admin(request.user) else None,
-                    redirect_uris=data["redirect_uris"],
-                    actor=request.user,
-                )
-            else:
-                registered = service_register(
-                    steward=data["steward"],
-                    name=data["name"],
-                    redirect_uris=data["redirect_uris"],
-                    kind=data["kind"],
-                    own_service=bool(data.get("own_service")),
-                    public=bool(data.get("public")),
-                    actor=request.user,
-                )
-                obj.pk = registered.service.pk
-                request._registered_service = registered
-        except DomainError as error:
-            message_domain_error(self, request, error)
-            request._service_refused = True
+    def add_via_service(self, request, data):
+        registered = service_register(
+            steward=data["steward"],
+            name=data["name"],
+            redirect_uris=data["redirect_uris"],
+            kind=data["kind"],
+            own_service=bool(data.get("own_service")),
+            public=bool(data.get("public")),
+            actor=request.user,
+        )
+        request._registered_service = registered
+        return registered.service
 
-    def save_related(self, request, form, formsets, change):
-        """Nothing is related."""
-
-    def log_addition(self, request, obj, message):
-        if getattr(request, "_registered_service", None):
-            return super().log_addition(request, obj, message)
-        return None
+    def change_via_service(self, request, obj, data):
+        return service_update(
+            service=obj,
+            own_service=data.get("own_service") if is_coop_admin(request.user) else None,
+            redirect_uris=data["redirect_uris"],
+            actor=request.user,
+        )
 
     def response_add(self, request, obj, post_url_continue=None):
         registered = getattr(request, "_registered_service", None)
         if registered is None:
-            return HttpResponseRedirect(request.path)
+            return super().response_add(request, obj, post_url_continue)
         return render(
             request,
             "admin/standing/service/registered.html",
@@ -180,8 +158,3 @@ class ServiceAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
                 "values": greenlight_values(request, registered),
             },
         )
-
-    def response_change(self, request, obj):
-        if getattr(request, "_service_refused", False):
-            return HttpResponseRedirect(request.path)
-        return super().response_change(request, obj)

@@ -237,6 +237,10 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 # tests make one at start-up. OIDC_ISSUER fixes the issuer (https://members.example.org/o);
 # empty, it is this site's address + /o as each request reaches it.
 OIDC_RSA_PRIVATE_KEY = env("OIDC_RSA_PRIVATE_KEY", default="").replace("\\n", "\n").strip()
+# While rotating: the previous key, still published in the JWKS so tokens it signed verify.
+OIDC_RSA_PRIVATE_KEY_PREVIOUS = (
+    env("OIDC_RSA_PRIVATE_KEY_PREVIOUS", default="").replace("\\n", "\n").strip()
+)
 OIDC_ISSUER = env("OIDC_ISSUER", default="").rstrip("/")
 # How long an access token and an ID token live: a service refreshes, and each refresh asks
 # again whether the membership still lets the person in.
@@ -251,7 +255,10 @@ OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
 OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
 OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 OAUTH2_PROVIDER = oidc_provider_config(
-    private_key=OIDC_RSA_PRIVATE_KEY, issuer=OIDC_ISSUER, token_seconds=OIDC_TOKEN_SECONDS
+    private_key=OIDC_RSA_PRIVATE_KEY,
+    previous_key=OIDC_RSA_PRIVATE_KEY_PREVIOUS,
+    issuer=OIDC_ISSUER,
+    token_seconds=OIDC_TOKEN_SECONDS,
 )
 
 # Internationalisation.

@@ -50,7 +50,9 @@ def rsa_private_key_pem(bits: int = 2048) -> str:
     ).decode()
 
 
-def oidc_provider_config(*, private_key: str, issuer: str, token_seconds: int) -> dict:
+def oidc_provider_config(
+    *, private_key: str, issuer: str, token_seconds: int, previous_key: str = ""
+) -> dict:
     """django-oauth-toolkit's settings for the OpenID Connect provider (docs/services.md):
     authorization code with PKCE only, short-lived access tokens, RS256 ID tokens signed with
     ``private_key``, refresh tokens rotated, logout started by a service, and the validator
@@ -58,6 +60,7 @@ def oidc_provider_config(*, private_key: str, issuer: str, token_seconds: int) -
     return {
         "OIDC_ENABLED": True,
         "OIDC_RSA_PRIVATE_KEY": private_key,
+        "OIDC_RSA_PRIVATE_KEYS_INACTIVE": [previous_key] if previous_key else [],
         # Empty: the issuer is this site's address + /o, read from each request.
         "OIDC_ISS_ENDPOINT": issuer,
         "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
