@@ -64,8 +64,8 @@ class ServiceForm(forms.ModelForm):
         label=_("redirect URIs"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "One per line, each exactly as the service sends it; for a Greenlight: "
-            "https://<your Greenlight>/auth/openid_connect/callback"
+            "One per line, each exactly as the service sends it; for a Greenlight, its address "
+            "followed by /auth/openid_connect/callback."
         ),
     )
     public = forms.BooleanField(

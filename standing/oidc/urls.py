@@ -5,7 +5,7 @@ registration are not served (services are registered by the co-op, docs/services
 
 The namespace is django-oauth-toolkit's own, which it reverses (the discovery document)."""
 
-from django.urls import path, re_path
+from django.urls import path
 from oauth2_provider import views as dot_views
 
 from . import views
@@ -17,8 +17,9 @@ urlpatterns = [
     path("token/", views.token, name="token"),
     path("revoke_token/", dot_views.RevokeTokenView.as_view(), name="revoke-token"),
     path("introspect/", dot_views.IntrospectTokenView.as_view(), name="introspect"),
-    re_path(
-        r"^\.well-known/openid-configuration/?$",
+    # Without a trailing slash, as OpenID Connect Discovery says.
+    path(
+        ".well-known/openid-configuration",
         dot_views.ConnectDiscoveryInfoView.as_view(),
         name="oidc-connect-discovery-info",
     ),

@@ -342,3 +342,26 @@ def test_the_discovery_document_and_jwks(client):
     assert keys[0]["kty"] == "RSA" and keys[0]["alg"] == "RS256"
     # django-oauth-toolkit's pages to register applications are not served.
     assert client.get("/o/applications/").status_code == 404
+
+
+def test_production_refuses_to_start_without_a_signing_key():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "OIDC_"))}
+    clean |= {
+        "DJANGO_SETTINGS_MODULE": "meetcoop.settings.production",
+        "DJANGO_ALLOWED_HOSTS": "members.example.org",
+        "DJANGO_SECRET_KEY": "x" * 60,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "OIDC_RSA_PRIVATE_KEY" in result.stderr
