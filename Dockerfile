@@ -19,6 +19,7 @@ COPY . .
 RUN DJANGO_SETTINGS_MODULE=meetcoop.settings.production \
     DJANGO_SECRET_KEY=placeholder-for-collectstatic-at-build-time-only-not-a-secret \
     DJANGO_ALLOWED_HOSTS=build.invalid \
+    OIDC_RSA_PRIVATE_KEY=placeholder-for-collectstatic-at-build-time-only \
     sh -c "python manage.py collectstatic --noinput && python manage.py catalogues compile"
 
 RUN useradd --create-home app

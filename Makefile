@@ -64,6 +64,7 @@ deploy-check: $(STAMP)
 	DJANGO_SETTINGS_MODULE=meetcoop.settings.production \
 	DJANGO_SECRET_KEY=check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGH \
 	DJANGO_ALLOWED_HOSTS=members.example.org \
+	OIDC_RSA_PRIVATE_KEY="$$($(BIN)/python -c 'from meetcoop.settings.config import rsa_private_key_pem; print(rsa_private_key_pem())')" \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:

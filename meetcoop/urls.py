@@ -50,6 +50,8 @@ urlpatterns = [
     path("", include("membership.urls")),
     path("", include("standing.urls")),
     path("contributions/", include("contributions.urls")),
+    # One login for the co-op's services: the OpenID Connect provider (docs/services.md).
+    path("o/", include("standing.oidc.urls")),
 ]
 
 # The site's own error pages (meetcoop.core.error_pages); allauth's rate limits answer with

@@ -6,8 +6,9 @@ class StandingConfig(AppConfig):
     """The top of the layers. It gathers the facts of every app, evaluates active status,
     runs the recompute, shows the member's dashboard, the data download and the co-op report,
     imports a co-op's existing records, erases a former member, and signs members in to the
-    forum (its models: the import runs and the records they wrote, the forum's sign-ins and
-    sync failures)."""
+    co-op's services (OpenID Connect, ``standing.oidc``) and the forum (DiscourseConnect,
+    ``standing.discourse``). Its models: the import runs and the records they wrote, the
+    services and their sign-ins, the forum's sign-ins and sync failures."""
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "standing"
@@ -16,3 +17,4 @@ class StandingConfig(AppConfig):
     def ready(self):
         from . import receivers  # noqa: F401  (forgets the cached nightly schedule on change)
         from .discourse import receivers as forum_receivers  # noqa: F401  (pushes forum groups)
+        from .oidc import receivers as oidc_receivers  # noqa: F401  (revokes lapsed tokens)

@@ -72,6 +72,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "resellers.view_concern",
         "resellers.change_concern",
         "resellers.view_concernentry",
+        # issue 17: the services that sign their members in (rows scoped to their steward)
+        "standing.view_service",
+        "standing.add_service",
+        "standing.change_service",
     ],
     COORDINATORS: [],
 }

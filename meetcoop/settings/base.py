@@ -7,7 +7,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .config import celery_config, database_config
+from .config import celery_config, database_config, oidc_provider_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_countries",
     "django_filters",
+    # The OpenID Connect provider: one login for the co-op's services (standing.oidc).
+    "oauth2_provider",
     "meetcoop.users",
     "meetcoop.core",
     # The apps, bottom to top: a lower one never imports a higher one (docs/architecture.md).
@@ -239,6 +241,36 @@ DISCOURSE_API_KEY = env("DISCOURSE_API_KEY", default="")
 DISCOURSE_API_USERNAME = env("DISCOURSE_API_USERNAME", default="system")
 # Circle groups are named this prefix and the circle's slug ("circle-tech").
 DISCOURSE_CIRCLE_GROUP_PREFIX = env("DISCOURSE_CIRCLE_GROUP_PREFIX", default="circle-")
+
+# One login for the co-op's services: the site is an OpenID Connect provider under /o/
+# (docs/services.md). ID tokens are signed with the RSA key in OIDC_RSA_PRIVATE_KEY (PEM; make
+# one with `manage.py oidc_key`); production refuses to start without it, development and the
+# tests make one at start-up. OIDC_ISSUER fixes the issuer (https://members.example.org/o);
+# empty, it is this site's address + /o as each request reaches it.
+OIDC_RSA_PRIVATE_KEY = env("OIDC_RSA_PRIVATE_KEY", default="").replace("\\n", "\n").strip()
+# While rotating: the previous key, still published in the JWKS so tokens it signed verify.
+OIDC_RSA_PRIVATE_KEY_PREVIOUS = (
+    env("OIDC_RSA_PRIVATE_KEY_PREVIOUS", default="").replace("\\n", "\n").strip()
+)
+OIDC_ISSUER = env("OIDC_ISSUER", default="").rstrip("/")
+# How long an access token and an ID token live: a service refreshes, and each refresh asks
+# again whether the membership still lets the person in.
+OIDC_TOKEN_SECONDS = env.int("OIDC_TOKEN_SECONDS", default=600)
+# Requests to the token endpoint per client address.
+OIDC_TOKEN_RATE = env("OIDC_TOKEN_RATE", default="60/m")
+# django-oauth-toolkit's own models, named (its models are swappable; a migration that refers
+# to one reads the name here).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER = oidc_provider_config(
+    private_key=OIDC_RSA_PRIVATE_KEY,
+    previous_key=OIDC_RSA_PRIVATE_KEY_PREVIOUS,
+    issuer=OIDC_ISSUER,
+    token_seconds=OIDC_TOKEN_SECONDS,
+)
 
 # Internationalisation.
 LANGUAGE_CODE = "en"

@@ -27,3 +27,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         **DATABASES["default"].get("OPTIONS", {}),
         "init_command": "PRAGMA synchronous=OFF;",
     }
+# A signing key for the ID tokens of this run, unless the environment gives one.
+if not OIDC_RSA_PRIVATE_KEY:  # noqa: F405
+    from .config import rsa_private_key_pem
+
+    OIDC_RSA_PRIVATE_KEY = rsa_private_key_pem()
+    OAUTH2_PROVIDER["OIDC_RSA_PRIVATE_KEY"] = OIDC_RSA_PRIVATE_KEY  # noqa: F405

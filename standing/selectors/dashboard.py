@@ -39,6 +39,7 @@ from membership.selectors import (
 )
 from resellers.models import Steward
 
+from ..oidc.selectors import services_used
 from .erasure import erasable_rows, erasure_annotations
 from .status import (
     required_terms,
@@ -126,6 +127,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
             "owed": [],
             "open_invoices": [],
             "erasable": [],
+            "services": [],
         }
     member_ids = [m.pk for m in members]
     # Every published version, each row joined to the acceptances of these members (one
@@ -327,6 +329,8 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
         "next_check": next_nightly_check(now=now) if memberships else None,
         "owed": [(member, balances[member.pk]) for member in members if member.pk in balances],
         "open_invoices": _open_invoices(memberships, invoices, pledges),
+        # The co-op's services the person signed in to, with the last time (one query).
+        "services": services_used(user),
     }
 
 

@@ -47,6 +47,7 @@ APPEND_ONLY = [
     "contributions_duesrefund",
     "standing_importrun",
     "standing_importedrecord",
+    "standing_servicesignin",
 ]
 
 

@@ -24,7 +24,9 @@ def test_an_export_is_audited_with_the_applications_it_took(client, steward_admi
 def test_a_view_only_admin_is_offered_no_action_and_exports_nothing(client, setup):
     application = ApplicationFactory(steward=setup)
     viewer = UserFactory(is_staff=True)
-    viewer.user_permissions.add(Permission.objects.get(codename="view_application"))
+    viewer.user_permissions.add(
+        Permission.objects.get(codename="view_application", content_type__app_label="resellers")
+    )
     setup.admins.add(viewer)
     client.force_login(viewer)
     page = client.get(CHANGELIST)

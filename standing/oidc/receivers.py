@@ -1,0 +1,15 @@
+"""When a membership's status changes, the tokens of the people it no longer lets in go."""
+
+from django.dispatch import receiver
+
+from membership.signals import statuses_changed
+
+
+@receiver(statuses_changed, dispatch_uid="standing.oidc.revoke_tokens")
+def revoke_tokens_on_status_change(sender, membership_ids, **kwargs):
+    """A membership lapsed, ended or was suspended (or became active again): enqueue the
+    revocation of the refresh and access tokens of its people for the services they may no
+    longer use. Reinstating needs nothing: the next sign-in is let in."""
+    from ..tasks import revoke_service_tokens
+
+    revoke_service_tokens.delay(list(membership_ids))

@@ -1,0 +1,178 @@
+"""Who may sign in to which service: access follows membership.
+
+A steward's service lets in a person who acts for a member holding an **active** membership
+whose steward is the service's steward. The co-op's own services (the co-op steward's) also let
+in every member with an active **operational** membership. Every other case is refused, with a
+code the refusal page words (``refusal``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Max, Q
+from django.utils.translation import gettext as _
+
+from membership.models import Membership
+from membership.reasons import reason_advice, reason_text
+from membership.selectors import latest_status_changes, members_of_user
+from resellers.models import Steward
+
+from ..models import Service, ServiceSignIn
+
+# When several memberships could serve, the one a refusal speaks of: the one the person can
+# most easily put right comes first.
+REFUSAL_ORDER = ["lapsed", "suspended", "pending", "ended"]
+
+
+@dataclass(frozen=True)
+class Access:
+    """Whether a person may sign in to a service, and the membership that decides it."""
+
+    allowed: bool
+    code: str  # "active", or why not: lapsed, suspended, pending, ended, none, unknown
+    membership: Membership | None = None
+
+
+def serves(service: Service, *, steward_id: int, membership_type: str) -> bool:
+    """Whether a membership (its steward and type) is served by ``service``."""
+    if steward_id == service.steward_id:
+        return True
+    return (
+        service.steward.kind == Steward.Kind.COOP and membership_type == Membership.Type.OPERATIONAL
+    )
+
+
+def _served_q(service: Service) -> Q:
+    q = Q(steward_id=service.steward_id)
+    if service.steward.kind == Steward.Kind.COOP:
+        q |= Q(type=Membership.Type.OPERATIONAL)
+    return q
+
+
+def service_of_client(client_id: str | None) -> Service | None:
+    """The service registered with the OAuth client ``client_id`` (None when none is)."""
+    if not client_id:
+        return None
+    return (
+        Service.objects.select_related("application", "steward")
+        .filter(application__client_id=client_id)
+        .first()
+    )
+
+
+def service_access(user, service: Service | None) -> Access:
+    """May ``user`` sign in to ``service`` now? Two queries."""
+    if service is None:
+        return Access(False, "unknown")
+    memberships = list(
+        Membership.objects.filter(member__in=members_of_user(user))
+        .filter(_served_q(service))
+        .select_related("member", "steward", "service_level")
+        # A user membership names the level the service gives; it speaks first.
+        .order_by("-type", "pk")
+    )
+    active = [m for m in memberships if m.status == Membership.Status.ACTIVE]
+    if active:
+        # At a steward's own service its own memberships speak before an operational one.
+        active.sort(key=lambda m: m.steward_id != service.steward_id)
+        return Access(True, "active", active[0])
+    for status in REFUSAL_ORDER:
+        for membership in memberships:
+            if membership.status == status:
+                return Access(False, status, membership)
+    return Access(False, "none")
+
+
+def users_refused(pairs: list[tuple[int, Service]]) -> set[tuple[int, int]]:
+    """Of the (user id, service) pairs, those whose user may no longer sign in to the service,
+    as (user id, service id). One query, whatever the number of pairs."""
+    user_ids = {user_id for user_id, _service in pairs}
+    if not user_ids:
+        return set()
+    active = list(
+        Membership.objects.filter(
+            status=Membership.Status.ACTIVE, member__contact_links__user__in=user_ids
+        ).values_list("member__contact_links__user", "steward_id", "type")
+    )
+    refused = set()
+    for user_id, service in pairs:
+        if not any(
+            who == user_id and serves(service, steward_id=steward_id, membership_type=kind)
+            for who, steward_id, kind in active
+        ):
+            refused.add((user_id, service.pk))
+    return refused
+
+
+@dataclass
+class Refusal:
+    """What the refusal page says: why, what to do, whom to ask."""
+
+    why: str
+    todo: list[str] = field(default_factory=list)
+    contact_name: str = ""
+    contact_email: str = ""
+    dashboard: bool = True
+
+
+def refusal(access: Access, service: Service | None) -> Refusal:
+    """The words of a refused sign-in, in the active language."""
+    if service is None or access.code == "unknown":
+        return Refusal(
+            why=_("This application is not one of the co-op's services."), dashboard=False
+        )
+    steward = access.membership.steward if access.membership else service.steward
+    words = Refusal(why="", contact_name=steward.name, contact_email=steward.contact_email or "")
+    name = service.application.name
+    if access.code == "lapsed":
+        membership = access.membership
+        words.why = _(
+            "Your membership with %(steward)s has lapsed, so you can't sign in to %(service)s "
+            "until it is active again."
+        ) % {"steward": steward.name, "service": name}
+        history = latest_status_changes([membership], count=1)[membership.pk]["changes"]
+        failing = [r for r in (history[0].reasons if history else []) if not r.get("ok", True)]
+        words.todo = [reason_text(r) + " " + reason_advice(r) for r in failing] or [
+            _("Pay your dues and accept the current terms on your membership page.")
+        ]
+    elif access.code == "suspended":
+        words.why = _(
+            "Your membership with %(steward)s is suspended, so you can't sign in to "
+            "%(service)s. Contact your steward to talk about it."
+        ) % {"steward": steward.name, "service": name}
+    elif access.code == "pending":
+        words.why = _(
+            "Your membership with %(steward)s has not started yet. You can sign in to "
+            "%(service)s once it is active."
+        ) % {"steward": steward.name, "service": name}
+    elif access.code == "ended":
+        words.why = _(
+            "Your membership with %(steward)s has ended, so you can no longer sign in to "
+            "%(service)s. To use it again, apply for a new membership."
+        ) % {"steward": steward.name, "service": name}
+    else:  # none
+        words.why = _(
+            "%(service)s is for the members of %(steward)s, and you hold no membership with "
+            "them. If you think you should, contact them."
+        ) % {"steward": steward.name, "service": name}
+        words.dashboard = False
+    return words
+
+
+def services_used(user) -> list[dict]:
+    """The services ``user`` signed in to, each with its last sign-in, most recent first. One
+    query."""
+    rows = (
+        ServiceSignIn.objects.filter(user=user)
+        .values("service_id", "service__application__name", "service__steward__name")
+        .annotate(last=Max("at"))
+        .order_by("-last")
+    )
+    return [
+        {
+            "name": row["service__application__name"],
+            "steward": row["service__steward__name"],
+            "last": row["last"],
+        }
+        for row in rows
+    ]
