@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from meetcoop.core.audit import audit_log
 from meetcoop.core.db import commit_mark, committed_since, gc_paused, in_ids
 from meetcoop.core.locks import try_lock
+from meetcoop.core import phases
 from membership.models import Membership, StatusChange, StatusRun
 from membership.services import STATUS_LOCK, status_changes_write
 
@@ -147,7 +148,7 @@ def status_recompute(
             )
 
         try:
-            with gc_paused():
+            with gc_paused(), phases.phase("evaluation"):
                 evaluations = status_evaluate(memberships, on=on)
             if dry_run:
                 moved = [e for e in evaluations if e.changes]
@@ -178,6 +179,8 @@ def status_recompute(
                         clock=clock,
                     )
                     _audit(run, actor=actor, selection=selection)
+                    committing = time.perf_counter()
+                phases.record("commit", time.perf_counter() - committing)
         except Exception as exc:
             run.state = StatusRun.State.FAILED
             run.error = f"{type(exc).__name__}: {exc}"[:2000]

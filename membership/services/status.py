@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from meetcoop.core.audit import audit_log
 from meetcoop.core.db import bulk_insert, in_ids, int_array
 from meetcoop.core.errors import DomainError
+from meetcoop.core.phases import phase
 
 from ..models import Membership, StatusChange, StatusNotice
 from .signals import statuses_changed_after_commit
@@ -263,10 +264,16 @@ def status_changes_write(*, evaluations, on, source: str, actor, run, refresh=No
     written, or warned, as the fresh evaluation says. The others are left as they are.
     """
     changed = {e.membership_id for e in evaluations if e.changes}
-    warnings = _warnings(evaluations=evaluations, on=on, changed=changed)
+    with phase("write: at-risk notices known"):
+        warnings = _warnings(evaluations=evaluations, on=on, changed=changed)
     refreshed = 0
     targets = changed | {pk for pk, _cause in warnings}
-    fresh = refresh(_lock_memberships(targets)) if refresh is not None and targets else None
+    fresh = None
+    if refresh is not None and targets:
+        with phase("write: lock"):
+            locked = _lock_memberships(targets)
+        with phase("write: evaluated again under lock"):
+            fresh = refresh(locked)
     if fresh is not None:
         fresh = {e.membership_id: e for e in fresh}
         refreshed = len(fresh)
@@ -279,18 +286,20 @@ def status_changes_write(*, evaluations, on, source: str, actor, run, refresh=No
         ]
         changed = {pk for pk, e in fresh.items() if e.changes}
         warnings = _warnings(evaluations=list(fresh.values()), on=on, changed=changed)
-    written = _record_changes(
-        evaluations=evaluations,
-        on=on,
-        source=source,
-        actor=actor,
-        run=run,
-        started_at=run.started_at,
-    )
+    with phase("write: statuses and history"):
+        written = _record_changes(
+            evaluations=evaluations,
+            on=on,
+            source=source,
+            actor=actor,
+            run=run,
+            started_at=run.started_at,
+        )
     written_ids = {pk for pk, *_rest in written}
     statuses_changed_after_commit(written_ids)
     warnings = {key: e for key, e in warnings.items() if key[0] not in written_ids}
-    warned = _queue_at_risk_notices(warnings=warnings)
+    with phase("write: at-risk notices"):
+        warned = _queue_at_risk_notices(warnings=warnings)
     transaction.on_commit(enqueue_notice_sending)
     return StatusWrite(written, evaluations, refreshed, warned)
 

@@ -24,6 +24,7 @@ from governance.selectors import (
     held_since,
     seats_on,
 )
+from meetcoop.core.phases import phase
 from membership import rules
 from membership.models import Membership, Policy, TermsAcceptance, TermsVersion
 from membership.rules import Evaluation, progress_percent
@@ -136,18 +137,22 @@ def _gather(thunks: dict, *, parallel: bool | None = None) -> dict:
     names = list(thunks)
     if parallel is None:
         parallel = not connection.in_atomic_block
+    def timed(name):
+        with phase(f"facts: {name}"):
+            return thunks[name]()
+
     if connection.vendor != "postgresql" or not parallel:
-        return {name: thunks[name]() for name in names}
+        return {name: timed(name) for name in names}
 
     def run_alone(name):
         try:
-            return thunks[name]()
+            return timed(name)
         finally:
             connections.close_all()  # this thread's connection, not the caller's
 
     with ThreadPoolExecutor(max_workers=PARALLEL_FACTS) as pool:
         futures = {name: pool.submit(run_alone, name) for name in names[:PARALLEL_FACTS]}
-        results = {name: thunks[name]() for name in names[PARALLEL_FACTS:]}
+        results = {name: timed(name) for name in names[PARALLEL_FACTS:]}
         results.update({name: future.result() for name, future in futures.items()})
     return results
 
@@ -165,12 +170,15 @@ def status_evaluate(
     memberships = memberships.order_by()
     policies = list(Policy.objects.order_by("effective_from"))
     today_policy = policy_on(on, policies)
-    rows = list(
-        memberships.annotate(
-            policy_day=policy_day_expression(),
-            start_day=start_day_expression(),
-        ).values_list("pk", "member_id", "type", "status", "policy_day", "start_day", "admitted_on")
-    )
+    with phase("memberships"):
+        rows = list(
+            memberships.annotate(
+                policy_day=policy_day_expression(),
+                start_day=start_day_expression(),
+            ).values_list(
+                "pk", "member_id", "type", "status", "policy_day", "start_day", "admitted_on"
+            )
+        )
     operational = memberships.filter(type=Membership.Type.OPERATIONAL)
     users = memberships.filter(type=Membership.Type.USER)
     has_operational = any(r[2] == Membership.Type.OPERATIONAL for r in rows)
@@ -210,7 +218,8 @@ def status_evaluate(
         },
         parallel=parallel,
     )
-    return status_apply(rows, facts, on=on, policies=policies)
+    with phase("rules"):
+        return status_apply(rows, facts, on=on, policies=policies)
 
 
 def start_day_expression() -> Coalesce:
