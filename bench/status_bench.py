@@ -2,7 +2,11 @@
 
     DATABASE_URL=postgres://app:app@127.0.0.1:5432/app python bench/status_bench.py
 
-Options: --sizes 10000,100000 (the sizes to build and time, smallest first).
+Options: --sizes 10000,100000 (the sizes to build and time, smallest first; 1000000 is a long
+run: the data alone takes about ten minutes to build on 2 cores), --phases (the time and peak
+memory of each phase of each recompute), --build-only (build the one size given and stop, to
+study the plans: ``bench/status_explain.py``), --reuse (the one size given, on the data a
+previous run left, its statuses set back: a cold start again without building it anew).
 
 Builds a co-op in a scratch database (``<name>_bench``, dropped and made anew): N memberships
 (half operational, half user), 10 ledger entries per membership (1,000,000 at 100k), 50 All
@@ -34,13 +38,18 @@ sys.path.insert(0, str(ROOT))
 D = datetime.date(2026, 11, 24)
 
 
-def scratch_database(url: str) -> str:
-    """Drop and create ``<name>_bench`` on the same server; return its URL."""
+def scratch_database(url: str, *, keep: bool = False) -> str:
+    """Drop and create ``<name>_bench`` on the same server (unless ``keep`` and it exists);
+    return its URL."""
     import psycopg
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/") + "_bench"
     admin = urlunparse(parsed._replace(path="/postgres"))
+    if keep:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                return urlunparse(parsed._replace(path="/" + name))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -140,6 +149,19 @@ INSERT INTO membership_termsacceptance (member_id, terms_version_id, accepted_at
 SELECT g, 1, now() FROM generate_series(1, %(n)s, 2) g WHERE g %% 33 <> 0;
 """
 
+# The statuses as FILL made them (memberships are numbered from 1 by FILL), and no run: a
+# cold start again on the data already built (--reuse).
+RESET = """
+SET meetcoop.allow_truncate = on;
+TRUNCATE membership_statuschange, membership_statusnotice, membership_statusrun
+  RESTART IDENTITY CASCADE;
+RESET meetcoop.allow_truncate;
+UPDATE membership_membership SET
+  status = CASE WHEN id %% 20 = 0 THEN 'lapsed' WHEN id %% 97 = 0 THEN 'suspended'
+    ELSE 'active' END,
+  status_changed_at = now() - interval '1 day';
+"""
+
 FLOOR = """
 WITH led AS (
   SELECT member_id,
@@ -171,12 +193,16 @@ WHERE m.status IN ('active', 'lapsed')
 """
 
 
-def build(n: int) -> float:
+def build(n: int, *, reuse: bool = False) -> float:
     from django.db import connection
 
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(FILL, {"n": n, "d": D})
+        cursor.execute("SELECT count(*) FROM membership_membership")
+        if reuse and cursor.fetchone()[0] == n:
+            cursor.execute(RESET)
+        else:
+            cursor.execute(FILL, {"n": n, "d": D})
         # As a production database is: vacuumed and analysed, so that autovacuum does not
         # start in the middle of the measurement.
         cursor.execute("VACUUM ANALYZE")
@@ -199,7 +225,9 @@ def time_recompute(*, label: str = "", show_phases: bool = False, **kwargs):
 
     started = time.perf_counter()
     with recording() as records:
-        run, _evaluations = status_recompute(on=D, source="nightly", **kwargs)
+        run, _evaluations = status_recompute(
+            on=D, source="nightly", keep_evaluations=False, **kwargs
+        )
     seconds = time.perf_counter() - started
     if show_phases:
         print(f"  {label}: {seconds:.2f} s, peak memory of this process {peak_mb():.0f} MB")
@@ -221,6 +249,12 @@ def main():
         help="build the data of the (one) size given and stop: to study the plans with psql",
     )
     parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the scratch database when it holds the (one) size given: only its statuses "
+        "are set back and the runs' history emptied, for a cold start again",
+    )
+    parser.add_argument(
         "--phases",
         action="store_true",
         help="print the time and peak memory of each phase of each recompute",
@@ -230,7 +264,7 @@ def main():
     if not url.startswith(("postgres://", "postgresql://")):
         print("The benchmark runs on PostgreSQL: set DATABASE_URL=postgres://user:pass@host/db")
         return 2
-    os.environ["DATABASE_URL"] = scratch_database(url)
+    os.environ["DATABASE_URL"] = scratch_database(url, keep=args.reuse)
     os.environ.pop("REDIS_URL", None)  # the emails it queues are sent inline, not timed apart
     os.environ["DJANGO_SETTINGS_MODULE"] = "meetcoop.settings.test"
     import django
@@ -248,7 +282,7 @@ def main():
 
     results = {}
     for n in [int(s) for s in args.sizes.split(",")]:
-        built = build(n)
+        built = build(n, reuse=args.reuse)
         if args.build_only:
             print(f"{n:>7} memberships built in {built:.1f} s")
             continue

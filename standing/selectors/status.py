@@ -158,18 +158,19 @@ def _gather(thunks: dict, *, parallel: bool | None = None) -> dict:
 
 
 def status_evaluate(
-    memberships, *, on: datetime.date, parallel: bool | None = None
+    memberships, *, on: datetime.date, parallel: bool | None = None, facts: dict | None = None
 ) -> list[Evaluation]:
     """Apply DOMAIN.md's rules to every membership of the queryset ``memberships`` on ``on``.
 
     A fixed number of queries whatever the number of memberships: the rows, the policies, and
     one aggregate per fact (commitment, circles, attendance, reseller standing, dues, terms).
     The rules themselves run in Python over those facts (``membership.rules``). ``parallel``:
-    see ``_gather``.
+    see ``_gather``. ``facts``: the facts ``status_facts`` gathered for a larger set of
+    memberships that includes these (the status job gathers them once for the whole co-op
+    and applies the rules a slice at a time); then only the rows are read.
     """
     memberships = memberships.order_by()
     policies = list(Policy.objects.order_by("effective_from"))
-    today_policy = policy_on(on, policies)
     with phase("memberships"):
         rows = list(
             memberships.annotate(
@@ -179,16 +180,49 @@ def status_evaluate(
                 "pk", "member_id", "type", "status", "policy_day", "start_day", "admitted_on"
             )
         )
+    if facts is None:
+        facts = status_facts(
+            memberships,
+            on=on,
+            parallel=parallel,
+            policies=policies,
+            types={row[2] for row in rows},
+        )
+    with phase("rules"):
+        return status_apply(rows, facts, on=on, policies=policies)
+
+
+def status_facts(
+    memberships,
+    *,
+    on: datetime.date,
+    parallel: bool | None = None,
+    policies: list | None = None,
+    types: set | None = None,
+) -> dict:
+    """The facts the rules read (see ``status_apply``) for every membership of the queryset
+    ``memberships`` on ``on``: one aggregate per fact, whatever their number. ``types``: the
+    types of membership among them, when the caller knows (else asked, one query each).
+
+    The facts are small per membership (a few numbers each); gathered once for the whole
+    co-op, they are what the status job keeps while it evaluates a slice at a time."""
+    memberships = memberships.order_by()
+    if policies is None:
+        policies = list(Policy.objects.order_by("effective_from"))
+    today_policy = policy_on(on, policies)
     operational = memberships.filter(type=Membership.Type.OPERATIONAL)
     users = memberships.filter(type=Membership.Type.USER)
-    has_operational = any(r[2] == Membership.Type.OPERATIONAL for r in rows)
-    has_users = any(r[2] == Membership.Type.USER for r in rows)
+    if types is None:
+        has_operational, has_users = operational.exists(), users.exists()
+    else:
+        has_operational = Membership.Type.OPERATIONAL in types
+        has_users = Membership.Type.USER in types
 
     window = attendance_window(on=on, policy=today_policy)
     # The participation rule of the day says which attendance is read: the other is not.
     read_all_hands = has_operational and today_policy.counts_all_hands
     read_circles = has_operational and today_policy.counts_circles
-    facts = _gather(
+    return _gather(
         {
             # The three large aggregates first: they run side by side where they can.
             "totals": lambda: (
@@ -218,8 +252,6 @@ def status_evaluate(
         },
         parallel=parallel,
     )
-    with phase("rules"):
-        return status_apply(rows, facts, on=on, policies=policies)
 
 
 def start_day_expression() -> Coalesce:
