@@ -30,7 +30,9 @@ def main():
     parser.add_argument("--timeout", type=int, default=120)
     parser.add_argument("--full", action="store_true")
     parser.add_argument("--settings", default="")
-    parser.add_argument("--slice", default="", help="lo,hi: evaluate memberships with lo <= id < hi")
+    parser.add_argument(
+        "--slice", default="", help="lo,hi: evaluate memberships with lo <= id < hi"
+    )
     args = parser.parse_args()
     url = os.environ["DATABASE_URL"]
     parsed = urlparse(url)
@@ -78,7 +80,9 @@ def main():
             shown = (
                 lines
                 if args.full
-                else lines[:3] + [ln for ln in lines[3:] if any(t in ln for t in TELLING)] + lines[-2:]
+                else lines[:3]
+                + [ln for ln in lines[3:] if any(t in ln for t in TELLING)]
+                + lines[-2:]
             )
             for line in shown:
                 print("    " + line)

@@ -11,10 +11,10 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meetcoop.core import phases
 from meetcoop.core.audit import audit_log
 from meetcoop.core.db import commit_mark, committed_since, gc_paused, in_ids
 from meetcoop.core.locks import try_lock
-from meetcoop.core import phases
 from membership.models import Membership, StatusChange, StatusRun
 from membership.services import (
     STATUS_LOCK,

@@ -59,12 +59,16 @@ def status_decisions(evaluations, as_text: "_ReasonsText") -> list[Decision]:
     decisions = []
     for e in evaluations:
         if e.changes:
-            decisions.append(Decision(e.membership_id, e.status, e.new_status, as_text(e.why()), ()))
+            decisions.append(
+                Decision(e.membership_id, e.status, e.new_status, as_text(e.why()), ())
+            )
         elif e.at_risk and e.new_status == "active":
             text = as_text(e.reasons)
             causes = tuple(dict.fromkeys(r.cause for r in e.at_risk))
             decisions.append(
-                Decision(e.membership_id, e.status, e.new_status, "", tuple((c, text) for c in causes))
+                Decision(
+                    e.membership_id, e.status, e.new_status, "", tuple((c, text) for c in causes)
+                )
             )
     return decisions
 

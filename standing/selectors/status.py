@@ -137,6 +137,7 @@ def _gather(thunks: dict, *, parallel: bool | None = None) -> dict:
     names = list(thunks)
     if parallel is None:
         parallel = not connection.in_atomic_block
+
     def timed(name):
         with phase(f"facts: {name}"):
             return thunks[name]()
