@@ -93,8 +93,9 @@ def _audit(run, *, actor, selection):
     audit_log(actor=actor, action="standing.status.recomputed", obj=run, data=data)
 
 
-def _id_slices(memberships, size: int = SLICE):
-    """Ranges [first, past) of ids that cut ``memberships`` into slices of at most ``size``."""
+def _id_slices(memberships):
+    """Ranges [first, past) of ids that cut ``memberships`` into slices of at most ``SLICE``."""
+    size = SLICE
     bounds = memberships.order_by().aggregate(first=Min("pk"), last=Max("pk"))
     if bounds["first"] is None:
         return
