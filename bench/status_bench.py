@@ -163,10 +163,10 @@ UPDATE membership_membership SET
 -- Data built before the decisions were dated before the day evaluated (they were dated now(),
 -- so once the machine's clock passed that day no contribution counted): dated as FILL dates
 -- them now. The ledger's guard refuses changing a decided entry; the owner may, here.
-SET session_replication_role = replica;
+ALTER TABLE contributions_ledgerentry DISABLE TRIGGER USER;
 UPDATE contributions_ledgerentry SET decided_at = %(d)s::timestamptz - interval '1 day'
  WHERE decided_at > %(d)s::timestamptz;
-RESET session_replication_role;
+ALTER TABLE contributions_ledgerentry ENABLE TRIGGER USER;
 """
 
 FLOOR = """
