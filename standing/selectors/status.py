@@ -4,7 +4,7 @@ import datetime
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import Count, DateField
 from django.db.models.functions import Coalesce, TruncDate
 
@@ -125,6 +125,14 @@ def terms_fact(version: TermsVersion, accepted: set[int]) -> tuple:
 
 
 PARALLEL_FACTS = 3
+# Each fact query runs in a transaction of its own with PostgreSQL's parallel workers off
+# (for that transaction only; the server's settings are left as they are). The job already
+# runs its large aggregates side by side on connections of their own; parallel plans on top
+# of that asked for more workers than the server had, and at a million memberships the terms
+# query's Parallel Hash Semi Join, started with fewer workers than planned while the other
+# aggregates ran, went on for minutes where its serial plan takes a second or two
+# (docs/nightly-job.md).
+SERIAL_PLANS = "SET LOCAL max_parallel_workers_per_gather = 0"
 
 
 def _gather(thunks: dict, *, parallel: bool | None = None) -> dict:
@@ -140,7 +148,12 @@ def _gather(thunks: dict, *, parallel: bool | None = None) -> dict:
 
     def timed(name):
         with phase(f"facts: {name}"):
-            return thunks[name]()
+            if connection.vendor != "postgresql":
+                return thunks[name]()
+            with transaction.atomic(), connection.cursor() as cursor:
+                # The job's own parallelism is its connections; see SERIAL_PLANS.
+                cursor.execute(SERIAL_PLANS)
+                return thunks[name]()
 
     if connection.vendor != "postgresql" or not parallel:
         return {name: timed(name) for name in names}
