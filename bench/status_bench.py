@@ -2,7 +2,11 @@
 
     DATABASE_URL=postgres://app:app@127.0.0.1:5432/app python bench/status_bench.py
 
-Options: --sizes 10000,100000 (the sizes to build and time, smallest first).
+Options: --sizes 10000,100000 (the sizes to build and time, smallest first; 1000000 is a long
+run: the data alone takes about ten minutes to build on 2 cores), --phases (the time and peak
+memory of each phase of each recompute), --build-only (build the one size given and stop, to
+study the plans: ``bench/status_explain.py``), --reuse (the one size given, on the data a
+previous run left, its statuses set back: a cold start again without building it anew).
 
 Builds a co-op in a scratch database (``<name>_bench``, dropped and made anew): N memberships
 (half operational, half user), 10 ledger entries per membership (1,000,000 at 100k), 50 All
@@ -34,13 +38,18 @@ sys.path.insert(0, str(ROOT))
 D = datetime.date(2026, 11, 24)
 
 
-def scratch_database(url: str) -> str:
-    """Drop and create ``<name>_bench`` on the same server; return its URL."""
+def scratch_database(url: str, *, keep: bool = False) -> str:
+    """Drop and create ``<name>_bench`` on the same server (unless ``keep`` and it exists);
+    return its URL."""
     import psycopg
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/") + "_bench"
     admin = urlunparse(parsed._replace(path="/postgres"))
+    if keep:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                return urlunparse(parsed._replace(path="/" + name))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -61,20 +70,26 @@ RESET meetcoop.allow_truncate;
 INSERT INTO membership_policy (effective_from, currency, commitment_money, commitment_hours,
   commitment_deadline_days, attendance_minimum_percent, attendance_window_days,
   revenue_share_percent, revenue_report_due_days, dues_grace_days, terms_acceptance_days,
-  note, created_at)
-VALUES ('2020-01-01', 'EUR', 500, 40, 365, 50, 365, 10, 30, 30, 30, '', now());
+  note, created_at, participation_rule, circle_attendance_minimum_percent,
+  circle_attendance_minimum_count, reseller_report_grace_days, dues_reminder_days_before_due,
+  dues_reminder_days_before_grace_end, register_retention_years)
+VALUES ('2020-01-01', 'EUR', 500, 40, 365, 50, 365, 10, 30, 30, 30, '', now(), 'all_hands', 50,
+  0, 30, 7, 7, 10);
 
 INSERT INTO membership_servicelevel (code, name, description, channel, minimum_amount, currency,
   period, position) VALUES ('small', 'Small', '', 'reseller', 10, 'EUR', 'month', 0);
 INSERT INTO resellers_steward (kind, slug, name, description, website, contact_email, languages,
-  currencies, accepting_applications)
-VALUES ('coop', 'meet-coop', 'Meet.coop', '', '', '', '["en"]', '["EUR"]', true);
+  currencies, accepting_applications, account_holder, bic, iban, other_account_details,
+  online_payments)
+VALUES ('coop', 'meet-coop', 'Meet.coop', '', '', '', '["en"]', '["EUR"]', true, '', '', '', '',
+  false);
 INSERT INTO users_user (password, is_superuser, is_staff, is_active, date_joined, email, name,
   language) VALUES ('!', true, true, true, now(), 'bench@example.org', 'Bench', 'en')
   ON CONFLICT (email) DO NOTHING;
 
-INSERT INTO membership_member (kind, name, organisation_name, email, country, language, created_at)
-SELECT 'person', 'Member ' || g, '', 'm' || g || '@bench.example', 'ES', 'en', now()
+INSERT INTO membership_member (kind, name, organisation_name, email, country, language, created_at,
+  postal_address)
+SELECT 'person', 'Member ' || g, '', 'm' || g || '@bench.example', 'ES', 'en', now(), ''
 FROM generate_series(1, %(n)s) g;
 
 INSERT INTO membership_membership (member_id, type, status, steward_id, service_level_id,
@@ -95,7 +110,7 @@ FROM generate_series(2, %(n)s, 2) g;
 -- 10 ledger entries per membership, all on the operational members: labour mostly, some money.
 INSERT INTO contributions_ledgerentry (member_id, kind, occurred_on, description, amount,
   currency, eur_rate, eur_value, hours, circle_id, status, logged_by_id, logged_at,
-  decided_by_id, decided_at, decision_note, reason)
+  decided_by_id, decided_at, decision_note, reason, source_key)
 SELECT 2 * (1 + (e %% (%(n)s / 2))),
   CASE WHEN e %% 5 = 0 THEN 'money' ELSE 'labour' END,
   DATE %(d)s - (e %% 300), 'work',
@@ -106,7 +121,7 @@ SELECT 2 * (1 + (e %% (%(n)s / 2))),
   CASE WHEN e %% 5 = 0 THEN NULL ELSE 1 + e %% 20 END,
   CASE WHEN e %% 13 = 0 THEN 'pending' ELSE 'approved' END,
   1, now() - interval '2 days', CASE WHEN e %% 13 = 0 THEN NULL ELSE 1 END,
-  CASE WHEN e %% 13 = 0 THEN NULL ELSE now() - interval '1 day' END, '', ''
+  CASE WHEN e %% 13 = 0 THEN NULL ELSE %(d)s::timestamptz - interval '1 day' END, '', '', ''
 FROM generate_series(1, %(n)s * 10) e;
 
 INSERT INTO governance_meeting (kind, title, held_on, agenda, minutes_url,
@@ -124,14 +139,34 @@ SELECT g, DATE %(d)s - 30 * k, DATE %(d)s - 30 * k + 29, 10, 'EUR', DATE %(d)s -
   'BENCH' || g || '-' || k
 FROM generate_series(1, %(n)s, 2) g CROSS JOIN generate_series(0, 2) k;
 INSERT INTO contributions_duespayment (invoice_id, amount, currency, paid_on, note,
-  recorded_by_id, recorded_at)
-SELECT id, amount, 'EUR', due_on, '', 1, now() FROM contributions_duesinvoice
+  recorded_by_id, recorded_at, source_key)
+SELECT id, amount, 'EUR', due_on, '', 1, now(), '' FROM contributions_duesinvoice
 WHERE id %% 11 <> 0;
 
 INSERT INTO membership_termsversion (document, version, text, published_at)
 VALUES ('terms_of_use', '1.0', 'Be kind.', '2024-01-01');
 INSERT INTO membership_termsacceptance (member_id, terms_version_id, accepted_at)
 SELECT g, 1, now() FROM generate_series(1, %(n)s, 2) g WHERE g %% 33 <> 0;
+"""
+
+# The statuses as FILL made them (memberships are numbered from 1 by FILL), and no run: a
+# cold start again on the data already built (--reuse).
+RESET = """
+SET meetcoop.allow_truncate = on;
+TRUNCATE membership_statuschange, membership_statusnotice, membership_statusrun
+  RESTART IDENTITY CASCADE;
+RESET meetcoop.allow_truncate;
+UPDATE membership_membership SET
+  status = CASE WHEN id %% 20 = 0 THEN 'lapsed' WHEN id %% 97 = 0 THEN 'suspended'
+    ELSE 'active' END,
+  status_changed_at = now() - interval '1 day';
+-- Data built before the decisions were dated before the day evaluated (they were dated now(),
+-- so once the machine's clock passed that day no contribution counted): dated as FILL dates
+-- them now. The ledger's guard refuses changing a decided entry; the owner may, here.
+ALTER TABLE contributions_ledgerentry DISABLE TRIGGER USER;
+UPDATE contributions_ledgerentry SET decided_at = %(d)s::timestamptz - interval '1 day'
+ WHERE decided_at > %(d)s::timestamptz;
+ALTER TABLE contributions_ledgerentry ENABLE TRIGGER USER;
 """
 
 FLOOR = """
@@ -165,12 +200,16 @@ WHERE m.status IN ('active', 'lapsed')
 """
 
 
-def build(n: int) -> float:
+def build(n: int, *, reuse: bool = False) -> float:
     from django.db import connection
 
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(FILL, {"n": n, "d": D})
+        cursor.execute("SELECT count(*) FROM membership_membership")
+        if reuse and cursor.fetchone()[0] == n:
+            cursor.execute(RESET, {"d": D})
+        else:
+            cursor.execute(FILL, {"n": n, "d": D})
         # As a production database is: vacuumed and analysed, so that autovacuum does not
         # start in the middle of the measurement.
         cursor.execute("VACUUM ANALYZE")
@@ -187,23 +226,52 @@ def time_floor() -> tuple[float, int]:
     return time.perf_counter() - started, len(rows)
 
 
-def time_recompute():
+def time_recompute(*, label: str = "", show_phases: bool = False, **kwargs):
+    from meetcoop.core.phases import peak_mb, recording, summary
     from standing.services import status_recompute
 
     started = time.perf_counter()
-    run, _evaluations = status_recompute(on=D, source="nightly")
-    return time.perf_counter() - started, run
+    with recording() as records:
+        run, _evaluations = status_recompute(
+            on=D, source="nightly", keep_evaluations=False, **kwargs
+        )
+    seconds = time.perf_counter() - started
+    if show_phases:
+        print(f"  {label}: {seconds:.2f} s, peak memory of this process {peak_mb():.0f} MB")
+        for name, times, spent, peak in summary(records):
+            ran = f" ({times} slices)" if times > 1 else ""
+            print(
+                f"    {name:<40} {spent:8.2f} s {100 * spent / seconds:5.1f} %"
+                f"  peak {peak:6.0f} MB{ran}"
+            )
+    return seconds, run
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="build the data of the (one) size given and stop: to study the plans with psql",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the scratch database when it holds the (one) size given: only its statuses "
+        "are set back and the runs' history emptied, for a cold start again",
+    )
+    parser.add_argument(
+        "--phases",
+        action="store_true",
+        help="print the time and peak memory of each phase of each recompute",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         print("The benchmark runs on PostgreSQL: set DATABASE_URL=postgres://user:pass@host/db")
         return 2
-    os.environ["DATABASE_URL"] = scratch_database(url)
+    os.environ["DATABASE_URL"] = scratch_database(url, keep=args.reuse)
     os.environ.pop("REDIS_URL", None)  # the emails it queues are sent inline, not timed apart
     os.environ["DJANGO_SETTINGS_MODULE"] = "meetcoop.settings.test"
     import django
@@ -221,12 +289,15 @@ def main():
 
     results = {}
     for n in [int(s) for s in args.sizes.split(",")]:
-        built = build(n)
+        built = build(n, reuse=args.reuse)
+        if args.build_only:
+            print(f"{n:>7} memberships built in {built:.1f} s")
+            continue
         # The floor only reads, so it is timed three times (before and after the recompute)
         # and its median taken: one timing on a shared 2-core machine varies by a third.
         floor, rows = time_floor()
-        full, run = time_recompute()
-        second, rerun = time_recompute()
+        full, run = time_recompute(label=f"{n} cold", show_phases=args.phases)
+        second, rerun = time_recompute(label=f"{n} second run", show_phases=args.phases)
         floors = sorted([floor, time_floor()[0], time_floor()[0]])
         floor = floors[1]
         results[n] = full

@@ -43,6 +43,7 @@ class StandingMembershipAdmin(MembershipAdmin):
             source="on_demand",
             actor=request.user,
             memberships=queryset.filter(status__in=["active", "lapsed"]),
+            keep_evaluations=False,
         )
         if run.state == run.State.SKIPPED:
             self.message_user(

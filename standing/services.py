@@ -7,16 +7,23 @@ import time
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from meetcoop.core import phases
 from meetcoop.core.audit import audit_log
 from meetcoop.core.db import commit_mark, committed_since, gc_paused, in_ids
 from meetcoop.core.locks import try_lock
 from membership.models import Membership, StatusChange, StatusRun
-from membership.services import STATUS_LOCK, status_changes_write
+from membership.services import (
+    STATUS_LOCK,
+    reasons_text,
+    status_changes_write,
+    status_decisions,
+)
 
-from .selectors import status_evaluate
+from .selectors import status_evaluate, status_facts
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +33,10 @@ AUDITED_SOURCES = {StatusChange.Source.ON_DEMAND, StatusChange.Source.COMMAND}
 # The ids of at most this many memberships of an on-demand run are written to its audit entry
 # (the count stands for the rest).
 AUDITED_IDS = 1000
+# The rules are applied to this many memberships at a time (by ranges of ids): the run keeps
+# the facts of the co-op (a few numbers per membership) and what it decided for the
+# memberships that move or may be warned (a few strings each), never every evaluation.
+SLICE = 50_000
 
 
 def _dead_runs_failed() -> int:
@@ -48,12 +59,12 @@ def _dead_runs_failed() -> int:
     return failed
 
 
-def _finish(run, *, evaluations, became_active, lapsed, clock):
+def _finish(run, *, evaluated, became_active, lapsed, clock):
     run.state = StatusRun.State.FINISHED
-    run.evaluated = len(evaluations)
+    run.evaluated = evaluated
     run.became_active = became_active
     run.lapsed = lapsed
-    run.unchanged = len(evaluations) - became_active - lapsed
+    run.unchanged = evaluated - became_active - lapsed
     run.finished_at = timezone.now()
     run.seconds = Decimal(f"{time.perf_counter() - clock:.3f}")
     run.save()
@@ -82,6 +93,34 @@ def _audit(run, *, actor, selection):
     audit_log(actor=actor, action="standing.status.recomputed", obj=run, data=data)
 
 
+def _id_slices(memberships):
+    """Ranges [first, past) of ids that cut ``memberships`` into slices of at most ``SLICE``."""
+    size = SLICE
+    bounds = memberships.order_by().aggregate(first=Min("pk"), last=Max("pk"))
+    if bounds["first"] is None:
+        return
+    for first in range(bounds["first"], bounds["last"] + 1, size):
+        yield first, first + size
+
+
+def _evaluate_in_slices(memberships, *, on, as_text, keep: bool, parallel=None):
+    """Evaluate ``memberships``: their facts gathered once, the rules applied a slice at a
+    time. Returns (how many were evaluated, the decisions, every evaluation if ``keep``)."""
+    with phases.phase("facts"):
+        facts = status_facts(memberships, on=on, parallel=parallel)
+    count, decisions, kept = 0, [], [] if keep else None
+    for first, past in _id_slices(memberships):
+        part = status_evaluate(
+            memberships.filter(pk__gte=first, pk__lt=past), on=on, parallel=parallel, facts=facts
+        )
+        count += len(part)
+        with phases.phase("decisions"):
+            decisions.extend(status_decisions(part, as_text))
+        if kept is not None:
+            kept.extend(part)
+    return count, decisions, kept
+
+
 def status_recompute(
     *,
     on: datetime.date,
@@ -89,12 +128,19 @@ def status_recompute(
     actor=None,
     dry_run: bool = False,
     memberships=None,
+    keep_evaluations: bool = True,
 ):
     """Recompute active/lapsed for the memberships (all active and lapsed ones by default).
 
-    Returns ``(run, evaluations)``. ``source`` is how the run was started (nightly, on demand,
-    command) and ``actor`` the person who started it, if one did: both are kept on the run,
-    and an on-demand or command run is audited with them.
+    Returns ``(run, evaluations)``; the evaluations only with ``keep_evaluations`` (else an
+    empty list: the nightly task, which must not hold a million of them). ``source`` is how
+    the run was started (nightly, on demand, command) and ``actor`` the person who started
+    it, if one did: both are kept on the run, and an on-demand or command run is audited
+    with them.
+
+    The facts are gathered once (one aggregate per fact for the whole selection) and the
+    rules applied ``SLICE`` memberships at a time; the run keeps only what it decided for
+    those that move or may be warned.
 
     One run works at a time: a second one started meanwhile is recorded as skipped and
     returns at once; a run found still "running" by the run holding the lock died, and is
@@ -129,10 +175,13 @@ def status_recompute(
         clock = time.perf_counter()
         mark = commit_mark()
 
+        as_text = reasons_text()
+        again: dict[int, object] = {}  # the evaluations made again, kept for the caller
+
         def refresh(ids):
             """The memberships ``ids`` (locked by the writer) evaluated again with the facts
-            as they are now; None when nobody committed anything since the evaluation
-            began, so its facts still hold."""
+            as they are now, {id: Decision or None}; None when nobody committed anything
+            since the evaluation began, so its facts still hold."""
             if not committed_since(mark):
                 return None
             logger.info(
@@ -140,21 +189,35 @@ def status_recompute(
                 "memberships about to move or be warned again.",
                 len(ids),
             )
-            return status_evaluate(
-                Membership.objects.filter(in_ids("pk", ids), status__in=MOVABLE),
-                on=on,
-                parallel=not alone,
-            )
+            targets = Membership.objects.filter(in_ids("pk", ids), status__in=MOVABLE)
+            facts = status_facts(targets, on=on, parallel=not alone)
+            fresh: dict = {}
+            for start in range(0, len(ids), SLICE):
+                part = status_evaluate(
+                    Membership.objects.filter(
+                        in_ids("pk", ids[start : start + SLICE]), status__in=MOVABLE
+                    ),
+                    on=on,
+                    parallel=not alone,
+                    facts=facts,
+                )
+                fresh.update((e.membership_id, None) for e in part)
+                fresh.update((d.membership_id, d) for d in status_decisions(part, as_text))
+                if keep_evaluations:
+                    again.update((e.membership_id, e) for e in part)
+            return fresh
 
         try:
-            with gc_paused():
-                evaluations = status_evaluate(memberships, on=on)
+            with gc_paused(), phases.phase("evaluation"):
+                evaluated, decisions, evaluations = _evaluate_in_slices(
+                    memberships, on=on, as_text=as_text, keep=keep_evaluations
+                )
             if dry_run:
-                moved = [e for e in evaluations if e.changes]
-                became_active = sum(1 for e in moved if e.new_status == "active")
+                moved = [d for d in decisions if d.changes]
+                became_active = sum(1 for d in moved if d.new_status == "active")
                 _finish(
                     run,
-                    evaluations=evaluations,
+                    evaluated=evaluated,
                     became_active=became_active,
                     lapsed=len(moved) - became_active,
                     clock=clock,
@@ -162,22 +225,33 @@ def status_recompute(
                 _audit(run, actor=actor, selection=selection)
             else:
                 with gc_paused(), transaction.atomic():
-                    written, evaluations, *_counts = status_changes_write(
-                        evaluations=evaluations,
+                    write = status_changes_write(
+                        decisions=decisions,
                         on=on,
                         source=source,
                         actor=actor,
                         run=run,
                         refresh=refresh,
                     )
+                    del decisions
                     _finish(
                         run,
-                        evaluations=evaluations,
-                        became_active=sum(1 for _pk, _old, new, _r in written if new == "active"),
-                        lapsed=sum(1 for _pk, _old, new, _r in written if new == "lapsed"),
+                        evaluated=evaluated - len(write.gone),
+                        became_active=sum(
+                            1 for _pk, _old, new, _r in write.written if new == "active"
+                        ),
+                        lapsed=sum(1 for _pk, _old, new, _r in write.written if new == "lapsed"),
                         clock=clock,
                     )
                     _audit(run, actor=actor, selection=selection)
+                    committing = time.perf_counter()
+                phases.record("commit", time.perf_counter() - committing)
+                if evaluations is not None:
+                    evaluations = [
+                        again.get(e.membership_id, e)
+                        for e in evaluations
+                        if e.membership_id not in write.gone
+                    ]
         except Exception as exc:
             run.state = StatusRun.State.FAILED
             run.error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -186,6 +260,8 @@ def status_recompute(
             run.save()
             _audit(run, actor=actor, selection=selection)
             raise
+        if evaluations is None:
+            evaluations = []
         if not dry_run:
             # The time of the commit (the history's foreign-key checks) counts too.
             run.seconds = Decimal(f"{time.perf_counter() - clock:.3f}")

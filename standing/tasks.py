@@ -10,7 +10,9 @@ def recompute_status_nightly() -> dict:
     concurrent one is skipped by the lock."""
     from .services import status_recompute
 
-    run, _evaluations = status_recompute(on=timezone.localdate(), source="nightly")
+    run, _evaluations = status_recompute(
+        on=timezone.localdate(), source="nightly", keep_evaluations=False
+    )
     return {"run": run.pk, "state": run.state, "lapsed": run.lapsed, "active": run.became_active}
 
 

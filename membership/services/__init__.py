@@ -30,7 +30,9 @@ from .status import (
     enqueue_notice_sending,
     membership_admit,
     membership_status_set,
+    reasons_text,
     status_changes_write,
+    status_decisions,
 )
 from .terms import (
     terms_accept,
@@ -60,6 +62,8 @@ __all__ = [
     "policy_delete",
     "policy_update",
     "status_changes_write",
+    "status_decisions",
+    "reasons_text",
     "status_notices_send",
     "terms_accept",
     "terms_acceptances_record",

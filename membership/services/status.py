@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from meetcoop.core.audit import audit_log
 from meetcoop.core.db import bulk_insert, in_ids, int_array
 from meetcoop.core.errors import DomainError
+from meetcoop.core.phases import phase
 
 from ..models import Membership, StatusChange, StatusNotice
 from .signals import statuses_changed_after_commit
@@ -33,6 +34,48 @@ class _ReasonsText:
         if text is None:
             text = self._texts[key] = json.dumps([r.as_json() for r in reasons])
         return text
+
+
+class Decision(NamedTuple):
+    """What a run keeps of one membership's evaluation, when it moves or may be warned: a
+    few strings instead of the evaluation and its reasons (a slice's evaluations are
+    dropped once decided, so the run's memory follows a slice, not the co-op)."""
+
+    membership_id: int
+    status: str  # the status it has now
+    new_status: str
+    why: str  # the JSON text of the reasons for the change ("" when it does not change)
+    at_risk: tuple  # ((cause, JSON text of all its reasons), ...): it stays active, at risk
+
+    @property
+    def changes(self) -> bool:
+        return self.new_status != self.status
+
+
+def status_decisions(evaluations, as_text: "_ReasonsText") -> list[Decision]:
+    """The decisions of the ``evaluations`` (``membership.rules.Evaluation``) that move a
+    membership or may warn it; the others need nothing written. ``as_text``: one
+    ``reasons_text()`` per run, so each distinct list of reasons is encoded once."""
+    decisions = []
+    for e in evaluations:
+        if e.changes:
+            decisions.append(
+                Decision(e.membership_id, e.status, e.new_status, as_text(e.why()), ())
+            )
+        elif e.at_risk and e.new_status == "active":
+            text = as_text(e.reasons)
+            causes = tuple(dict.fromkeys(r.cause for r in e.at_risk))
+            decisions.append(
+                Decision(
+                    e.membership_id, e.status, e.new_status, "", tuple((c, text) for c in causes)
+                )
+            )
+    return decisions
+
+
+def reasons_text() -> "_ReasonsText":
+    """A new encoder of lists of reasons to JSON text, each distinct list encoded once."""
+    return _ReasonsText()
 
 
 CHANGE_FIELDS = [
@@ -59,12 +102,11 @@ def _write_changes_postgresql(by_move, *, now, started_at, on, source, actor, ru
     distinct set of reasons is sent, and parsed by the database, once: the statement takes the
     ids, for each id the position of its reasons, and the distinct reasons as one JSON array.
     """
-    as_text = _ReasonsText()
     written = []
     with connection.cursor() as cursor:
         for (old, new), group in by_move.items():
             distinct: dict[str, int] = {}
-            positions = [distinct.setdefault(as_text(e.why()), len(distinct)) for e in group]
+            positions = [distinct.setdefault(d.why, len(distinct)) for d in group]
             ids = int_array(e.membership_id for e in group)
             cursor.execute(
                 """
@@ -128,7 +170,7 @@ def _move_statuses(by_move, *, now, started_at) -> list[tuple[int, str, str]]:
     return moved
 
 
-def _record_changes(*, evaluations, on, source, actor, run, started_at) -> list[tuple]:
+def _record_changes(*, decisions, on, source, actor, run, started_at) -> list[tuple]:
     """Write the changed statuses and their history in the current transaction.
 
     Only rows still in the status the evaluation read, and not changed by anyone since the
@@ -137,17 +179,17 @@ def _record_changes(*, evaluations, on, source, actor, run, started_at) -> list[
     """
     now = timezone.now()
     by_move: dict[tuple[str, str], list] = {}
-    for evaluation in evaluations:
-        if evaluation.changes:
-            by_move.setdefault((evaluation.status, evaluation.new_status), []).append(evaluation)
+    for decision in decisions:
+        if decision.changes:
+            by_move.setdefault((decision.status, decision.new_status), []).append(decision)
     if connection.vendor == "postgresql":
         return _write_changes_postgresql(
             by_move, now=now, started_at=started_at, on=on, source=source, actor=actor, run=run
         )
     moved = _move_statuses(by_move, now=now, started_at=started_at)
     written = [
-        (pk, old, new, by_id[pk].why_json())
-        for by_id in [{e.membership_id: e for group in by_move.values() for e in group}]
+        (pk, old, new, json.loads(by_id[pk].why))
+        for by_id in [{d.membership_id: d for group in by_move.values() for d in group}]
         for pk, old, new in moved
     ]
     bulk_insert(
@@ -161,18 +203,16 @@ def _record_changes(*, evaluations, on, source, actor, run, started_at) -> list[
     return written
 
 
-def _warnings(*, evaluations, on, changed) -> dict:
-    """{(membership id, cause): evaluation} of the at-risk notices to queue: each cause a
-    membership that stays active has not been warned of before. Left out: the memberships
-    whose status changes now (the change's email says it all) and those whose last status
-    change was to active on ``on`` (a second run the same day must not warn a member the
-    first run, or a person, has just made active; it is warned on a later day)."""
+def _warnings(*, decisions, on) -> dict:
+    """{(membership id, cause): reasons JSON text} of the at-risk notices to queue: each
+    cause a membership that stays active has not been warned of before. Left out: the
+    memberships whose status changes now (the change's email says it all) and those whose
+    last status change was to active on ``on`` (a second run the same day must not warn a
+    member the first run, or a person, has just made active; it is warned on a later day)."""
     at_risk = {}
-    for evaluation in evaluations:
-        if evaluation.new_status != "active" or evaluation.membership_id in changed:
-            continue
-        for reason in evaluation.at_risk:
-            at_risk[(evaluation.membership_id, reason.cause)] = evaluation
+    for decision in decisions:
+        for cause, text in decision.at_risk:
+            at_risk[(decision.membership_id, cause)] = text
     if not at_risk:
         return {}
     known = set(
@@ -180,7 +220,7 @@ def _warnings(*, evaluations, on, changed) -> dict:
             kind=StatusNotice.Kind.AT_RISK, cause__in={cause for _pk, cause in at_risk}
         ).values_list("membership_id", "cause")
     )
-    fresh = {key: evaluation for key, evaluation in at_risk.items() if key not in known}
+    fresh = {key: text for key, text in at_risk.items() if key not in known}
     if not fresh:
         return {}
     later = StatusChange.objects.filter(
@@ -195,7 +235,7 @@ def _warnings(*, evaluations, on, changed) -> dict:
         .exclude(Exists(later))
         .values_list("membership_id", flat=True)
     )
-    return {key: e for key, e in fresh.items() if key[0] not in made_active}
+    return {key: text for key, text in fresh.items() if key[0] not in made_active}
 
 
 def _queue_at_risk_notices(*, warnings) -> int:
@@ -203,8 +243,8 @@ def _queue_at_risk_notices(*, warnings) -> int:
     if not warnings:
         return 0
     now = timezone.now()
-    # PostgreSQL's COPY takes the JSON as text: each distinct list of reasons encoded once.
-    encode = _ReasonsText() if connection.vendor == "postgresql" else None
+    # PostgreSQL's COPY takes the JSON as text; elsewhere the field takes Python values.
+    postgresql = connection.vendor == "postgresql"
     return bulk_insert(
         StatusNotice,
         NOTICE_FIELDS,
@@ -213,11 +253,11 @@ def _queue_at_risk_notices(*, warnings) -> int:
                 pk,
                 StatusNotice.Kind.AT_RISK,
                 cause,
-                encode(evaluation.reasons) if encode else evaluation.reasons_json(),
+                text if postgresql else json.loads(text),
                 now,
                 None,
             )
-            for (pk, cause), evaluation in warnings.items()
+            for (pk, cause), text in warnings.items()
         ],
     )
 
@@ -243,56 +283,69 @@ def _lock_memberships(ids) -> list[int]:
 
 class StatusWrite(NamedTuple):
     written: list  # (membership id, old, new, reasons) of the changes written
-    evaluations: list  # the evaluations acted on: those given, the refreshed ones replaced
+    decisions: list  # the decisions acted on: those given, the refreshed ones replaced
+    gone: set  # ids of memberships decided on that were no longer active or lapsed
     refreshed: int  # how many memberships were evaluated again under lock
     warned: int  # at-risk notices queued
 
 
-def status_changes_write(*, evaluations, on, source: str, actor, run, refresh=None):
-    """Write what a run's ``evaluations`` (``membership.rules.Evaluation``) decided: the
-    statuses that change, their history with the reasons, and an at-risk notice for each
-    cause not warned of before. Runs in the caller's transaction; the emails are enqueued for
-    after its commit. Returns a ``StatusWrite``.
+def status_changes_write(*, decisions, on, source: str, actor, run, refresh=None):
+    """Write what a run decided (``decisions``: a ``Decision`` per membership that moves or
+    may be warned, from ``status_decisions``): the statuses that change, their history with
+    the reasons, and an at-risk notice for each cause not warned of before. Runs in the
+    caller's transaction; the emails are enqueued for after its commit. Returns a
+    ``StatusWrite``.
 
-    ``refresh(ids) -> [Evaluation] | None``, when given, evaluates the memberships ``ids``
-    (those still active or lapsed) again, with the facts as they are at that moment, or
-    answers None when nothing was committed since ``evaluations`` were made (they stand).
-    The writer locks the memberships it is about to act on (to move, or to warn) and calls
-    it before it writes, so a fact committed while the run was evaluating (a dues payment, an
-    approved contribution) is never overruled by the older evaluation: the membership is
-    written, or warned, as the fresh evaluation says. The others are left as they are.
+    ``refresh(ids) -> {id: Decision or None} | None``, when given, evaluates the memberships
+    ``ids`` (those still active or lapsed) again, with the facts as they are at that moment
+    (None for one that now neither moves nor is warned; an id left out is no longer active
+    or lapsed), or answers None when nothing was committed since the decisions were made
+    (they stand). The writer locks the memberships it is about to act on (to move, or to
+    warn) and calls it before it writes, so a fact committed while the run was evaluating (a
+    dues payment, an approved contribution) is never overruled by the older evaluation: the
+    membership is written, or warned, as the fresh evaluation says. The others are left as
+    they are.
     """
-    changed = {e.membership_id for e in evaluations if e.changes}
-    warnings = _warnings(evaluations=evaluations, on=on, changed=changed)
+    with phase("write: at-risk notices known"):
+        warnings = _warnings(decisions=decisions, on=on)
     refreshed = 0
+    gone: set[int] = set()
+    changed = {d.membership_id for d in decisions if d.changes}
     targets = changed | {pk for pk, _cause in warnings}
-    fresh = refresh(_lock_memberships(targets)) if refresh is not None and targets else None
+    fresh = None
+    if refresh is not None and targets:
+        with phase("write: lock"):
+            locked = _lock_memberships(targets)
+        with phase("write: evaluated again under lock"):
+            fresh = refresh(locked)
     if fresh is not None:
-        fresh = {e.membership_id: e for e in fresh}
         refreshed = len(fresh)
         # A target gone meanwhile, or no longer active or lapsed (a person suspended it), is
         # left out: neither moved nor warned.
-        evaluations = [
-            fresh[e.membership_id] if e.membership_id in targets else e
-            for e in evaluations
-            if e.membership_id not in targets or e.membership_id in fresh
+        gone = {pk for pk in targets if pk not in fresh}
+        decisions = [d for d in decisions if d.membership_id not in targets] + [
+            d for d in fresh.values() if d is not None
         ]
-        changed = {pk for pk, e in fresh.items() if e.changes}
-        warnings = _warnings(evaluations=list(fresh.values()), on=on, changed=changed)
-    written = _record_changes(
-        evaluations=evaluations,
-        on=on,
-        source=source,
-        actor=actor,
-        run=run,
-        started_at=run.started_at,
-    )
+        with phase("write: at-risk notices known"):
+            warnings = _warnings(
+                decisions=[d for d in fresh.values() if d is not None and not d.changes], on=on
+            )
+    with phase("write: statuses and history"):
+        written = _record_changes(
+            decisions=decisions,
+            on=on,
+            source=source,
+            actor=actor,
+            run=run,
+            started_at=run.started_at,
+        )
     written_ids = {pk for pk, *_rest in written}
     statuses_changed_after_commit(written_ids)
-    warnings = {key: e for key, e in warnings.items() if key[0] not in written_ids}
-    warned = _queue_at_risk_notices(warnings=warnings)
+    warnings = {key: text for key, text in warnings.items() if key[0] not in written_ids}
+    with phase("write: at-risk notices"):
+        warned = _queue_at_risk_notices(warnings=warnings)
     transaction.on_commit(enqueue_notice_sending)
-    return StatusWrite(written, evaluations, refreshed, warned)
+    return StatusWrite(written, decisions, gone, refreshed, warned)
 
 
 def enqueue_notice_sending():

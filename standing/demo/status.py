@@ -205,6 +205,6 @@ def seed(out, today: datetime.date) -> None:
     from membership.models import StatusRun
 
     if not StatusRun.objects.filter(source="nightly", state="finished", dry_run=False).exists():
-        run, _evaluations = status_recompute(on=today, source="nightly")
+        run, _evaluations = status_recompute(on=today, source="nightly", keep_evaluations=False)
         out.write(f"  status: {run.evaluated} evaluated, {run.lapsed} lapsed")
     _changes_since_last_night(today, treasurer)

@@ -18,7 +18,7 @@ from .report import (
     status_counts_by_type,
     svg_line_chart,
 )
-from .status import status_evaluate
+from .status import status_evaluate, status_facts
 
 __all__ = [
     "Roles",
@@ -31,5 +31,6 @@ __all__ = [
     "status_counts_by_steward",
     "status_counts_by_type",
     "status_evaluate",
+    "status_facts",
     "svg_line_chart",
 ]

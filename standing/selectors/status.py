@@ -4,7 +4,7 @@ import datetime
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.models import Count, DateField
 from django.db.models.functions import Coalesce, TruncDate
 
@@ -24,6 +24,7 @@ from governance.selectors import (
     held_since,
     seats_on,
 )
+from meetcoop.core.phases import phase
 from membership import rules
 from membership.models import Membership, Policy, TermsAcceptance, TermsVersion
 from membership.rules import Evaluation, progress_percent
@@ -124,6 +125,14 @@ def terms_fact(version: TermsVersion, accepted: set[int]) -> tuple:
 
 
 PARALLEL_FACTS = 3
+# Each fact query runs in a transaction of its own with PostgreSQL's parallel workers off
+# (for that transaction only; the server's settings are left as they are). The job already
+# runs its large aggregates side by side on connections of their own; parallel plans on top
+# of that asked for more workers than the server had, and at a million memberships the terms
+# query's Parallel Hash Semi Join, started with fewer workers than planned while the other
+# aggregates ran, went on for minutes where its serial plan takes a second or two
+# (docs/nightly-job.md).
+SERIAL_PLANS = "SET LOCAL max_parallel_workers_per_gather = 0"
 
 
 def _gather(thunks: dict, *, parallel: bool | None = None) -> dict:
@@ -136,51 +145,98 @@ def _gather(thunks: dict, *, parallel: bool | None = None) -> dict:
     names = list(thunks)
     if parallel is None:
         parallel = not connection.in_atomic_block
+
+    def timed(name):
+        with phase(f"facts: {name}"):
+            if connection.vendor != "postgresql":
+                return thunks[name]()
+            with transaction.atomic(), connection.cursor() as cursor:
+                # The job's own parallelism is its connections; see SERIAL_PLANS.
+                cursor.execute(SERIAL_PLANS)
+                return thunks[name]()
+
     if connection.vendor != "postgresql" or not parallel:
-        return {name: thunks[name]() for name in names}
+        return {name: timed(name) for name in names}
 
     def run_alone(name):
         try:
-            return thunks[name]()
+            return timed(name)
         finally:
             connections.close_all()  # this thread's connection, not the caller's
 
     with ThreadPoolExecutor(max_workers=PARALLEL_FACTS) as pool:
         futures = {name: pool.submit(run_alone, name) for name in names[:PARALLEL_FACTS]}
-        results = {name: thunks[name]() for name in names[PARALLEL_FACTS:]}
+        results = {name: timed(name) for name in names[PARALLEL_FACTS:]}
         results.update({name: future.result() for name, future in futures.items()})
     return results
 
 
 def status_evaluate(
-    memberships, *, on: datetime.date, parallel: bool | None = None
+    memberships, *, on: datetime.date, parallel: bool | None = None, facts: dict | None = None
 ) -> list[Evaluation]:
     """Apply DOMAIN.md's rules to every membership of the queryset ``memberships`` on ``on``.
 
     A fixed number of queries whatever the number of memberships: the rows, the policies, and
     one aggregate per fact (commitment, circles, attendance, reseller standing, dues, terms).
     The rules themselves run in Python over those facts (``membership.rules``). ``parallel``:
-    see ``_gather``.
+    see ``_gather``. ``facts``: the facts ``status_facts`` gathered for a larger set of
+    memberships that includes these (the status job gathers them once for the whole co-op
+    and applies the rules a slice at a time); then only the rows are read.
     """
     memberships = memberships.order_by()
     policies = list(Policy.objects.order_by("effective_from"))
+    with phase("memberships"):
+        rows = list(
+            memberships.annotate(
+                policy_day=policy_day_expression(),
+                start_day=start_day_expression(),
+            ).values_list(
+                "pk", "member_id", "type", "status", "policy_day", "start_day", "admitted_on"
+            )
+        )
+    if facts is None:
+        facts = status_facts(
+            memberships,
+            on=on,
+            parallel=parallel,
+            policies=policies,
+            types={row[2] for row in rows},
+        )
+    with phase("rules"):
+        return status_apply(rows, facts, on=on, policies=policies)
+
+
+def status_facts(
+    memberships,
+    *,
+    on: datetime.date,
+    parallel: bool | None = None,
+    policies: list | None = None,
+    types: set | None = None,
+) -> dict:
+    """The facts the rules read (see ``status_apply``) for every membership of the queryset
+    ``memberships`` on ``on``: one aggregate per fact, whatever their number. ``types``: the
+    types of membership among them, when the caller knows (else asked, one query each).
+
+    The facts are small per membership (a few numbers each); gathered once for the whole
+    co-op, they are what the status job keeps while it evaluates a slice at a time."""
+    memberships = memberships.order_by()
+    if policies is None:
+        policies = list(Policy.objects.order_by("effective_from"))
     today_policy = policy_on(on, policies)
-    rows = list(
-        memberships.annotate(
-            policy_day=policy_day_expression(),
-            start_day=start_day_expression(),
-        ).values_list("pk", "member_id", "type", "status", "policy_day", "start_day", "admitted_on")
-    )
     operational = memberships.filter(type=Membership.Type.OPERATIONAL)
     users = memberships.filter(type=Membership.Type.USER)
-    has_operational = any(r[2] == Membership.Type.OPERATIONAL for r in rows)
-    has_users = any(r[2] == Membership.Type.USER for r in rows)
+    if types is None:
+        has_operational, has_users = operational.exists(), users.exists()
+    else:
+        has_operational = Membership.Type.OPERATIONAL in types
+        has_users = Membership.Type.USER in types
 
     window = attendance_window(on=on, policy=today_policy)
     # The participation rule of the day says which attendance is read: the other is not.
     read_all_hands = has_operational and today_policy.counts_all_hands
     read_circles = has_operational and today_policy.counts_circles
-    facts = _gather(
+    return _gather(
         {
             # The three large aggregates first: they run side by side where they can.
             "totals": lambda: (
@@ -210,7 +266,6 @@ def status_evaluate(
         },
         parallel=parallel,
     )
-    return status_apply(rows, facts, on=on, policies=policies)
 
 
 def start_day_expression() -> Coalesce:
