@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.decorators import ratelimit
 from oauth2_provider import views as dot_views
+from oauth2_provider.exceptions import InvalidOIDCClientError
+from oauth2_provider.models import get_application_model
 
 from .selectors import refusal, service_access, service_of_client
 
@@ -25,15 +27,17 @@ class ServiceAuthorizationView(dot_views.AuthorizationView):
 
     template_name = "standing/oidc/authorize.html"
 
-    def _refused(self, request, client_id):
+    def _refused(self, request, client_id, *, posted=False):
         service = service_of_client(client_id)
         if service is None and not client_id:
             return None  # DOT answers a request without a client itself
-        if service is None:
-            from oauth2_provider.models import Application
-
-            if not Application.objects.filter(client_id=client_id).exists():
-                return None  # an unknown client: DOT's own error
+        if (
+            service is None
+            and not get_application_model().objects.filter(client_id=client_id).exists()
+        ):
+            # An unknown client: DOT's own error page for a request; a consent form naming
+            # one (altered, or the client deleted meanwhile) would reach DOT's lookup, a 500.
+            return self._bad_request() if posted else None
         access = service_access(request.user, service)
         if access.allowed:
             return None
@@ -46,9 +50,16 @@ class ServiceAuthorizationView(dot_views.AuthorizationView):
         )
 
     def post(self, request, *args, **kwargs):
-        return self._refused(request, request.POST.get("client_id")) or super().post(
+        return self._refused(request, request.POST.get("client_id"), posted=True) or super().post(
             request, *args, **kwargs
         )
+
+    def _bad_request(self):
+        """The page's "can't go on" answer (400), for a consent form that can't be read."""
+        return self.render_to_response({"error": {"error": "invalid_request"}}, status=400)
+
+    def form_invalid(self, form):
+        return self._bad_request()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -62,6 +73,15 @@ class ServiceLogoutView(dot_views.RPInitiatedLogoutView):
     """Logout started by a service (OpenID Connect RP-initiated logout), on the site's pages."""
 
     template_name = "standing/oidc/logout.html"
+
+    def get_request_application(self, id_token, client_id):
+        """DOT's, but an unknown ``client_id`` is the error page (400), not a 500."""
+        if client_id:
+            application = get_application_model().objects.filter(client_id=client_id).first()
+            if application is None:
+                raise InvalidOIDCClientError()
+            return application
+        return super().get_request_application(id_token, client_id)
 
 
 _token_view = dot_views.TokenView.as_view()
