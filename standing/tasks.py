@@ -30,11 +30,7 @@ def revoke_service_tokens(membership_ids: list[int]) -> dict:
     """Revoke the service tokens of the people of these memberships who may no longer sign in
     to a service (after their status changed). Safe to run twice: the second finds nothing
     live to revoke."""
-    from membership.models import MemberContact
-
+    from .oidc.selectors import users_of_memberships
     from .oidc.services import tokens_revoke_refused
 
-    users = MemberContact.objects.filter(member__memberships__in=membership_ids).values_list(
-        "user_id", flat=True
-    )
-    return {"revoked": tokens_revoke_refused(user_ids=set(users))}
+    return {"revoked": tokens_revoke_refused(user_ids=users_of_memberships(membership_ids))}

@@ -11,6 +11,7 @@ from django.db.models import F
 
 from governance.models import Circle, CircleRole
 from governance.selectors.circles import seats_on
+from meetcoop.core.db import in_ids
 from membership.models import MemberContact, Membership
 from membership.selectors import members_of_user
 
@@ -97,7 +98,7 @@ def forum_users_of_members(member_ids: Iterable[int]) -> list[int]:
 
 def forum_users_of_memberships(membership_ids: Iterable[int]) -> list[int]:
     """The logins acting for the members of ``membership_ids`` that entered the forum."""
-    members = Membership.objects.filter(pk__in=list(membership_ids)).values("member_id")
+    members = Membership.objects.filter(in_ids("pk", membership_ids)).values("member_id")
     return sorted(
         set(
             ForumAccount.objects.filter(user__member_links__member_id__in=members).values_list(

@@ -4,6 +4,9 @@ from django.dispatch import receiver
 
 from membership.signals import statuses_changed
 
+# At most this many memberships per revocation task.
+REVOKE_BATCH = 1000
+
 
 @receiver(statuses_changed, dispatch_uid="standing.oidc.revoke_tokens")
 def revoke_tokens_on_status_change(sender, membership_ids, **kwargs):
@@ -12,4 +15,8 @@ def revoke_tokens_on_status_change(sender, membership_ids, **kwargs):
     longer use. Reinstating needs nothing: the next sign-in is let in."""
     from ..tasks import revoke_service_tokens
 
-    revoke_service_tokens.delay(list(membership_ids))
+    # The status job moves tens of thousands at once: a task per batch, not one message
+    # holding every id.
+    ids = sorted(set(membership_ids))
+    for start in range(0, len(ids), REVOKE_BATCH):
+        revoke_service_tokens.delay(ids[start : start + REVOKE_BATCH])

@@ -7,12 +7,14 @@ code the refusal page words (``refusal``)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
-from membership.models import Membership
+from meetcoop.core.db import in_ids
+from membership.models import MemberContact, Membership
 from membership.reasons import reason_advice, reason_text
 from membership.selectors import latest_status_changes, members_of_user
 from resellers.models import Steward
@@ -83,25 +85,36 @@ def service_access(user, service: Service | None) -> Access:
     return Access(False, "none")
 
 
+def users_of_memberships(membership_ids) -> set[int]:
+    """The logins acting for the members of ``membership_ids`` (one query, whatever their
+    number: the status job moves tens of thousands at once)."""
+    members = Membership.objects.filter(in_ids("pk", membership_ids)).values("member_id")
+    return set(
+        MemberContact.objects.filter(member_id__in=members).values_list("user_id", flat=True)
+    )
+
+
 def users_refused(pairs: list[tuple[int, Service]]) -> set[tuple[int, int]]:
     """Of the (user id, service) pairs, those whose user may no longer sign in to the service,
     as (user id, service id). One query, whatever the number of pairs."""
     user_ids = {user_id for user_id, _service in pairs}
     if not user_ids:
         return set()
-    active = list(
-        Membership.objects.filter(
-            status=Membership.Status.ACTIVE, member__contact_links__user__in=user_ids
-        ).values_list("member__contact_links__user", "steward_id", "type")
-    )
-    refused = set()
-    for user_id, service in pairs:
+    # Each person's active memberships, as (steward, type): the pairs are then checked
+    # against their own person's few rows, not against every row read.
+    active: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    for who, steward_id, kind in Membership.objects.filter(
+        status=Membership.Status.ACTIVE, member__contact_links__user__in=user_ids
+    ).values_list("member__contact_links__user", "steward_id", "type"):
+        active[who].add((steward_id, kind))
+    return {
+        (user_id, service.pk)
+        for user_id, service in pairs
         if not any(
-            who == user_id and serves(service, steward_id=steward_id, membership_type=kind)
-            for who, steward_id, kind in active
-        ):
-            refused.add((user_id, service.pk))
-    return refused
+            serves(service, steward_id=steward_id, membership_type=kind)
+            for steward_id, kind in active.get(user_id, ())
+        )
+    }
 
 
 @dataclass

@@ -13,6 +13,7 @@ from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 
 from meetcoop.core.audit import audit_log
+from meetcoop.core.db import in_ids
 from meetcoop.core.errors import DomainError
 from meetcoop.core.roles import is_coop_admin
 from resellers.models import Steward
@@ -199,11 +200,11 @@ def tokens_revoke_refused(*, user_ids) -> int:
         return 0
     now = timezone.now()
     live = (
-        RefreshToken.objects.filter(user__in=user_ids, revoked__isnull=True)
+        RefreshToken.objects.filter(in_ids("user_id", user_ids), revoked__isnull=True)
         .values_list("user_id", "application_id")
         .distinct()
     )
-    access = AccessToken.objects.filter(user__in=user_ids, expires__gt=now).values_list(
+    access = AccessToken.objects.filter(in_ids("user_id", user_ids), expires__gt=now).values_list(
         "user_id", "application_id"
     )
     held = set(live) | set(access)
