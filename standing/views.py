@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django_ratelimit.decorators import ratelimit
 from meetcoop.core.errors import DomainError
 from meetcoop.core.permissions import require
 from meetcoop.core.roles import is_coop_admin
+from membership.selectors import member_ids_of
 from membership.services import erasure_request
 from resellers import views as resellers_views
 from resellers.availability import public_reason
@@ -139,6 +140,8 @@ class ForgetForm(forms.Form):
 def forget_me(request):
     """A former member asks to be forgotten (a co-op admin confirms it later)."""
     form = ForgetForm(request.POST)
+    if form.is_valid() and form.cleaned_data["member"] not in member_ids_of(request.user):
+        raise Http404  # another person's member: as if it did not exist
     erasable = {row["member"].pk: row["member"] for row in erasable_members(request.user)}
     if not form.is_valid() or form.cleaned_data["member"] not in erasable:
         messages.error(request, _("Tick the box to confirm that you want to be forgotten."))
