@@ -17,9 +17,12 @@ from membership.models import Member
 from standing.models import ImportRun
 from standing.services import coop_import
 from tests.factories import StewardAdminFactory, UserFactory
-from tests.standing.test_import_coop import SAMPLES, TODAY, coop, sample_files  # noqa: F401
+from tests.standing.test_import_coop import SAMPLES, TODAY, sample_files
+from tests.standing.test_import_coop import coop as _coop_of_the_samples
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("policy")]
+
+coop = _coop_of_the_samples  # the co-op the sample files refer to (a fixture)
 
 URL = "/admin/standing/importrun/import/"
 CONTRIBUTIONS = (
