@@ -12,6 +12,8 @@ import contextlib
 
 from django.db import connection, models
 
+from .models import AppendOnlyModel
+
 # The setting the erasure turns on for its own transaction (``SET LOCAL``).
 ERASURE_SETTING = "meetcoop.erasure"
 
@@ -101,10 +103,14 @@ def erasure_allowed():
 def erase_update(queryset, **values) -> int:
     """``queryset.update(**values)``, also for an append-only model (whose own ``update``
     refuses): only erasable columns, inside ``erasure_allowed``."""
-    table = queryset.model._meta.db_table
+    model = queryset.model
+    table = model._meta.db_table
     allowed = ERASABLE_COLUMNS.get(table)
+    if allowed is None and issubclass(model, AppendOnlyModel):
+        # Not one of the listed tables: append-only, with no exception at all.
+        raise ValueError(f"{table} is append-only; an erasure can't change it.")
     if allowed is not None:
-        columns = {queryset.model._meta.get_field(name).column for name in values}
+        columns = {model._meta.get_field(name).column for name in values}
         if not columns <= set(allowed):
             raise ValueError(f"{sorted(columns - set(allowed))} of {table} can't be erased.")
     return models.QuerySet.update(queryset, **values)
