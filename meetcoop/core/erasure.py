@@ -10,7 +10,7 @@ UPDATE through when it changes nothing but the table's free-text columns listed 
 
 import contextlib
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 
 from .models import AppendOnlyModel
 
@@ -91,13 +91,22 @@ def erasure_allowed():
     if connection.vendor != "postgresql":
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, 'on', true)", [ERASURE_SETTING])
+    _set_erasure("on")
     try:
         yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'off', true)", [ERASURE_SETTING])
+    except BaseException:
+        # The caller's transaction (or savepoint) is rolled back, and the setting with it. If
+        # a statement failed, the transaction is aborted and refuses even this reset: the
+        # statement's own error is the one to see.
+        with contextlib.suppress(DatabaseError):
+            _set_erasure("off")
+        raise
+    _set_erasure("off")
+
+
+def _set_erasure(value: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [ERASURE_SETTING, value])
 
 
 def erase_update(queryset, **values) -> int:

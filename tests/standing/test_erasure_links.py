@@ -265,3 +265,20 @@ def test_the_on_behalf_page_of_no_member_is_404(client, coop_admin):
     url = reverse("admin:membership_erasurerequest_on_behalf", args=[999999])
     assert client.get(url).status_code == 404
     assert client.post(url).status_code == 404
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="the setting exists on PostgreSQL",
+)
+def test_a_failing_statement_inside_the_erasure_shows_its_own_error(coop_admin):
+    from django.db import DataError, connection, transaction
+
+    from meetcoop.core.erasure import erasure_allowed
+
+    atomic = transaction.atomic()
+    with pytest.raises(DataError), atomic, erasure_allowed(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1 / 0")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('meetcoop.erasure', true)")
+        assert cursor.fetchone()[0] in (None, "", "off")
