@@ -179,6 +179,18 @@ def _cut_service_links(user_ids: set[int]) -> dict[str, int]:
     }
 
 
+def _locked_undecided(request: ErasureRequest) -> ErasureRequest:
+    """``request`` locked (inside the caller's transaction), refused when already decided."""
+    locked = ErasureRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != ErasureRequest.Status.REQUESTED:
+        raise DomainError(
+            _("This request was already %(status)s; nothing was changed.")
+            % {"status": locked.get_status_display()},
+            code=ALREADY_DECIDED,
+        )
+    return locked
+
+
 def erasure_confirm(*, request: ErasureRequest, actor) -> ErasureRequest:
     """Erase the member of ``request`` (co-op admins only), keeping every total.
 
@@ -190,13 +202,7 @@ def erasure_confirm(*, request: ErasureRequest, actor) -> ErasureRequest:
         raise PermissionDenied
     User = get_user_model()
     with transaction.atomic(), erasure_allowed():
-        locked = ErasureRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.status != ErasureRequest.Status.REQUESTED:
-            raise DomainError(
-                _("This request was already %(status)s; nothing was changed.")
-                % {"status": locked.get_status_display()},
-                code=ALREADY_DECIDED,
-            )
+        locked = _locked_undecided(request)
         member = Member.objects.select_for_update().get(pk=locked.member_id)
         refuse_unless_ended(member)
         token, pseudonym = locked.token, locked.pseudonym
@@ -328,13 +334,7 @@ def erasure_refuse(*, request: ErasureRequest, actor, note: str = "") -> Erasure
     if not is_coop_admin(actor):
         raise PermissionDenied
     with transaction.atomic():
-        locked = ErasureRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.status != ErasureRequest.Status.REQUESTED:
-            raise DomainError(
-                _("This request was already %(status)s; nothing was changed.")
-                % {"status": locked.get_status_display()},
-                code=ALREADY_DECIDED,
-            )
+        locked = _locked_undecided(request)
         locked.status = ErasureRequest.Status.REFUSED
         locked.decided_by = actor
         locked.decided_at = timezone.now()
