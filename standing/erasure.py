@@ -21,6 +21,7 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from oauth2_provider.models import AccessToken, DeviceGrant, Grant, IDToken, RefreshToken
 
 from governance.models import (
     DocumentVersion,
@@ -40,6 +41,11 @@ from membership.models import ErasureRequest, Member, MemberContact
 from membership.services import refuse_unless_ended
 from resellers.models import Application, Concern, ConcernEntry, Steward
 
+from .discourse.models import DiscourseNonce
+from .discourse.selectors import discourse_sync_enabled
+from .discourse.tasks import discourse_sync_enqueue
+from .models import ServiceSubject
+
 ALREADY_DECIDED = "already_decided"
 
 # Texts shorter than this are not looked for in other rows' free texts: a short name would
@@ -54,11 +60,13 @@ IDENTITY_COLUMNS = {
     ("resellers", "application"): {"name", "organisation_name", "email"},
     ("governance", "publiclisting"): {"display_name"},
     ("account", "emailaddress"): {"email"},
+    # The request's own pseudonym and token are what the erasure writes, not what it erases.
+    ("membership", "erasurerequest"): {"pseudonym", "token"},
 }
 # Rows the erasure does not sweep: a steward is a business and its details are its own
 # public record; a governance document's versions are the co-op's rules, hashed; sessions are
 # deleted, not rewritten; the rest are Django's own tables.
-UNSWEPT_MODELS = {Steward, DocumentVersion, Session, ErasureRequest}
+UNSWEPT_MODELS = {Steward, DocumentVersion, Session}
 UNSWEPT_APPS = {"contenttypes", "auth", "admin", "sessions", "django_celery_beat", "sites"}
 
 
@@ -152,6 +160,37 @@ def _delete_sessions(user_ids: set[int]) -> int:
     return len(doomed)
 
 
+def _cut_service_links(user_ids: set[int]) -> dict[str, int]:
+    """Cut what still links the erased logins to the co-op's services and the forum: their
+    OAuth tokens, codes and ID tokens (a service can no longer refresh or read them), the
+    subject services know them by (so a service's own copy of the person can't be matched
+    with what the platform keeps), and the forum's spent nonces. Their sign-ins to services
+    (who, which, when: ids and times) stay, like their attendance."""
+    if not user_ids:
+        return {}
+    return {
+        "refresh_tokens": RefreshToken.objects.filter(user_id__in=user_ids).delete()[0],
+        "access_tokens": AccessToken.objects.filter(user_id__in=user_ids).delete()[0],
+        "id_tokens": IDToken.objects.filter(user_id__in=user_ids).delete()[0],
+        "grants": Grant.objects.filter(user_id__in=user_ids).delete()[0],
+        "device_grants": DeviceGrant.objects.filter(user_id__in=user_ids).delete()[0],
+        "service_subjects": ServiceSubject.objects.filter(user_id__in=user_ids).delete()[0],
+        "forum_nonces": DiscourseNonce.objects.filter(user_id__in=user_ids).delete()[0],
+    }
+
+
+def _locked_undecided(request: ErasureRequest) -> ErasureRequest:
+    """``request`` locked (inside the caller's transaction), refused when already decided."""
+    locked = ErasureRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != ErasureRequest.Status.REQUESTED:
+        raise DomainError(
+            _("This request was already %(status)s; nothing was changed.")
+            % {"status": locked.get_status_display()},
+            code=ALREADY_DECIDED,
+        )
+    return locked
+
+
 def erasure_confirm(*, request: ErasureRequest, actor) -> ErasureRequest:
     """Erase the member of ``request`` (co-op admins only), keeping every total.
 
@@ -163,13 +202,7 @@ def erasure_confirm(*, request: ErasureRequest, actor) -> ErasureRequest:
         raise PermissionDenied
     User = get_user_model()
     with transaction.atomic(), erasure_allowed():
-        locked = ErasureRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.status != ErasureRequest.Status.REQUESTED:
-            raise DomainError(
-                _("This request was already %(status)s; nothing was changed.")
-                % {"status": locked.get_status_display()},
-                code=ALREADY_DECIDED,
-            )
+        locked = _locked_undecided(request)
         member = Member.objects.select_for_update().get(pk=locked.member_id)
         refuse_unless_ended(member)
         token, pseudonym = locked.token, locked.pseudonym
@@ -240,6 +273,7 @@ def erasure_confirm(*, request: ErasureRequest, actor) -> ErasureRequest:
         erased_ids = {user.pk for user in erased_users}
         EmailAddress.objects.filter(user_id__in=erased_ids).delete()
         sessions = _delete_sessions(erased_ids)
+        services = _cut_service_links(erased_ids)
 
         # Applications, concerns, votes, roles, the public listing.
         applications.update(
@@ -282,9 +316,16 @@ def erasure_confirm(*, request: ErasureRequest, actor) -> ErasureRequest:
                 "logins_erased": sorted(erased_ids),
                 "logins_unlinked": sorted(user.pk for user in unlinked_users),
                 "sessions_ended": sessions,
+                "service_links_cut": services,
                 "rows_rewritten": dict(sorted(swept.items())),
             },
         )
+        # The forum keeps its own copy of the person's name and email: once committed, it is
+        # told the pseudonym and the erased email, and its groups are taken away (only the
+        # logins that entered the forum are pushed; ``discourse_sync`` is idempotent).
+        if erased_ids and discourse_sync_enabled():
+            ids = sorted(erased_ids)
+            transaction.on_commit(lambda: discourse_sync_enqueue(ids))
     return locked
 
 
@@ -293,13 +334,7 @@ def erasure_refuse(*, request: ErasureRequest, actor, note: str = "") -> Erasure
     if not is_coop_admin(actor):
         raise PermissionDenied
     with transaction.atomic():
-        locked = ErasureRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.status != ErasureRequest.Status.REQUESTED:
-            raise DomainError(
-                _("This request was already %(status)s; nothing was changed.")
-                % {"status": locked.get_status_display()},
-                code=ALREADY_DECIDED,
-            )
+        locked = _locked_undecided(request)
         locked.status = ErasureRequest.Status.REFUSED
         locked.decided_by = actor
         locked.decided_at = timezone.now()

@@ -10,7 +10,9 @@ UPDATE through when it changes nothing but the table's free-text columns listed 
 
 import contextlib
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
+
+from .models import AppendOnlyModel
 
 # The setting the erasure turns on for its own transaction (``SET LOCAL``).
 ERASURE_SETTING = "meetcoop.erasure"
@@ -89,22 +91,35 @@ def erasure_allowed():
     if connection.vendor != "postgresql":
         yield
         return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, 'on', true)", [ERASURE_SETTING])
+    _set_erasure("on")
     try:
         yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, 'off', true)", [ERASURE_SETTING])
+    except BaseException:
+        # The caller's transaction (or savepoint) is rolled back, and the setting with it. If
+        # a statement failed, the transaction is aborted and refuses even this reset: the
+        # statement's own error is the one to see.
+        with contextlib.suppress(DatabaseError):
+            _set_erasure("off")
+        raise
+    _set_erasure("off")
+
+
+def _set_erasure(value: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, %s, true)", [ERASURE_SETTING, value])
 
 
 def erase_update(queryset, **values) -> int:
     """``queryset.update(**values)``, also for an append-only model (whose own ``update``
     refuses): only erasable columns, inside ``erasure_allowed``."""
-    table = queryset.model._meta.db_table
+    model = queryset.model
+    table = model._meta.db_table
     allowed = ERASABLE_COLUMNS.get(table)
+    if allowed is None and issubclass(model, AppendOnlyModel):
+        # Not one of the listed tables: append-only, with no exception at all.
+        raise ValueError(f"{table} is append-only; an erasure can't change it.")
     if allowed is not None:
-        columns = {queryset.model._meta.get_field(name).column for name in values}
+        columns = {model._meta.get_field(name).column for name in values}
         if not columns <= set(allowed):
             raise ValueError(f"{sorted(columns - set(allowed))} of {table} can't be erased.")
     return models.QuerySet.update(queryset, **values)

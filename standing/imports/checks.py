@@ -144,11 +144,12 @@ class _Row:
         if number <= 0:
             self.error(column, _("Must be more than zero."))
             raise _Bad
-        if places is not None and number != number.quantize(Decimal(1).scaleb(-places)):
-            self.error(column, _("At most %(places)s decimal places, please.") % {"places": places})
-            raise _Bad
+        # The size first: quantizing a number like 1e30 overflows the context's precision.
         if abs(number) >= Decimal(10) ** 9:
             self.error(column, _("This number is too large."))
+            raise _Bad
+        if places is not None and number != number.quantize(Decimal(1).scaleb(-places)):
+            self.error(column, _("At most %(places)s decimal places, please.") % {"places": places})
             raise _Bad
         return number
 

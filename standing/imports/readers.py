@@ -104,6 +104,14 @@ def read_files(files) -> tuple[list[Sheet], list[RowError]]:
             except UnicodeDecodeError:
                 errors.append(RowError(name, 0, "", _("The file is not UTF-8 text.")))
                 continue
+            if "\x00" in text:  # no database column takes it
+                line = text.count("\n", 0, text.index("\x00")) + 1
+                errors.append(
+                    RowError(
+                        name, line, "", _("This line holds a NUL character, which is not text.")
+                    )
+                )
+                continue
             try:
                 rows = list(csv.reader(io.StringIO(text, newline="")))
             except csv.Error as exc:

@@ -6,12 +6,14 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
+from meetcoop.core.roles import is_coop_admin
 
 from ..models import ImportRun
 from .checks import Plan, check
@@ -66,7 +68,12 @@ def coop_import(
     records is written; otherwise all of it is, in one transaction, or nothing. A row whose
     id an earlier import wrote is left as it is (imported history is never changed) and
     counted as already imported.
+
+    Only a co-op admin imports (``PermissionDenied`` otherwise); ``actor`` None is the
+    system (``manage.py import_coop`` without ``--by``).
     """
+    if actor is not None and not is_coop_admin(actor):
+        raise PermissionDenied
     today = today or timezone.localdate()
     files = list(files)
     hashes = [{"name": name, "sha256": hashlib.sha256(data).hexdigest()} for name, data in files]

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from meetcoop.core.roles import is_coop_admin
 from meetcoop.users.models import User
 from standing.imports.columns import KINDS
 from standing.imports.readers import MAX_BYTES
@@ -40,6 +41,11 @@ class Command(BaseCommand):
             actor = User.objects.filter(email__iexact=by).first()
             if actor is None:
                 raise CommandError(_("No login with the email %(email)s.") % {"email": by})
+            if not is_coop_admin(actor):
+                raise CommandError(
+                    _("%(email)s is not a co-op admin: only co-op admins import.")
+                    % {"email": actor.email}
+                )
         contents = []
         for file in files:
             path = pathlib.Path(file)
