@@ -26,15 +26,14 @@ from contributions.selectors import statements as statement_selectors
 from contributions.statements import find_rf, parse_statement
 from meetcoop.core.banking import rf_reference
 from meetcoop.core.roles import ensure_role_groups
+from tests.contributions import test_bank_statements as base
 from tests.contributions.bank_samples import CSV_MAPPING, bank_csv, camt, entry
-from tests.contributions.test_bank_statements import (  # noqa: F401  (fixtures)
+from tests.contributions.test_bank_statements import (
     TODAY,
-    frozen,
     import_,
     january,
     treasurer_user,
     upload,
-    world,
 )
 from tests.factories import (
     MemberFactory,
@@ -44,6 +43,10 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+
+# The fixtures of the bank statement tests: the same day and the same two stewards' invoices.
+frozen = base.frozen
+world = base.world
 
 
 def preview_url(statement):
@@ -206,9 +209,7 @@ def test_a_reversed_or_other_currency_pledge_payment_leaves_the_pledge_open(worl
     statement, _ = import_(
         world, camt(entry("100.00", name="X", ref=pledge.reference, acct_ref="P1"))
     )
-    matches, candidates = selectors.statement_matches(
-        statement, user=world["treasurer"], on=TODAY
-    )
+    matches, candidates = selectors.statement_matches(statement, user=world["treasurer"], on=TODAY)
     assert candidates[f"p:{pledge.pk}"].outstanding == Decimal("100.00")
     assert matches[0].state == "matched" and matches[0].candidate.invoice == pledge
 
@@ -224,9 +225,7 @@ def test_a_pending_pledge_payment_still_counts_against_a_new_match(world):
     statement, _ = import_(
         world, camt(entry("100.00", name="X", ref=pledge.reference, acct_ref="P1"))
     )
-    matches, candidates = selectors.statement_matches(
-        statement, user=world["treasurer"], on=TODAY
-    )
+    matches, candidates = selectors.statement_matches(statement, user=world["treasurer"], on=TODAY)
     assert f"p:{pledge.pk}" not in candidates and matches[0].state == "unmatched"
 
 
