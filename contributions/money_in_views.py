@@ -1,8 +1,6 @@
 """The treasurer's "Money in" page and its CSV export: thin, they check who may see which
 stewards and call the selectors of ``contributions.selectors.money_in``."""
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
@@ -11,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
-from meetcoop.core.exports import csv_cell
+from meetcoop.core.exports import csv_cell, csv_lines
 from meetcoop.core.roles import is_treasurer
 
 from .selectors.money_in import (
@@ -49,11 +47,6 @@ def money_in(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 CSV_HEADER = [
     "steward",
     "member",
@@ -84,29 +77,27 @@ def money_in_csv(request):
             "rows": open_invoices(stewards, on=today).count(),
         },
     )
-    writer = csv.writer(_Echo())
 
-    def stream():
-        yield writer.writerow(CSV_HEADER)
+    def rows():
         for row in open_invoice_rows(stewards, on=today):
             invoice = row.invoice
-            yield writer.writerow(
-                [
-                    csv_cell(invoice.membership.steward.name),
-                    csv_cell(invoice.membership.member),
-                    invoice.reference,
-                    invoice.period_start.isoformat(),
-                    invoice.period_end.isoformat(),
-                    invoice.amount,
-                    invoice.currency,
-                    invoice.paid,
-                    row.outstanding,
-                    invoice.due_on.isoformat(),
-                    row.grace_ends_on.isoformat(),
-                    row.state,
-                ]
-            )
+            yield [
+                csv_cell(invoice.membership.steward.name),
+                csv_cell(invoice.membership.member),
+                invoice.reference,
+                invoice.period_start.isoformat(),
+                invoice.period_end.isoformat(),
+                invoice.amount,
+                invoice.currency,
+                invoice.paid,
+                row.outstanding,
+                invoice.due_on.isoformat(),
+                row.grace_ends_on.isoformat(),
+                row.state,
+            ]
 
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        csv_lines(CSV_HEADER, rows()), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="money-in-{today.isoformat()}.csv"'
     return response

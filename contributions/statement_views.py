@@ -98,8 +98,10 @@ def statement_upload(request):
 def _choices_from(post) -> dict:
     choices = {}
     for name, value in post.items():
-        if name.startswith("line-") and name[5:].isdigit() and len(name) < 20:
-            choices[int(name[5:])] = value
+        # ASCII digits only: "line-²" is a digit to ``isdigit`` but not to ``int``.
+        number = name[5:]
+        if name.startswith("line-") and number.isascii() and number.isdigit() and len(name) < 20:
+            choices[int(number)] = value
     return choices
 
 

@@ -51,16 +51,20 @@ def pledge_invoices_visible_to(user) -> QuerySet[PledgeInvoice]:
 
 
 def pledge_invoices_with_paid(
-    qs: QuerySet[PledgeInvoice], *, on: datetime.date
+    qs: QuerySet[PledgeInvoice], *, on: datetime.date, pending: bool = False
 ) -> QuerySet[PledgeInvoice]:
     """``qs`` with ``paid``: the approved money entries received up to ``on`` that pay each
     invoice, in its currency, less their reversals (a reversal points at the entry it
-    reverses, not at the invoice)."""
+    reverses, not at the invoice). ``pending``: count the entries still waiting for their
+    approval too (what a bank line may no longer be matched to)."""
+    statuses = [LedgerEntry.Status.APPROVED]
+    if pending:
+        statuses.append(LedgerEntry.Status.PENDING)
     paid = (
         LedgerEntry.objects.filter(
             Q(pledge_invoice_id=OuterRef("pk")) | Q(reverses__pledge_invoice_id=OuterRef("pk")),
             kind=LedgerEntry.Kind.MONEY,
-            status=LedgerEntry.Status.APPROVED,
+            status__in=statuses,
             currency=OuterRef("currency"),
             occurred_on__lte=on,
         )

@@ -12,33 +12,26 @@ import unicodedata
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from meetcoop.core.banking import format_rf
 from meetcoop.core.money import format_money
 from meetcoop.core.roles import is_treasurer
-from resellers.models import Steward
 
 from ..models import BankLine, BankStatement, DuesInvoice, DuesPayment, LedgerEntry, PledgeInvoice
-from ._common import MONEY_OUT, ZERO
+from ._common import ZERO
 from .dues import invoices_with_paid
+from .invoices import pledge_invoices_with_paid
+from .money_in import may_see_money_in, money_in_stewards
 
 # --- who sees what ----------------------------------------------------------------------------
 
 
-def money_stewards_visible_to(user) -> QuerySet[Steward]:
-    """Treasurers (and co-op admins) see every steward's money; a steward's admin its own."""
-    if is_treasurer(user):
-        return Steward.objects.all()
-    if not getattr(user, "is_authenticated", False):
-        return Steward.objects.none()
-    return Steward.objects.filter(admins=user)
-
-
-def may_import_statements(user) -> bool:
-    return is_treasurer(user) or money_stewards_visible_to(user).exists()
+# Whose statements a user imports is whose money in it sees: treasurers (and co-op admins)
+# every steward's, a steward's admin its own (``money_in.money_in_stewards``).
+money_stewards_visible_to = money_in_stewards
+may_import_statements = may_see_money_in
 
 
 def may_import_for(user, steward) -> bool:
@@ -159,22 +152,11 @@ def open_invoices_for(*, user, steward, on: datetime.date) -> dict[str, Candidat
     for invoice in dues:
         result[f"d:{invoice.pk}"] = _candidate("d", "dues", invoice, invoice.amount - invoice.paid)
     if user is None or is_treasurer(user):
+        # Paid as the invoice's page counts it (its currency, less reversals), and the
+        # entries waiting for approval too: a line is never matched to money already in.
         pledges = (
-            PledgeInvoice.objects.filter(scope)
-            .annotate(
-                paid=Coalesce(
-                    Sum(
-                        "payments__amount",
-                        filter=Q(
-                            payments__status__in=[
-                                LedgerEntry.Status.PENDING,
-                                LedgerEntry.Status.APPROVED,
-                            ]
-                        ),
-                    ),
-                    Value(ZERO),
-                    output_field=MONEY_OUT,
-                )
+            pledge_invoices_with_paid(
+                PledgeInvoice.objects.filter(scope), on=datetime.date.max, pending=True
             )
             .filter(paid__lt=F("amount"))
             .select_related("membership__member")

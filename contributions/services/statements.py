@@ -16,8 +16,9 @@ from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 
 from .. import statements as parsing
-from ..models import BankCsvMapping, BankLine, BankLineDecision, BankStatement
+from ..models import BankCsvMapping, BankLine, BankLineDecision, BankStatement, PledgeInvoice
 from ..selectors import statements as sel
+from ..selectors.invoices import pledge_invoices_with_paid
 from .dues import dues_payment_record
 from .ledger import _today, entry_approve, money_record
 
@@ -242,14 +243,14 @@ def statement_confirm(
                 )
         left = {key: c.outstanding for key, c in candidates.items()}
         note = _("Bank statement %(file)s") % {"file": statement.file_name}
+        skipped = []
         for match in matches:
             choice = choices.get(match.line.pk, "")
             if not match.is_open or not choice:
                 continue
             line = match.line
             if choice == "skip":
-                BankLineDecision.objects.create(line=line, outcome="skipped", decided_by=actor)
-                result.skipped += 1
+                skipped.append(BankLineDecision(line=line, outcome="skipped", decided_by=actor))
                 continue
             candidate = candidates[choice]
             reason = _refusal(line, candidate, left[candidate.key], actor)
@@ -263,6 +264,8 @@ def statement_confirm(
                 result.refused.append((line, str(getattr(exc, "text", None) or exc)))
                 continue
             left[candidate.key] -= line.amount
+        BankLineDecision.objects.bulk_create(skipped)  # one insert, however many lines
+        result.skipped = len(skipped)
         audit_log(
             actor=actor,
             action="contributions.statement.confirmed",
@@ -312,6 +315,21 @@ def _record(line, candidate, *, actor, note, on, result: ConfirmResult):
         )
         result.recorded += 1
         return
+    # Locked, and what is outstanding read again: a confirm of another statement (the co-op's
+    # account and a steward's, or two files) may have paid it since the candidates were read.
+    invoice = PledgeInvoice.objects.select_for_update().get(pk=candidate.invoice.pk)
+    paid = (
+        pledge_invoices_with_paid(
+            PledgeInvoice.objects.filter(pk=invoice.pk), on=datetime.date.max, pending=True
+        )
+        .values_list("paid", flat=True)
+        .get()
+    )
+    if line.amount > invoice.amount - paid:
+        raise DomainError(
+            _("The amount is more than the invoice's outstanding amount; decide by hand."),
+            code="overpaid",
+        )
     invoice = candidate.invoice
     entry = money_record(
         member=invoice.membership.member,
