@@ -256,7 +256,7 @@ def test_a_member_cannot_ask_for_another_member_by_its_id(client):
     response = client.post(
         reverse("standing:forget_me"), {"member": stranger.pk, "understood": "on"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert not ErasureRequest.objects.exists()
 
 
