@@ -5,13 +5,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from membership.selectors import member_ids_of
 
 from ..models import (
     DuesInvoice,
-    DuesPayment,
-    DuesRefund,
     LedgerEntry,
     OnlinePayment,
     OnlinePaymentEvent,
@@ -19,6 +18,7 @@ from ..models import (
 )
 from ..payments import provider
 from ._common import ZERO
+from .dues import invoices_with_paid
 
 Outcome = OnlinePaymentEvent.Outcome
 
@@ -39,12 +39,13 @@ def invoice_outstanding(invoice) -> Decimal:
     amount less the money entries paying it in its currency that are approved or waiting for a
     treasurer (so nobody pays twice meanwhile) and not reversed."""
     if invoice_kind(invoice) == "dues":
-        paid = DuesPayment.objects.filter(invoice=invoice).aggregate(t=Sum("amount"))["t"] or ZERO
-        refunded = (
-            DuesRefund.objects.filter(payment__invoice=invoice).aggregate(t=Sum("amount"))["t"]
+        # The dues selectors' "paid" (payments less their refunds), today: one query.
+        paid = (
+            invoices_with_paid(DuesInvoice.objects.filter(pk=invoice.pk), on=timezone.localdate())
+            .values_list("paid", flat=True)
+            .first()
             or ZERO
         )
-        paid -= refunded
     else:
         paid = (
             LedgerEntry.objects.filter(
