@@ -91,6 +91,22 @@ def online_payment_available(invoice) -> bool:
     return provider() is not None and bool(steward_of(invoice).online_payments)
 
 
+def own_invoice_payable_online(user, model, pk: int):
+    """``user``'s own invoice ``pk`` (``model``: ``DuesInvoice`` or ``PledgeInvoice``), when a
+    provider is configured and its steward offers online payment; None otherwise (another
+    member's invoice is as absent as one that does not exist)."""
+    if provider() is None:
+        return None
+    invoice = (
+        model.objects.select_related("membership__steward")
+        .filter(pk=pk, membership__member_id__in=member_ids_of(user))
+        .first()
+    )
+    if invoice is None or not steward_of(invoice).online_payments:
+        return None
+    return invoice
+
+
 def may_pay(user, invoice) -> bool:
     """``user`` acts for the member the invoice is addressed to."""
     return invoice.membership.member_id in member_ids_of(user)

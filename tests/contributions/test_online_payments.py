@@ -655,3 +655,26 @@ def test_a_body_that_is_not_utf8_is_refused(client, started):
         HTTP_STRIPE_SIGNATURE="t=1,v1=00",
     )
     assert response.status_code == 400
+
+
+def test_a_treasurer_who_may_see_the_invoice_still_cant_pay_it_and_a_guessed_id_is_404(
+    client, stripe_on, sessions, member
+):
+    from django.contrib.auth.models import Group
+
+    from meetcoop.core.roles import TREASURERS
+
+    treasurer = MemberContactFactory().user
+    treasurer.groups.add(Group.objects.get_or_create(name=TREASURERS)[0])
+    client.force_login(treasurer)
+    page = reverse("contributions:invoice_detail", args=[member.invoice.pk])
+    assert client.get(page).status_code == 200  # the treasurer sees it
+    assert pay(client, treasurer, member.invoice).status_code == 404  # but it is not theirs
+    client.force_login(member.user)
+    missing = reverse("contributions:invoice_pay", args=[member.invoice.pk + 1000])
+    assert client.post(missing).status_code == 404
+    assert (
+        client.post(reverse("contributions:pledge_pay", args=[member.invoice.pk])).status_code
+        == 404
+    )
+    assert not sessions and not OnlinePayment.objects.exists()
