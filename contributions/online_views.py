@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from meetcoop.core.errors import DomainError
-from membership.selectors import member_ids_of
 
 from .models import DuesInvoice, PledgeInvoice
 from .payments import provider
+from .selectors import own_invoice_payable_online
 from .services import online_payment_event_record, online_payment_start
 
 logger = logging.getLogger(__name__)
@@ -44,14 +44,8 @@ def _invoice_page(invoice) -> str:
 
 def _own_invoice(request, model, pk):
     """The member's own invoice of a steward that offers online payment, else 404."""
-    if provider() is None:
-        raise Http404
-    invoice = (
-        model.objects.select_related("membership__steward")
-        .filter(pk=pk, membership__member_id__in=member_ids_of(request.user))
-        .first()
-    )
-    if invoice is None or not invoice.membership.steward.online_payments:
+    invoice = own_invoice_payable_online(request.user, model, pk)
+    if invoice is None:
         raise Http404
     return invoice
 

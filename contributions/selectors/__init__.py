@@ -54,6 +54,7 @@ from .online_payments import (
     invoice_outstanding,
     online_payment_offer,
     online_payment_status,
+    own_invoice_payable_online,
 )
 from .progress import (
     HOURS_STEP,
@@ -145,4 +146,5 @@ __all__ = [
     "invoice_outstanding",
     "online_payment_offer",
     "online_payment_status",
+    "own_invoice_payable_online",
 ]

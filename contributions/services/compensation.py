@@ -62,7 +62,8 @@ def _voluntary_hours_beyond(entry: LedgerEntry) -> Decimal:
 
 def compensation_accrue(*, entry: LedgerEntry) -> Compensation | None:
     """Write what the co-op owes for a labour entry just approved (inside the approval's
-    transaction). Nothing when no rate is set for the day or no hour is owed."""
+    transaction, which it extends with a lock on the member for voluntary hours). Nothing
+    when no rate is set for the day or no hour is owed."""
     if entry.kind != LedgerEntry.Kind.LABOUR or entry.is_reversal or entry.waged_role_id:
         return None  # a waged role's hours are paid by the role
     policy = _rate_on(entry.occurred_on)
@@ -71,6 +72,10 @@ def compensation_accrue(*, entry: LedgerEntry) -> Compensation | None:
     if entry.paid_work:
         basis, hours = Compensation.Basis.AGREED, entry.hours
     else:
+        # What is beyond depends on the member's other approved entries: two of their entries
+        # approved at once are taken one after the other (each sees the other once it has
+        # committed), or neither would see the other and the hours beyond would be lost.
+        Member.objects.select_for_update().get(pk=entry.member_id)
         basis, hours = Compensation.Basis.BEYOND, _voluntary_hours_beyond(entry)
     if hours <= 0:
         return None

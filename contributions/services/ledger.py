@@ -225,6 +225,31 @@ def money_record(
     amount = _check_positive(amount, _("The amount"))
     validate_currency(currency)
     _check_not_future(received_on, on)
+    eur_rate, eur_value = _money_value(
+        amount=amount, currency=currency, eur_rate=eur_rate, received_on=received_on
+    )
+    if pledge_invoice is not None and pledge_invoice.membership.member_id != member.pk:
+        raise DomainError(_("This pledge invoice is another member's."), code="pledge_invoice")
+    with transaction.atomic():
+        entry = _money_entry_create(
+            member_id=member.pk,
+            amount=amount,
+            currency=currency,
+            eur_rate=eur_rate,
+            eur_value=eur_value,
+            received_on=received_on,
+            description=description.strip() or _("Money"),
+            actor=actor,
+            pledge_invoice=pledge_invoice,
+            source_key=source_key,
+        )
+    return entry
+
+
+def _money_value(*, amount: Decimal, currency: str, eur_rate, received_on) -> tuple:
+    """(rate, value in the policy currency) of money received on ``received_on``: the rate
+    given, or the co-op's dated rate for the day; 1 for the policy currency. The value is
+    amount x rate rounded to cents, and never less than one cent."""
     base = policy_in_force(on=received_on).currency
     if currency == base:
         if eur_rate not in (None, "") and _decimal(eur_rate, _("The rate")) != 1:
@@ -239,38 +264,65 @@ def money_record(
     eur_value = round_money(amount * eur_rate)
     if eur_value <= 0:
         raise DomainError(_("The amount is worth less than one cent."), code="amount")
-    if pledge_invoice is not None and pledge_invoice.membership.member_id != member.pk:
-        raise DomainError(_("This pledge invoice is another member's."), code="pledge_invoice")
-    with transaction.atomic():
-        if source_key:
-            existing = LedgerEntry.objects.filter(source_key=source_key).first()
-            if existing is not None:
-                return existing
-        entry = LedgerEntry.objects.create(
-            member=member,
-            kind=LedgerEntry.Kind.MONEY,
-            pledge_invoice=pledge_invoice,
-            source_key=source_key,
-            occurred_on=received_on,
-            description=description.strip() or _("Money"),
-            amount=amount,
-            currency=currency,
-            eur_rate=eur_rate,
-            eur_value=eur_value,
-            logged_by=actor,
-        )
-        audit_log(
-            actor=actor,
-            action="contributions.entry.logged",
-            obj=entry,
-            data={
-                "kind": entry.kind,
-                "amount": str(amount),
-                "currency": currency,
-                "eur_rate": str(eur_rate),
-                "eur_value": str(eur_value),
-            },
-        )
+    return eur_rate, eur_value
+
+
+def _money_entry_create(
+    *,
+    member_id: int,
+    amount: Decimal,
+    currency: str,
+    eur_rate: Decimal,
+    eur_value: Decimal,
+    received_on: datetime.date,
+    description: str,
+    actor,
+    pledge_invoice=None,
+    source_key: str = "",
+    approved: bool = False,
+) -> LedgerEntry:
+    """Write a money entry and its audit record (inside the caller's transaction): what
+    ``money_record`` writes for a treasurer, pending; ``approved`` with ``actor`` None, what
+    the system writes on a payment provider's verified message (the message, named by
+    ``source_key``, is the evidence; no person logs or decides it). Once per ``source_key``:
+    a second call returns the entry already written."""
+    if source_key:
+        existing = LedgerEntry.objects.filter(source_key=source_key).first()
+        if existing is not None:
+            return existing
+    decision = {}
+    if approved:
+        now = timezone.now()
+        decision = {
+            "logged_at": now,
+            "status": LedgerEntry.Status.APPROVED,
+            "decided_by": actor,
+            "decided_at": now,
+        }
+    entry = LedgerEntry.objects.create(
+        member_id=member_id,
+        kind=LedgerEntry.Kind.MONEY,
+        pledge_invoice=pledge_invoice,
+        source_key=source_key,
+        occurred_on=received_on,
+        description=description,
+        amount=amount,
+        currency=currency,
+        eur_rate=eur_rate,
+        eur_value=eur_value,
+        logged_by=actor,
+        **decision,
+    )
+    data = {
+        "kind": entry.kind,
+        "amount": str(amount),
+        "currency": currency,
+        "eur_rate": str(eur_rate),
+        "eur_value": str(eur_value),
+    }
+    if approved:
+        data |= {"source": source_key, "approved": True}
+    audit_log(actor=actor, action="contributions.entry.logged", obj=entry, data=data)
     return entry
 
 
@@ -367,38 +419,49 @@ def entry_reverse(*, entry, reason: str, actor, on: datetime.date | None = None)
             raise DomainError(_("This entry has already been reversed."), code="reversed")
         if not selectors.may_decide(actor, original, on=on):
             raise PermissionDenied(_("You may not reverse this entry."))
-        now = timezone.now()
-        try:
-            with transaction.atomic():
-                reversal = LedgerEntry.objects.create(
-                    member_id=original.member_id,
-                    kind=original.kind,
-                    occurred_on=on,
-                    description=_("Reversal of entry #%(id)s") % {"id": original.pk},
-                    amount=-original.amount if original.amount is not None else None,
-                    currency=original.currency,
-                    eur_rate=original.eur_rate,
-                    eur_value=-original.eur_value,
-                    hours=-original.hours,
-                    circle_id=original.circle_id,
-                    logged_by=actor,
-                    logged_at=now,
-                    status=LedgerEntry.Status.APPROVED,
-                    decided_by=actor,
-                    decided_at=now,
-                    reverses=original,
-                    reason=reason.strip(),
-                    paid_work=original.paid_work,
-                )
-        except IntegrityError as exc:
-            raise DomainError(_("This entry has already been reversed."), code="reversed") from exc
-        audit_log(
-            actor=actor,
-            action="contributions.entry.reversed",
-            obj=original,
-            data={"reversal": reversal.pk, "reason": reversal.reason},
-        )
+        reversal = _reversal_create(original=original, reason=reason.strip(), actor=actor, on=on)
         from .compensation import compensation_reverse
 
         compensation_reverse(original=original, reversal=reversal)
+    return reversal
+
+
+def _reversal_create(
+    *, original: LedgerEntry, reason: str, actor, on: datetime.date, audit_data=None
+) -> LedgerEntry:
+    """Write the reversal of ``original`` (locked by the caller, inside its transaction) and
+    its audit record: a new approved entry of the opposite sign pointing at it. What
+    ``entry_reverse`` writes for a person; with ``actor`` None, what the system writes on a
+    payment provider's refund. An entry is reversed at most once."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            reversal = LedgerEntry.objects.create(
+                member_id=original.member_id,
+                kind=original.kind,
+                occurred_on=on,
+                description=_("Reversal of entry #%(id)s") % {"id": original.pk},
+                amount=-original.amount if original.amount is not None else None,
+                currency=original.currency,
+                eur_rate=original.eur_rate,
+                eur_value=-original.eur_value,
+                hours=-original.hours,
+                circle_id=original.circle_id,
+                logged_by=actor,
+                logged_at=now,
+                status=LedgerEntry.Status.APPROVED,
+                decided_by=actor,
+                decided_at=now,
+                reverses=original,
+                reason=reason,
+                paid_work=original.paid_work,
+            )
+    except IntegrityError as exc:
+        raise DomainError(_("This entry has already been reversed."), code="reversed") from exc
+    audit_log(
+        actor=actor,
+        action="contributions.entry.reversed",
+        obj=original,
+        data={"reversal": reversal.pk, "reason": reversal.reason, **(audit_data or {})},
+    )
     return reversal

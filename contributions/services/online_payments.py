@@ -14,13 +14,10 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
-from meetcoop.core.money import round_money
-from membership.selectors import conversion_rate, policy_in_force
 
 from ..models import DuesRefund, LedgerEntry, OnlinePayment, OnlinePaymentEvent
 from ..payments import CheckoutRequest, ProviderError, ProviderEvent, minor_units, provider
@@ -33,7 +30,7 @@ from ..selectors.online_payments import (
     steward_of,
 )
 from .dues import dues_payment_record
-from .ledger import _today
+from .ledger import _money_entry_create, _money_value, _reversal_create, _today
 
 logger = logging.getLogger(__name__)
 Outcome = OnlinePaymentEvent.Outcome
@@ -302,76 +299,27 @@ def _system_money_record(
     and ``entry_approve`` do for a treasurer, valued the same way (the co-op's dated rate for
     the day), with no person as logger or decider (the provider's verified message is the
     evidence, named by ``source_key``). Once per ``source_key``."""
-    existing = LedgerEntry.objects.filter(source_key=source_key).first()
-    if existing is not None:
-        return existing
-    base = policy_in_force(on=received_on).currency
-    eur_rate = conversion_rate(currency=currency, base=base, on=received_on)
-    eur_value = round_money(amount * eur_rate)
-    if eur_value <= 0:
-        raise DomainError(_("The amount is worth less than one cent."), code="amount")
-    now = timezone.now()
-    entry = LedgerEntry.objects.create(
+    eur_rate, eur_value = _money_value(
+        amount=amount, currency=currency, eur_rate=None, received_on=received_on
+    )
+    return _money_entry_create(
         member_id=pledge.membership.member_id,
-        kind=LedgerEntry.Kind.MONEY,
-        pledge_invoice=pledge,
-        source_key=source_key,
-        occurred_on=received_on,
-        description=description,
         amount=amount,
         currency=currency,
         eur_rate=eur_rate,
         eur_value=eur_value,
-        logged_by=None,
-        logged_at=now,
-        status=LedgerEntry.Status.APPROVED,
-        decided_by=None,
-        decided_at=now,
-    )
-    audit_log(
+        received_on=received_on,
+        description=description,
         actor=None,
-        action="contributions.entry.logged",
-        obj=entry,
-        data={
-            "kind": entry.kind,
-            "amount": str(amount),
-            "currency": currency,
-            "eur_rate": str(eur_rate),
-            "eur_value": str(eur_value),
-            "source": source_key,
-            "approved": True,
-        },
+        pledge_invoice=pledge,
+        source_key=source_key,
+        approved=True,
     )
-    return entry
 
 
 def _system_reverse(*, entry, reason: str, on: datetime.date, event_id: str) -> LedgerEntry:
     """The reversal ``entry_reverse`` writes, written by the system for a provider's refund."""
     original = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
-    if LedgerEntry.objects.filter(reverses=original).exists():
-        raise DomainError(_("This entry has already been reversed."), code="reversed")
-    now = timezone.now()
-    reversal = LedgerEntry.objects.create(
-        member_id=original.member_id,
-        kind=original.kind,
-        occurred_on=on,
-        description=_("Reversal of entry #%(id)s") % {"id": original.pk},
-        amount=-original.amount,
-        currency=original.currency,
-        eur_rate=original.eur_rate,
-        eur_value=-original.eur_value,
-        logged_by=None,
-        logged_at=now,
-        status=LedgerEntry.Status.APPROVED,
-        decided_by=None,
-        decided_at=now,
-        reverses=original,
-        reason=reason,
+    return _reversal_create(
+        original=original, reason=reason, actor=None, on=on, audit_data={"event": event_id}
     )
-    audit_log(
-        actor=None,
-        action="contributions.entry.reversed",
-        obj=original,
-        data={"reversal": reversal.pk, "reason": reason, "event": event_id},
-    )
-    return reversal

@@ -579,3 +579,102 @@ def test_the_ledger_export_lists_an_entry_the_system_recorded(client, stripe_on,
     assert response.status_code == 200
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert "Stripe cs_test_1" in body.decode()
+
+
+# --- a signed body that is not an event, and a webhook secret missing ---------------------------
+
+
+def send_raw(client, payload: str, *, secret=SECRET):
+    header = stripe.WebhookSignature.generate_signature_header(payload, secret)
+    return client.post(
+        WEBHOOK, data=payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+    )
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param("[1, 2]", id="a list"),
+        pytest.param('"event"', id="a string"),
+        pytest.param("{not json", id="bad JSON"),
+        pytest.param(json.dumps({"id": 1, "type": "charge.refunded"}), id="an id not a string"),
+        pytest.param(json.dumps({"object": "event", "type": "x"}), id="no id"),
+    ],
+)
+def test_a_signed_body_that_is_not_an_event_is_refused_not_a_500(client, started, payload):
+    response = send_raw(client, payload)
+    assert response.status_code == 400
+    assert not OnlinePaymentEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param("not an object", id="data a string"),
+        pytest.param({"object": ["cs_test_1"]}, id="object a list"),
+        pytest.param({"object": None}, id="object null"),
+    ],
+)
+def test_a_signed_event_with_a_strange_data_is_ignored_not_a_500(client, started, data):
+    event = {"id": "evt_odd", "object": "event", "type": "checkout.session.completed"}
+    response = send_raw(client, json.dumps({**event, "data": data}))
+    assert response.status_code == 200
+    assert OnlinePaymentEvent.objects.get().outcome == "ignored"
+    assert not DuesPayment.objects.exists()
+
+
+def test_an_amount_that_is_not_a_whole_number_of_minor_units_records_no_payment(client, started):
+    send(client, session_event("checkout.session.completed", amount="1000"))
+    assert OnlinePaymentEvent.objects.get().outcome == "ignored"
+    assert not DuesPayment.objects.exists()
+
+
+@pytest.mark.parametrize("secret", ["", "   "])
+def test_without_a_webhook_secret_every_webhook_is_refused(client, started, settings, secret):
+    """An empty secret must not become a key anyone can sign with."""
+    settings.STRIPE_WEBHOOK_SECRET = secret
+    response = send(client, session_event("checkout.session.completed"), secret=secret or " ")
+    assert response.status_code == 400
+    payload = json.dumps(session_event("checkout.session.completed"))
+    header = "t={},v1={}".format(
+        int(time.time()),
+        stripe.WebhookSignature._compute_signature(f"{int(time.time())}.{payload}", secret),
+    )
+    response = client.post(
+        WEBHOOK, data=payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+    )
+    assert response.status_code == 400
+    assert not OnlinePaymentEvent.objects.exists() and not DuesPayment.objects.exists()
+
+
+def test_a_body_that_is_not_utf8_is_refused(client, started):
+    response = client.post(
+        WEBHOOK,
+        data=b"\xff\xfe{}",
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE="t=1,v1=00",
+    )
+    assert response.status_code == 400
+
+
+def test_a_treasurer_who_may_see_the_invoice_still_cant_pay_it_and_a_guessed_id_is_404(
+    client, stripe_on, sessions, member
+):
+    from django.contrib.auth.models import Group
+
+    from meetcoop.core.roles import TREASURERS
+
+    treasurer = MemberContactFactory().user
+    treasurer.groups.add(Group.objects.get_or_create(name=TREASURERS)[0])
+    client.force_login(treasurer)
+    page = reverse("contributions:invoice_detail", args=[member.invoice.pk])
+    assert client.get(page).status_code == 200  # the treasurer sees it
+    assert pay(client, treasurer, member.invoice).status_code == 404  # but it is not theirs
+    client.force_login(member.user)
+    missing = reverse("contributions:invoice_pay", args=[member.invoice.pk + 1000])
+    assert client.post(missing).status_code == 404
+    assert (
+        client.post(reverse("contributions:pledge_pay", args=[member.invoice.pk])).status_code
+        == 404
+    )
+    assert not sessions and not OnlinePayment.objects.exists()
