@@ -108,12 +108,18 @@ def role_detail(request, pk):
 @login_required
 @require_POST
 def role_decide(request, pk):
-    application = get_object_or_404(RoleApplication.objects.select_related("role"), pk=pk)
+    application = get_object_or_404(
+        RoleApplication.objects.select_related("role__circle", "member"), pk=pk
+    )
     if not selectors.can_manage_role(
         request.user, application.role.circle, on=timezone.localdate()
     ):
         raise PermissionDenied
-    accept = request.POST.get("decision") == "accept"
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):  # a forged or empty POST decides nothing
+        messages.error(request, _("Choose Accept or Decline."))
+        return redirect("governance:role_detail", pk=application.role_id)
+    accept = decision == "accept"
     try:
         services.role_application_decide(
             application=application,
