@@ -76,12 +76,19 @@ from .proposals import (
     proposals_for_user,
     voters_for,
 )
-from .roles import can_manage_role, open_roles, role_applications_of, roles_held_by
+from .roles import (
+    can_manage_role,
+    open_roles,
+    role_applications_of,
+    role_holders_of_circle,
+    roles_held_by,
+)
 
 __all__ = [
     "can_manage_role",
     "open_roles",
     "role_applications_of",
+    "role_holders_of_circle",
     "roles_held_by",
     "Tally",
     "admitted_by",

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from meetcoop.core.roles import is_coop_admin
 from membership.selectors import members_of_user
 
-from ..models import RoleApplication, WagedRole
+from ..models import RoleApplication, RoleHolder, WagedRole
 from .circles import can_manage_circle
 
 
@@ -43,4 +43,14 @@ def roles_held_by(member, *, on: datetime.date) -> list[int]:
         .exclude(holders__ended_on__lt=on)
         .distinct()
         .values_list("pk", flat=True)
+    )
+
+
+def role_holders_of_circle(circle, *, limit: int = 50) -> QuerySet[RoleHolder]:
+    """The holdings of ``circle``'s waged roles, latest first, with their role and member (one
+    query): the circle's page lists them with their dates."""
+    return (
+        RoleHolder.objects.filter(role__circle=circle)
+        .select_related("role", "member")
+        .order_by("-started_on", "-pk")[:limit]
     )
