@@ -55,6 +55,7 @@ from .documents import (
 from .listing import (
     can_read_document,
     language_names,
+    listable_members_of,
     listing_is_shown,
     membership_page_document,
     public_listings,
@@ -78,6 +79,7 @@ from .proposals import (
 )
 from .roles import (
     can_manage_role,
+    circles_to_publish_for,
     open_roles,
     role_applications_of,
     role_holders_of_circle,
@@ -86,6 +88,7 @@ from .roles import (
 
 __all__ = [
     "can_manage_role",
+    "circles_to_publish_for",
     "open_roles",
     "role_applications_of",
     "role_holders_of_circle",
@@ -125,6 +128,7 @@ __all__ = [
     "meetings_list",
     "meetings_since",
     "meetings_to_record",
+    "listable_members_of",
     "listing_is_shown",
     "membership_page_document",
     "open_proposals_for_user",

@@ -5,15 +5,12 @@ where a member makes that choice."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from meetcoop.core.forms import add_service_error
-from membership.models import Membership
-from membership.selectors import members_of_user
 
 from .. import selectors, services
 from ..forms import ListingForm
@@ -49,10 +46,7 @@ def members_list(request):
 def listing_edit(request):
     """An operational member's choice to be listed. A login acting for several members picks
     one with ``?member=``."""
-    operational = Membership.objects.filter(
-        member_id=OuterRef("pk"), type=Membership.Type.OPERATIONAL
-    )
-    members = list(members_of_user(request.user).filter(Exists(operational)).order_by("name", "pk"))
+    members = selectors.listable_members_of(request.user)
     member = None
     wanted = request.POST.get("member") or request.GET.get("member")
     if members:

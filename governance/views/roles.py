@@ -17,20 +17,14 @@ from membership.selectors import members_of_user
 
 from .. import selectors, services
 from ..forms import RoleApplyForm, RoleProposeForm, RolePublishForm
-from ..models import Circle, RoleApplication, RoleHolder, WagedRole
-
-
-def _publishable_circles(user, today):
-    if is_coop_admin(user):
-        return Circle.objects.order_by("name")
-    return selectors.circles_coordinated_by(user, on=today).order_by("name")
+from ..models import RoleApplication, RoleHolder, WagedRole
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def role_list(request):
     today = timezone.localdate()
-    circles = _publishable_circles(request.user, today)
+    circles = selectors.circles_to_publish_for(request.user, on=today)
     may_publish = is_coop_admin(request.user) or circles.exists()
     form = None
     if may_publish:
