@@ -464,3 +464,28 @@ def test_a_visitor_on_a_public_document_sees_no_pending_change_nor_its_proposal(
     # A signed-in login outside the electorate doesn't read it either.
     client.force_login(UserFactory())
     assert client.get(reverse("governance:proposal_detail", args=[proposal.pk])).status_code == 403
+
+
+# --- the membership page: who released the former one -----------------------------------
+
+
+@pytest.mark.parametrize("how", ["create", "settings"])
+def test_designating_a_membership_page_releases_the_former_one_in_the_admins_name(how):
+    from meetcoop.core.audit import AuditEntry
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    former = GovernanceDocumentFactory(public=True, membership_page=True)
+    if how == "create":
+        services.document_create(
+            title="New page", slug="new-page", public=True, membership_page=True, actor=admin
+        )
+    else:
+        services.document_settings_set(
+            document=GovernanceDocumentFactory(), public=True, membership_page=True, actor=admin
+        )
+    former.refresh_from_db()
+    assert not former.membership_page
+    entry = AuditEntry.objects.get(
+        action="governance.document.settings_changed", object_id=str(former.pk)
+    )
+    assert (entry.actor, entry.data) == (admin, {"membership_page": [True, False]})
