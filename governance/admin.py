@@ -402,6 +402,7 @@ class WagedRoleAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAdmin):
 
     list_display = ["title", "circle", "hours_per_month", "pay_per_month", "currency", "closes_on"]
     list_filter = ["circle"]
+    list_select_related = ["circle"]
     search_fields = ["title", "description"]
     fields = [
         "title",

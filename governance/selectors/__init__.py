@@ -55,6 +55,7 @@ from .documents import (
 from .listing import (
     can_read_document,
     language_names,
+    listable_members_of,
     listing_is_shown,
     membership_page_document,
     public_listings,
@@ -76,12 +77,21 @@ from .proposals import (
     proposals_for_user,
     voters_for,
 )
-from .roles import can_manage_role, open_roles, role_applications_of, roles_held_by
+from .roles import (
+    can_manage_role,
+    circles_to_publish_for,
+    open_roles,
+    role_applications_of,
+    role_holders_of_circle,
+    roles_held_by,
+)
 
 __all__ = [
     "can_manage_role",
+    "circles_to_publish_for",
     "open_roles",
     "role_applications_of",
+    "role_holders_of_circle",
     "roles_held_by",
     "Tally",
     "admitted_by",
@@ -118,6 +128,7 @@ __all__ = [
     "meetings_list",
     "meetings_since",
     "meetings_to_record",
+    "listable_members_of",
     "listing_is_shown",
     "membership_page_document",
     "open_proposals_for_user",

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 
 from membership.models import Membership
+from membership.selectors import members_of_user
 
 from ..models import GovernanceDocument, PublicListing
 
@@ -36,6 +37,15 @@ def public_listings() -> QuerySet[PublicListing]:
         .filter(Exists(active_operational))
         .order_by("display_name", "pk")
     )
+
+
+def listable_members_of(user) -> list:
+    """The members ``user`` acts for that may be on the public list (those with an operational
+    membership, whatever its status), by name (one query)."""
+    operational = Membership.objects.filter(
+        member_id=OuterRef("pk"), type=Membership.Type.OPERATIONAL
+    )
+    return list(members_of_user(user).filter(Exists(operational)).order_by("name", "pk"))
 
 
 def listing_is_shown(listing: PublicListing | None) -> bool:

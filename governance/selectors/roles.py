@@ -8,8 +8,8 @@ from django.db.models import QuerySet
 from meetcoop.core.roles import is_coop_admin
 from membership.selectors import members_of_user
 
-from ..models import RoleApplication, WagedRole
-from .circles import can_manage_circle
+from ..models import Circle, RoleApplication, RoleHolder, WagedRole
+from .circles import can_manage_circle, circles_coordinated_by
 
 
 def can_manage_role(user, circle, *, on: datetime.date) -> bool:
@@ -18,6 +18,14 @@ def can_manage_role(user, circle, *, on: datetime.date) -> bool:
     if circle is None:
         return is_coop_admin(user)
     return can_manage_circle(user, circle, on=on)
+
+
+def circles_to_publish_for(user, *, on: datetime.date) -> QuerySet[Circle]:
+    """The circles ``user`` may publish a role for, by name: every circle for a co-op admin,
+    the circles it coordinates on ``on`` for anyone else."""
+    if is_coop_admin(user):
+        return Circle.objects.order_by("name")
+    return circles_coordinated_by(user, on=on).order_by("name")
 
 
 def open_roles(*, on: datetime.date) -> QuerySet[WagedRole]:
@@ -43,4 +51,14 @@ def roles_held_by(member, *, on: datetime.date) -> list[int]:
         .exclude(holders__ended_on__lt=on)
         .distinct()
         .values_list("pk", flat=True)
+    )
+
+
+def role_holders_of_circle(circle, *, limit: int = 50) -> QuerySet[RoleHolder]:
+    """The holdings of ``circle``'s waged roles, latest first, with their role and member (one
+    query): the circle's page lists them with their dates."""
+    return (
+        RoleHolder.objects.filter(role__circle=circle)
+        .select_related("role", "member")
+        .order_by("-started_on", "-pk")[:limit]
     )

@@ -67,7 +67,9 @@ def document_create(
             decided_by=decided_by,
         )
         if membership_page:
-            _release_membership_page(exclude=None)
+            # As in ``document_settings_set``: two designations at once queue, never a 500.
+            lock_until_commit("governance.membership_page")
+            _release_membership_page(exclude=None, actor=actor)
         document.full_clean()
         document.save()
         audit_log(
@@ -90,7 +92,7 @@ def _settings_data(document) -> dict:
     }
 
 
-def _release_membership_page(*, exclude):
+def _release_membership_page(*, exclude, actor):
     """Only one document is the membership page: designating another one releases it."""
     others = GovernanceDocument.objects.select_for_update().filter(membership_page=True)
     if exclude is not None:
@@ -99,7 +101,7 @@ def _release_membership_page(*, exclude):
         other.membership_page = False
         other.save(update_fields=["membership_page"])
         audit_log(
-            actor=None,
+            actor=actor,
             action="governance.document.settings_changed",
             obj=other,
             data={"membership_page": [True, False]},
@@ -126,7 +128,7 @@ def document_settings_set(*, document: GovernanceDocument, actor, **changes) -> 
             # Two admins designating two documents at once: one after the other, the second
             # releasing the first's (one membership page at most), never a 500.
             lock_until_commit("governance.membership_page")
-            _release_membership_page(exclude=document)
+            _release_membership_page(exclude=document, actor=actor)
         document.full_clean()
         document.save(update_fields=[f for f in SETTINGS_FIELDS if f in changes])
         audit_log(

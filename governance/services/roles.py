@@ -121,27 +121,34 @@ def role_application_decide(
         if application.member_id in member_ids_of(actor):
             raise PermissionDenied(_("Nobody decides their own application."))
         _check_pending(application)
-        application.status = (
-            RoleApplication.Status.ACCEPTED if accept else RoleApplication.Status.DECLINED
-        )
-        application.decided_by = actor
-        application.decided_at = timezone.now()
-        application.decision_note = note.strip()[:300]
-        application.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        if accept:
-            RoleHolder.objects.create(
-                role=application.role,
-                member=application.member,
-                application=application,
-                started_on=on,
-            )
-        audit_log(
-            actor=actor,
-            action=f"governance.role.{application.status}",
-            obj=application,
-            data={"note": application.decision_note},
-        )
+        _record_decision(application, accept=accept, note=note, actor=actor, on=on)
     return application
+
+
+def _record_decision(application, *, accept: bool, note: str, actor, on, data=None) -> None:
+    """Write a decision on a locked, pending application: its status, who decided and why;
+    accepted, the member holds the role from ``on``. Audited. The one place both ways of
+    deciding (directly, or by a proposal's outcome) record it."""
+    application.status = (
+        RoleApplication.Status.ACCEPTED if accept else RoleApplication.Status.DECLINED
+    )
+    application.decided_by = actor if getattr(actor, "pk", None) else None
+    application.decided_at = timezone.now()
+    application.decision_note = (note or "").strip()[:300]
+    application.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if accept:
+        RoleHolder.objects.create(
+            role_id=application.role_id,
+            member_id=application.member_id,
+            application=application,
+            started_on=on,
+        )
+    audit_log(
+        actor=actor,
+        action=f"governance.role.{application.status}",
+        obj=application,
+        data={**(data or {}), "note": application.decision_note},
+    )
 
 
 def _check_pending(application: RoleApplication) -> None:
@@ -248,25 +255,8 @@ def role_application_settle(*, proposal: Proposal, adopted: bool, reason: str, a
     )
     if application.status != RoleApplication.Status.PENDING:
         return
-    application.status = (
-        RoleApplication.Status.ACCEPTED if adopted else RoleApplication.Status.DECLINED
-    )
-    application.decided_by = actor if getattr(actor, "pk", None) else None
-    application.decided_at = timezone.now()
-    application.decision_note = reason[:300]
-    application.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    if adopted:
-        RoleHolder.objects.create(
-            role_id=application.role_id,
-            member_id=application.member_id,
-            application=application,
-            started_on=on,
-        )
-    audit_log(
-        actor=actor,
-        action=f"governance.role.{application.status}",
-        obj=application,
-        data={"proposal": proposal.pk, "note": application.decision_note},
+    _record_decision(
+        application, accept=adopted, note=reason, actor=actor, on=on, data={"proposal": proposal.pk}
     )
 
 

@@ -16,7 +16,7 @@ from ..forms import (
     SeatAddForm,
     SeatEndForm,
 )
-from ..models import Circle, CircleRole, RoleHolder
+from ..models import Circle, CircleRole
 
 
 @login_required
@@ -59,9 +59,7 @@ def _circle_page(request, circle, *, add_form=None, status=200):
             "add_form": add_form or (SeatAddForm() if manage else None),
             "end_form": SeatEndForm() if manage else None,
             "meetings": circle.meetings.order_by("-held_on")[:12],
-            "role_holders": RoleHolder.objects.filter(role__circle=circle)
-            .select_related("role", "member")
-            .order_by("-started_on")[:50],
+            "role_holders": selectors.role_holders_of_circle(circle),
         },
         status=status,
     )

@@ -5,14 +5,12 @@ where a member makes that choice."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from meetcoop.core.forms import add_service_error
-from membership.models import Membership
-from membership.selectors import members_of_user
 
 from .. import selectors, services
 from ..forms import ListingForm
@@ -44,17 +42,17 @@ def members_list(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def listing_edit(request):
     """An operational member's choice to be listed. A login acting for several members picks
     one with ``?member=``."""
-    operational = Membership.objects.filter(
-        member_id=OuterRef("pk"), type=Membership.Type.OPERATIONAL
-    )
-    members = list(members_of_user(request.user).filter(Exists(operational)).order_by("name", "pk"))
+    members = selectors.listable_members_of(request.user)
     member = None
     wanted = request.POST.get("member") or request.GET.get("member")
     if members:
-        member = next((m for m in members if str(m.pk) == wanted), members[0])
+        member = next((m for m in members if str(m.pk) == wanted), None if wanted else members[0])
+        if member is None:  # a member this login doesn't act for, or no id at all: not here
+            raise Http404
     if member is None:
         return render(request, "governance/listing_form.html", {"member": None})
     listing = PublicListing.objects.filter(member=member).first()

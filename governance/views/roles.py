@@ -17,20 +17,14 @@ from membership.selectors import members_of_user
 
 from .. import selectors, services
 from ..forms import RoleApplyForm, RoleProposeForm, RolePublishForm
-from ..models import Circle, RoleApplication, RoleHolder, WagedRole
-
-
-def _publishable_circles(user, today):
-    if is_coop_admin(user):
-        return Circle.objects.order_by("name")
-    return selectors.circles_coordinated_by(user, on=today).order_by("name")
+from ..models import RoleApplication, RoleHolder, WagedRole
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def role_list(request):
     today = timezone.localdate()
-    circles = _publishable_circles(request.user, today)
+    circles = selectors.circles_to_publish_for(request.user, on=today)
     may_publish = is_coop_admin(request.user) or circles.exists()
     form = None
     if may_publish:
@@ -108,12 +102,18 @@ def role_detail(request, pk):
 @login_required
 @require_POST
 def role_decide(request, pk):
-    application = get_object_or_404(RoleApplication.objects.select_related("role"), pk=pk)
+    application = get_object_or_404(
+        RoleApplication.objects.select_related("role__circle", "member"), pk=pk
+    )
     if not selectors.can_manage_role(
         request.user, application.role.circle, on=timezone.localdate()
     ):
         raise PermissionDenied
-    accept = request.POST.get("decision") == "accept"
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):  # a forged or empty POST decides nothing
+        messages.error(request, _("Choose Accept or Decline."))
+        return redirect("governance:role_detail", pk=application.role_id)
+    accept = decision == "accept"
     try:
         services.role_application_decide(
             application=application,
