@@ -166,3 +166,46 @@ def test_a_post_to_the_decide_page_with_bad_values_is_a_message(
         assert response.status_code == 200
     concern.refresh_from_db()
     assert concern.status == Concern.Status.OPEN
+
+
+@pytest.mark.parametrize("selected", ["abc", "1.5", "99999999999999999999", ""])
+def test_a_forged_selection_in_the_decide_action_is_not_an_error(client, coop_admin, selected):
+    client.force_login(coop_admin)
+    data = {
+        "action": "decide_selected",
+        "_selected_action": [selected],
+        "apply": "1",
+        "outcome": "warning",
+        "text": "x",
+    }
+    response = client.post(CHANGELIST, data)
+    assert response.status_code in (200, 302, 400)  # a message or a bad request, never a 500
+    assert not Concern.objects.filter(status="decided").exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"kind": ["use", "service"], "description": "x"},
+        {"kind": "use", "member_email": "a@example.org", "description": "a\x00b"},
+        {"kind": "service", "steward": ["1", "2"], "description": "x"},
+        {"kind": "use", "member_email": "a" * 300 + "@example.org", "description": "x"},
+    ],
+)
+def test_odd_posts_to_the_concern_form_are_messages(client, reporter, data):
+    client.force_login(reporter)
+    response = client.post(reverse("concerns:new"), data)
+    assert response.status_code in (200, 400)  # a message or a bad request, never a 500
+    assert not Concern.objects.exists()
+
+
+def test_an_answer_with_a_nul_character_is_a_message(client, reporter, steward):
+    contact = MemberContactFactory(member__email="carles@example.org")
+    MembershipFactory(member=contact.member, steward=steward)
+    concern = concern_raise(
+        user=reporter, kind="use", member_email="carles@example.org", description="x"
+    )
+    client.force_login(contact.user)
+    response = client.post(reverse("concerns:detail", args=[concern.pk]), {"text": "a\x00b"})
+    assert response.status_code in (200, 400)  # a message or a bad request, never a 500
+    assert not concern.entries.filter(kind="answer").exists()
