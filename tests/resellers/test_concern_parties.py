@@ -209,3 +209,22 @@ def test_an_answer_with_a_nul_character_is_a_message(client, reporter, steward):
     response = client.post(reverse("concerns:detail", args=[concern.pk]), {"text": "a\x00b"})
     assert response.status_code in (200, 400)  # a message or a bad request, never a 500
     assert not concern.entries.filter(kind="answer").exists()
+
+
+def test_the_decide_page_reads_a_fixed_number_of_queries(
+    client, reporter, steward, coop_admin, django_assert_max_num_queries
+):
+    concerns = []
+    for i in range(6):
+        contact = MemberContactFactory(member__email=f"m{i}@example.org")
+        MembershipFactory(member=contact.member, steward=steward)
+        concerns.append(
+            concern_raise(
+                user=reporter, kind="use", member_email=f"m{i}@example.org", description="x"
+            )
+        )
+    client.force_login(coop_admin)
+    data = {"action": "decide_selected", "_selected_action": [c.pk for c in concerns]}
+    with django_assert_max_num_queries(8):
+        response = client.post(CHANGELIST, data)
+    assert response.status_code == 200 and "Decide concerns" in response.content.decode()
