@@ -224,16 +224,26 @@ def concerns_about(user) -> QuerySet:
     )
 
 
+def concerns_not_about(queryset: QuerySet, user) -> QuerySet:
+    """``queryset`` without the concerns about ``user`` (``concerns_about``): the party
+    concerned never follows its own concern, in the admin or anywhere else, since that would
+    show it who raised it and let it decide it."""
+    if not getattr(user, "is_authenticated", False):
+        return queryset
+    return queryset.exclude(pk__in=concerns_about(user).values("pk"))
+
+
 def concern_follower(user, concern) -> bool:
     """Whether ``user`` follows ``concern`` in the admin: a co-op admin (every concern), or an
-    admin of the steward that serves the member concerned (its own members' concerns)."""
+    admin of the steward that serves the member concerned (its own members' concerns); never
+    the party concerned (a member's contact, a reseller's admin), whatever its role."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if concerns_about(user).filter(pk=concern.pk).exists():
+        return False
     if is_coop_admin(user):
         return True
-    return bool(
-        concern.followed_by_id
-        and getattr(user, "is_authenticated", False)
-        and concern.followed_by.admins.filter(pk=user.pk).exists()
-    )
+    return bool(concern.followed_by_id and concern.followed_by.admins.filter(pk=user.pk).exists())
 
 
 def concern_recipients(concern) -> list[tuple[str, str]]:

@@ -49,6 +49,31 @@ class NoChangeMixin:
         return False
 
 
+class ChangedByActionsMixin:
+    """Rows that are shown, never added, deleted or saved from their form: each change is an
+    admin action calling a service (decide an application, decide a concern). The change
+    permission stays, for the actions; the change page shows no Save button and saving it
+    writes nothing."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        """Never save from the change form (its fields are read-only; changes are actions)."""
+
+
 class NoBulkDeleteMixin:
     """The changelist never offers "Delete selected": the rows here are kept. A row that may
     still go (a draft, say) is deleted from its own page, where ``has_delete_permission``

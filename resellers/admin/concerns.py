@@ -1,7 +1,8 @@
 """The admin of Fair Use and service concerns: the co-op's admins see every concern, a
 steward's admins the concerns about their own members' use (``followed_by``; another steward's
-concern answers 404). Nothing is edited or deleted here: the outcome is recorded through the
-"Decide" action, which calls ``concern_decide``; every step is a read-only entry below."""
+concern answers 404); nobody sees one about itself (``concerns_not_about``). Nothing is edited
+or deleted here: the outcome is recorded through the "Decide" action, which calls
+``concern_decide``; every step is a read-only entry below."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,10 +11,17 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from meetcoop.core.admin import BoundedInlineFormSet, StewardScopedAdminMixin, message_domain_error
+from meetcoop.core.admin import (
+    BoundedInlineFormSet,
+    ChangedByActionsMixin,
+    ReadOnlyAdminMixin,
+    StewardScopedAdminMixin,
+    message_domain_error,
+)
 from meetcoop.core.errors import DomainError
 
 from ..models import Concern, ConcernEntry
+from ..selectors import concerns_not_about
 from ..services import ALREADY_DECIDED, concern_decide
 
 
@@ -28,7 +36,7 @@ class DecideForm(forms.Form):
     )
 
 
-class ConcernEntryInline(admin.TabularInline):
+class ConcernEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ConcernEntry
     formset = BoundedInlineFormSet
     extra = 0
@@ -40,18 +48,9 @@ class ConcernEntryInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author", "concern")
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Concern)
-class ConcernAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
+class ConcernAdmin(ChangedByActionsMixin, StewardScopedAdminMixin, admin.ModelAdmin):
     steward_lookup = "followed_by"
     list_display = ["pk", "opened_at", "kind", "subject", "followed_by", "status", "outcome"]
     list_display_links = ["pk", "opened_at"]
@@ -84,24 +83,9 @@ class ConcernAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
     def subject(self, obj):
         return obj.subject_name
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        """Never save from the change form (every field is read-only; the outcome is an
-        action)."""
+    def get_queryset(self, request):
+        # Never a concern about the user itself: it would read who raised it, and decide it.
+        return concerns_not_about(super().get_queryset(request), request.user)
 
     @admin.action(description=_("Decide the selected concerns…"), permissions=["change"])
     def decide_selected(self, request, queryset):

@@ -49,3 +49,37 @@ def test_a_stewards_iban_is_checked_and_stored_compact():
     steward.iban = "DE89 3704 0044 0532 0130 01"  # one digit wrong
     with pytest.raises(ValidationError, match="not a valid IBAN"):
         steward.full_clean()
+
+
+def test_a_bad_bic_is_refused_and_an_empty_one_is_fine():
+    steward = StewardFactory(bic="COBA")
+    with pytest.raises(ValidationError, match="not a valid BIC"):
+        steward.full_clean()
+    steward.bic = ""
+    steward.iban = ""
+    steward.full_clean()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("iban", "DE89 3704 0044 0532 0130 01", "not a valid IBAN"),
+        ("iban", "<script>", "not a valid IBAN"),
+        ("bic", "NOT A BIC", "not a valid BIC"),
+    ],
+)
+def test_the_steward_admin_form_answers_bad_bank_details_on_their_field(field, value, message):
+    from resellers.admin.stewards import StewardForm
+
+    form = StewardForm(
+        data={
+            "kind": "coop",
+            "slug": "co-op",
+            "name": "Co-op",
+            "languages": ["en"],
+            "currencies": ["EUR"],
+            field: value,
+        }
+    )
+    assert not form.is_valid()
+    assert message in " ".join(form.errors[field])

@@ -181,6 +181,51 @@ def test_an_unpaid_share_closes_after_the_grace_and_a_payment_reopens(reseller):
     RevenueReportFactory(steward=reseller, quarter_start=datetime.date(2026, 1, 1), due_on=DUE)
     assert _availability(reseller, LAST_DAY_OF_GRACE).taking
     assert not _availability(reseller, LAST_DAY_OF_GRACE + datetime.timedelta(days=1)).taking
+    # The payment reopens it from the day it is paid, not before.
+    from contributions.models import RevenueSharePayment
+
+    paid_on = LAST_DAY_OF_GRACE + datetime.timedelta(days=5)
+    report = reseller.revenue_reports.get()
+    RevenueSharePayment.objects.create(
+        report=report, amount_eur=report.share_eur, paid_on=paid_on, recorded_by=UserFactory()
+    )
+    assert not _availability(reseller, paid_on - datetime.timedelta(days=1)).taking
+    assert _availability(reseller, paid_on).taking
+
+
+def test_a_partly_paid_share_keeps_it_closed(reseller):
+    from contributions.models import RevenueSharePayment
+
+    report = RevenueReportFactory(
+        steward=reseller, quarter_start=datetime.date(2026, 1, 1), due_on=DUE
+    )
+    assert report.share_eur > Decimal("0.01")
+    RevenueSharePayment.objects.create(
+        report=report,
+        amount_eur=report.share_eur - Decimal("0.01"),
+        paid_on=DUE,
+        recorded_by=UserFactory(),
+    )
+    closed = _availability(reseller, LAST_DAY_OF_GRACE + datetime.timedelta(days=1))
+    assert not closed.taking and closed.reason == REPORTS_OVERDUE
+
+
+@pytest.mark.parametrize(
+    "status", [Membership.Status.PENDING, Membership.Status.LAPSED, Membership.Status.SUSPENDED]
+)
+def test_any_operational_status_but_active_closes_it_and_active_again_reopens(reseller, status):
+    operational = reseller.member.memberships.filter(type=Membership.Type.OPERATIONAL)
+    operational.update(status=status)
+    closed = _availability(reseller, DUE)
+    assert not closed.taking and closed.reason == MEMBERSHIP_NOT_ACTIVE
+    operational.update(status=Membership.Status.ACTIVE)
+    assert _availability(reseller, DUE).taking
+
+
+def test_an_active_user_membership_does_not_keep_a_reseller_open(reseller):
+    MembershipFactory(member=reseller.member, type=Membership.Type.USER, status="active")
+    reseller.member.memberships.filter(type=Membership.Type.OPERATIONAL).update(status="lapsed")
+    assert _availability(reseller, DUE).reason == MEMBERSHIP_NOT_ACTIVE
 
 
 def test_a_report_made_on_time_keeps_it_open(reseller):
@@ -201,6 +246,9 @@ def test_a_report_made_on_time_keeps_it_open(reseller):
 def test_the_grace_is_the_policys(reseller):
     PolicyFactory(effective_from=datetime.date(2026, 5, 1), reseller_report_grace_days=0)
     assert not _availability(reseller, DUE + datetime.timedelta(days=1)).taking
+    # With no grace, the due day itself is still open.
+    assert _availability(reseller, DUE).taking
+    assert _availability(reseller, DUE + datetime.timedelta(days=1)).grace_days == 0
 
 
 def test_a_steward_closed_by_hand_says_so_and_the_coop_is_open(reseller):
@@ -331,6 +379,8 @@ def test_admins_are_told_once_per_change_in_their_language(reseller, monkeypatch
     assert steward_availability_check(on=DUE) == 0
     assert sent == []
 
+    assert steward_availability_check(on=LAST_DAY_OF_GRACE) == 0  # still open: nobody told
+    assert sent == []
     closed_day = LAST_DAY_OF_GRACE + datetime.timedelta(days=1)
     assert steward_availability_check(on=closed_day) == 1
     assert steward_availability_check(on=closed_day) == 0  # the second run tells nobody
