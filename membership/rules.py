@@ -11,6 +11,8 @@ import datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 AT_RISK_DAYS = 30
+# The "next check" of a membership that only a new fact can change (no deadline ahead).
+NEVER = datetime.date.max
 HUNDRED = Decimal("100")
 ONE = Decimal("1")
 PERCENT = Decimal("0.01")
@@ -328,6 +330,7 @@ class Evaluation:
         "new_status",
         "changes",
         "at_risk",
+        "next_check",
     )
 
     def __init__(self, membership_id, member_id, type, status, reasons):  # noqa: A002
@@ -341,6 +344,9 @@ class Evaluation:
         self.new_status = new_status = computed if status in MOVABLE else status
         self.changes = new_status != status
         self.at_risk = [r for r in reasons if r.at_risk and r.ok]
+        # The first day time alone can change it (``NEVER``: only a new fact can); set by
+        # ``standing.selectors.status.status_apply``.
+        self.next_check = None
 
     def reasons_json(self) -> list[dict]:
         return [r.as_json() for r in self.reasons]

@@ -15,6 +15,8 @@ class StandingConfig(AppConfig):
     verbose_name = _("Standing")
 
     def ready(self):
-        from . import receivers  # noqa: F401  (forgets the cached nightly schedule on change)
+        from . import receivers  # (forgets the cached nightly schedule on change)
         from .discourse import receivers as forum_receivers  # noqa: F401  (pushes forum groups)
         from .oidc import receivers as oidc_receivers  # noqa: F401  (revokes lapsed tokens)
+
+        receivers.connect_fact_marks()  # the marks the nightly job reads (docs/nightly-job.md)

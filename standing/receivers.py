@@ -3,6 +3,7 @@
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from .selectors.dashboard import NIGHTLY_SCHEDULE_CACHE
@@ -13,3 +14,96 @@ from .selectors.dashboard import NIGHTLY_SCHEDULE_CACHE
 def forget_nightly_schedule(sender, **kwargs):
     """The nightly job's schedule changed in the admin: /me/ reads it anew."""
     cache.delete(NIGHTLY_SCHEDULE_CACHE)
+
+
+# --- The facts the status rules read (membership.services.facts) ------------------------------
+# Saving or deleting one row the nightly job reads marks what it changed, in the same
+# transaction: the next night evaluates those memberships (or all of a type) again. Writes of
+# many rows at once (bulk_create, update) send no signal; their services mark them themselves.
+
+
+def _member_of(instance):
+    return {"member_ids": [instance.member_id]}
+
+
+def _membership_of_invoice(instance):
+    return {"membership_ids": [instance.membership_id]}
+
+
+def _membership_of_payment(instance):
+    from contributions.models import DuesInvoice
+
+    return {
+        "membership_ids": DuesInvoice.objects.filter(pk=instance.invoice_id).values("membership_id")
+    }
+
+
+def _membership_of_refund(instance):
+    from contributions.models import DuesInvoice
+
+    return {
+        "membership_ids": DuesInvoice.objects.filter(payments=instance.payment_id).values(
+            "membership_id"
+        )
+    }
+
+
+def _mark(sender, instance, raw=False, **kwargs):
+    """A row the rules read was saved or deleted: its members' memberships are marked."""
+    from membership.services import facts_changed
+
+    if raw:  # loaddata: fixtures and the demo are evaluated whole (no run yet)
+        return
+    facts_changed(**_MARKED[sender](instance))
+
+
+def _recheck(sender, instance, raw=False, **kwargs):
+    """A row every membership (of a type) reads was saved or deleted: all are rechecked."""
+    from membership.services import everyone_recheck
+
+    if raw:
+        return
+    type_, what = _RECHECKED[sender]
+    everyone_recheck(reason=what % {"id": instance.pk}, type=type_)
+
+
+_MARKED: dict = {}
+_RECHECKED: dict = {}
+
+
+def connect_fact_marks():
+    """Connect the marks (called once, from ``StandingConfig.ready``)."""
+    from contributions.models import DuesInvoice, DuesPayment, DuesRefund, LedgerEntry
+    from governance.models import Attendance, CircleRole, Meeting
+    from membership.models import Membership, Policy, TermsAcceptance, TermsVersion
+    from resellers.models import Steward
+
+    _MARKED.update(
+        {
+            LedgerEntry: _member_of,
+            Attendance: _member_of,
+            CircleRole: _member_of,
+            TermsAcceptance: _member_of,
+            Membership: lambda instance: {"membership_ids": [instance.pk]},
+            DuesInvoice: _membership_of_invoice,
+            DuesPayment: _membership_of_payment,
+            DuesRefund: _membership_of_refund,
+        }
+    )
+    operational, user = Membership.Type.OPERATIONAL, Membership.Type.USER
+    _RECHECKED.update(
+        {
+            Policy: ("", _("policy %(id)s was saved or deleted")),
+            TermsVersion: (user, _("terms version %(id)s was saved or deleted")),
+            Meeting: (operational, _("meeting %(id)s or its attendance was saved or deleted")),
+            Steward: (operational, _("steward %(id)s was saved or deleted")),
+        }
+    )
+    for model in _MARKED:
+        for signal in (post_save, post_delete):
+            signal.connect(_mark, sender=model, dispatch_uid=f"standing.facts.{model._meta.label}")
+    for model in _RECHECKED:
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _recheck, sender=model, dispatch_uid=f"standing.recheck.{model._meta.label}"
+            )

@@ -18,6 +18,7 @@ from meetcoop.core.locks import try_lock
 from membership.models import Membership, StatusChange, StatusRun
 from membership.services import (
     STATUS_LOCK,
+    next_checks_write,
     reasons_text,
     status_changes_write,
     status_decisions,
@@ -103,9 +104,11 @@ def _id_slices(memberships):
         yield first, first + size
 
 
-def _evaluate_in_slices(memberships, *, on, as_text, keep: bool, parallel=None):
+def _evaluate_in_slices(memberships, *, on, as_text, keep: bool, parallel=None, schedule=False):
     """Evaluate ``memberships``: their facts gathered once, the rules applied a slice at a
-    time. Returns (how many were evaluated, the decisions, every evaluation if ``keep``)."""
+    time. Returns (how many were evaluated, the decisions, every evaluation if ``keep``).
+    ``schedule``: store each one's next check (``next_checks_write``) as each slice is done,
+    for the nightly plan; a run that fails after it is followed by a full run."""
     with phases.phase("facts"):
         facts = status_facts(memberships, on=on, parallel=parallel)
     count, decisions, kept = 0, [], [] if keep else None
@@ -116,6 +119,9 @@ def _evaluate_in_slices(memberships, *, on, as_text, keep: bool, parallel=None):
         count += len(part)
         with phases.phase("decisions"):
             decisions.extend(status_decisions(part, as_text))
+        if schedule:
+            with phases.phase("next checks"):
+                next_checks_write([(e.membership_id, e.next_check) for e in part])
         if kept is not None:
             kept.extend(part)
     return count, decisions, kept
@@ -129,6 +135,7 @@ def status_recompute(
     dry_run: bool = False,
     memberships=None,
     keep_evaluations: bool = True,
+    plan=None,
 ):
     """Recompute active/lapsed for the memberships (all active and lapsed ones by default).
 
@@ -151,7 +158,9 @@ def status_recompute(
     half-applied, and a second run on the same day finds nothing left to change.
     """
     selection = memberships
-    if memberships is None:
+    if plan is not None:  # the nightly run: what it evaluates, and why (selectors.plan)
+        memberships = plan.memberships
+    elif memberships is None:
         memberships = Membership.objects.filter(status__in=MOVABLE)
     # Inside a caller's transaction (a test) other connections can't see its rows.
     alone = connection.in_atomic_block
@@ -170,7 +179,13 @@ def status_recompute(
             return run, []
         _dead_runs_failed()
         run = StatusRun.objects.create(
-            on=on, source=source, started_by=actor, dry_run=dry_run, state=StatusRun.State.RUNNING
+            on=on,
+            source=source,
+            started_by=actor,
+            dry_run=dry_run,
+            state=StatusRun.State.RUNNING,
+            scope=plan.scope if plan is not None else StatusRun.Scope.FULL,
+            plan=plan.why if plan is not None else "",
         )
         clock = time.perf_counter()
         mark = commit_mark()
@@ -210,7 +225,11 @@ def status_recompute(
         try:
             with gc_paused(), phases.phase("evaluation"):
                 evaluated, decisions, evaluations = _evaluate_in_slices(
-                    memberships, on=on, as_text=as_text, keep=keep_evaluations
+                    memberships,
+                    on=on,
+                    as_text=as_text,
+                    keep=keep_evaluations,
+                    schedule=not dry_run,
                 )
             if dry_run:
                 moved = [d for d in decisions if d.changes]

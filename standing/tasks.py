@@ -5,15 +5,36 @@ from .discourse.tasks import discourse_sync  # noqa: F401  (registered for the w
 
 
 @shared_task
-def recompute_status_nightly() -> dict:
-    """The nightly recompute. Safe to run twice: the second finds nothing to change, and a
-    concurrent one is skipped by the lock."""
+def recompute_status_nightly(full: bool = False) -> dict:
+    """The nightly recompute: only the memberships that may have changed since the last run
+    (``standing.selectors.plan``), or all of them with ``full`` (the weekly run, scheduled as
+    ``recompute_status_weekly``). Safe to run twice: the second finds nothing to change, and
+    a concurrent one is skipped by the lock."""
+    from .selectors.plan import nightly_plan
     from .services import status_recompute
 
+    on = timezone.localdate()
     run, _evaluations = status_recompute(
-        on=timezone.localdate(), source="nightly", keep_evaluations=False
+        on=on,
+        source="nightly",
+        keep_evaluations=False,
+        plan=nightly_plan(on=on, full=full),
     )
-    return {"run": run.pk, "state": run.state, "lapsed": run.lapsed, "active": run.became_active}
+    return {
+        "run": run.pk,
+        "state": run.state,
+        "scope": run.scope,
+        "evaluated": run.evaluated,
+        "lapsed": run.lapsed,
+        "active": run.became_active,
+    }
+
+
+@shared_task
+def recompute_status_weekly() -> dict:
+    """The weekly full recompute: every active and lapsed membership, whatever changed. The
+    safety net of the nightly runs, which read only what may have changed."""
+    return recompute_status_nightly(full=True)
 
 
 @shared_task

@@ -20,6 +20,7 @@ One module per seam:
 from ._common import HUNDRED, MONEY_OUT, ZERO
 from .compensation import Balance, compensation_balances, compensation_outstanding_total
 from .dues import (
+    dues_days_ahead,
     dues_to_collect,
     invoices_by_payment,
     invoices_with_paid,
@@ -136,6 +137,7 @@ __all__ = [
     "unpaid_dues_among",
     "shares_to_collect",
     "unpaid_dues_for",
+    "dues_days_ahead",
     "with_commitment_totals",
     "UnmatchedLines",
     "money_stewards_visible_to",

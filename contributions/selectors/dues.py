@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from membership.models import Membership
@@ -33,6 +33,30 @@ def _paid_by(on: datetime.date):
 
 def invoices_with_paid(qs: QuerySet[DuesInvoice], *, on: datetime.date) -> QuerySet[DuesInvoice]:
     return qs.annotate(paid=_paid_by(on))
+
+
+def dues_days_ahead(
+    memberships: QuerySet[Membership], *, on: datetime.date
+) -> dict[int, datetime.date]:
+    """For each membership with one, the first day after ``on`` on which what
+    ``unpaid_dues_for`` reads of it changes by time alone: an invoice falls due, or a payment
+    or a refund dated ahead counts. One query each (those dated ahead are few)."""
+    invoices = DuesInvoice.objects.filter(membership__in=memberships.values("pk")).order_by()
+    firsts: dict[int, datetime.date] = {}
+    for rows in (
+        invoices.filter(due_on__gt=on).values("membership_id").annotate(day=Min("due_on")),
+        invoices.filter(payments__paid_on__gt=on)
+        .values("membership_id")
+        .annotate(day=Min("payments__paid_on")),
+        invoices.filter(payments__refund__refunded_on__gt=on)
+        .values("membership_id")
+        .annotate(day=Min("payments__refund__refunded_on")),
+    ):
+        for row in rows.values_list("membership_id", "day"):
+            membership_id, day = row
+            if day < firsts.get(membership_id, datetime.date.max):
+                firsts[membership_id] = day
+    return firsts
 
 
 def unpaid_dues_for(

@@ -16,6 +16,7 @@ from meetcoop.core.errors import DomainError
 from meetcoop.core.money import round_money
 from meetcoop.core.roles import is_treasurer
 from membership.models import Membership
+from membership.services import facts_changed
 from resellers.models import StewardOffer
 
 from ..models import DuesInvoice, DuesPayment, DuesRefund
@@ -130,6 +131,8 @@ def dues_invoices_issue_next(*, on: datetime.date, actor=None, batch_size: int =
         before = DuesInvoice.objects.count()
         DuesInvoice.objects.bulk_create(invoices, batch_size=batch_size, ignore_conflicts=True)
         issued = DuesInvoice.objects.count() - before
+        # bulk_create sends no signal: the nightly job learns of the new due days here.
+        facts_changed(membership_ids=sorted({invoice.membership_id for invoice in invoices}))
         audit_log(
             actor=actor,
             action="contributions.dues.issued_next",

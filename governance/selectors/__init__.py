@@ -38,6 +38,7 @@ from .circles import (
     circles_coordinated_by,
     is_any_coordinator,
     is_coordinator_of,
+    seat_days_ahead,
     seats_on,
     seats_on_prefixed,
 )
@@ -146,6 +147,7 @@ __all__ = [
     "render_markdown",
     "rendered_diff",
     "seats_on",
+    "seat_days_ahead",
     "seats_on_prefixed",
     "text_diff",
     "voters_for",

@@ -49,6 +49,25 @@ def circle_list(*, on: datetime.date) -> QuerySet[Circle]:
     ).order_by("name")
 
 
+def seat_days_ahead(member_ids, *, on: datetime.date) -> dict[int, datetime.date]:
+    """For each of the members ``member_ids`` (a queryset of ids) with one, the first day
+    after ``on`` on which the seats it holds change by time alone: one starts, or the day
+    after one ends. One query over the seats dated ahead (few)."""
+    after = on + datetime.timedelta(days=1)
+    firsts: dict[int, datetime.date] = {}
+    rows = (
+        CircleRole.objects.filter(member_id__in=member_ids)
+        .filter(Q(started_on__gt=on) | Q(ended_on__gte=on))
+        .order_by()
+        .values_list("member_id", "started_on", "ended_on")
+    )
+    for member_id, started_on, ended_on in rows:
+        for day in (started_on, ended_on and ended_on + datetime.timedelta(days=1)):
+            if day and day >= after and day < firsts.get(member_id, datetime.date.max):
+                firsts[member_id] = day
+    return firsts
+
+
 def seats_on_prefixed(prefix: str, on: datetime.date) -> Q:
     return Q(**{f"{prefix}started_on__lte": on}) & (
         Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gte": on})

@@ -12,7 +12,7 @@ from .erasure import ErasureRequest
 from .members import Member, MemberContact, Membership
 from .policy import ParticipationRule, Policy, ServiceLevel
 from .rates import ExchangeRate
-from .status import StatusChange, StatusNotice, StatusRun
+from .status import StatusChange, StatusNotice, StatusRecheck, StatusRun
 from .terms import TermsAcceptance, TermsVersion
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "ServiceLevel",
     "StatusChange",
     "StatusNotice",
+    "StatusRecheck",
     "StatusRun",
     "TermsAcceptance",
     "TermsVersion",

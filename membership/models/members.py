@@ -133,6 +133,26 @@ class Membership(models.Model):
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # What the nightly job reads to evaluate only what may have changed (docs/nightly-job.md).
+    # Neither has an index: the nightly run reads them in one scan of the table, and an index
+    # would turn the job's nightly updates of these rows from in-place (HOT) into index work.
+    facts_changed_at = models.DateTimeField(
+        _("facts changed"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When something the status rules read of this membership last changed."),
+    )
+    next_check_on = models.DateField(
+        _("next check"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The first day on which time alone can change this membership's status or warn "
+            "its member; empty until the nightly job has evaluated it."
+        ),
+    )
 
     class Meta:
         verbose_name = _("membership")

@@ -72,6 +72,10 @@ class StatusRun(models.Model):
     ``started_by`` who, when a person did (the admin's user, the command's ``--by``).
     """
 
+    class Scope(models.TextChoices):
+        FULL = "full", _("every membership")
+        CHANGED = "changed", _("what may have changed")
+
     class State(models.TextChoices):
         RUNNING = "running", _("running")
         FINISHED = "finished", _("finished")
@@ -90,6 +94,9 @@ class StatusRun(models.Model):
         help_text=_("Empty when the schedule started it."),
     )
     dry_run = models.BooleanField(_("dry run"), default=False)
+    scope = models.CharField(_("scope"), max_length=12, choices=Scope.choices, default=Scope.FULL)
+    # Why the run evaluated what it did, in words an admin reads on the run's page.
+    plan = models.TextField(_("plan"), blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     finished_at = models.DateTimeField(pgettext_lazy("time", "finished"), null=True, blank=True)
@@ -155,3 +162,24 @@ class StatusNotice(models.Model):
 
     def __str__(self):
         return f"{self.membership}: {self.kind} {self.cause}"
+
+
+class StatusRecheck(AppendOnlyModel):
+    """Something every membership (or every one of a type) reads changed: a policy, a terms
+    version, a meeting or its attendance, a steward. The next nightly run evaluates all of
+    them, not only those whose own facts changed. One row per such change, kept."""
+
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now, db_index=True)
+    # Empty: every membership; else only the memberships of this type read what changed.
+    type = models.CharField(
+        _("type"), max_length=12, choices=Membership.Type.choices, blank=True, default=""
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        verbose_name = _("full recheck")
+        verbose_name_plural = _("full rechecks")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.reason

@@ -6,13 +6,15 @@
 - ``terms``: terms versions and acceptances;
 - ``status``: the status writer (a run's changes, a person's change, an admission);
 - ``notices``: the status emails;
-- ``register``: reading the register of members (audited).
+- ``register``: reading the register of members (audited);
+- ``facts``: the marks the nightly job reads to evaluate only what changed.
 
 Each service takes the acting user, checks the state first, refuses with ``DomainError``,
 writes in one transaction and leaves an audit entry.
 """
 
 from .erasure import erasure_request, may_request_erasure, refuse_unless_ended
+from .facts import everyone_recheck, facts_changed
 from .members import (
     contact_login_ensure,
     member_email_lock,
@@ -30,6 +32,7 @@ from .status import (
     enqueue_notice_sending,
     membership_admit,
     membership_status_set,
+    next_checks_write,
     reasons_text,
     status_changes_write,
     status_decisions,
@@ -43,6 +46,8 @@ from .terms import (
 )
 
 __all__ = [
+    "everyone_recheck",
+    "facts_changed",
     "erasure_request",
     "may_request_erasure",
     "refuse_unless_ended",
@@ -58,6 +63,7 @@ __all__ = [
     "membership_create",
     "person_language_set",
     "membership_status_set",
+    "next_checks_write",
     "policy_create",
     "policy_delete",
     "policy_update",

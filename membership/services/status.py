@@ -1,5 +1,6 @@
 """The status writer: a status change and its history, from an evaluation or a person."""
 
+import datetime
 import json
 from typing import NamedTuple
 
@@ -112,7 +113,8 @@ def _write_changes_postgresql(by_move, *, now, started_at, on, source, actor, ru
                 """
                 WITH moved AS (
                     UPDATE membership_membership
-                       SET status = %(new)s, status_changed_at = %(now)s
+                       SET status = %(new)s, status_changed_at = %(now)s,
+                           next_check_on = %(on)s::date + 1
                      WHERE id = ANY(%(ids)s::bigint[])
                        AND status = %(old)s AND status_changed_at <= %(started)s
                  RETURNING id
@@ -149,7 +151,7 @@ def _write_changes_postgresql(by_move, *, now, started_at, on, source, actor, ru
     return written
 
 
-def _move_statuses(by_move, *, now, started_at) -> list[tuple[int, str, str]]:
+def _move_statuses(by_move, *, now, started_at, check_on) -> list[tuple[int, str, str]]:
     """The same with the ORM, a chunk at a time (SQLite)."""
     moved = []
     for (old, new), group in by_move.items():
@@ -164,7 +166,7 @@ def _move_statuses(by_move, *, now, started_at) -> list[tuple[int, str, str]]:
             )
             if locked:
                 Membership.objects.filter(pk__in=locked).order_by().update(
-                    status=new, status_changed_at=now
+                    status=new, status_changed_at=now, next_check_on=check_on
                 )
                 moved.extend((pk, old, new) for pk in locked)
     return moved
@@ -186,7 +188,9 @@ def _record_changes(*, decisions, on, source, actor, run, started_at) -> list[tu
         return _write_changes_postgresql(
             by_move, now=now, started_at=started_at, on=on, source=source, actor=actor, run=run
         )
-    moved = _move_statuses(by_move, now=now, started_at=started_at)
+    moved = _move_statuses(
+        by_move, now=now, started_at=started_at, check_on=on + datetime.timedelta(days=1)
+    )
     written = [
         (pk, old, new, json.loads(by_id[pk].why))
         for by_id in [{d.membership_id: d for group in by_move.values() for d in group}]
@@ -260,6 +264,35 @@ def _queue_at_risk_notices(*, warnings) -> int:
             for (pk, cause), text in warnings.items()
         ],
     )
+
+
+def next_checks_write(pairs) -> None:
+    """Store each membership's next check, ``pairs`` of (membership id, date): the first day
+    time alone can change its evaluation (``membership.rules.NEVER`` when none). One statement
+    for all of them; rows that already hold the date are left untouched. The nightly plan
+    reads it (``standing.selectors.plan``)."""
+    if not pairs:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                """
+                UPDATE membership_membership AS m
+                   SET next_check_on = v.day
+                  FROM unnest(%s::bigint[], %s::date[]) AS v(id, day)
+                 WHERE m.id = v.id AND m.next_check_on IS DISTINCT FROM v.day
+                """,
+                [
+                    int_array(pk for pk, _day in pairs),
+                    "{" + ",".join(day.isoformat() for _pk, day in pairs) + "}",
+                ],
+            )
+        else:
+            cursor.executemany(
+                "UPDATE membership_membership SET next_check_on = %s "
+                "WHERE id = %s AND next_check_on IS NOT %s",
+                [(day.isoformat(), pk, day.isoformat()) for pk, day in pairs],
+            )
 
 
 def _lock_memberships(ids) -> list[int]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 from meetcoop.core.roles import is_coop_admin
+from membership.services import everyone_recheck
 
 from ..models import ImportRun
 from .checks import Plan, check
@@ -97,6 +98,8 @@ def coop_import(
                 errors=[],
             )
             write(plan, run=run, actor=actor, today=today)
+            # The writers send no signal: the next night evaluates every membership.
+            everyone_recheck(reason=f"import {run.pk}")
     except IntegrityError as exc:
         # Another import wrote some of the same rows (or logins) meanwhile.
         raise DomainError(

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from contributions.selectors import (
     approved_totals_by_member,
+    dues_days_ahead,
     quarter_label,
     resellers_standing_for,
     unpaid_dues_for,
@@ -22,12 +23,13 @@ from governance.selectors import (
     circle_attendance_counts,
     circle_meeting_soon,
     held_since,
+    seat_days_ahead,
     seats_on,
 )
 from meetcoop.core.phases import phase
 from membership import rules
 from membership.models import Membership, Policy, TermsAcceptance, TermsVersion
-from membership.rules import Evaluation, progress_percent
+from membership.rules import HUNDRED, NEVER, Evaluation, progress_percent
 from membership.selectors import policy_day_expression, policy_on, terms_in_force_among
 from resellers.models import Steward
 
@@ -260,6 +262,10 @@ def status_facts(
                 else set()
             ),
             "reseller": lambda: _reseller_overdue_items(operational, on) if has_operational else {},
+            "seat_days": lambda: (
+                seat_days_ahead(operational.values("member_id"), on=on) if has_operational else {}
+            ),
+            "dues_next": lambda: dues_days_ahead(users, on=on) if has_users else {},
             "terms_required": lambda: (
                 _terms_facts(users, on, today_policy.terms_acceptance_days) if has_users else []
             ),
@@ -315,6 +321,12 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
     reseller_rule, dues_rule, terms_rule = rules.reseller_rule, rules.dues_rule, rules.terms_rule
     accepted_by = [who for *_version, who in terms_required]
     grace_days = today_policy.dues_grace_days
+    grace_term = datetime.timedelta(days=grace_days)
+    # What time alone changes: a commitment's deadline coming within AT_RISK_DAYS or passing,
+    # a seat starting or ending, an invoice falling due or out of its grace period. What every
+    # membership of a type reads (meetings, terms, policies) the nightly plan watches instead.
+    seat_days, dues_next = facts.get("seat_days", {}), facts.get("dues_next", {})
+    one_day, at_risk_term = datetime.timedelta(days=1), datetime.timedelta(days=rules.AT_RISK_DAYS)
     no_dues: list = []
     bound_by_day: dict[datetime.date, tuple] = {}
     evaluations = []
@@ -330,6 +342,16 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
                 )
             bound, term = bound_and_term
             money, hours = totals.get(member_id, zero)
+            progress = progress_percent(
+                money, hours, bound.commitment_money, bound.commitment_hours
+            )
+            deadline = start_day + term
+            # The first day time alone changes this evaluation (a later one is found then).
+            next_check = seat_days.get(member_id, NEVER)
+            if progress < HUNDRED:
+                for day in (deadline - at_risk_term, deadline + one_day):
+                    if on < day < next_check:
+                        next_check = day
             if counts_all_hands:
                 held = held_since(meeting_days, admitted_on)
                 all_hands = attendance_rule(
@@ -354,14 +376,7 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
             else:
                 circle_attendance = None
             reasons = [
-                commitment_rule(
-                    on=on,
-                    progress=progress_percent(
-                        money, hours, bound.commitment_money, bound.commitment_hours
-                    ),
-                    deadline=start_day + term,
-                    policy=bound,
-                ),
+                commitment_rule(on=on, progress=progress, deadline=deadline, policy=bound),
                 circle_rule(circle_count=circles.get(member_id, 0)),
                 *(
                     [all_hands]
@@ -388,9 +403,14 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
                     break
             else:
                 terms = rules.TERMS_OK
-            reasons = [
-                dues_rule(on=on, unpaid=dues.get(pk, no_dues), grace_days=grace_days),
-                terms,
-            ]
-        append(Evaluation(pk, member_id, type_, status, reasons))
+            unpaid = dues.get(pk, no_dues)
+            reasons = [dues_rule(on=on, unpaid=unpaid, grace_days=grace_days), terms]
+            next_check = dues_next.get(pk, NEVER)
+            if unpaid:
+                overdue_from = min(unpaid)[0] + grace_term + one_day
+                if on < overdue_from < next_check:
+                    next_check = overdue_from
+        evaluation = Evaluation(pk, member_id, type_, status, reasons)
+        evaluation.next_check = next_check
+        append(evaluation)
     return evaluations
