@@ -324,7 +324,7 @@ def test_a_year_of_nightly_runs_misses_nothing_a_full_run_would_find():
         late_seat = operational("seat starts", admitted=S - days(10), seat=False)
         CircleRoleFactory(member=late_seat.member, started_on=S + days(50))
         absent = operational("absent", admitted=S - days(200))
-        present = operational("present", admitted=S - days(200))
+        operational("present", admitted=S - days(200))
         fickle = operational("fickle", admitted=S - days(200))
         rescued = operational("rescued", admitted=S - days(350), hours="0")  # deadline S+15
 
