@@ -6,7 +6,9 @@ Options: --sizes 10000,100000 (the sizes to build and time, smallest first; 1000
 run: the data alone takes about ten minutes to build on 2 cores), --phases (the time and peak
 memory of each phase of each recompute), --build-only (build the one size given and stop, to
 study the plans: ``bench/status_explain.py``), --reuse (the one size given, on the data a
-previous run left, its statuses set back: a cold start again without building it anew).
+previous run left, its statuses set back: a cold start again without building it anew),
+--usual-night (then give 1 % of the members a new fact and time the next night, which
+evaluates only the memberships that may have changed).
 
 Builds a co-op in a scratch database (``<name>_bench``, dropped and made anew): N memberships
 (half operational, half user), 10 ledger entries per membership (1,000,000 at 100k), 50 All
@@ -159,13 +161,15 @@ RESET meetcoop.allow_truncate;
 UPDATE membership_membership SET
   status = CASE WHEN id %% 20 = 0 THEN 'lapsed' WHEN id %% 97 = 0 THEN 'suspended'
     ELSE 'active' END,
-  status_changed_at = now() - interval '1 day';
+  status_changed_at = now() - interval '1 day', next_check_on = NULL, facts_changed_at = NULL;
 -- Data built before the decisions were dated before the day evaluated (they were dated now(),
 -- so once the machine's clock passed that day no contribution counted): dated as FILL dates
 -- them now. The ledger's guard refuses changing a decided entry; the owner may, here.
 ALTER TABLE contributions_ledgerentry DISABLE TRIGGER USER;
+DELETE FROM contributions_ledgerentry WHERE description = 'usual day';
 UPDATE contributions_ledgerentry SET decided_at = %(d)s::timestamptz - interval '1 day'
  WHERE decided_at > %(d)s::timestamptz;
+SET CONSTRAINTS ALL IMMEDIATE;
 ALTER TABLE contributions_ledgerentry ENABLE TRIGGER USER;
 """
 
@@ -226,14 +230,37 @@ def time_floor() -> tuple[float, int]:
     return time.perf_counter() - started, len(rows)
 
 
-def time_recompute(*, label: str = "", show_phases: bool = False, **kwargs):
+USUAL = """
+-- A usual day: 1 %% of the members get a new approved contribution, and their memberships
+-- are marked, as the ledger's services mark them.
+INSERT INTO contributions_ledgerentry (member_id, kind, occurred_on, description, amount,
+  currency, eur_rate, eur_value, hours, circle_id, status, logged_by_id, logged_at,
+  decided_by_id, decided_at, decision_note, reason, source_key)
+SELECT m.id, 'money', DATE %(d)s, 'usual day', 40, 'EUR', 1, 40, 0, NULL, 'approved', 1, now(),
+  1, %(d)s::timestamptz + interval '12 hours', '', '', ''
+FROM membership_member m WHERE m.id %% 100 = 7;
+UPDATE membership_membership SET facts_changed_at = now() WHERE member_id %% 100 = 7;
+"""
+
+
+def usual_day() -> int:
+    """Write a usual day's facts (``USUAL``); return how many members got one."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(USUAL, {"d": D})
+        cursor.execute("SELECT count(*) FROM membership_member WHERE id % 100 = 7")
+        return cursor.fetchone()[0]
+
+
+def time_recompute(*, label: str = "", show_phases: bool = False, on=D, **kwargs):
     from meetcoop.core.phases import peak_mb, recording, summary
     from standing.services import status_recompute
 
     started = time.perf_counter()
     with recording() as records:
         run, _evaluations = status_recompute(
-            on=D, source="nightly", keep_evaluations=False, **kwargs
+            on=on, source="nightly", keep_evaluations=False, **kwargs
         )
     seconds = time.perf_counter() - started
     if show_phases:
@@ -260,6 +287,12 @@ def main():
         action="store_true",
         help="keep the scratch database when it holds the (one) size given: only its statuses "
         "are set back and the runs' history emptied, for a cold start again",
+    )
+    parser.add_argument(
+        "--usual-night",
+        action="store_true",
+        help="after the two runs, give 1 %% of the members a new fact and time the next "
+        "night, which evaluates only what may have changed",
     )
     parser.add_argument(
         "--phases",
@@ -298,6 +331,17 @@ def main():
         floor, rows = time_floor()
         full, run = time_recompute(label=f"{n} cold", show_phases=args.phases)
         second, rerun = time_recompute(label=f"{n} second run", show_phases=args.phases)
+        if args.usual_night:
+            from standing.selectors.plan import nightly_plan
+
+            touched = usual_day()
+            on = D + datetime.timedelta(days=1)
+            usual, night = time_recompute(
+                label=f"{n} usual night",
+                show_phases=args.phases,
+                on=on,
+                plan=nightly_plan(on=on),
+            )
         floors = sorted([floor, time_floor()[0], time_floor()[0]])
         floor = floors[1]
         results[n] = full
@@ -309,6 +353,13 @@ def main():
             f" | {n / full:8.0f} memberships/s | second run {second:5.2f} s "
             f"({rerun.lapsed + rerun.became_active} changes, ratio {second / floor:4.2f}x)"
         )
+        if args.usual_night:
+            print(
+                f"{n:>7} memberships | usual night ({touched} members with a new fact): "
+                f"{usual:6.2f} s, scope {night.scope}, evaluated {night.evaluated}, "
+                f"{night.lapsed + night.became_active} changes | ratio to the floor "
+                f"{usual / floor:4.2f}x | plan: {night.plan}"
+            )
     sizes = sorted(results)
     if len(sizes) > 1:
         small, large = sizes[0], sizes[-1]

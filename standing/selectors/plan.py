@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import Meeting
+from meetcoop.core.db import in_ids
 from membership import rules
 from membership.models import (
     Membership,
@@ -82,7 +83,9 @@ def type_days(*, after: datetime.date, through: datetime.date) -> dict[str, list
         .values_list("held_on", flat=True)
         .distinct()
     )
-    shifts = {-rules.AT_RISK_DAYS, 0, 1, *windows, *(w + 1 for w in windows)}
+    # A meeting is "near" from AT_RISK_DAYS before it through its day, counts in the window
+    # from the day after it, and leaves the window ``w`` days later.
+    shifts = {-rules.AT_RISK_DAYS, 1, *(w + 1 for w in windows)}
     for day in sorted(set(held)):
         if any(inside(day + datetime.timedelta(days=shift)) for shift in shifts):
             found[Membership.Type.OPERATIONAL].append(
@@ -139,6 +142,10 @@ def nightly_plan(*, on: datetime.date, full: bool = False) -> NightlyPlan:
         | Q(facts_changed_at__gte=since)
         | Q(member_id__in=resellers.values("member_id"))
     )
+    # Read once, as ids: the facts are then gathered for these few by their indexes, where a
+    # subquery repeating the conditions above lets the planner scan every fact table.
+    ids = list(selected.order_by().values_list("pk", flat=True))
+    selected = movable.filter(in_ids("pk", ids))
     words = _(
         "Only the memberships that may have changed since the nightly run for %(day)s: "
         "their facts changed, their next check came, or they run a reseller."
