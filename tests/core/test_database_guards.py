@@ -36,6 +36,7 @@ APPEND_ONLY = [
     "resellers_applicationdecision",
     "membership_statuschange",
     "membership_exchangerate",
+    "membership_statusrecheck",
     "contributions_compensation",
     "contributions_compensationsettlement",
     "resellers_concernentry",
