@@ -4,37 +4,7 @@ changed; once a week every membership is evaluated, whatever changed. Editable i
 
 from django.db import migrations
 
-TASK = "standing.tasks.recompute_status_weekly"
-NAME = "Weekly full status recompute"
-
-
-def schedule(apps, schema_editor):
-    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    # Sunday at 04:00, after that night's run (02:30) and the stewards' notices (03:00): a
-    # run started while another holds the lock is skipped, so the two must not meet.
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute="0",
-        hour="4",
-        day_of_week="0",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="UTC",
-    )
-    PeriodicTask.objects.get_or_create(
-        name=NAME,
-        defaults={
-            "task": TASK,
-            "crontab": crontab,
-            "enabled": True,
-            "description": "Evaluates every active and lapsed membership, whatever changed: "
-            "the safety net of the nightly runs, which read only what may have changed.",
-        },
-    )
-
-
-def unschedule(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+from meetcoop.core.schedules import schedule_task
 
 
 class Migration(migrations.Migration):
@@ -43,4 +13,15 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(schedule, unschedule)]
+    operations = [
+        # Sunday at 04:00, after that night's run (02:30) and the stewards' notices (03:00): a
+        # run started while another holds the lock is skipped, so the two must not meet.
+        schedule_task(
+            name="Weekly full status recompute",
+            task="standing.tasks.recompute_status_weekly",
+            minute="0",
+            hour="4",
+            day_of_week="0",
+            description="Evaluates every active and lapsed membership, whatever changed: the safety net of the nightly runs, which read only what may have changed.",
+        )
+    ]

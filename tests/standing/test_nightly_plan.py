@@ -232,7 +232,8 @@ def test_the_weekly_run_is_full_and_is_scheduled_in_the_database():
 
     from django.apps import apps
 
-    import_module("standing.migrations.0007_weekly_full_recompute").schedule(apps, None)
+    migration = import_module("standing.migrations.0007_weekly_full_recompute").Migration
+    migration.operations[0].code(apps, None)
     task = PeriodicTask.objects.get(task="standing.tasks.recompute_status_weekly")
     assert task.enabled and task.crontab.day_of_week == "0"
 
