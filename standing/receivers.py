@@ -57,13 +57,14 @@ def _mark(sender, instance, raw=False, **kwargs):
     facts_changed(**_MARKED[sender](instance))
 
 
-def _recheck(sender, instance, raw=False, **kwargs):
-    """A row every membership (of a type) reads was saved or deleted: all are rechecked."""
+def _recheck(sender, instance, raw=False, update_fields=None, **kwargs):
+    """A row every membership (of a type) reads was saved or deleted: all are rechecked,
+    unless the save named only fields the rules don't read (a steward's notice sent)."""
     from membership.services import everyone_recheck
 
-    if raw:
+    type_, what, read = _RECHECKED[sender]
+    if raw or (update_fields is not None and read is not None and not read & set(update_fields)):
         return
-    type_, what = _RECHECKED[sender]
     everyone_recheck(reason=what % {"id": instance.pk}, type=type_)
 
 
@@ -93,10 +94,19 @@ def connect_fact_marks():
     operational, user = Membership.Type.OPERATIONAL, Membership.Type.USER
     _RECHECKED.update(
         {
-            Policy: ("", _("policy %(id)s was saved or deleted")),
-            TermsVersion: (user, _("terms version %(id)s was saved or deleted")),
-            Meeting: (operational, _("meeting %(id)s or its attendance was saved or deleted")),
-            Steward: (operational, _("steward %(id)s was saved or deleted")),
+            # (type rechecked, the reason, the fields the rules read: None for all)
+            Policy: ("", _("policy %(id)s was saved or deleted"), None),
+            TermsVersion: (
+                user,
+                _("terms version %(id)s was saved or deleted"),
+                {"document", "version", "published_at"},
+            ),
+            Meeting: (
+                operational,
+                _("meeting %(id)s or its attendance was saved or deleted"),
+                {"kind", "circle", "held_on", "attendance_recorded_at"},
+            ),
+            Steward: (operational, _("steward %(id)s was saved or deleted"), {"kind", "member"}),
         }
     )
     for model in _MARKED:

@@ -28,6 +28,7 @@ from tests.factories import (
     MoneyEntryFactory,
     OperationalMembershipFactory,
     PolicyFactory,
+    StewardFactory,
     TermsAcceptanceFactory,
     TermsVersionFactory,
 )
@@ -142,6 +143,26 @@ def test_what_every_membership_of_a_type_reads_asks_for_a_recheck_of_that_type()
         Membership.Type.OPERATIONAL,
         Membership.Type.USER,
     ]
+
+
+def test_a_save_of_fields_the_rules_do_not_read_asks_for_no_recheck():
+    from resellers.availability import CLOSED_BY_HAND
+    from resellers.services import steward_availability_notify
+
+    steward = StewardFactory()
+    before = StatusRecheck.objects.count()
+    # The nightly notice to a steward's admins saves only what it told them.
+    steward_availability_notify(steward_id=steward.pk, taking=False, reason=CLOSED_BY_HAND)
+    steward.refresh_from_db()
+    assert steward.availability_notified is False
+    assert StatusRecheck.objects.count() == before
+    meeting = MeetingFactory()
+    meeting.minutes_url = "https://example.org/minutes"
+    meeting.save(update_fields=["minutes_url"])
+    assert StatusRecheck.objects.count() == before + 1  # the meeting's creation only
+    meeting.held_on -= days(1)
+    meeting.save(update_fields=["held_on"])
+    assert StatusRecheck.objects.count() == before + 2
 
 
 def test_dues_issued_in_bulk_mark_their_memberships():
