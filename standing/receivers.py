@@ -22,39 +22,41 @@ def forget_nightly_schedule(sender, **kwargs):
 # many rows at once (bulk_create, update) send no signal; their services mark them themselves.
 
 
-def _member_of(instance):
-    return {"member_ids": [instance.member_id]}
+# Each kind of row gives (how to find the memberships of ids, the id of this row's): ids of
+# the same kind are marked together in one UPDATE inside ``facts_changed_together``.
 
 
-def _membership_of_invoice(instance):
-    return {"membership_ids": [instance.membership_id]}
+def _of_members(ids):
+    return {"member_ids": ids}
 
 
-def _membership_of_payment(instance):
+def _of_memberships(ids):
+    return {"membership_ids": ids}
+
+
+def _of_invoices(ids):
     from contributions.models import DuesInvoice
 
-    return {
-        "membership_ids": DuesInvoice.objects.filter(pk=instance.invoice_id).values("membership_id")
-    }
+    return {"membership_ids": DuesInvoice.objects.filter(pk__in=ids).values("membership_id")}
 
 
-def _membership_of_refund(instance):
+def _of_payments(ids):
     from contributions.models import DuesInvoice
 
-    return {
-        "membership_ids": DuesInvoice.objects.filter(payments=instance.payment_id).values(
-            "membership_id"
-        )
-    }
+    return {"membership_ids": DuesInvoice.objects.filter(payments__in=ids).values("membership_id")}
 
 
 def _mark(sender, instance, raw=False, **kwargs):
-    """A row the rules read was saved or deleted: its members' memberships are marked."""
-    from membership.services import facts_changed
+    """A row the rules read was saved or deleted: its members' memberships are marked (now,
+    or at the end of ``facts_changed_together``)."""
+    from membership.services import facts_changed, facts_changed_later
 
     if raw:  # loaddata: fixtures and the demo are evaluated whole (no run yet)
         return
-    facts_changed(**_MARKED[sender](instance))
+    resolve, attribute = _MARKED[sender]
+    ids = [getattr(instance, attribute)]
+    if not facts_changed_later(resolve, ids):
+        facts_changed(**resolve(ids))
 
 
 def _recheck(sender, instance, raw=False, update_fields=None, **kwargs):
@@ -81,14 +83,14 @@ def connect_fact_marks():
 
     _MARKED.update(
         {
-            LedgerEntry: _member_of,
-            Attendance: _member_of,
-            CircleRole: _member_of,
-            TermsAcceptance: _member_of,
-            Membership: lambda instance: {"membership_ids": [instance.pk]},
-            DuesInvoice: _membership_of_invoice,
-            DuesPayment: _membership_of_payment,
-            DuesRefund: _membership_of_refund,
+            LedgerEntry: (_of_members, "member_id"),
+            Attendance: (_of_members, "member_id"),
+            CircleRole: (_of_members, "member_id"),
+            TermsAcceptance: (_of_members, "member_id"),
+            Membership: (_of_memberships, "pk"),
+            DuesInvoice: (_of_memberships, "membership_id"),
+            DuesPayment: (_of_invoices, "invoice_id"),
+            DuesRefund: (_of_payments, "payment_id"),
         }
     )
     operational, user = Membership.Type.OPERATIONAL, Membership.Type.USER

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
+from membership.services import facts_changed_together
 
 from .. import statements as parsing
 from ..models import BankCsvMapping, BankLine, BankLineDecision, BankStatement, PledgeInvoice
@@ -227,7 +228,8 @@ def statement_confirm(
     if not sel.may_import_for(actor, statement.steward):
         raise PermissionDenied(_("You may not confirm this statement."))
     result = ConfirmResult()
-    with transaction.atomic():
+    # The payments' marks for the nightly job: one UPDATE at the end, not one per line.
+    with transaction.atomic(), facts_changed_together():
         statement = BankStatement.objects.select_for_update().get(pk=statement.pk)
         matches, candidates = sel.statement_matches(statement, user=actor, on=on)
         by_line = {m.line.pk: m for m in matches}

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
+from membership.services import facts_changed_together
 
 from .. import selectors
 from ..models import Attendance, Circle, Meeting
@@ -53,7 +54,8 @@ def attendance_record(*, meeting: Meeting, member_ids, actor, now=None) -> Meeti
     if not selectors.can_record_attendance(actor, meeting, on=timezone.localdate(now)):
         raise PermissionDenied
     wanted = {int(pk) for pk in member_ids}
-    with transaction.atomic():
+    # The attendances taken away: their marks in one UPDATE (the meeting's save rechecks all).
+    with transaction.atomic(), facts_changed_together():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.held_on > timezone.localdate(now):
             raise DomainError(_("Attendance can be recorded once the meeting has been held."))

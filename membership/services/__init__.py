@@ -14,7 +14,12 @@ writes in one transaction and leaves an audit entry.
 """
 
 from .erasure import erasure_request, may_request_erasure, refuse_unless_ended
-from .facts import everyone_recheck, facts_changed
+from .facts import (
+    everyone_recheck,
+    facts_changed,
+    facts_changed_later,
+    facts_changed_together,
+)
 from .members import (
     contact_login_ensure,
     member_email_lock,
@@ -48,6 +53,8 @@ from .terms import (
 __all__ = [
     "everyone_recheck",
     "facts_changed",
+    "facts_changed_later",
+    "facts_changed_together",
     "erasure_request",
     "may_request_erasure",
     "refuse_unless_ended",

@@ -12,8 +12,12 @@ read marks it here, in the same transaction as the write.
 Saving or deleting one row of those models marks it through ``standing.receivers``; a
 service that writes many rows at once with ``bulk_create`` or ``update`` (which send no
 signal) calls these itself, once for all of them. The weekly full run is the safety net for
-a write that forgot.
+a write that forgot. A service that saves many rows one by one (a bank statement's payments)
+wraps them in ``facts_changed_together``: their marks are then written once, at its end.
 """
+
+import threading
+from contextlib import contextmanager
 
 from django.db.models import Q
 from django.utils import timezone
@@ -46,3 +50,36 @@ def everyone_recheck(*, reason: str, type: str = "") -> StatusRecheck:  # noqa: 
     """Have the next nightly run evaluate every membership (or every one of ``type``), for
     ``reason`` (kept with it)."""
     return StatusRecheck.objects.create(reason=reason[:200], type=type)
+
+
+_pending = threading.local()
+
+
+@contextmanager
+def facts_changed_together():
+    """Inside (and inside the caller's transaction), the marks of the rows saved one by one
+    are gathered (``facts_changed_later``) and written at the end, one UPDATE per kind of
+    row, instead of one per row. Nested, the outermost writes them. An exception inside
+    writes none: the caller's transaction rolls back what they marked."""
+    if getattr(_pending, "marks", None) is not None:
+        yield
+        return
+    _pending.marks = {}
+    try:
+        yield
+        marks = _pending.marks
+    finally:
+        _pending.marks = None
+    for resolve, ids in marks.items():
+        facts_changed(**resolve(sorted(ids)))
+
+
+def facts_changed_later(resolve, ids) -> bool:
+    """Inside ``facts_changed_together``, keep ``ids`` to mark at its end, where
+    ``resolve(ids)`` gives ``facts_changed``'s arguments; True. Outside, False: the caller
+    marks them now (``facts_changed(**resolve(ids))``)."""
+    marks = getattr(_pending, "marks", None)
+    if marks is None:
+        return False
+    marks.setdefault(resolve, set()).update(ids)
+    return True

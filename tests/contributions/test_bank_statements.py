@@ -472,3 +472,32 @@ def test_a_batch_entry_gives_one_line_per_transaction(world):
     ]
     assert lines[0].reference == world["by_ref"].reference
     assert lines[1].counterparty == "PUIG FERRER, JOAN"
+
+
+def test_confirming_marks_every_paid_membership_for_the_nightly_job_in_one_update(world):
+    """Each payment recorded marks its membership (the next night evaluates it), and the
+    marks of a whole statement are written in one UPDATE, not one per line."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from membership.models import Membership
+
+    treasurer = world["treasurer"]
+    statement, _ = import_(world, january(world))
+    matches, _ = selectors.statement_matches(statement, user=treasurer, on=TODAY)
+    Membership.objects.update(facts_changed_at=None)
+    with CaptureQueriesContext(connection) as queries:
+        result = services.statement_confirm(
+            statement=statement, choices=proposals(matches), actor=treasurer
+        )
+    assert result.recorded == 2
+    marked = set(
+        Membership.objects.filter(facts_changed_at__isnull=False).values_list("pk", flat=True)
+    )
+    assert marked == {world["by_ref"].membership_id, world["by_name"].membership_id}
+    marks = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('UPDATE "membership_membership"') and "facts_changed_at" in q["sql"]
+    ]
+    assert len(marks) == 1

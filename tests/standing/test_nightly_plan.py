@@ -476,3 +476,34 @@ def test_a_year_of_nightly_runs_misses_nothing_a_full_run_would_find():
     weekly = night(S + days(366), full=True)
     assert (weekly.scope, weekly.lapsed, weekly.became_active) == ("full", 0, 0)
     assert StatusNotice.objects.count() == notices
+
+
+def test_marks_gathered_together_are_written_once_at_the_end():
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from membership.services import facts_changed_together
+
+    users = [healthy_user() for _ in range(3)]
+    Membership.objects.update(facts_changed_at=None)
+    with (
+        CaptureQueriesContext(connection) as queries,
+        transaction.atomic(),
+        facts_changed_together(),
+    ):
+        for user in users:
+            DuesInvoiceFactory(membership=user)
+        assert all(marked(user) is None for user in users)  # not yet
+    assert all(marked(user) is not None for user in users)
+    marks = [
+        q
+        for q in queries.captured_queries
+        if q["sql"].startswith("UPDATE") and "facts_changed_at" in q["sql"]
+    ]
+    assert len(marks) == 1
+    # An exception inside writes none: the transaction takes the rows back too.
+    Membership.objects.update(facts_changed_at=None)
+    with pytest.raises(RuntimeError), transaction.atomic(), facts_changed_together():
+        DuesInvoiceFactory(membership=users[0], period_start=D, due_on=D)
+        raise RuntimeError
+    assert marked(users[0]) is None
