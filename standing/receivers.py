@@ -1,8 +1,10 @@
 """What standing does when something it reads changes elsewhere."""
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
@@ -67,7 +69,11 @@ def _recheck(sender, instance, raw=False, update_fields=None, **kwargs):
     type_, what, read = _RECHECKED[sender]
     if raw or (update_fields is not None and read is not None and not read & set(update_fields)):
         return
-    everyone_recheck(reason=what % {"id": instance.pk}, type=type_)
+    # In the co-op's language, as the nightly run writes the plan it goes into, whatever the
+    # language of the person whose save it was.
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = str(what % {"id": instance.pk})
+    everyone_recheck(reason=reason, type=type_)
 
 
 _MARKED: dict = {}

@@ -26,13 +26,14 @@ class StatusRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "started_by",
         "state",
         "dry_run",
+        "scope",
         "evaluated",
         "became_active",
         "lapsed",
         "unchanged",
         "seconds",
     ]
-    list_filter = ["state", "source", "dry_run"]
+    list_filter = ["state", "source", "scope", "dry_run"]
     list_select_related = ["started_by"]
     date_hierarchy = "started_at"
 

@@ -507,3 +507,27 @@ def test_marks_gathered_together_are_written_once_at_the_end():
         DuesInvoiceFactory(membership=users[0], period_start=D, due_on=D)
         raise RuntimeError
     assert marked(users[0]) is None
+
+
+def test_a_recheck_says_why_in_the_coops_language_whoever_saved():
+    from django.utils import translation
+
+    with translation.override("fr"):
+        meeting = MeetingFactory()
+    assert StatusRecheck.objects.latest("pk").reason == (
+        f"meeting {meeting.pk} or its attendance was saved or deleted"
+    )
+
+
+def test_the_runs_list_shows_and_filters_by_scope(client):
+    from tests.factories import UserFactory
+
+    healthy_user()
+    night(D)
+    night(D + days(1))
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    page = client.get("/admin/membership/statusrun/?scope__exact=changed")
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == 1
+    assert "what may have changed" in page.content.decode()
