@@ -1,7 +1,6 @@
 """Pages of the contributions app: thin, they parse input and call one service."""
 
 import contextlib
-import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +20,7 @@ from governance.models import Circle, WagedRole
 from governance.selectors import circles_coordinated_by, roles_held_by
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
-from meetcoop.core.exports import csv_cell
+from meetcoop.core.exports import csv_cell, csv_lines
 from meetcoop.core.forms import add_service_error
 from meetcoop.core.pagination import paginate
 from meetcoop.core.roles import is_treasurer
@@ -421,11 +420,6 @@ def export_page(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 CSV_HEADER = [
     "id",
     "date",
@@ -468,35 +462,31 @@ def export_csv(request):
         action="contributions.ledger.exported",
         data={"filter": dict(request.GET.lists()), "rows": rows.count()},
     )
-    writer = csv.writer(_Echo())
 
-    def stream():
-        yield writer.writerow(CSV_HEADER)
-        for e in rows.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    e.pk,
-                    e.occurred_on.isoformat(),
-                    e.member_id,
-                    csv_cell(e.member),
-                    e.kind,
-                    e.status,
-                    csv_cell(e.circle.slug if e.circle else ""),
-                    e.hours if e.kind == LedgerEntry.Kind.LABOUR else "",
-                    "" if e.amount is None else e.amount,
-                    e.currency,
-                    "" if e.eur_rate is None else e.eur_rate,
-                    e.eur_value if e.kind != LedgerEntry.Kind.LABOUR else "",
-                    csv_cell(e.description),
-                    csv_cell(e.logged_by.email if e.logged_by else ""),
-                    e.logged_at.isoformat(),
-                    csv_cell(e.decided_by.email if e.decided_by else ""),
-                    e.decided_at.isoformat() if e.decided_at else "",
-                    e.reverses_id or "",
-                    csv_cell(e.reason),
-                ]
-            )
+    def line(e):
+        return [
+            e.pk,
+            e.occurred_on.isoformat(),
+            e.member_id,
+            csv_cell(e.member),
+            e.kind,
+            e.status,
+            csv_cell(e.circle.slug if e.circle else ""),
+            e.hours if e.kind == LedgerEntry.Kind.LABOUR else "",
+            "" if e.amount is None else e.amount,
+            e.currency,
+            "" if e.eur_rate is None else e.eur_rate,
+            e.eur_value if e.kind != LedgerEntry.Kind.LABOUR else "",
+            csv_cell(e.description),
+            csv_cell(e.logged_by.email if e.logged_by else ""),
+            e.logged_at.isoformat(),
+            csv_cell(e.decided_by.email if e.decided_by else ""),
+            e.decided_at.isoformat() if e.decided_at else "",
+            e.reverses_id or "",
+            csv_cell(e.reason),
+        ]
 
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    lines = csv_lines(CSV_HEADER, (line(e) for e in rows.iterator(chunk_size=2000)))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ledger-{today.isoformat()}.csv"'
     return response
