@@ -14,8 +14,8 @@ from django_ratelimit.decorators import ratelimit
 from meetcoop.core.errors import DomainError
 from meetcoop.core.permissions import require
 from meetcoop.core.roles import is_coop_admin
-from membership.selectors import member_ids_of
-from membership.services import erasure_request
+from membership.selectors import member_ids_of, members_of_user
+from membership.services import erasure_request, refuse_unless_ended
 from resellers import views as resellers_views
 from resellers.availability import public_reason
 from resellers.selectors import public_stewards, public_stewards_with_offers
@@ -144,7 +144,15 @@ def forget_me(request):
         raise Http404  # another person's member: as if it did not exist
     erasable = {row["member"].pk: row["member"] for row in erasable_members(request.user)}
     if not form.is_valid() or form.cleaned_data["member"] not in erasable:
-        messages.error(request, _("Tick the box to confirm that you want to be forgotten."))
+        refusal = _("Tick the box to confirm that you want to be forgotten.")
+        if form.is_valid():  # their own member, not a former one yet: say what to end first
+            try:
+                refuse_unless_ended(
+                    members_of_user(request.user).get(pk=form.cleaned_data["member"])
+                )
+            except DomainError as exc:
+                refusal = exc.text
+        messages.error(request, refusal)
         context = selectors.member_dashboard(
             request.user, on=timezone.localdate(), now=timezone.now()
         )
