@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from meetcoop.core.money import currency_choices
 
 from .models import BankCsvMapping
+from .services.statements import MAPPING_FIELDS
 from .statements import MAX_BYTES
 
 
@@ -68,18 +69,8 @@ class StatementUploadForm(forms.Form):
         help_text=_("If your bank gives each entry an identifier."),
     )
 
-    MAPPING_FIELDS = (
-        "delimiter",
-        "decimal_separator",
-        "date_format",
-        "date_column",
-        "amount_column",
-        "currency_column",
-        "currency",
-        "name_column",
-        "reference_column",
-        "entry_id_column",
-    )
+    # The fields a mapping keeps: the service that saves it names them.
+    MAPPING_FIELDS = MAPPING_FIELDS
 
     def __init__(self, *args, stewards, treasurer: bool, **kwargs):
         super().__init__(*args, **kwargs)
