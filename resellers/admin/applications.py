@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from meetcoop.core.admin import (
     BoundedInlineFormSet,
+    ChangedByActionsMixin,
     OccurringChoicesListFilter,
     StewardScopedAdminMixin,
     message_domain_error,
@@ -88,7 +89,7 @@ class ApplicationDecisionInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
+class ApplicationAdmin(ChangedByActionsMixin, StewardScopedAdminMixin, admin.ModelAdmin):
     # Five short columns fit beside the filters at 1280 px: the email sits under the name,
     # the type is told by the level ("operational" has none), and the steward column and
     # filter show only to admins who see more than one steward.
@@ -167,25 +168,6 @@ class ApplicationAdmin(StewardScopedAdminMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # What the applicant typed is kept as typed; decisions go through the actions.
         return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        # Nothing here is edited: the decision buttons above the form call the services.
-        extra_context = {
-            **(extra_context or {}),
-            "show_save": False,
-            "show_save_and_continue": False,
-            "show_save_and_add_another": False,
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        """Never save from the change form (every field is read-only; decisions are actions)."""
 
     def get_queryset(self, request):
         return selectors.applications_with_email_in_use(super().get_queryset(request))
