@@ -19,6 +19,7 @@ from membership.models import Policy
 from tests.factories import CircleRoleFactory, MemberContactFactory, MembershipFactory
 
 from .conftest import TODAY
+from .races import race
 from .test_progress import approved_hours, approved_money
 
 DAY = datetime.date
@@ -121,25 +122,6 @@ def test_rejected_hours_owe_nothing(coop, rate):
 
 
 # --- at once (PostgreSQL) ------------------------------------------------------------------------
-
-
-def race(*calls):
-    results = []
-
-    def run(call):
-        try:
-            results.append(call())
-        except ValidationError as exc:
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 @threaded

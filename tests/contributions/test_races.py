@@ -8,7 +8,6 @@ was read before the first decision, and the service re-reads it under lock.
 """
 
 import datetime
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -18,30 +17,12 @@ from contributions import services
 from contributions.models import LedgerEntry
 
 from .conftest import TODAY
+from .races import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 threaded = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="threads need PostgreSQL row locks"
 )
-
-
-def race(*calls):
-    results = []
-
-    def run(call):
-        try:
-            results.append(call())
-        except ValidationError as exc:
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def logged(coop):
