@@ -137,7 +137,10 @@ def status_recompute(
     keep_evaluations: bool = True,
     plan=None,
 ):
-    """Recompute active/lapsed for the memberships (all active and lapsed ones by default).
+    """Recompute active/lapsed for the memberships (all active and lapsed ones by default;
+    with ``plan``, a ``standing.selectors.plan.NightlyPlan``, those it names, its scope and
+    its words kept on the run). Unless ``dry_run``, each evaluated membership's next check
+    is stored for the nightly plan.
 
     Returns ``(run, evaluations)``; the evaluations only with ``keep_evaluations`` (else an
     empty list: the nightly task, which must not hold a million of them). ``source`` is how
