@@ -331,6 +331,7 @@ class Evaluation:
         "changes",
         "at_risk",
         "next_check",
+        "stored_check",
     )
 
     def __init__(self, membership_id, member_id, type, status, reasons):  # noqa: A002
@@ -347,6 +348,9 @@ class Evaluation:
         # The first day time alone can change it (``NEVER``: only a new fact can); set by
         # ``standing.selectors.status.status_apply``.
         self.next_check = None
+        # The next check the membership held when it was read (``status_evaluate``): only
+        # those that differ are written again.
+        self.stored_check = None
 
     def reasons_json(self) -> list[dict]:
         return [r.as_json() for r in self.reasons]

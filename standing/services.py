@@ -24,7 +24,8 @@ from membership.services import (
     status_decisions,
 )
 
-from .selectors import status_evaluate, status_facts
+from .selectors import status_evaluate, status_facts, status_facts_of_ids
+from .selectors.plan import MARGIN, changed_meanwhile
 
 logger = logging.getLogger(__name__)
 
@@ -104,24 +105,59 @@ def _id_slices(memberships):
         yield first, first + size
 
 
-def _evaluate_in_slices(memberships, *, on, as_text, keep: bool, parallel=None, schedule=False):
-    """Evaluate ``memberships``: their facts gathered once, the rules applied a slice at a
-    time. Returns (how many were evaluated, the decisions, every evaluation if ``keep``).
-    ``schedule``: store each one's next check (``next_checks_write``) as each slice is done,
-    for the nightly plan; a run that fails after it is followed by a full run."""
+def _evaluations(memberships, *, on, parallel=None, ids=None, whole=False):
+    """Yield the evaluations of ``memberships``, a slice of at most ``SLICE`` at a time, their
+    facts gathered once. With ``ids`` (the few a usual night names, or those a run evaluates
+    again), only the memberships among them: their facts are asked for by their ids, and
+    the slices are runs of those ids. Without, every membership of the queryset: the facts
+    joined to it, the slices ranges of ids. ``whole``: the queryset is every active or
+    lapsed membership, whose facts are those of the whole co-op: gathered with no join to
+    the memberships at all (the facts of an ended one are read, and never looked up),
+    which spares PostgreSQL a join of a million rows per fact."""
+    if ids is None:
+        with phases.phase("facts"):
+            facts = status_facts(
+                Membership.objects.all() if whole else memberships, on=on, parallel=parallel
+            )
+        for first, past in _id_slices(memberships):
+            yield status_evaluate(
+                memberships.filter(pk__gte=first, pk__lt=past),
+                on=on,
+                parallel=parallel,
+                facts=facts,
+            )
+        return
+    if not ids:
+        return
+    ids = sorted(ids)
     with phases.phase("facts"):
-        facts = status_facts(memberships, on=on, parallel=parallel)
-    count, decisions, kept = 0, [], [] if keep else None
-    for first, past in _id_slices(memberships):
-        part = status_evaluate(
-            memberships.filter(pk__gte=first, pk__lt=past), on=on, parallel=parallel, facts=facts
+        facts = status_facts_of_ids(memberships, ids, on=on, parallel=parallel)
+    for start in range(0, len(ids), SLICE):
+        yield status_evaluate(
+            memberships.filter(in_ids("pk", ids[start : start + SLICE])),
+            on=on,
+            parallel=parallel,
+            facts=facts,
         )
+
+
+def _evaluate_in_slices(
+    memberships, *, on, as_text, keep: bool, parallel=None, schedule=False, ids=None, whole=False
+):
+    """Evaluate ``memberships`` (those among ``ids``, if given: ``_evaluations``): their facts
+    gathered once, the rules applied a slice at a time. Returns (how many were evaluated,
+    the decisions, every evaluation if ``keep``). ``schedule``: store the next checks that
+    changed (``next_checks_write``) as each slice is done, for the nightly plan; a run that
+    fails after it is followed by a full run."""
+    count, decisions, kept = 0, [], [] if keep else None
+    for part in _evaluations(memberships, on=on, parallel=parallel, ids=ids, whole=whole):
         count += len(part)
         with phases.phase("decisions"):
             decisions.extend(status_decisions(part, as_text))
         if schedule:
             with phases.phase("next checks"):
-                next_checks_write([(e.membership_id, e.next_check) for e in part])
+                rescheduled = [e for e in part if e.next_check != e.stored_check]
+                next_checks_write([(e.membership_id, e.next_check) for e in rescheduled])
         if kept is not None:
             kept.extend(part)
     return count, decisions, kept
@@ -161,6 +197,8 @@ def status_recompute(
     half-applied, and a second run on the same day finds nothing left to change.
     """
     selection = memberships
+    # Every active or lapsed membership: the facts of the whole co-op are read.
+    whole = memberships is None and (plan is None or plan.scope == StatusRun.Scope.FULL)
     if plan is not None:  # the nightly run: what it evaluates, and why (selectors.plan)
         memberships = plan.memberships
     elif memberships is None:
@@ -195,30 +233,27 @@ def status_recompute(
 
         as_text = reasons_text()
         again: dict[int, object] = {}  # the evaluations made again, kept for the caller
+        decided: dict[int, object] = {}  # the run's decisions by membership, for refresh
 
         def refresh(ids):
-            """The memberships ``ids`` (locked by the writer) evaluated again with the facts
-            as they are now, {id: Decision or None}; None when nobody committed anything
-            since the evaluation began, so its facts still hold."""
+            """The memberships ``ids`` (locked by the writer) as they stand now, {id:
+            Decision or None}: those whose facts changed since the run began evaluated
+            again, with the facts as they are now; the others keep what the run decided.
+            None when nobody committed anything since the evaluation began."""
             if not committed_since(mark):
                 return None
+            # A mark stamped a little before the run began may be of a transaction that
+            # committed after the run read its facts: MARGIN, as the nightly plan reads it.
+            still, changed = changed_meanwhile(ids, since=run.started_at - MARGIN)
             logger.info(
-                "Status recompute: something was committed meanwhile; evaluating the %s "
-                "memberships about to move or be warned again.",
+                "Status recompute: something was committed meanwhile; of the %s memberships "
+                "about to move or be warned, %s may have changed and are evaluated again.",
                 len(ids),
+                len(changed),
             )
-            targets = Membership.objects.filter(in_ids("pk", ids), status__in=MOVABLE)
-            facts = status_facts(targets, on=on, parallel=not alone)
-            fresh: dict = {}
-            for start in range(0, len(ids), SLICE):
-                part = status_evaluate(
-                    Membership.objects.filter(
-                        in_ids("pk", ids[start : start + SLICE]), status__in=MOVABLE
-                    ),
-                    on=on,
-                    parallel=not alone,
-                    facts=facts,
-                )
+            fresh: dict = {pk: decided.get(pk) for pk in still}
+            movable = Membership.objects.filter(status__in=MOVABLE)
+            for part in _evaluations(movable, on=on, parallel=not alone, ids=changed):
                 fresh.update((e.membership_id, None) for e in part)
                 fresh.update((d.membership_id, d) for d in status_decisions(part, as_text))
                 if keep_evaluations:
@@ -233,6 +268,8 @@ def status_recompute(
                     as_text=as_text,
                     keep=keep_evaluations,
                     schedule=not dry_run,
+                    ids=plan.ids if plan is not None else None,
+                    whole=whole,
                 )
             if dry_run:
                 moved = [d for d in decisions if d.changes]
@@ -246,6 +283,7 @@ def status_recompute(
                 )
                 _audit(run, actor=actor, selection=selection)
             else:
+                decided.update((d.membership_id, d) for d in decisions)
                 with gc_paused(), transaction.atomic():
                     write = status_changes_write(
                         decisions=decisions,
@@ -256,6 +294,7 @@ def status_recompute(
                         refresh=refresh,
                     )
                     del decisions
+                    decided.clear()
                     _finish(
                         run,
                         evaluated=evaluated - len(write.gone),

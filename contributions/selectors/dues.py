@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from meetcoop.core.db import among
 from membership.models import Membership
 
 from ..models import DuesInvoice, DuesPayment
@@ -36,12 +37,14 @@ def invoices_with_paid(qs: QuerySet[DuesInvoice], *, on: datetime.date) -> Query
 
 
 def dues_days_ahead(
-    memberships: QuerySet[Membership], *, on: datetime.date
+    memberships: QuerySet[Membership] | Iterable[int], *, on: datetime.date
 ) -> dict[int, datetime.date]:
     """For each membership with one, the first day after ``on`` on which what
     ``unpaid_dues_for`` reads of it changes by time alone: an invoice falls due, or a payment
     or a refund dated ahead counts. One query each (those dated ahead are few)."""
-    invoices = DuesInvoice.objects.filter(membership__in=memberships.values("pk")).order_by()
+    if isinstance(memberships, QuerySet):
+        memberships = memberships.values("pk")
+    invoices = DuesInvoice.objects.filter(among("membership_id", memberships)).order_by()
     firsts: dict[int, datetime.date] = {}
     for rows in (
         invoices.filter(due_on__gt=on).values("membership_id").annotate(day=Min("due_on")),
@@ -67,9 +70,8 @@ def unpaid_dues_for(
     currency), oldest first. One query. Memberships with nothing unpaid are absent. (The
     status rules add the grace period.)"""
     if isinstance(memberships, QuerySet):
-        invoices = DuesInvoice.objects.filter(membership__in=memberships.values("pk"))
-    else:
-        invoices = DuesInvoice.objects.filter(membership_id__in=list(memberships))
+        memberships = memberships.values("pk")
+    invoices = DuesInvoice.objects.filter(among("membership_id", memberships))
     # A GROUP BY over the invoices joined to their payments and those payments' refunds (at
     # most one each, so the join repeats no payment): one hash aggregate, not a subquery per
     # invoice (this runs over every user membership each night).

@@ -9,6 +9,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from meetcoop.core.db import among
 from meetcoop.core.money import round_money
 from membership.models import Membership, Policy
 from membership.rules import progress_percent
@@ -70,9 +71,9 @@ def approved_totals_by_member(
     member_ids, *, on: datetime.date | None = None
 ) -> dict[int, tuple[Decimal, Decimal]]:
     """{member_id: (approved money + resources in EUR, approved hours)}: one GROUP BY over the
-    ledger for the members of ``member_ids`` (ids, or a subquery of them)."""
+    ledger for the members of ``member_ids`` (ids, or a queryset of them: ``among``)."""
     entries = LedgerEntry.objects.filter(
-        status=LedgerEntry.Status.APPROVED, member_id__in=member_ids
+        among("member_id", member_ids), status=LedgerEntry.Status.APPROVED
     )
     if on is not None:
         next_day = datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min)

@@ -6,6 +6,7 @@ from bisect import bisect_left
 
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 
+from meetcoop.core.db import among
 from meetcoop.core.roles import is_coop_admin
 from membership.selectors import policy_in_force
 
@@ -336,13 +337,13 @@ def circle_meeting_soon(member_ids, *, on: datetime.date, days: int) -> set[int]
     held_on = F("circle__meetings__held_on")
     return set(
         CircleRole.objects.filter(
+            among("member_id", member_ids),
             Q(
-                member_id__in=member_ids,
                 circle__meetings__held_on__gte=on,
                 circle__meetings__held_on__lte=on + datetime.timedelta(days=days),
                 started_on__lte=held_on,
             )
-            & (Q(ended_on__isnull=True) | Q(ended_on__gte=held_on))
+            & (Q(ended_on__isnull=True) | Q(ended_on__gte=held_on)),
         )
         .order_by()
         .values_list("member_id", flat=True)

@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Count, Q, QuerySet
 
+from meetcoop.core.db import among
 from meetcoop.core.roles import is_coop_admin
 from membership.selectors import members_of_user
 
@@ -56,7 +57,7 @@ def seat_days_ahead(member_ids, *, on: datetime.date) -> dict[int, datetime.date
     after = on + datetime.timedelta(days=1)
     firsts: dict[int, datetime.date] = {}
     rows = (
-        CircleRole.objects.filter(member_id__in=member_ids)
+        CircleRole.objects.filter(among("member_id", member_ids))
         .filter(Q(started_on__gt=on) | Q(ended_on__gte=on))
         .order_by()
         .values_list("member_id", "started_on", "ended_on")

@@ -154,6 +154,17 @@ def in_ids(field: str, ids):
     return Q(**{f"{field}__in": RawSQL("SELECT value FROM json_each(%s)", (json.dumps(ids),))})
 
 
+def among(field: str, values) -> Q:
+    """A filter ``field`` in ``values``: a queryset of ids (a subquery, which the planner
+    joins), or the ids themselves (``in_ids``: one array parameter, which PostgreSQL serves
+    from an index, the planner knowing how many they are)."""
+    from django.db.models import QuerySet
+
+    if isinstance(values, QuerySet):
+        return Q(**{f"{field}__in": values})
+    return in_ids(field, values)
+
+
 def commit_mark():
     """A mark of what is committed at this moment; ``committed_since(mark)`` later tells
     whether another transaction has committed anything since. PostgreSQL: the current

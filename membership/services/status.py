@@ -281,10 +281,15 @@ def next_checks_write(pairs) -> None:
                    SET next_check_on = v.day
                   FROM unnest(%s::bigint[], %s::date[]) AS v(id, day)
                  WHERE m.id = v.id AND m.next_check_on IS DISTINCT FROM v.day
+                   AND m.id BETWEEN %s AND %s
                 """,
                 [
                     int_array(pk for pk, _day in pairs),
                     "{" + ",".join(day.isoformat() for _pk, day in pairs) + "}",
+                    # The range of the ids, so that the memberships are found by their index
+                    # (a slice is a range of ids): without it, every slice read the table.
+                    min(pk for pk, _day in pairs),
+                    max(pk for pk, _day in pairs),
                 ],
             )
         else:

@@ -18,7 +18,7 @@ from .report import (
     status_counts_by_type,
     svg_line_chart,
 )
-from .status import status_evaluate, status_facts
+from .status import status_evaluate, status_facts, status_facts_of_ids
 
 __all__ = [
     "Roles",
@@ -32,5 +32,6 @@ __all__ = [
     "status_counts_by_type",
     "status_evaluate",
     "status_facts",
+    "status_facts_of_ids",
     "svg_line_chart",
 ]

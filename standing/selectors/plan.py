@@ -32,6 +32,8 @@ class NightlyPlan:
     scope: str  # StatusRun.Scope
     memberships: QuerySet  # what the run evaluates
     why: str  # in words an admin reads on the run
+    # Their ids, when the run evaluates only some: it then names them in its fact queries.
+    ids: list | None = None
 
 
 def _last_run():
@@ -158,4 +160,26 @@ def nightly_plan(*, on: datetime.date, full: bool = False) -> NightlyPlan:
         words += " " + _("Every operational membership: %(what)s.") % {
             "what": "; ".join(reasons[Membership.Type.OPERATIONAL])
         }
-    return NightlyPlan(StatusRun.Scope.CHANGED, selected, words)
+    return NightlyPlan(StatusRun.Scope.CHANGED, selected, words, ids)
+
+
+def changed_meanwhile(ids, *, since: datetime.datetime) -> tuple[set[int], list[int]]:
+    """Of the memberships ``ids``: those still active or lapsed, and, among them, those whose
+    facts may have changed since ``since``: marked (``facts_changed_at``), or of a type
+    whose shared facts changed (``StatusRecheck``; every one after a policy's change).
+
+    The status job asks this under lock, when something was committed while it evaluated:
+    only these need evaluating again, what it decided for the others stands."""
+    types = set(StatusRecheck.objects.filter(created_at__gte=since).values_list("type", flat=True))
+    still: set[int] = set()
+    again: list[int] = []
+    rows = (
+        Membership.objects.filter(in_ids("pk", ids), status__in=MOVABLE)
+        .order_by()
+        .values_list("pk", "type", "facts_changed_at")
+    )
+    for pk, type_, marked in rows:
+        still.add(pk)
+        if "" in types or type_ in types or (marked is not None and marked >= since):
+            again.append(pk)
+    return still, again

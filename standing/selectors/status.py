@@ -26,6 +26,7 @@ from governance.selectors import (
     seat_days_ahead,
     seats_on,
 )
+from meetcoop.core.db import among, in_ids
 from meetcoop.core.phases import phase
 from membership import rules
 from membership.models import Membership, Policy, TermsAcceptance, TermsVersion
@@ -34,9 +35,9 @@ from membership.selectors import policy_day_expression, policy_on, terms_in_forc
 from resellers.models import Steward
 
 
-def _circle_counts(memberships, on):
+def _circle_counts(member_ids, on):
     rows = (
-        CircleRole.objects.filter(seats_on(on), member_id__in=memberships.values("member_id"))
+        CircleRole.objects.filter(seats_on(on), among("member_id", member_ids))
         .order_by()
         .values("member_id")
         .annotate(n=Count("circle_id", distinct=True))
@@ -75,7 +76,7 @@ def reseller_overdue_items(stewards, owners: dict, *, on) -> dict[int, tuple[lis
     return result
 
 
-def _terms_facts(memberships, on, acceptance_days) -> list[tuple]:
+def _terms_facts(member_ids, on, acceptance_days) -> list[tuple]:
     """The terms versions a member must have accepted on ``on``, per document: the newest one
     past the acceptance period (the terms in force on the last day whose acceptance period
     is over), and the newest one, still inside it (the terms in force on ``on``). For each,
@@ -85,13 +86,12 @@ def _terms_facts(memberships, on, acceptance_days) -> list[tuple]:
     One query for the versions and one per required version (two per document at most).
     """
     versions = TermsVersion.objects.filter(published_at__date__lte=on).defer("text")
-    members = memberships.values("member_id")
     return [
         terms_fact(
             version,
             set(
                 TermsAcceptance.objects.filter(
-                    member_id__in=members,
+                    among("member_id", member_ids),
                     terms_version__document=version.document,
                     terms_version__published_at__gte=version.published_at,
                 )
@@ -193,19 +193,23 @@ def status_evaluate(
                 policy_day=policy_day_expression(),
                 start_day=start_day_expression(),
             ).values_list(
-                "pk", "member_id", "type", "status", "policy_day", "start_day", "admitted_on"
+                "pk",
+                "member_id",
+                "type",
+                "status",
+                "policy_day",
+                "start_day",
+                "admitted_on",
+                "next_check_on",
             )
         )
     if facts is None:
-        facts = status_facts(
-            memberships,
-            on=on,
-            parallel=parallel,
-            policies=policies,
-            types={row[2] for row in rows},
-        )
+        facts = status_facts(memberships, on=on, parallel=parallel, policies=policies, rows=rows)
     with phase("rules"):
-        return status_apply(rows, facts, on=on, policies=policies)
+        evaluations = status_apply(rows, facts, on=on, policies=policies)
+        for evaluation, row in zip(evaluations, rows, strict=True):
+            evaluation.stored_check = row[7]
+        return evaluations
 
 
 def status_facts(
@@ -214,11 +218,16 @@ def status_facts(
     on: datetime.date,
     parallel: bool | None = None,
     policies: list | None = None,
-    types: set | None = None,
+    rows=None,
 ) -> dict:
     """The facts the rules read (see ``status_apply``) for every membership of the queryset
-    ``memberships`` on ``on``: one aggregate per fact, whatever their number. ``types``: the
-    types of membership among them, when the caller knows (else asked, one query each).
+    ``memberships`` on ``on``: one aggregate per fact, whatever their number.
+
+    ``rows``: the memberships' rows, when the caller has read them (at least pk, member_id
+    and type, in that order). The queries then name the memberships and members by their
+    ids (one array each), which PostgreSQL serves from the indexes of the fact tables: a
+    few thousand memberships cost what they are. Without them, the queries join the
+    ``memberships`` subquery, as for the whole co-op.
 
     The facts are small per membership (a few numbers each); gathered once for the whole
     co-op, they are what the status job keeps while it evaluates a slice at a time."""
@@ -226,13 +235,26 @@ def status_facts(
     if policies is None:
         policies = list(Policy.objects.order_by("effective_from"))
     today_policy = policy_on(on, policies)
-    operational = memberships.filter(type=Membership.Type.OPERATIONAL)
-    users = memberships.filter(type=Membership.Type.USER)
-    if types is None:
+    operational_type = Membership.Type.OPERATIONAL
+    if rows is None:
+        operational = memberships.filter(type=operational_type)
+        users = memberships.filter(type=Membership.Type.USER)
         has_operational, has_users = operational.exists(), users.exists()
+        # Subqueries of ids, which the fact queries join.
+        operational_members = operational.values("member_id")
+        user_memberships, user_members = users.values("pk"), users.values("member_id")
     else:
-        has_operational = Membership.Type.OPERATIONAL in types
-        has_users = Membership.Type.USER in types
+        operational_ids, operational_members, user_memberships, user_members = [], [], [], []
+        for pk, member_id, type_, *_rest in rows:
+            if type_ == operational_type:
+                operational_ids.append(pk)
+                operational_members.append(member_id)
+            else:
+                user_memberships.append(pk)
+                user_members.append(member_id)
+        has_operational, has_users = bool(operational_ids), bool(user_memberships)
+        operational = Membership.objects.filter(in_ids("pk", operational_ids))
+        users = Membership.objects.filter(in_ids("pk", user_memberships))
 
     window = attendance_window(on=on, policy=today_policy)
     # The participation rule of the day says which attendance is read: the other is not.
@@ -242,13 +264,11 @@ def status_facts(
         {
             # The three large aggregates first: they run side by side where they can.
             "totals": lambda: (
-                approved_totals_by_member(operational.values("member_id"), on=on)
-                if has_operational
-                else {}
+                approved_totals_by_member(operational_members, on=on) if has_operational else {}
             ),
             "attended": lambda: attended_counts(operational, window) if read_all_hands else {},
-            "dues": lambda: unpaid_dues_for(users, on=on) if has_users else {},
-            "circles": lambda: _circle_counts(operational, on) if has_operational else {},
+            "dues": lambda: unpaid_dues_for(user_memberships, on=on) if has_users else {},
+            "circles": lambda: _circle_counts(operational_members, on) if has_operational else {},
             "meeting_days": lambda: all_hands_days(window) if read_all_hands else [],
             "meeting_soon": lambda: (
                 read_all_hands and _next_all_hands_within(on, rules.AT_RISK_DAYS)
@@ -257,21 +277,33 @@ def status_facts(
                 circle_attendance_counts(operational, window) if read_circles else {}
             ),
             "circle_meeting_soon": lambda: (
-                circle_meeting_soon(operational.values("member_id"), on=on, days=rules.AT_RISK_DAYS)
+                circle_meeting_soon(operational_members, on=on, days=rules.AT_RISK_DAYS)
                 if read_circles
                 else set()
             ),
             "reseller": lambda: _reseller_overdue_items(operational, on) if has_operational else {},
             "seat_days": lambda: (
-                seat_days_ahead(operational.values("member_id"), on=on) if has_operational else {}
+                seat_days_ahead(operational_members, on=on) if has_operational else {}
             ),
-            "dues_next": lambda: dues_days_ahead(users, on=on) if has_users else {},
+            "dues_next": lambda: dues_days_ahead(user_memberships, on=on) if has_users else {},
             "terms_required": lambda: (
-                _terms_facts(users, on, today_policy.terms_acceptance_days) if has_users else []
+                _terms_facts(user_members, on, today_policy.terms_acceptance_days)
+                if has_users
+                else []
             ),
         },
         parallel=parallel,
     )
+
+
+def status_facts_of_ids(memberships, ids, *, on: datetime.date, parallel=None) -> dict:
+    """``status_facts`` of the memberships of the queryset ``memberships`` among ``ids``,
+    asked for by their ids: what a usual night evaluates is a few thousand memberships,
+    whose facts the indexes find where a join would read every fact of the co-op."""
+    rows = list(
+        memberships.filter(in_ids("pk", ids)).order_by().values_list("pk", "member_id", "type")
+    )
+    return status_facts(memberships, on=on, parallel=parallel, rows=rows)
 
 
 def start_day_expression() -> Coalesce:
@@ -284,7 +316,8 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
     ``status_evaluate``, which gathers both for many memberships. ``/me/`` gathers them from
     what it shows (``standing.selectors.dashboard``) and calls this.
 
-    ``rows``: (pk, member_id, type, status, policy_day, start_day, admitted_on) per membership.
+    ``rows``: (pk, member_id, type, status, policy_day, start_day, admitted_on) per membership
+    (a column after those, such as the stored next check, is ignored).
     ``facts``: ``totals`` {member_id: (approved EUR, hours)}, ``attended`` {pk: meetings
     attended}, ``dues`` {pk: unpaid invoices}, ``circles`` {member_id: circles seated in},
     ``meeting_days`` (sorted days of the meetings that count), ``meeting_soon`` (an All Hands
@@ -331,7 +364,7 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
     bound_by_day: dict[datetime.date, tuple] = {}
     evaluations = []
     append = evaluations.append
-    for pk, member_id, type_, status, policy_day, start_day, admitted_on in rows:
+    for pk, member_id, type_, status, policy_day, start_day, admitted_on, *_stored in rows:
         if type_ == operational_type:
             bound_and_term = bound_by_day.get(policy_day)
             if bound_and_term is None:

@@ -188,6 +188,93 @@ def test_only_the_memberships_about_to_move_or_be_warned_are_evaluated_again(
     assert sizes[1] == sorted([lapsing.pk, warned.pk])
 
 
+def test_under_lock_only_those_whose_facts_changed_during_the_run_are_evaluated_again(
+    monkeypatch, django_capture_on_commit_callbacks, commits_meanwhile
+):
+    """Something was committed while the run evaluated: of the memberships about to move,
+    only the one whose facts were written meanwhile (its dues paid) is evaluated again; what
+    the run decided for the other, untouched since long before, stands."""
+    from standing import services
+
+    paid = user_membership()
+    invoice = unpaid_past_grace(paid)
+    lapsing = user_membership()
+    unpaid_past_grace(lapsing)
+    evaluate = services.status_evaluate
+    seen = []
+
+    def evaluate_then_pay(memberships, **kwargs):
+        evaluations = evaluate(memberships, **kwargs)
+        seen.append(sorted(e.membership_id for e in evaluations))
+        if len(seen) == 1:
+            DuesPaymentFactory(invoice=invoice, paid_on=D)  # marks ``paid``
+        return evaluations
+
+    monkeypatch.setattr(services, "status_evaluate", evaluate_then_pay)
+    # The run starts two hours after the data (and the policy) were written: further back
+    # than the margin kept for transactions still open when it began.
+    with freeze_time("2026-11-24 05:00:00"):
+        run_record, _ = run(django_capture_on_commit_callbacks)
+    assert seen == [sorted([paid.pk, lapsing.pk]), [paid.pk]]
+    assert status_of(paid) == "active"
+    assert status_of(lapsing) == "lapsed"
+    assert run_record.lapsed == 1
+
+
+def test_under_lock_a_type_rechecked_during_the_run_is_evaluated_again(
+    monkeypatch, django_capture_on_commit_callbacks, commits_meanwhile
+):
+    """A new terms version is published while the run evaluates: every user membership
+    about to move is evaluated again, though none of their own facts changed; the
+    operational one is not."""
+    from standing import services
+    from tests.factories import TermsVersionFactory
+
+    lapsing = user_membership()
+    unpaid_past_grace(lapsing)
+    idle = healthy_operational(hours="")  # about to lapse too
+    evaluate = services.status_evaluate
+    seen = []
+
+    def evaluate_then_publish(memberships, **kwargs):
+        evaluations = evaluate(memberships, **kwargs)
+        seen.append(sorted(e.membership_id for e in evaluations))
+        if len(seen) == 1:
+            TermsVersionFactory()
+        return evaluations
+
+    monkeypatch.setattr(services, "status_evaluate", evaluate_then_publish)
+    with freeze_time("2026-11-24 05:00:00"):
+        run(django_capture_on_commit_callbacks)
+    assert seen == [sorted([lapsing.pk, idle.pk]), [lapsing.pk]]
+    assert status_of(lapsing) == "lapsed" and status_of(idle) == "lapsed"
+
+
+def test_a_run_writes_only_the_next_checks_that_changed(django_capture_on_commit_callbacks):
+    from django.db import connection as default
+    from django.test.utils import CaptureQueriesContext
+
+    busy = healthy_operational()
+    due = user_membership()
+    DuesInvoiceFactory(membership=due, due_on=D + days(10), period_start=D + days(10))
+    run(django_capture_on_commit_callbacks)
+    stored = dict(Membership.objects.values_list("pk", "next_check_on"))
+    assert stored[due.pk] == D + days(10) and stored[busy.pk] is not None
+
+    def next_check_writes(queries):
+        # SQLite's many-row write is logged as "N times UPDATE ...".
+        return [q for q in queries if "SET next_check_on" in q["sql"]]
+
+    with CaptureQueriesContext(default) as same_day:
+        run(django_capture_on_commit_callbacks)
+    assert next_check_writes(same_day.captured_queries) == []
+    DuesInvoiceFactory(membership=due, due_on=D + days(3), period_start=D + days(3))
+    with CaptureQueriesContext(default) as again:
+        run(django_capture_on_commit_callbacks)
+    assert len(next_check_writes(again.captured_queries)) == 1
+    assert Membership.objects.get(pk=due.pk).next_check_on == D + days(3)
+
+
 def test_a_member_suspended_during_the_run_is_neither_moved_nor_warned(
     monkeypatch, django_capture_on_commit_callbacks, coop_admin, commits_meanwhile
 ):
