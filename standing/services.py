@@ -191,9 +191,12 @@ def status_recompute(
     One run works at a time: a second one started meanwhile is recorded as skipped and
     returns at once; a run found still "running" by the run holding the lock died, and is
     marked failed. The memberships are evaluated first, outside any transaction; then, in one
-    transaction, those about to move or be warned are locked and evaluated again with the
-    facts as they are then (a payment committed during the evaluation counts), and the
-    changes, the warnings and the run's end are written. A run that dies leaves nothing
+    transaction, those about to move or be warned are locked; those whose facts were written
+    during the evaluation (``changed_meanwhile``: marked, or of a type rechecked) are
+    evaluated again with the facts as they are then (a payment committed during the
+    evaluation counts), and the changes, the warnings and the run's end are written.
+    A usual night's plan names its memberships by id (``plan.ids``): their facts are then
+    asked for by those ids (``_evaluations``). A run that dies leaves nothing
     half-applied, and a second run on the same day finds nothing left to change.
     """
     selection = memberships

@@ -323,7 +323,7 @@ class StatusWrite(NamedTuple):
     written: list  # (membership id, old, new, reasons) of the changes written
     decisions: list  # the decisions acted on: those given, the refreshed ones replaced
     gone: set  # ids of memberships decided on that were no longer active or lapsed
-    refreshed: int  # how many memberships were evaluated again under lock
+    refreshed: int  # how many memberships were checked under lock (evaluated again or kept)
     warned: int  # at-risk notices queued
 
 
