@@ -156,7 +156,10 @@ def _evaluate_in_slices(
             decisions.extend(status_decisions(part, as_text))
         if schedule:
             with phases.phase("next checks"):
-                rescheduled = [e for e in part if e.next_check != e.stored_check]
+                # A membership that moves is checked again the next day, and the write
+                # that moves it stores that (``status_changes_write``); one that does not
+                # move after all was changed meanwhile, and so is marked for the next night.
+                rescheduled = [e for e in part if not e.changes and e.next_check != e.stored_check]
                 next_checks_write([(e.membership_id, e.next_check) for e in rescheduled])
         if kept is not None:
             kept.extend(part)

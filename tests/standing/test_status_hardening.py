@@ -275,6 +275,23 @@ def test_a_run_writes_only_the_next_checks_that_changed(django_capture_on_commit
     assert Membership.objects.get(pk=due.pk).next_check_on == D + days(3)
 
 
+def test_a_membership_that_moves_gets_its_next_check_from_the_write_that_moves_it(
+    django_capture_on_commit_callbacks,
+):
+    """Checked again the next day (a member made active is warned on a later day), stored
+    by the statement that moves it: the evaluation writes no next check of its own for it."""
+    from django.db import connection as default
+    from django.test.utils import CaptureQueriesContext
+
+    lapsing = user_membership()
+    unpaid_past_grace(lapsing)
+    with CaptureQueriesContext(default) as queries:
+        run(django_capture_on_commit_callbacks)
+    assert status_of(lapsing) == "lapsed"
+    assert Membership.objects.get(pk=lapsing.pk).next_check_on == D + days(1)
+    assert [q for q in queries.captured_queries if "SET next_check_on" in q["sql"]] == []
+
+
 def test_a_member_suspended_during_the_run_is_neither_moved_nor_warned(
     monkeypatch, django_capture_on_commit_callbacks, coop_admin, commits_meanwhile
 ):
