@@ -241,8 +241,8 @@ def status_recompute(
         again: dict[int, object] = {}  # the evaluations made again, kept for the caller
         decided: dict[int, object] = {}  # the run's decisions by membership, for refresh
 
-        def refresh(ids):
-            """The memberships ``ids`` (locked by the writer) as they stand now, {id:
+        def refresh(locked):
+            """The memberships ``locked`` (the writer's ``Locked`` rows) as they stand now, {id:
             Decision or None}: those whose facts changed since the run began evaluated
             again, with the facts as they are now; the others keep what the run decided.
             None when nobody committed anything since the evaluation began."""
@@ -250,11 +250,11 @@ def status_recompute(
                 return None
             # A mark stamped a little before the run began may be of a transaction that
             # committed after the run read its facts: MARGIN, as the nightly plan reads it.
-            still, changed = changed_meanwhile(ids, since=run.started_at - MARGIN)
+            still, changed = changed_meanwhile(locked, since=run.started_at - MARGIN)
             logger.info(
                 "Status recompute: something was committed meanwhile; of the %s memberships "
                 "about to move or be warned, %s may have changed and are evaluated again.",
-                len(ids),
+                len(locked),
                 len(changed),
             )
             fresh: dict = {pk: decided.get(pk) for pk in still}

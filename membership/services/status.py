@@ -300,23 +300,38 @@ def next_checks_write(pairs) -> None:
             )
 
 
-def _lock_memberships(ids) -> list[int]:
+class Locked(NamedTuple):
+    """A membership as the writer locked it: what ``refresh`` needs to tell whether its
+    facts may have changed since the run read them."""
+
+    pk: int
+    type: str
+    status: str
+    facts_changed_at: datetime.datetime | None
+
+
+def _lock_memberships(ids) -> list[Locked]:
     """Lock the memberships ``ids`` for the rest of the transaction, in id order, and return
-    the ids of those that still exist. ``FOR NO KEY UPDATE`` is the lock the UPDATE takes
-    anyway: it waits for, and holds off, another writer of these rows (a person's status
-    change), while rows that only refer to them (an invoice, a notice) can still be added.
-    On SQLite the transaction (``BEGIN IMMEDIATE``) already holds the database's write lock."""
+    those that still exist as they are now (``Locked``): one read of the rows, which the
+    refresh reads too. ``FOR NO KEY UPDATE`` is the lock the UPDATE takes anyway: it waits
+    for, and holds off, another writer of these rows (a person's status change, a service
+    marking new facts), while rows that only refer to them (an invoice, a notice) can still
+    be added. On SQLite the transaction (``BEGIN IMMEDIATE``) already holds the database's
+    write lock."""
     if connection.vendor != "postgresql":
-        return list(
-            Membership.objects.filter(in_ids("pk", ids)).order_by("pk").values_list("pk", flat=True)
-        )
+        return [
+            Locked(*row)
+            for row in Membership.objects.filter(in_ids("pk", ids))
+            .order_by("pk")
+            .values_list("pk", "type", "status", "facts_changed_at")
+        ]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT id FROM membership_membership WHERE id = ANY(%s::bigint[])"
-            " ORDER BY id FOR NO KEY UPDATE",
+            "SELECT id, type, status, facts_changed_at FROM membership_membership"
+            " WHERE id = ANY(%s::bigint[]) ORDER BY id FOR NO KEY UPDATE",
             [int_array(ids)],
         )
-        return [pk for (pk,) in cursor.fetchall()]
+        return [Locked(*row) for row in cursor.fetchall()]
 
 
 class StatusWrite(NamedTuple):
@@ -334,8 +349,9 @@ def status_changes_write(*, decisions, on, source: str, actor, run, refresh=None
     caller's transaction; the emails are enqueued for after its commit. Returns a
     ``StatusWrite``.
 
-    ``refresh(ids) -> {id: Decision or None} | None``, when given, evaluates the memberships
-    ``ids`` (those still active or lapsed) again, with the facts as they are at that moment
+    ``refresh(locked) -> {id: Decision or None} | None``, when given, evaluates the memberships
+    ``locked`` (``Locked`` rows, read as the lock was taken; those still active or lapsed)
+    again, with the facts as they are at that moment
     (None for one that now neither moves nor is warned; an id left out is no longer active
     or lapsed), or answers None when nothing was committed since the decisions were made
     (they stand). The writer locks the memberships it is about to act on (to move, or to

@@ -163,23 +163,23 @@ def nightly_plan(*, on: datetime.date, full: bool = False) -> NightlyPlan:
     return NightlyPlan(StatusRun.Scope.CHANGED, selected, words, ids)
 
 
-def changed_meanwhile(ids, *, since: datetime.datetime) -> tuple[set[int], list[int]]:
-    """Of the memberships ``ids``: those still active or lapsed, and, among them, those whose
+def changed_meanwhile(locked, *, since: datetime.datetime) -> tuple[set[int], list[int]]:
+    """Of the memberships ``locked`` (``membership.services.status.Locked`` rows, read as the
+    status writer locked them): those still active or lapsed, and, among them, those whose
     facts may have changed since ``since``: marked (``facts_changed_at``), or of a type
     whose shared facts changed (``StatusRecheck``; every one after a policy's change).
 
     The status job asks this under lock, when something was committed while it evaluated:
-    only these need evaluating again, what it decided for the others stands."""
+    only these need evaluating again, what it decided for the others stands. The rows are
+    those the lock read: no second read of the memberships."""
     types = set(StatusRecheck.objects.filter(created_at__gte=since).values_list("type", flat=True))
+    every = "" in types
     still: set[int] = set()
     again: list[int] = []
-    rows = (
-        Membership.objects.filter(in_ids("pk", ids), status__in=MOVABLE)
-        .order_by()
-        .values_list("pk", "type", "facts_changed_at")
-    )
-    for pk, type_, marked in rows:
+    for pk, type_, status, marked in locked:
+        if status not in MOVABLE:
+            continue
         still.add(pk)
-        if "" in types or type_ in types or (marked is not None and marked >= since):
+        if every or type_ in types or (marked is not None and marked >= since):
             again.append(pk)
     return still, again
