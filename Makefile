@@ -39,8 +39,10 @@ test: messages
 test-browser: messages
 	$(BIN)/python -m pytest -q -m browser
 
+# The nightly job against its raw-SQL floor (needs DATABASE_URL on PostgreSQL): per-phase
+# times and peak memory, and a usual night. SIZES=100000,300000 or SIZES=1000000 (a long run).
 bench: $(STAMP)
-	$(BIN)/python bench/status_bench.py
+	$(BIN)/python bench/status_bench.py --phases --usual-night $(if $(SIZES),--sizes $(SIZES))
 	$(BIN)/python bench/import_bench.py
 
 # The application POST against /healthz on gunicorn (2 workers), PostgreSQL and Redis: needs
