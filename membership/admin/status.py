@@ -1,6 +1,9 @@
 """The status history, runs and notices: read-only."""
 
 from django.contrib import admin
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from meetcoop.core.admin import (
@@ -19,23 +22,48 @@ from ..models import (
 class StatusRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every run of the status recompute: a job that silently stopped shows here."""
 
+    # Seven columns, so that the list fits a laptop's screen beside the admin's menu: who
+    # started a run under how, a dry run under its state, the four counts in one column.
     list_display = [
         "started_at",
         "on",
-        "source",
-        "started_by",
-        "state",
-        "dry_run",
+        "started_how",
+        "state_shown",
         "scope",
-        "evaluated",
-        "became_active",
-        "lapsed",
-        "unchanged",
+        "outcome",
         "seconds",
     ]
     list_filter = ["state", "source", "scope", "dry_run"]
     list_select_related = ["started_by"]
     date_hierarchy = "started_at"
+
+    @admin.display(description=_("source"), ordering="source")
+    def started_how(self, run):
+        if run.started_by is None:
+            return run.get_source_display()
+        return format_html("{}<br>{}", run.get_source_display(), run.started_by)
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_shown(self, run):
+        if not run.dry_run:
+            return run.get_state_display()
+        return format_html("{}<br>{}", run.get_state_display(), _field_label("dry_run"))
+
+    @admin.display(description=_("outcome"))
+    def outcome(self, run):
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}: {}",
+            (
+                (_field_label(name), number_format(getattr(run, name), force_grouping=True))
+                for name in ("evaluated", "became_active", "lapsed", "unchanged")
+            ),
+        )
+
+
+def _field_label(name: str) -> str:
+    """A field's name as the form and the filters show it (``verbose_name``)."""
+    return StatusRun._meta.get_field(name).verbose_name
 
 
 @admin.register(StatusChange)

@@ -587,6 +587,33 @@ def test_recompute_now_records_who_and_is_audited_once(client, coop_admin):
     assert coop_admin.email in page or str(coop_admin) in page
 
 
+def test_the_runs_list_shows_who_started_a_run_its_counts_and_a_dry_run(
+    client, coop_admin, django_assert_max_num_queries
+):
+    starter = UserFactory(email="ops@example.org", name="Ops Person")
+    StatusRun.objects.create(
+        on=D,
+        source="command",
+        started_by=starter,
+        dry_run=True,
+        state="finished",
+        evaluated=1234,
+        became_active=5,
+        lapsed=67,
+        unchanged=1162,
+    )
+    StatusRun.objects.create(on=D, source="nightly", state="finished", evaluated=9)
+    client.force_login(coop_admin)
+    with django_assert_max_num_queries(12):
+        page = client.get(RUNS).content.decode()
+    assert str(starter) in page
+    assert "recompute command<br>" in page
+    assert "finished<br>dry run" in page
+    assert "evaluated: 1,234<br>became active: 5<br>lapsed: 67<br>unchanged: 1,162" in page
+    # the nightly run: no person, not a dry run
+    assert "nightly job</td>" in page and page.count("dry run</td>") == 1
+
+
 def test_the_command_records_the_person_named_with_by():
     login = UserFactory(email="ops@example.org")
     call_command("recompute_status", "--by", "OPS@example.org", stdout=StringIO())
