@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from meetcoop.core.admin import (
@@ -53,9 +54,16 @@ class StatusRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def outcome(self, run):
         return format_html_join(
             mark_safe("<br>"),
-            "{}: {}",
+            "{}",
             (
-                (_field_label(name), number_format(getattr(run, name), force_grouping=True))
+                (
+                    # A count after its name, as each language writes it ("lapsed : 67").
+                    gettext("%(label)s: %(count)s")
+                    % {
+                        "label": _field_label(name),
+                        "count": number_format(getattr(run, name), force_grouping=True),
+                    },
+                )
                 for name in ("evaluated", "became_active", "lapsed", "unchanged")
             ),
         )

@@ -341,6 +341,22 @@ def _status_changes(n, steward):
         )
 
 
+def _status_runs(n, steward):
+    """Runs of the status job, each started by its own person, every other one a dry run."""
+    from membership.models import StatusRun
+
+    for i in range(n):
+        StatusRun.objects.create(
+            on=datetime.date(2026, 1, 1),
+            source="command",
+            started_by=UserFactory(),
+            dry_run=bool(i % 2),
+            state="finished",
+            evaluated=1000 + i,
+            lapsed=i,
+        )
+
+
 def _audit_entries(n, steward):
     from meetcoop.core.audit import audit_log
 
@@ -355,6 +371,7 @@ CHANGELISTS = {
     "contributions_ledgerentry": _ledger_entries,
     "contributions_duesinvoice": _dues_invoices,
     "membership_statuschange": _status_changes,
+    "membership_statusrun": _status_runs,
     "core_auditentry": _audit_entries,
 }
 STEWARD_SCOPED_CHANGELISTS = [

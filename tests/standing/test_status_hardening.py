@@ -614,6 +614,34 @@ def test_the_runs_list_shows_who_started_a_run_its_counts_and_a_dry_run(
     assert "nightly job</td>" in page and page.count("dry run</td>") == 1
 
 
+def test_a_steward_admin_cannot_open_the_runs_list_nor_a_run(client):
+    from tests.factories import StewardAdminFactory, StewardFactory
+
+    run_record = StatusRun.objects.create(
+        on=D, source="command", started_by=UserFactory(email="ops@example.org"), state="finished"
+    )
+    client.force_login(StewardAdminFactory(stewards=[StewardFactory()]))
+    for url in (RUNS, f"{RUNS}{run_record.pk}/change/"):
+        page = client.get(url)
+        assert page.status_code == 403
+        assert "ops@example.org" not in page.content.decode()
+
+
+def test_the_runs_list_writes_each_count_as_the_language_does():
+    from django.contrib import admin
+    from django.utils import translation
+    from django.utils.formats import number_format
+
+    from membership.admin.status import StatusRunAdmin
+
+    run_record = StatusRun(on=D, source="nightly", state="finished", evaluated=1234, lapsed=67)
+    with translation.override("fr"):
+        shown = StatusRunAdmin(StatusRun, admin.site).outcome(run_record)
+        thousands = number_format(1234, force_grouping=True)
+    assert thousands != "1,234"
+    assert f"\u00a0: {thousands}<br>" in shown and "\u00a0: 67<br>" in shown
+
+
 def test_the_command_records_the_person_named_with_by():
     login = UserFactory(email="ops@example.org")
     call_command("recompute_status", "--by", "OPS@example.org", stdout=StringIO())
