@@ -23,7 +23,10 @@ and prints both, their ratio, the memberships per second, and t(largest)/t(small
 floor, which only reads, is the median of three timings; the recompute is timed once, cold (a
 third of the co-op changes status), then again on the same day (nothing left to change).
 Each line also gives the peak resident memory of the process (the data is built by SQL in
-the database, so it is the job's). Targets (2 cores): a cold recompute within 3x the floor up
+the database, so it is the job's), and the processor time the floor and the cold start used,
+this process and PostgreSQL's together (``Cpu``; the server must run on this machine): the
+cold start's, spread over every core, is the least it could take, however its work were
+overlapped. Targets (2 cores): a cold recompute within 3x the floor up
 to 100k and at least 5,000 memberships/s; at 1M within 2x the floor, at most 1 GB, and
 t(1M)/t(100k) at most 11; a usual night (1 % of members with a new fact) within 0.5x the
 floor. ``make bench`` runs it with --phases --usual-night (``SIZES=…`` to choose the sizes).
@@ -32,6 +35,7 @@ floor. ``make bench`` runs it with --phases --usual-night (``SIZES=…`` to choo
 import argparse
 import datetime
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -223,14 +227,64 @@ def build(n: int, *, reuse: bool = False) -> float:
     return time.perf_counter() - started
 
 
-def time_floor() -> tuple[float, int]:
+def cpu_seconds() -> tuple[float, float]:
+    """(this process, PostgreSQL) processor seconds used so far, user and system, on Linux.
+
+    PostgreSQL's are those of every process named ``postgres`` that is still running, plus
+    what the postmaster collected from its children that ended (the connections a run
+    closed, parallel workers): the server must run on this machine. Read before and after a
+    run, the difference is the work the run cost the two of them, whatever the cores did
+    meanwhile."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    server = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                line = stat.read()
+        except OSError:  # ended meanwhile
+            continue
+        name, fields = line[line.index("(") + 1 : line.rindex(")")], line[line.rindex(")") + 2 :]
+        if name != "postgres":
+            continue
+        # Fields 14 to 17 of proc(5) (utime, stime, cutime, cstime), counted from the state.
+        utime, stime, cutime, cstime = (int(f) for f in fields.split()[11:15])
+        server += utime + stime + cutime + cstime
+    return own.ru_utime + own.ru_stime, server / ticks
+
+
+class Cpu:
+    """The processor seconds a block used: ``job`` (this process, its threads included) and
+    ``server`` (PostgreSQL), and how many of the machine's cores that kept busy on average."""
+
+    def __enter__(self):
+        self.started = time.perf_counter()
+        self._job, self._server = cpu_seconds()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall = time.perf_counter() - self.started
+        job, server = cpu_seconds()
+        self.job, self.server = job - self._job, server - self._server
+        return False
+
+    def __str__(self):
+        busy = (self.job + self.server) / self.wall if self.wall else 0
+        return (
+            f"processor {self.job + self.server:.1f} s (this process {self.job:.1f} s, "
+            f"PostgreSQL {self.server:.1f} s): {busy:.2f} of {os.cpu_count()} cores busy"
+        )
+
+
+def time_floor() -> tuple[float, int, Cpu]:
     from django.db import connection
 
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
+    with Cpu() as cpu, connection.cursor() as cursor:
         cursor.execute(FLOOR, {"d": D, "start": D - datetime.timedelta(days=365)})
         rows = cursor.fetchall()
-    return time.perf_counter() - started, len(rows)
+    return cpu.wall, len(rows), cpu
 
 
 USUAL = """
@@ -260,14 +314,15 @@ def time_recompute(*, label: str = "", show_phases: bool = False, on=D, **kwargs
     from meetcoop.core.phases import peak_mb, recording, summary
     from standing.services import status_recompute
 
-    started = time.perf_counter()
-    with recording() as records:
+    with Cpu() as cpu, recording() as records:
         run, _evaluations = status_recompute(
             on=on, source="nightly", keep_evaluations=False, **kwargs
         )
-    seconds = time.perf_counter() - started
+    seconds = cpu.wall
+    run.cpu = cpu  # what the summary line compares with the floor's
     if show_phases:
         print(f"  {label}: {seconds:.2f} s, peak memory of this process {peak_mb():.0f} MB")
+        print(f"    {cpu}")
         for name, times, spent, peak in summary(records):
             ran = f" ({times} slices)" if times > 1 else ""
             print(
@@ -339,7 +394,9 @@ def main():
             continue
         # The floor only reads, so it is timed three times (before and after the recompute)
         # and its median taken: one timing on a shared 2-core machine varies by a third.
-        floor, rows = time_floor()
+        floor, rows, floor_cpu = time_floor()
+        if args.phases:
+            print(f"  {n} raw SQL floor: {floor:.2f} s, {floor_cpu}")
         full, run = time_recompute(label=f"{n} cold", show_phases=args.phases)
         second, rerun = time_recompute(label=f"{n} second run", show_phases=args.phases)
         if args.usual_night:
@@ -353,8 +410,11 @@ def main():
                 on=on,
                 plan=nightly_plan(on=on),
             )
-        floors = sorted([floor, time_floor()[0], time_floor()[0]])
-        floor = floors[1]
+        timings = sorted([(floor, floor_cpu), time_floor()[::2], time_floor()[::2]])
+        floors = [seconds for seconds, _cpu in timings]
+        floor, floor_cpu = timings[1]
+        cores = os.cpu_count() or 1
+        work = run.cpu.job + run.cpu.server
         results[n] = full
         print(
             f"{n:>7} memberships | data {built:6.1f} s | raw SQL floor {floor:6.2f} s ({rows} rows,"
@@ -364,6 +424,11 @@ def main():
             f" | {n / full:8.0f} memberships/s | second run {second:5.2f} s "
             f"({rerun.lapsed + rerun.became_active} changes, ratio {second / floor:4.2f}x)"
             f" | peak memory {peak_mb():.0f} MB"
+            # The processor time each used: the cold start's, spread perfectly over every
+            # core, is the least it could take however its work overlapped.
+            f" | processor: floor {floor_cpu.job + floor_cpu.server:.1f} s, cold start "
+            f"{work:.1f} s ({work / (floor_cpu.job + floor_cpu.server):.2f}x); on {cores} cores "
+            f"at best {work / cores:.1f} s ({work / cores / floor:.2f}x the floor)"
         )
         if args.usual_night:
             print(
