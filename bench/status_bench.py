@@ -227,17 +227,17 @@ def build(n: int, *, reuse: bool = False) -> float:
     return time.perf_counter() - started
 
 
-def cpu_seconds() -> tuple[float, float]:
+def cpu_seconds() -> tuple[float, float | None]:
     """(this process, PostgreSQL) processor seconds used so far, user and system, on Linux.
 
     PostgreSQL's are those of every process named ``postgres`` that is still running, plus
     what the postmaster collected from its children that ended (the connections a run
     closed, parallel workers): the server must run on this machine. Read before and after a
     run, the difference is the work the run cost the two of them, whatever the cores did
-    meanwhile."""
+    meanwhile. PostgreSQL's is None when no such process is found (a server elsewhere)."""
     ticks = os.sysconf("SC_CLK_TCK")
     own = resource.getrusage(resource.RUSAGE_SELF)
-    server = 0
+    server, found = 0, False
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -252,7 +252,8 @@ def cpu_seconds() -> tuple[float, float]:
         # Fields 14 to 17 of proc(5) (utime, stime, cutime, cstime), counted from the state.
         utime, stime, cutime, cstime = (int(f) for f in fields.split()[11:15])
         server += utime + stime + cutime + cstime
-    return own.ru_utime + own.ru_stime, server / ticks
+        found = True
+    return own.ru_utime + own.ru_stime, server / ticks if found else None
 
 
 class Cpu:
@@ -267,15 +268,36 @@ class Cpu:
     def __exit__(self, *exc):
         self.wall = time.perf_counter() - self.started
         job, server = cpu_seconds()
-        self.job, self.server = job - self._job, server - self._server
+        self.job = job - self._job
+        self.server = None if None in (server, self._server) else server - self._server
         return False
 
     def __str__(self):
+        if self.server is None:
+            return (
+                f"processor {self.job:.1f} s in this process; PostgreSQL's not counted "
+                "(no server process on this machine)"
+            )
         busy = (self.job + self.server) / self.wall if self.wall else 0
         return (
             f"processor {self.job + self.server:.1f} s (this process {self.job:.1f} s, "
             f"PostgreSQL {self.server:.1f} s): {busy:.2f} of {os.cpu_count()} cores busy"
         )
+
+
+def processor_compared(floor: float, floor_cpu: Cpu, cold: Cpu) -> str:
+    """The end of a size's summary line: the processor time the floor and the cold start
+    used, and the least the cold start could take, its work spread perfectly over every
+    core, as a ratio to the floor. Empty when PostgreSQL's is not counted."""
+    if floor_cpu.server is None or cold.server is None:
+        return ""
+    cores = os.cpu_count() or 1
+    work, floor_work = cold.job + cold.server, floor_cpu.job + floor_cpu.server
+    return (
+        f" | processor: floor {floor_work:.1f} s, cold start {work:.1f} s "
+        f"({work / floor_work:.2f}x); on {cores} cores at best {work / cores:.1f} s "
+        f"({work / cores / floor:.2f}x the floor)"
+    )
 
 
 def time_floor() -> tuple[float, int, Cpu]:
@@ -410,11 +432,11 @@ def main():
                 on=on,
                 plan=nightly_plan(on=on),
             )
-        timings = sorted([(floor, floor_cpu), time_floor()[::2], time_floor()[::2]])
+        timings = sorted(
+            [(floor, floor_cpu), time_floor()[::2], time_floor()[::2]], key=lambda t: t[0]
+        )
         floors = [seconds for seconds, _cpu in timings]
         floor, floor_cpu = timings[1]
-        cores = os.cpu_count() or 1
-        work = run.cpu.job + run.cpu.server
         results[n] = full
         print(
             f"{n:>7} memberships | data {built:6.1f} s | raw SQL floor {floor:6.2f} s ({rows} rows,"
@@ -423,12 +445,7 @@ def main():
             f"{run.became_active} to active, {run.lapsed} lapsed) | ratio {full / floor:4.2f}x"
             f" | {n / full:8.0f} memberships/s | second run {second:5.2f} s "
             f"({rerun.lapsed + rerun.became_active} changes, ratio {second / floor:4.2f}x)"
-            f" | peak memory {peak_mb():.0f} MB"
-            # The processor time each used: the cold start's, spread perfectly over every
-            # core, is the least it could take however its work overlapped.
-            f" | processor: floor {floor_cpu.job + floor_cpu.server:.1f} s, cold start "
-            f"{work:.1f} s ({work / (floor_cpu.job + floor_cpu.server):.2f}x); on {cores} cores "
-            f"at best {work / cores:.1f} s ({work / cores / floor:.2f}x the floor)"
+            f" | peak memory {peak_mb():.0f} MB{processor_compared(floor, floor_cpu, run.cpu)}"
         )
         if args.usual_night:
             print(
