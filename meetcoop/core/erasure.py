@@ -49,14 +49,16 @@ def _erasure_clause(columns: list[str]) -> str:
     END IF;"""
 
 
-def erasable_append_only_trigger_sql(table: str) -> str:
+def erasable_append_only_trigger_sql(table: str, columns: list[str]) -> str:
     """SQL replacing the function of ``table``'s append-only trigger
-    (``meetcoop.core.db.append_only_trigger_sql``) by one that also lets an erasure rewrite the
-    table's ``ERASABLE_COLUMNS``. The reverse is that function's forward SQL."""
+    (``meetcoop.core.db.append_only_trigger_sql``) by one that also lets an erasure rewrite
+    ``columns``. The reverse is that function's forward SQL. A migration passes the columns
+    as they were when it was written, so that a later change to ``ERASABLE_COLUMNS`` needs a
+    migration of its own (a test compares the installed triggers with the list)."""
     function = f"{table}_append_only"
     return f"""
     CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
-    BEGIN{_erasure_clause(ERASABLE_COLUMNS[table])}
+    BEGIN{_erasure_clause(columns)}
         RAISE EXCEPTION '% rows of {table} can''t be changed or deleted', TG_OP
             USING ERRCODE = 'integrity_constraint_violation';
     END;
@@ -64,12 +66,12 @@ def erasable_append_only_trigger_sql(table: str) -> str:
     """
 
 
-def erasable_ledger_guard_sql() -> str:
+def erasable_ledger_guard_sql(columns: list[str]) -> str:
     """The ledger's own guard (a decided entry is never changed; see contributions' migration
-    0003), with the same exception for its free-text columns."""
+    0003), with the same exception for its free-text ``columns``."""
     return f"""
     CREATE OR REPLACE FUNCTION contributions_ledgerentry_decided_guard() RETURNS trigger AS $$
-    BEGIN{_erasure_clause(ERASABLE_COLUMNS["contributions_ledgerentry"])}
+    BEGIN{_erasure_clause(columns)}
         IF OLD.status <> 'pending' THEN
             RAISE EXCEPTION USING
                 MESSAGE = TG_OP || ' of a decided contributions_ledgerentry row is refused',

@@ -425,3 +425,36 @@ def test_the_trigger_lets_only_the_erasure_rewrite_only_free_text(coop_admin):
                 c.execute(sql, [entry.pk])  # outside the erasure: refused
     entry = AuditEntry.objects.get(pk=entry.pk)
     assert (entry.data, entry.action) == ({}, "x.y")
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="the triggers exist on PostgreSQL",
+)
+def test_each_triggers_erasable_columns_are_the_codes():
+    """The migrations write each trigger with the columns of their day; a column added to (or
+    taken from) ``ERASABLE_COLUMNS`` without a migration would let the erasure's UPDATE be
+    refused on every database migrated before, or let more through than the code says."""
+    import re
+
+    from django.db import connection
+
+    from meetcoop.core.erasure import ERASABLE_COLUMNS
+
+    functions = {
+        table: "contributions_ledgerentry_decided_guard"
+        if table == "contributions_ledgerentry"
+        else f"{table}_append_only"
+        for table in ERASABLE_COLUMNS
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT proname, prosrc FROM pg_proc WHERE proname = ANY(%s)",
+            [list(functions.values())],
+        )
+        sources = dict(cursor.fetchall())
+    for table, function in functions.items():
+        installed = re.findall(r"ARRAY\[([^\]]*)\]::text\[\]", sources[function])
+        assert installed, f"{function} has no erasure clause"
+        listed = {str(re.findall(r"'([^']+)'", array)) for array in installed}
+        assert listed == {str(ERASABLE_COLUMNS[table])}, table
