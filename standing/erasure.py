@@ -44,7 +44,7 @@ from resellers.models import Application, Concern, ConcernEntry, Steward
 from .discourse.models import DiscourseNonce
 from .discourse.selectors import discourse_sync_enabled
 from .discourse.tasks import discourse_sync_enqueue
-from .models import ServiceSubject
+from .models import ImportedRecord, ServiceSubject, erased_import_id
 
 ALREADY_DECIDED = "already_decided"
 
@@ -65,8 +65,9 @@ IDENTITY_COLUMNS = {
 }
 # Rows the erasure does not sweep: a steward is a business and its details are its own
 # public record; a governance document's versions are the co-op's rules, hashed; sessions are
-# deleted, not rewritten; the rest are Django's own tables.
-UNSWEPT_MODELS = {Steward, DocumentVersion, Session}
+# deleted, not rewritten; an import's ids are replaced whole (``_erase_import_ids``); the rest
+# are Django's own tables.
+UNSWEPT_MODELS = {Steward, DocumentVersion, Session, ImportedRecord}
 UNSWEPT_APPS = {"contenttypes", "auth", "admin", "sessions", "django_celery_beat", "sites"}
 
 
@@ -146,6 +147,25 @@ def _sweep(strings: dict[str, str]) -> Counter:
             content_sha256=proposal_content_sha256(proposal)
         )
     return changed
+
+
+def _erase_import_ids(strings: dict[str, str]) -> int:
+    """An import's id that holds one of ``strings`` (the co-op used an email, or a name, as
+    its id for the person's rows) becomes its keyed hash: the id is gone, and a later import
+    of the same file still knows the row and skips it, so the person is not imported again.
+    Returns how many ids were replaced."""
+    texts = [s for s in strings if len(s) >= SHORTEST_SWEPT]
+    if not texts:
+        return 0
+    condition = Q()
+    for text in texts:
+        condition |= Q(external_id__icontains=text)
+    found = ImportedRecord.objects.filter(condition).values_list("pk", "external_id")
+    for pk, external_id in found:
+        erase_update(
+            ImportedRecord.objects.filter(pk=pk), external_id=erased_import_id(external_id)
+        )
+    return len(found)
 
 
 def _delete_sessions(user_ids: set[int]) -> int:
@@ -302,6 +322,7 @@ def erasure_confirm(*, request: ErasureRequest, actor) -> ErasureRequest:
         # Whatever else still names them: the ledger's descriptions, notes, bank lines, the
         # audit log's data, an admission proposal's title.
         swept = _sweep(strings)
+        swept[ImportedRecord._meta.label] += _erase_import_ids(strings)
 
         locked.status = ErasureRequest.Status.CONFIRMED
         locked.decided_by = actor

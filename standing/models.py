@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from meetcoop.core.models import AppendOnlyModel
@@ -55,9 +56,23 @@ class ImportRun(AppendOnlyModel):
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_outcome_display()}"
 
 
+# What an erasure writes instead of an imported id that named the person (an email used as
+# the co-op's id for a member, say): a keyed hash, so that the same row in a later file is
+# still known and skipped, and the id itself is gone (``erased_import_id``).
+ERASED_IMPORT_ID_PREFIX = "erased:"
+
+
+def erased_import_id(external_id: str) -> str:
+    """The keyed hash an erasure keeps of ``external_id`` (the site's secret key is the key:
+    the hash can't be matched with a list of emails without it)."""
+    digest = salted_hmac("meetcoop.imports.erased-id", external_id, algorithm="sha256")
+    return ERASED_IMPORT_ID_PREFIX + digest.hexdigest()
+
+
 class ImportedRecord(AppendOnlyModel):
     """A row of an import, by its kind and the co-op's own id for it, and the object it
-    became. An id is imported once: a second import of the same row changes nothing."""
+    became. An id is imported once: a second import of the same row changes nothing. An id
+    that named a person who was then erased is kept only as ``erased_import_id``."""
 
     kind = models.CharField(_("kind"), max_length=20)
     external_id = models.CharField(_("id in the co-op's records"), max_length=100)

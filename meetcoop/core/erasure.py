@@ -21,8 +21,9 @@ ERASURE_SETTING = "meetcoop.erasure"
 ERASED_TEXT = "(erased)"
 
 # Per append-only table, the only columns an erasure may rewrite: free texts a person typed
-# (a reason, a note, a description, a bank line's payer and remittance) and the audit log's
-# stored label and data. Amounts, dates, statuses, ids and hashes are never among them.
+# (a reason, a note, a description, a bank line's payer and remittance), the audit log's
+# stored label and data, and an import's id that named the person. Amounts, dates, statuses,
+# the rows' own ids and hashes are never among them.
 ERASABLE_COLUMNS: dict[str, list[str]] = {
     "core_auditentry": ["object_repr", "data"],
     "contributions_ledgerentry": ["description", "decision_note", "reason"],
@@ -36,6 +37,9 @@ ERASABLE_COLUMNS: dict[str, list[str]] = {
     "resellers_applicationdecision": ["reason"],
     "resellers_concernentry": ["text"],
     "membership_statuschange": ["note"],
+    # An import's id for a row, when it named the person (an email used as a member's id):
+    # replaced by its keyed hash (``standing.erasure``), never swept.
+    "standing_importedrecord": ["external_id"],
 }
 
 

@@ -33,7 +33,7 @@ from membership.models import (
 )
 from resellers.models import Steward
 
-from ..models import ImportedRecord
+from ..models import ERASED_IMPORT_ID_PREFIX, ImportedRecord, erased_import_id
 from .columns import COLUMNS, KINDS
 from .readers import RowError, Sheet
 
@@ -189,6 +189,7 @@ class Checker:
         for kind in KINDS:
             for sheet in self.by_kind.get(kind, []):
                 self._check_headers(sheet)
+        self._read_erased_ids()
         # The ids of every kind first: a row may refer to a row of a later file.
         checked = {}
         for kind in KINDS:
@@ -216,6 +217,28 @@ class Checker:
         ).iterator(chunk_size=10000):
             known[kind][external_id] = object_id
         self.plan.known = {kind: known.get(kind, {}) for kind in KINDS}
+
+    def _read_erased_ids(self):
+        """An erasure keeps an imported id that named the person only as its keyed hash
+        (``standing.erasure``). Such an id in these files is read as that hash, in its own
+        row and where another row refers to it, so that the row is still known: skipped, or
+        referred to, never imported again."""
+        erased = {
+            kind: {i for i in ids if i.startswith(ERASED_IMPORT_ID_PREFIX)}
+            for kind, ids in self.plan.known.items()
+        }
+        if not any(erased.values()):
+            return
+        for kind, sheets in self.by_kind.items():
+            columns = [("id", kind), *REFERS.items()]
+            for sheet in sheets:
+                for _line, values in sheet.rows:
+                    for column, named in columns:
+                        value = values.get(column)
+                        if value and erased[named]:
+                            hashed = erased_import_id(value)
+                            if hashed in erased[named]:
+                                values[column] = hashed
 
     def _check_headers(self, sheet: Sheet):
         columns = COLUMNS[sheet.kind]

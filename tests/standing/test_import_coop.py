@@ -24,8 +24,9 @@ from membership.models import (
     TermsAcceptance,
 )
 from membership.reasons import reason_text
-from standing.models import ImportedRecord, ImportRun
-from standing.services import coop_import, status_recompute
+from membership.services import erasure_request
+from standing.models import ImportedRecord, ImportRun, erased_import_id
+from standing.services import coop_import, erasure_confirm, status_recompute
 from tests.factories import (
     CoopStewardFactory,
     ServiceLevelFactory,
@@ -249,6 +250,36 @@ def test_a_second_import_of_the_same_files_changes_nothing(coop):
     assert changed.counts["members"] == 1 and changed.skipped["members"] == 1
     assert Member.objects.filter(name="Ada Lovelace").exists()
     assert not Member.objects.filter(name="Someone Else").exists()
+
+
+def test_an_erased_members_email_used_as_its_import_id_is_gone_and_still_known(coop):
+    """A co-op that used a member's email as its id for the member: the erasure takes the
+    email out of the import's records too, and the same files imported again still skip the
+    member's rows (they don't bring the person back); a new row naming that id still finds
+    the member."""
+    email = "linus@example.org"
+    files = [(name, data.replace(b"M005,", email.encode() + b",")) for name, data in sample_files()]
+    coop_import(files=files, actor=coop, today=TODAY)
+    member = Member.objects.get(name="Linus Berg")
+    assert ImportedRecord.objects.filter(kind="members", external_id=email).exists()
+
+    erasure_confirm(request=erasure_request(member=member, actor=coop), actor=coop)
+
+    assert not ImportedRecord.objects.filter(external_id__icontains="linus").exists()
+    record = ImportedRecord.objects.get(kind="members", object_id=member.pk)
+    assert record.external_id == erased_import_id(email)
+    before = counts()
+    again = coop_import(files=files, actor=coop, today=TODAY)
+    assert again.errors == [] and sum(again.counts.values()) == 0
+    assert again.skipped["members"] == 5 and counts() == before
+    assert not Member.objects.filter(email=email).exists()
+    later = (
+        "id,member,type,steward,level,status,policy_date,admitted_on,ended_on\n"
+        f"MS100,{email},user,meet-coop,free,ended,2024-06-01,2024-06-01,2025-06-01\n"
+    )
+    result = coop_import(files=[("memberships.csv", later.encode())], actor=coop, today=TODAY)
+    assert result.errors == [] and result.counts["memberships"] == 1
+    assert member.memberships.count() == 2
 
 
 def test_a_later_import_refers_to_rows_of_an_earlier_one(coop):
