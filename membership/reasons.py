@@ -75,7 +75,18 @@ ADVICE = {
     "commitment_overdue": _("Log your hours or record a contribution to reach 100 %."),
     "circle_none": _("Ask a circle's coordinator to add you to the circle."),
     "attendance_low": _("Come to the next All Hands Meeting."),
+    # Shown only when at risk: missing the next meeting would take it under the minimum.
+    "attendance_ok": _("Come to the next All Hands Meeting."),
+    "attendance_none_held": _("Come to the next All Hands Meeting."),
     "circle_attendance_low": _(
+        "Come to the next meetings of your circles, and ask their coordinators to record "
+        "your attendance."
+    ),
+    "circle_attendance_ok": _(
+        "Come to the next meetings of your circles, and ask their coordinators to record "
+        "your attendance."
+    ),
+    "circle_attendance_none_held": _(
         "Come to the next meetings of your circles, and ask their coordinators to record "
         "your attendance."
     ),

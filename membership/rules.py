@@ -111,23 +111,27 @@ def attendance_rule(
             "days": window_days,
         }
         if held:
-            values["percent"] = shown_percent(percent(Decimal(attended), Decimal(held)))
+            values["percent"] = attendance_percent(attended, held, minimum_percent)
         return values
 
+    # Missing the next meeting (none held yet, or a share at the edge) would lapse it.
+    at_risk = bool(next_meeting_held) and (attended * HUNDRED < minimum_percent * next_meeting_held)
+    cause = f"attendance:{attended}/{next_meeting_held}" if at_risk else ""
     if held == 0:
-        return Reason("attendance_none_held", True, params)
+        return Reason("attendance_none_held", True, params, at_risk=at_risk, cause=cause)
     if attended * HUNDRED >= minimum_percent * held:
-        at_risk = bool(next_meeting_held) and (
-            attended * HUNDRED < minimum_percent * next_meeting_held
-        )
-        return Reason(
-            "attendance_ok",
-            True,
-            params,
-            at_risk=at_risk,
-            cause=f"attendance:{attended}/{next_meeting_held}" if at_risk else "",
-        )
+        return Reason("attendance_ok", True, params, at_risk=at_risk, cause=cause)
     return Reason("attendance_low", False, params)
+
+
+def attendance_percent(attended: int, held: int, minimum_percent: Decimal) -> str:
+    """The share attended as shown: rounded half up (3 of 8 reads 38 %), except that a share
+    under the minimum never reads as reaching it (51 of 103, 49.5 %, reads 49 %, not 50 %)."""
+    exact = percent(Decimal(attended), Decimal(held))
+    shown = shown_percent(exact)
+    if exact < minimum_percent and Decimal(shown) >= minimum_percent:
+        return shown_percent(exact, rounding=ROUND_DOWN)
+    return shown
 
 
 def circle_attendance_passes(
@@ -162,22 +166,18 @@ def circle_attendance_rule(
             "days": window_days,
         }
         if held:
-            values["percent"] = shown_percent(percent(Decimal(attended), Decimal(held)))
+            values["percent"] = attendance_percent(attended, held, minimum_percent)
         return values
 
+    # Missing the next meeting (none held yet, or a share at the edge) would lapse it.
+    at_risk = bool(next_meeting_held) and not circle_attendance_passes(
+        attended, next_meeting_held, minimum_percent, minimum_count
+    )
+    cause = f"circle_attendance:{attended}/{next_meeting_held}" if at_risk else ""
     if held == 0:
-        return Reason("circle_attendance_none_held", True, params)
+        return Reason("circle_attendance_none_held", True, params, at_risk=at_risk, cause=cause)
     if circle_attendance_passes(attended, held, minimum_percent, minimum_count):
-        at_risk = bool(next_meeting_held) and not circle_attendance_passes(
-            attended, next_meeting_held, minimum_percent, minimum_count
-        )
-        return Reason(
-            "circle_attendance_ok",
-            True,
-            params,
-            at_risk=at_risk,
-            cause=f"circle_attendance:{attended}/{next_meeting_held}" if at_risk else "",
-        )
+        return Reason("circle_attendance_ok", True, params, at_risk=at_risk, cause=cause)
     return Reason("circle_attendance_low", False, params)
 
 

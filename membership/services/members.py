@@ -8,12 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
+from meetcoop.core.dates import date_medium
 from meetcoop.core.errors import DomainError
 from meetcoop.core.languages import shipped
 from meetcoop.core.locks import lock_until_commit
 from meetcoop.users.models import User
 
-from ..models import Member, MemberContact, Membership, StatusChange
+from ..models import Member, MemberContact, Membership, Policy, StatusChange
 from ..signals import membership_created
 from .signals import statuses_changed_after_commit
 
@@ -127,6 +128,16 @@ def membership_create(
             _("A user membership needs a service level; an operational one has none."),
             field="service_level",
         )
+    if type == Membership.Type.OPERATIONAL:
+        # Its commitment is the policy of this day's: a day before the first policy would
+        # leave it with none, and every status run would stop on it.
+        policy_day = applied_on or admitted_on or timezone.localdate()
+        if not Policy.objects.filter(effective_from__lte=policy_day).exists():
+            raise DomainError(
+                _("No policy is in force on %(date)s.") % {"date": date_medium(policy_day)},
+                field="applied_on",
+                code="policy_missing",
+            )
     with transaction.atomic():
         # Two admins adding at once: the second waits here and then finds the first's.
         Member.objects.select_for_update().filter(pk=member.pk).first()

@@ -2,7 +2,7 @@
 
 A policy in force (its ``effective_from`` has come) binds people already: it is never changed
 or deleted, a change is a newer policy. A policy not yet in force may still be corrected or
-withdrawn. No policy starts in the past.
+withdrawn. No new policy starts in the past or today (the first one may).
 """
 
 import datetime
@@ -25,9 +25,15 @@ POLICY_VALUES = frozenset(
 
 
 def _refuse_past_start(effective_from: datetime.date) -> None:
-    if effective_from < timezone.localdate():
+    """A new policy starts tomorrow at the earliest: someone who applied earlier today is
+    bound by the policy in force today (its commitment is that of the application's day), and
+    a policy starting today would take its place for them."""
+    if effective_from <= timezone.localdate():
         raise DomainError(
-            _("A new policy can't start in the past; choose today or a later date."),
+            _(
+                "A new policy starts tomorrow at the earliest: whoever applied today stays "
+                "bound by the policy in force today. Choose a later date."
+            ),
             field="effective_from",
         )
 
@@ -44,7 +50,8 @@ def _refuse_in_force(policy: Policy) -> None:
 
 
 def policy_create(*, actor, effective_from: datetime.date, **values) -> Policy:
-    """Add a policy. It may not start in the past: people already bound keep their numbers."""
+    """Add a policy. It starts tomorrow at the earliest (the first policy of a co-op may start
+    on any day): people already bound keep their numbers."""
     if Policy.objects.exists():
         _refuse_past_start(effective_from)
     with transaction.atomic():

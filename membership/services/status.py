@@ -468,9 +468,12 @@ def membership_status_set(*, membership, status: str, actor, note: str, on=None)
     return change
 
 
-def membership_admit(*, membership, on, actor, note: str):
+def membership_admit(*, membership, on, actor, note: str, applied_on=None):
     """The Permanent Assembly adopted the admission of a pending operational membership: it
-    becomes active from ``on``, recorded with the note. Admitting it again is a no-op."""
+    becomes active from ``on``, recorded with the note. Admitting it again is a no-op.
+    ``applied_on``: the day the admitted application was submitted, when the membership was
+    added by hand before (or after) it: its policy binds the commitment, not the day of the
+    admin's add."""
     with transaction.atomic():
         locked = Membership.objects.select_for_update().get(pk=membership.pk)
         if locked.status != Membership.Status.PENDING:
@@ -487,13 +490,19 @@ def membership_admit(*, membership, on, actor, note: str):
         locked.status = Membership.Status.ACTIVE
         locked.status_changed_at = change.changed_at
         locked.admitted_on = on
-        locked.save(update_fields=["status", "status_changed_at", "admitted_on"])
+        fields = ["status", "status_changed_at", "admitted_on"]
+        if applied_on is not None and applied_on != locked.applied_on:
+            locked.applied_on = applied_on
+            fields.append("applied_on")
+        locked.save(update_fields=fields)
         statuses_changed_after_commit([locked.pk])
         audit_log(
             actor=actor,
             action="membership.membership.admitted",
             obj=locked,
-            data={"note": note},
+            data={"note": note, "applied_on": locked.applied_on.isoformat()}
+            if "applied_on" in fields
+            else {"note": note},
         )
     membership.refresh_from_db()
     return change

@@ -183,6 +183,8 @@ def _enrol(app: Application, *, actor, on: datetime.date):
             on=on,
             actor=actor,
             note=_("Admitted by the Permanent Assembly."),
+            # The commitment is the policy of the day the application was submitted.
+            applied_on=timezone.localdate(app.submitted_at),
         )
         membership = pending
     else:

@@ -2,6 +2,7 @@
 permission-checked, and what must be kept can't be changed or deleted there."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
@@ -193,6 +194,61 @@ def test_an_operational_membership_added_in_the_admin_waits_for_the_assembly(
     assert StatusChange.objects.get(membership=membership).source == "application"
 
 
+@freeze_time(NOW)
+def test_an_operational_membership_applied_before_the_first_policy_is_a_form_error(
+    client, coop_admin_user
+):
+    """Its commitment would come from no policy, and every status run would stop on it."""
+    member = MemberFactory()
+    client.force_login(coop_admin_user)
+    response = client.post(
+        ADD_MEMBERSHIP,
+        {
+            "member": member.pk,
+            "type": "operational",
+            "steward": CoopStewardFactory().pk,
+            "applied_on": "2019-06-01",
+        },
+    )
+    assert response.status_code == 200
+    assert form_errors(response) == {"applied_on": ["No policy is in force on Jun 1, 2019."]}
+    assert not Membership.objects.filter(member=member).exists()
+
+
+@freeze_time(NOW)
+def test_admission_into_a_membership_added_by_hand_binds_the_policy_of_the_application_day(
+    coop_admin_user,
+):
+    """The application was submitted under the 500 EUR policy; the policy is raised; an admin
+    adds the pending membership afterwards. Admitted, it is bound by the application's day."""
+    from contributions.selectors import commitment_progress
+    from membership.services import membership_add
+
+    member = MemberFactory()
+    coop = CoopStewardFactory()
+    application = ApplicationFactory(
+        operational=True,
+        steward=coop,
+        email=member.email,
+        status="awaiting_assembly",
+        submitted_at=datetime.datetime(2026, 2, 1, 10, tzinfo=datetime.UTC),
+    )
+    PolicyFactory(effective_from=datetime.date(2026, 2, 20), commitment_money=Decimal("1000.00"))
+    membership = membership_add(
+        member=member, type="operational", steward=coop, actor=coop_admin_user, on=TODAY
+    )
+    assert membership.applied_on == TODAY
+
+    application_admit(application=application, actor=None, on=TODAY)
+    application_owner_confirm(application=application, on=TODAY)
+
+    membership.refresh_from_db()
+    assert (membership.status, membership.applied_on) == ("active", datetime.date(2026, 2, 1))
+    assert commitment_progress(membership).commitment_money == Decimal("500.00")
+    admitted = AuditEntry.objects.get(action="membership.membership.admitted")
+    assert admitted.data["applied_on"] == "2026-02-01"
+
+
 def test_a_second_open_membership_of_the_same_type_is_a_form_error(client, coop_admin_user):
     existing = MembershipFactory()
     client.force_login(coop_admin_user)
@@ -299,13 +355,14 @@ def policy_data(effective_from: str, **values) -> dict:
 
 
 @freeze_time(NOW)
-def test_a_policy_starting_in_the_past_is_refused_on_the_form(client, coop_admin_user):
+def test_a_policy_starting_in_the_past_or_today_is_refused_on_the_form(client, coop_admin_user):
     client.force_login(coop_admin_user)
     audits = AuditEntry.objects.count()
-    response = client.post(f"{POLICIES}add/", policy_data("2026-03-01"))
-    assert response.status_code == 200
-    assert "can't start in the past" in " ".join(form_errors(response)["effective_from"])
-    assert not Policy.objects.filter(effective_from=datetime.date(2026, 3, 1)).exists()
+    for day in ("2026-03-01", TODAY.isoformat()):
+        response = client.post(f"{POLICIES}add/", policy_data(day))
+        assert response.status_code == 200
+        assert "tomorrow at the earliest" in " ".join(form_errors(response)["effective_from"])
+        assert not Policy.objects.filter(effective_from=day).exists()
     assert AuditEntry.objects.count() == audits
 
 

@@ -97,3 +97,37 @@ def test_policy_create_writes_an_audit_entry(coop_admin):
     entry = AuditEntry.objects.get(action="membership.policy.created")
     assert entry.actor == coop_admin
     assert entry.object_id == str(policy.pk)
+
+
+POLICY_VALUES = {
+    "currency": "EUR",
+    "commitment_money": Decimal("1000.00"),
+    "commitment_hours": Decimal("80"),
+    "commitment_deadline_days": 365,
+    "attendance_minimum_percent": Decimal("50"),
+    "attendance_window_days": 365,
+    "revenue_share_percent": Decimal("10"),
+    "revenue_report_due_days": 30,
+    "dues_grace_days": 30,
+    "terms_acceptance_days": 30,
+}
+
+
+def test_a_new_policy_starts_tomorrow_at_the_earliest(policy, coop_admin):
+    """Someone who applied this morning is bound by the policy in force today: a policy
+    made at noon to start today would take its place for them."""
+    from django.utils import timezone
+    from freezegun import freeze_time
+
+    from membership.selectors import policy_in_force
+
+    with freeze_time("2026-05-04 11:00:00"):
+        today = timezone.localdate()
+        bound = policy_in_force(on=today)
+        with pytest.raises(ValidationError) as refused:
+            policy_create(actor=coop_admin, effective_from=today, **POLICY_VALUES)
+        assert "tomorrow at the earliest" in str(refused.value)
+        assert policy_in_force(on=today) == bound
+        tomorrow = today + datetime.timedelta(days=1)
+        raised = policy_create(actor=coop_admin, effective_from=tomorrow, **POLICY_VALUES)
+        assert policy_in_force(on=today) == bound and policy_in_force(on=tomorrow) == raised

@@ -3,9 +3,10 @@
 import datetime
 from decimal import Decimal
 
-from membership.reasons import reason_text
+from membership.reasons import reason_advice, reason_text
 from membership.rules import (
     attendance_rule,
+    circle_attendance_rule,
     circle_rule,
     commitment_rule,
     dues_rule,
@@ -85,6 +86,45 @@ def test_attendance_at_risk_when_missing_the_next_meeting_would_fail():
         attended=4, held=8, minimum_percent=Decimal("50"), window_days=365, next_meeting_held=9
     )
     assert edge.ok and edge.at_risk
+
+
+def test_attendance_with_none_held_yet_is_at_risk_when_the_first_meeting_is_coming():
+    """No meeting in the window yet and one coming within 30 days: missing it makes 0 of 1,
+    so the member is warned before, not only told after it lapsed."""
+    coming = attendance_rule(
+        attended=0, held=0, minimum_percent=Decimal("50"), window_days=365, next_meeting_held=1
+    )
+    assert coming.ok and coming.at_risk and coming.code == "attendance_none_held"
+    assert reason_advice(coming.as_json()) == "Come to the next All Hands Meeting."
+    none_needed = attendance_rule(
+        attended=0, held=0, minimum_percent=Decimal("0"), window_days=365, next_meeting_held=1
+    )
+    assert none_needed.ok and not none_needed.at_risk
+    circles = circle_attendance_rule(
+        attended=0,
+        held=0,
+        minimum_percent=Decimal("50"),
+        minimum_count=0,
+        window_days=365,
+        next_meeting_held=1,
+    )
+    assert circles.ok and circles.at_risk and circles.code == "circle_attendance_none_held"
+
+
+def test_a_share_under_the_minimum_never_reads_as_reaching_it():
+    """Half up (3 of 8 reads 38 %), except where that would read as the minimum: 51 of 103
+    (49.5 %) fails, and reads 49 %."""
+    low = attendance_rule(attended=51, held=103, minimum_percent=Decimal("50"), window_days=365)
+    assert not low.ok
+    assert reason_text(low.as_json()) == (
+        "Attended 51 of 103 All Hands Meetings (49 %), 50 % needed."
+    )
+    circles = circle_attendance_rule(
+        attended=51, held=103, minimum_percent=Decimal("50"), minimum_count=0, window_days=365
+    )
+    assert not circles.ok and circles.as_json()["params"]["percent"] == "49"
+    passing = attendance_rule(attended=2, held=3, minimum_percent=Decimal("50"), window_days=365)
+    assert passing.as_json()["params"]["percent"] == "67"
 
 
 def test_reseller_overdue_fails():

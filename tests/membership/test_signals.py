@@ -46,6 +46,7 @@ def test_any_user_membership_created_gets_its_first_invoice_in_the_same_transact
     assert AuditEntry.objects.filter(action="membership.membership.created").count() == 1
 
 
+@pytest.mark.usefixtures("policy")  # an operational membership is bound by a policy
 def test_an_operational_membership_or_a_free_level_owes_no_invoice():
     create(MemberFactory(), type="operational")
     create(MemberFactory(), level=ServiceLevelFactory(minimum_amount=Decimal("0.00")))

@@ -583,3 +583,35 @@ def test_emails_are_sent_once_even_when_the_sender_runs_twice():
     assert status_notices_send() == 0
     assert sorted(m.to[0] for m in mail.outbox) == sorted(m.member.email for m in lapsing)
     assert "/me/" in mail.outbox[0].body
+
+
+@freeze_time("2026-11-24 03:00:00")
+def test_a_member_with_no_meeting_held_yet_is_warned_before_missing_the_first(
+    django_capture_on_commit_callbacks,
+):
+    """Admitted 60 days ago, nothing held since, an All Hands Meeting in 10 days: the run
+    warns (missing it makes 0 of 1), and the member who then misses it lapses warned."""
+    membership = OperationalMembershipFactory(
+        admitted_on=D - datetime.timedelta(days=60), applied_on=D - datetime.timedelta(days=70)
+    )
+    for day in (1, 2):
+        LabourEntryFactory(
+            member=membership.member,
+            hours=Decimal("20"),
+            status="approved",
+            occurred_on=datetime.date(2026, 10, day),
+        )
+    CircleRoleFactory(member=membership.member, started_on=membership.admitted_on)
+    meeting = MeetingFactory(held_on=D + datetime.timedelta(days=10), attendance_recorded_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        status_recompute(on=D)
+    notice = StatusNotice.objects.get(membership=membership, kind=StatusNotice.Kind.AT_RISK)
+    assert notice.cause == "attendance:0/1"
+    assert any("Come to the next All Hands Meeting." in m.body for m in mail.outbox)
+
+    meeting.attendance_recorded_at = datetime.datetime(2026, 12, 4, 18, tzinfo=datetime.UTC)
+    meeting.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        status_recompute(on=D + datetime.timedelta(days=11))
+    membership.refresh_from_db()
+    assert membership.status == "lapsed"
