@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from meetcoop.core.audit import audit_log
 
 from ..models import Proposal
-from .proposals import proposal_open
+from .proposals import proposal_open, proposal_title
 
 # How long an admission proposal stays open (not a DOMAIN policy value; a deployment setting).
 ADMISSION_VOTING_DAYS_DEFAULT = 7
@@ -36,7 +36,9 @@ def admission_proposal_open(
         if existing is not None:
             return existing
         proposal = Proposal(
-            title=_("Admission of %(name)s") % {"name": applicant},
+            # A long organisation and contact name are cut to the title's length (the text
+            # below names them whole).
+            title=proposal_title(_("Admission of %(name)s") % {"name": applicant}),
             text=text,
             electorate=Proposal.Electorate.ALL,
             admission_application_id=application_id,

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
@@ -136,6 +137,12 @@ def _electorate_member_ids(proposal: Proposal, *, on: datetime.date) -> list[int
     if proposal.electorate == Proposal.Electorate.OPERATIONAL:
         memberships = memberships.filter(type=Membership.Type.OPERATIONAL)
     return sorted(set(memberships.values_list("member_id", flat=True)))
+
+
+def proposal_title(text: str) -> str:
+    """``text`` cut, with an ellipsis, to what a proposal's title holds: a title made from
+    names (an organisation's, a role's) may be longer."""
+    return Truncator(text).chars(Proposal._meta.get_field("title").max_length)
 
 
 def proposal_open(

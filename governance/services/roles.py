@@ -20,7 +20,7 @@ from membership.selectors import member_ids_of
 
 from ..models import Proposal, RoleApplication, RoleHolder, WagedRole
 from ..selectors.roles import can_manage_role
-from .proposals import proposal_open
+from .proposals import proposal_open, proposal_title
 
 
 def _amount(value, label: str, minimum: Decimal) -> Decimal:
@@ -218,7 +218,7 @@ def role_application_propose(
             )
         names = {"member": application.member.display_name, "role": role.title}
         proposal = Proposal(
-            title=_("%(member)s for the waged role “%(role)s”") % names,
+            title=proposal_title(_("%(member)s for the waged role “%(role)s”") % names),
             text=_(
                 "Appoint %(member)s to the waged role “%(role)s”: %(hours)s hours a month, "
                 "paid %(pay)s a month.\n\nThe role:\n\n%(description)s\n\n"

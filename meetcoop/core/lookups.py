@@ -1,5 +1,5 @@
 """Integer lookups that answer "no row" (or "every row") to a number past the column's range,
-instead of failing.
+instead of failing; and an ``iexact`` for email addresses that no look-alike letter passes.
 
 Django does this for ``exact``, ``gt``, ``gte``, ``lt`` and ``lte`` on integer fields, but not
 for ``in``, nor for a foreign key's own lookups: ``?steward=10000000000000000000000000000000``
@@ -9,7 +9,7 @@ only spare it the comparison. Registered by ``CoreConfig.ready()``.
 """
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db.models import ForeignObject, IntegerField
+from django.db.models import EmailField, ForeignObject, IntegerField, Lookup
 from django.db.models.fields.related_lookups import (
     RelatedExact,
     RelatedGreaterThan,
@@ -91,7 +91,30 @@ class RelatedLessThanOrEqualInRange(_Compared, RelatedLessThanOrEqual):
     above = FullResultSet
 
 
+class EmailIExact(Lookup):
+    """``email__iexact``: the same address in any case, and nothing else.
+
+    Django compares ``UPPER(a) = UPPER(b)`` on PostgreSQL, where a few letters outside ASCII
+    upper-case to an ASCII one: the dotless ``ı`` to ``I``, the long ``ſ`` to ``S`` (and the
+    Kelvin sign lower-cases to ``k``). So ``sam@gmaıl.com``, a domain anyone can register,
+    was "the same email" as ``sam@gmail.com``: an application from it was joined to that
+    member, and its confirmation link went to the look-alike. Here both foldings must agree,
+    which no such letter does: ``ı`` upper-cases like ``i`` but lower-cases unlike it.
+    Registered on ``EmailField`` by ``CoreConfig.ready()``, for every ``iexact`` on an email
+    (ours and allauth's)."""
+
+    lookup_name = "iexact"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        params = (*lhs_params, *rhs_params)
+        return f"(UPPER({lhs}) = UPPER({rhs}) AND LOWER({lhs}) = LOWER({rhs}))", (*params, *params)
+
+
 def register() -> None:
+    EmailField.register_lookup(EmailIExact)
     IntegerField.register_lookup(IntegerIn)
     for lookup in (
         RelatedInRange,

@@ -411,7 +411,9 @@ def enqueue_notice_sending():
 def membership_status_set(*, membership, status: str, actor, note: str, on=None):
     """A person sets a status (suspend for a Fair Use breach, end, reinstate).
 
-    Recorded with who, when and why. Setting the status it already has is a no-op.
+    Recorded with who, when and why. Setting the status it already has is a no-op. An
+    operational membership never admitted by the Permanent Assembly is never made active
+    or lapsed by a person: reinstated after a suspension, it is pending again.
     """
     if status not in Membership.Status.values:
         raise DomainError(_("Unknown status."))
@@ -424,11 +426,15 @@ def membership_status_set(*, membership, status: str, actor, note: str, on=None)
             return None
         if locked.status == Membership.Status.ENDED:
             raise DomainError(_("An ended membership can't change; make a new one."))
+        never_admitted = locked.type == Membership.Type.OPERATIONAL and locked.admitted_on is None
         if (
-            locked.status == Membership.Status.PENDING
-            and locked.type == Membership.Type.OPERATIONAL
-            and status in (Membership.Status.ACTIVE, Membership.Status.LAPSED)
+            never_admitted
+            and locked.status == Membership.Status.SUSPENDED
+            and status == Membership.Status.ACTIVE
         ):
+            # Suspended while it waited for the assembly: reinstated, it waits again.
+            status = Membership.Status.PENDING
+        elif never_admitted and status in (Membership.Status.ACTIVE, Membership.Status.LAPSED):
             raise DomainError(
                 _(
                     "An operational membership becomes active only when the Permanent Assembly "

@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from freezegun import freeze_time
 
 from contributions.models import DuesInvoice
+from meetcoop.core.errors import DomainError
 from meetcoop.core.models import AuditEntry
 from meetcoop.core.roles import COOP_ADMINS, ensure_role_groups
 from membership.models import Membership, Policy, StatusChange, TermsAcceptance, TermsVersion
@@ -247,6 +248,39 @@ def test_admission_into_a_membership_added_by_hand_binds_the_policy_of_the_appli
     assert commitment_progress(membership).commitment_money == Decimal("500.00")
     admitted = AuditEntry.objects.get(action="membership.membership.admitted")
     assert admitted.data["applied_on"] == "2026-02-01"
+
+
+@freeze_time(NOW)
+def test_suspending_a_pending_operational_membership_and_reinstating_it_never_admits_it(
+    coop_admin_user,
+):
+    """Only the Permanent Assembly's adoption makes an operational membership active: a
+    suspension and a reinstatement bring it back to waiting, never past the vote."""
+    from membership.services import membership_add, membership_status_set
+
+    membership = membership_add(
+        member=MemberFactory(),
+        type="operational",
+        steward=CoopStewardFactory(),
+        actor=coop_admin_user,
+    )
+    membership_status_set(
+        membership=membership, status="suspended", actor=coop_admin_user, note="Fair Use."
+    )
+    with pytest.raises(DomainError):
+        membership_status_set(
+            membership=membership, status="lapsed", actor=coop_admin_user, note="Lapsed."
+        )
+    membership_status_set(
+        membership=membership, status="active", actor=coop_admin_user, note="Cleared."
+    )
+    membership.refresh_from_db()
+    assert (membership.status, membership.admitted_on) == ("pending", None)
+    assert list(
+        StatusChange.objects.filter(membership=membership)
+        .order_by("pk")
+        .values_list("old_status", "new_status")
+    ) == [("pending", "suspended"), ("suspended", "pending")]
 
 
 def test_a_second_open_membership_of_the_same_type_is_a_form_error(client, coop_admin_user):
