@@ -110,11 +110,46 @@ def application_admit(*, application: Application, actor, on: datetime.date):
         if _owner_must_confirm(app):
             _ask_owner(app, actor)
             membership = None
+        elif _admitted_already(app, actor):
+            membership = None
         else:
             membership = _enrol(app, actor=actor, on=on)
             _transition(app, to=Application.Status.ADMITTED, actor=actor)
     application.refresh_from_db()
     return membership
+
+
+def operational_membership_held(app: Application) -> Membership | None:
+    """The open operational membership, admitted already (not pending), of the member whose
+    email the application gives: an operational member applying again (lapsed, say), or
+    admitted meanwhile through another application."""
+    return (
+        Membership.objects.filter(
+            member__email__iexact=app.email,
+            type=Membership.Type.OPERATIONAL,
+            ended_on__isnull=True,
+        )
+        .exclude(status=Membership.Status.PENDING)
+        .first()
+    )
+
+
+def _admitted_already(app: Application, actor) -> bool:
+    """The assembly adopted the admission of a member who holds an operational membership
+    already: nothing new is made, the application closes saying why, and the proposal's
+    close goes through (it would otherwise be refused at every attempt, and stay open)."""
+    if operational_membership_held(app) is None:
+        return False
+    _transition(
+        app,
+        to=Application.Status.NOT_ADMITTED,
+        actor=actor,
+        reason=_(
+            "The Permanent Assembly adopted the admission, but this member already holds an "
+            "operational membership: nothing new was made."
+        ),
+    )
+    return True
 
 
 def _admitted_by_assembly(app: Application) -> bool:

@@ -20,9 +20,16 @@ from django.utils.translation import gettext as _
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 from meetcoop.core.mail import absolute_url
+from membership.models import Membership
 
 from ..models import Application
-from .admission import _admitted_by_assembly, _enrol, _open_admission_proposal
+from .admission import (
+    _admitted_already,
+    _admitted_by_assembly,
+    _enrol,
+    _open_admission_proposal,
+    operational_membership_held,
+)
 from .applications import _place_left
 from .transitions import ALREADY_DECIDED, _enqueue, _lock, _transition
 
@@ -116,8 +123,16 @@ def application_owner_confirm(
                     ),
                 )
         elif _admitted_by_assembly(app):
-            _enrol(app, actor=approver, on=on)
-            _transition(app, to=Application.Status.ADMITTED, actor=approver)
+            if not _admitted_already(app, approver):
+                _enrol(app, actor=approver, on=on)
+                _transition(app, to=Application.Status.ADMITTED, actor=approver)
+        elif (held := operational_membership_held(app)) is not None:
+            # An operational member applying again: refused, as for a user membership held.
+            raise DomainError(
+                _("%(member)s already holds a %(type)s membership.")
+                % {"member": held.member, "type": Membership.Type.OPERATIONAL.label},
+                code="membership_exists",
+            )
         else:
             _transition(app, to=Application.Status.AWAITING_ASSEMBLY, actor=approver)
             transaction.on_commit(lambda: _open_admission_proposal(app, approver))

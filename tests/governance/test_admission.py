@@ -176,3 +176,61 @@ def test_an_admission_the_application_no_longer_awaits_stays_open_with_the_reaso
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.OPEN
     assert not Membership.objects.filter(member__email="ada@example.org").exists()
+
+
+def test_an_organisation_with_long_names_gets_its_admission_proposal(make_voters, author):
+    """The application takes 200 characters for each name; the proposal's title holds 200:
+    cut with an ellipsis, and the text names them whole."""
+    PolicyFactory()
+    make_voters(1)
+    organisation = "Cooperativa de Trabajo " + "Asociado " * 20
+    application = ApplicationFactory(
+        operational=True,
+        steward=CoopStewardFactory(),
+        status="awaiting_assembly",
+        kind="organisation",
+        organisation_name=organisation.strip()[:200],
+        name="María José Fernández-Rodríguez de la Torre y Villalobos",
+    )
+    proposal = open_admission(application, author)
+    assert proposal.status == Proposal.Status.OPEN
+    assert len(proposal.title) == 200 and proposal.title.endswith("…")
+    assert application.display_name in proposal.text
+
+
+def test_a_second_adopted_admission_of_one_member_closes_instead_of_staying_open(
+    make_voters, author
+):
+    """A member confirmed two operational applications (two stewards) before either vote
+    closed: the first adoption admits it, the second closes its application as not admitted,
+    and both proposals are closed, instead of the second being refused at every attempt."""
+    from django.utils import timezone
+
+    from resellers.models import Application
+    from tests.factories import StewardFactory
+
+    PolicyFactory()
+    ((voter, voter_user),) = make_voters(1)
+    applicant, _login = make_voters(1, membership_type="user")[0]
+    applications = [
+        ApplicationFactory(
+            operational=True,
+            steward=steward,
+            status="awaiting_assembly",
+            email=applicant.email,
+            name=applicant.name,
+            owner_confirmed_at=timezone.now(),
+        )
+        for steward in (CoopStewardFactory(), StewardFactory())
+    ]
+    for application in applications:
+        proposal = open_admission(application, author)
+        services.stance_cast(
+            proposal=proposal, member=voter, stance=Voter.Stance.AGREE, actor=voter_user, now=NOW
+        )
+    services.close_due_proposals(now=NOW + datetime.timedelta(days=8))
+
+    assert set(Proposal.objects.values_list("status", flat=True)) == {Proposal.Status.CLOSED}
+    statuses = sorted(Application.objects.values_list("status", flat=True))
+    assert statuses == [Application.Status.ADMITTED, Application.Status.NOT_ADMITTED]
+    assert applicant.memberships.filter(type="operational").count() == 1

@@ -15,6 +15,7 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from contributions.models import DuesInvoice
+from governance.models import Proposal
 from meetcoop.core.errors import DomainError
 from meetcoop.core.models import AuditEntry
 from meetcoop.users.models import User
@@ -297,6 +298,9 @@ def forged_operational(setup, terms):
 def test_an_operational_approval_waits_for_the_owner_before_the_assembly(
     forged_operational, victim, steward_admin, monkeypatch, django_capture_on_commit_callbacks
 ):
+    # A user member's email (its operational membership ended): it may apply to be one.
+    victim.member.memberships.update(status="ended", ended_on=TODAY)
+    MembershipFactory(member=victim.member)
     opened = []
     monkeypatch.setattr(
         "resellers.services.admission.admission_proposal_open",
@@ -310,6 +314,40 @@ def test_an_operational_approval_waits_for_the_owner_before_the_assembly(
         application_owner_confirm(application=forged_operational, on=TODAY)
     assert forged_operational.status == Application.Status.AWAITING_ASSEMBLY
     assert opened == [forged_operational.pk]
+
+
+def test_an_operational_member_applying_again_is_refused_at_the_confirmation(
+    forged_operational, victim, steward_admin, django_capture_on_commit_callbacks
+):
+    """A lapsed operational member applies again: its confirmation is refused with the reason
+    (as for a user membership held), and nothing goes to the assembly, where the adoption
+    could never make a second operational membership."""
+    victim.member.memberships.update(status="lapsed")
+    approve(forged_operational, steward_admin, django_capture_on_commit_callbacks)
+    assert forged_operational.status == Application.Status.AWAITING_CONFIRMATION
+    with pytest.raises(DomainError, match="already holds"):
+        application_owner_confirm(application=forged_operational, on=TODAY)
+    forged_operational.refresh_from_db()
+    assert forged_operational.status == Application.Status.AWAITING_CONFIRMATION
+    assert forged_operational.owner_confirmed_at is None
+    assert not Proposal.objects.filter(admission_application_id=forged_operational.pk).exists()
+
+
+def test_an_admission_adopted_for_a_member_admitted_meanwhile_closes_saying_why(
+    forged_operational, victim
+):
+    """Two applications of one member both before the assembly: once the first admitted it,
+    the second's adoption makes nothing new and closes the application (not admitted, with
+    why), so that its proposal's close goes through."""
+    forged_operational.status = Application.Status.AWAITING_ASSEMBLY
+    forged_operational.owner_confirmed_at = forged_operational.submitted_at
+    forged_operational.save(update_fields=["status", "owner_confirmed_at"])
+
+    assert application_admit(application=forged_operational, actor=None, on=TODAY) is None
+    forged_operational.refresh_from_db()
+    assert forged_operational.status == Application.Status.NOT_ADMITTED
+    assert "already holds an operational membership" in forged_operational.decision_reason
+    assert victim.member.memberships.filter(type="operational").count() == 1
 
 
 def test_an_admission_adopted_for_an_email_that_became_someones_waits_for_the_owner(
