@@ -1,5 +1,6 @@
 """Integer lookups that answer "no row" (or "every row") to a number past the column's range,
-instead of failing; and an ``iexact`` for email addresses that no look-alike letter passes.
+instead of failing, and years past a date's range likewise; and an ``iexact`` for email
+addresses that no look-alike letter passes.
 
 Django does this for ``exact``, ``gt``, ``gte``, ``lt`` and ``lte`` on integer fields, but not
 for ``in``, nor for a foreign key's own lookups: ``?steward=10000000000000000000000000000000``
@@ -18,7 +19,15 @@ from django.db.models.fields.related_lookups import (
     RelatedLessThan,
     RelatedLessThanOrEqual,
 )
-from django.db.models.lookups import In
+from django.db.models.functions import ExtractIsoYear, ExtractYear
+from django.db.models.lookups import (
+    In,
+    YearExact,
+    YearGt,
+    YearGte,
+    YearLt,
+    YearLte,
+)
 
 
 def _range(lhs, connection) -> tuple[int | None, int | None]:
@@ -91,6 +100,41 @@ class RelatedLessThanOrEqualInRange(_Compared, RelatedLessThanOrEqual):
     above = FullResultSet
 
 
+class _YearInRange:
+    """``__year`` (``exact``, ``gt``, ``gte``, ``lt``, ``lte``) with a year a date can't have:
+    ``?decided_at__year=99999`` in an admin list raised ``ValueError`` when the query ran (a
+    500; only the admin's date hierarchy checks its own year). Years 1 to 9999 are compared
+    as before; past them the answer is known."""
+
+    below = above = EmptyResultSet
+
+    def as_sql(self, compiler, connection):
+        year = self.rhs
+        if self.rhs_is_direct_value() and isinstance(year, int) and not 1 <= year <= 9999:
+            raise self.below if year < 1 else self.above
+        return super().as_sql(compiler, connection)
+
+
+class YearExactInRange(_YearInRange, YearExact):
+    pass
+
+
+class YearGtInRange(_YearInRange, YearGt):
+    below = FullResultSet
+
+
+class YearGteInRange(_YearInRange, YearGte):
+    below = FullResultSet
+
+
+class YearLtInRange(_YearInRange, YearLt):
+    above = FullResultSet
+
+
+class YearLteInRange(_YearInRange, YearLte):
+    above = FullResultSet
+
+
 class EmailIExact(Lookup):
     """``email__iexact``: the same address in any case, and nothing else.
 
@@ -115,6 +159,15 @@ class EmailIExact(Lookup):
 
 def register() -> None:
     EmailField.register_lookup(EmailIExact)
+    for transform in (ExtractYear, ExtractIsoYear):
+        for lookup in (
+            YearExactInRange,
+            YearGtInRange,
+            YearGteInRange,
+            YearLtInRange,
+            YearLteInRange,
+        ):
+            transform.register_lookup(lookup)
     IntegerField.register_lookup(IntegerIn)
     for lookup in (
         RelatedInRange,

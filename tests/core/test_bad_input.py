@@ -26,6 +26,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.cache import cache
+from django.db import models
 from django.forms.formsets import BaseFormSet, ManagementForm
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
@@ -333,7 +334,8 @@ def bodies(context) -> list[dict]:
 
 def changelist_queries(model_admin, request) -> list[dict]:
     """An admin list's own lookups: each list filter and foreign key with a huge number,
-    everything at once with a non-number, the date hierarchy with both."""
+    everything at once with a non-number, every date with a year out of range, the date
+    hierarchy with both."""
     keys = []
     for item in model_admin.get_list_filter(request):
         if isinstance(item, str):
@@ -350,6 +352,17 @@ def changelist_queries(model_admin, request) -> list[dict]:
     # At once: a lookup refused while the query is built stops the others, but a huge number
     # is a valid one for every field; it fails, if at all, when the query runs.
     queries = [dict.fromkeys(keys, HUGE), dict.fromkeys(keys, "abc")]
+    # Any date of the model by a year no date has (Django checks the hierarchy's own year
+    # only): all at once, past the range and before it.
+    dates = [
+        field.name
+        for field in model_admin.model._meta.concrete_fields
+        if isinstance(field, models.DateField)
+    ]
+    if dates:
+        queries.append({f"{name}__year": "99999" for name in dates})
+        queries.append({f"{name}__year__gte": "0" for name in dates})
+        queries.append({f"{name}__year__lt": "-5" for name in dates})
     if model_admin.date_hierarchy:
         field = model_admin.date_hierarchy
         queries.append({f"{field}__year": HUGE, f"{field}__month": "13", f"{field}__day": "x"})
@@ -518,3 +531,22 @@ def test_the_reported_failures_are_refused_cleanly(world):
     assert DuesInvoice.objects.get(pk=invoice.pk).payments.count() == 1  # nothing was recorded
     application.refresh_from_db()
     assert application.status == "submitted"  # the action was refused whole
+
+
+@pytest.mark.django_db
+def test_a_year_no_date_can_have_finds_nothing_or_everything():
+    """``__year`` past 9999 or before 1: no row for exact and the side past the range, every
+    row for the other side, and years in range as before."""
+    from membership.models import Member
+    from tests.factories import MemberFactory
+
+    MemberFactory()
+    rows = Member.objects.all()
+    assert not rows.filter(created_at__year=99999).exists()
+    assert rows.filter(created_at__year__lt=99999).count() == 1
+    assert rows.filter(created_at__year__gte=0).count() == 1
+    assert not rows.filter(created_at__year__lte=-5).exists()
+    assert not rows.filter(created_at__year__gt=10000).exists()
+    this_year = rows.get().created_at.year
+    assert rows.filter(created_at__year=this_year).count() == 1
+    assert not rows.filter(created_at__year=this_year + 1).exists()
