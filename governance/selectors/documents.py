@@ -25,7 +25,9 @@ def render_markdown(text: str) -> str:
 
 class _TextLines(HTMLParser):
     """The lines a reader sees in rendered HTML: a line per paragraph line, heading, list item
-    ("• " or "1. "), table row and line break; no markup left."""
+    ("• " or "1. "), table row and line break; no markup left. A link's target follows its
+    words in brackets, and an image's address its description: a change of where a link
+    leads is a change a voter must see."""
 
     BLOCKS = {"p", "div", "blockquote", "pre", "table", "tr", "hr", "dl", "dt", "dd"}
     BLOCKS |= {f"h{n}" for n in range(1, 7)}
@@ -38,12 +40,20 @@ class _TextLines(HTMLParser):
         self.in_pre = 0
         self.in_table = 0
         self.cell = 0
+        self.links: list[str] = []  # the target of each open link
 
     def _break(self):
         if self.lines[-1].strip():
             self.lines.append("")
 
     def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.links.append(dict(attrs).get("href") or "")
+            return
+        if tag == "img":
+            found = dict(attrs)
+            self.handle_data(f"[{found.get('alt') or ''}] ({found.get('src') or ''})")
+            return
         if tag in ("ul", "ol"):
             self._break()
             self.lists.append([tag, 0])
@@ -68,6 +78,11 @@ class _TextLines(HTMLParser):
                 self.in_table += 1
 
     def handle_endtag(self, tag):
+        if tag == "a":
+            href = self.links.pop() if self.links else ""
+            if href:
+                self.handle_data(f" ({href})")
+            return
         if tag in ("ul", "ol") and self.lists:
             self.lists.pop()
             self._break()

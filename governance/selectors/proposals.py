@@ -3,7 +3,7 @@ the lists each user sees."""
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -93,7 +93,8 @@ def outcome_for(proposal, tally: Tally) -> tuple[str, str]:
         return Proposal.Outcome.REJECTED, gettext(
             "quorum not reached: %(turnout)s %% voted, %(quorum)s %% needed"
         ) % {
-            "turnout": tally.turnout_percent.quantize(Decimal("1")),
+            # Rounded down: 66.67 % under a 67 % quorum must not read "67 % voted".
+            "turnout": tally.turnout_percent.quantize(Decimal("1"), rounding=ROUND_DOWN),
             "quorum": f"{proposal.quorum_percent.normalize():f}",  # 50, not 5E+1
         }
     if not tally.agree:

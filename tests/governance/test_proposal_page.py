@@ -135,3 +135,17 @@ def test_markdown_text_keeps_lists_tables_and_drops_raw_html():
         "1. first\n2. second\n\n| a | b |\n|---|---|\n| 1 | **2** |\n\n<script>x()</script> ok"
     )
     assert text.splitlines() == ["1. first", "2. second", "a | b", "1 | 2", "ok"]
+
+
+def test_the_diff_shows_where_a_link_leads_and_an_images_address():
+    """The words of a link stay the same while its target changes: the diff must show it."""
+    rows = selectors.rendered_diff(
+        "Read the [Fair Use Agreement](https://meet.coop/fua).",
+        "Read the [Fair Use Agreement](https://elsewhere.example/fua).\n\n![Logo](/logo.png)",
+    )
+    changed = [(row["op"], row["text"]) for row in rows if row["op"] != "equal"]
+    assert changed == [
+        ("delete", "Read the Fair Use Agreement (https://meet.coop/fua)."),
+        ("insert", "Read the Fair Use Agreement (https://elsewhere.example/fua)."),
+        ("insert", "[Logo] (/logo.png)"),
+    ]

@@ -181,6 +181,17 @@ def test_quorum_not_reached_is_rejected(make_voters, open_proposal):
     assert "quorum" in proposal.outcome_reason
 
 
+def test_a_turnout_under_the_quorum_never_reads_as_reaching_it(make_voters, open_proposal):
+    """2 of 3 voted (66.67 %) under a 67 % quorum: rejected, and the reason says 66 %."""
+    voters = make_voters(3)
+    proposal = open_proposal(quorum_percent=Decimal("67"))
+    vote(proposal, *voters[0], Voter.Stance.AGREE)
+    vote(proposal, *voters[1], Voter.Stance.AGREE)
+    proposal = close(proposal)
+    assert proposal.outcome == Proposal.Outcome.REJECTED
+    assert proposal.outcome_reason == "quorum not reached: 66 % voted, 67 % needed"
+
+
 def test_quorum_reached_exactly_is_adopted(make_voters, open_proposal):
     voters = make_voters(4)
     proposal = open_proposal(quorum_percent=Decimal("50"))
