@@ -333,7 +333,7 @@ class GovernanceDocumentAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAd
         "responsible_circle",
         "decided_by",
     ]
-    list_filter = ["public", "membership_page", "decided_by"]
+    list_filter = ["public", "membership_page", "decided_by", "members_accept"]
     list_select_related = ["current_version", "responsible_circle"]
     prepopulated_fields = {"slug": ["title"]}
     fields = [
@@ -343,6 +343,7 @@ class GovernanceDocumentAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAd
         "membership_page",
         "responsible_circle",
         "decided_by",
+        "members_accept",
         "current_version",
         "created_at",
     ]
@@ -362,6 +363,7 @@ class GovernanceDocumentAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAd
             membership_page=data.get("membership_page", False),
             responsible_circle=data.get("responsible_circle"),
             decided_by=data["decided_by"],
+            members_accept=data.get("members_accept", ""),
             actor=request.user,
         )
 

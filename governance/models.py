@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from meetcoop.core.dates import date_medium
 from meetcoop.core.models import AppendOnlyModel
 from meetcoop.core.money import CurrencyField, Money
+from membership.models import TermsVersion
 
 
 class Circle(models.Model):
@@ -215,6 +216,17 @@ class GovernanceDocument(models.Model):
             "A proposal to change the document gets this electorate; no other is accepted."
         ),
     )
+    members_accept = models.CharField(
+        _("members accept it as"),
+        max_length=20,
+        blank=True,
+        choices=TermsVersion.Document.choices,
+        help_text=_(
+            "Each version adopted is published as the next version of these terms, which user "
+            "members must accept within the terms acceptance period. Once one is chosen, those "
+            "terms change only by a proposal adopted here. One document at most for each."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -222,6 +234,14 @@ class GovernanceDocument(models.Model):
         verbose_name_plural = _("governance documents")
         ordering = ["title"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["members_accept"],
+                condition=~Q(members_accept=""),
+                name="one_document_per_accepted_terms",
+                violation_error_message=_(
+                    "Another document is already the one members accept as these terms."
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["membership_page"],
                 condition=Q(membership_page=True),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 from meetcoop.core.locks import lock_until_commit
+from membership.services import terms_version_adopted
 
 from ..models import DocumentVersion, GovernanceDocument, Proposal
 
@@ -39,10 +40,28 @@ def _adopt_document_text(proposal: Proposal, document: GovernanceDocument, *, no
         obj=document,
         data={"version": number, "proposal": proposal.pk},
     )
+    if document.members_accept:
+        # The Terms of Use (or Fair Use Agreement) members accept: the adopted text is their
+        # next version, published now; members get the acceptance period from today.
+        terms_version_adopted(
+            document=document.members_accept,
+            number=number,
+            text=proposal.new_text,
+            proposal_id=proposal.pk,
+            published_at=now,
+        )
     return version
 
 
-SETTINGS_FIELDS = ("title", "slug", "public", "membership_page", "responsible_circle", "decided_by")
+SETTINGS_FIELDS = (
+    "title",
+    "slug",
+    "public",
+    "membership_page",
+    "responsible_circle",
+    "decided_by",
+    "members_accept",
+)
 
 
 def document_create(
@@ -54,6 +73,7 @@ def document_create(
     membership_page: bool = False,
     responsible_circle=None,
     decided_by: str = GovernanceDocument.DecidedBy.ASSEMBLY,
+    members_accept: str = "",
 ) -> GovernanceDocument:
     """An empty document: its first text, like every later one, comes from an adopted
     proposal."""
@@ -65,6 +85,7 @@ def document_create(
             membership_page=membership_page,
             responsible_circle=responsible_circle,
             decided_by=decided_by,
+            members_accept=members_accept,
         )
         if membership_page:
             # As in ``document_settings_set``: two designations at once queue, never a 500.
@@ -89,6 +110,7 @@ def _settings_data(document) -> dict:
         "membership_page": document.membership_page,
         "responsible_circle": document.responsible_circle_id,
         "decided_by": document.decided_by,
+        "members_accept": document.members_accept,
     }
 
 

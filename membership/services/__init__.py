@@ -45,6 +45,7 @@ from .status import (
 from .terms import (
     terms_accept,
     terms_acceptances_record,
+    terms_version_adopted,
     terms_version_create,
     terms_version_delete,
     terms_version_update,
@@ -80,6 +81,7 @@ __all__ = [
     "status_notices_send",
     "terms_accept",
     "terms_acceptances_record",
+    "terms_version_adopted",
     "terms_version_create",
     "terms_version_delete",
     "terms_version_update",

@@ -1,9 +1,11 @@
 """Terms of Use and Fair Use versions, and who accepted which.
 
 A version is published from its ``published_at``; from then on members are asked to accept
-it, so it never changes and is never deleted (a change is a new version). A version not yet
-published may still be corrected or withdrawn. No version is published before today: members
-get ``terms_acceptance_days`` from the publication to accept it.
+it, so it never changes and is never deleted (a change is a new version). A person adds only a
+document's first version (the terms in force before the platform); every later one is the
+text of a governance document the Permanent Assembly adopted (``terms_version_adopted``),
+published on the day of the adoption: members get ``terms_acceptance_days`` from then to
+accept it. A version not yet published may still be corrected or withdrawn.
 """
 
 import datetime
@@ -45,11 +47,20 @@ def _refuse_published(version: TermsVersion) -> None:
 def terms_version_create(
     *, document: str, version: str, text: str, published_at: datetime.datetime, actor
 ) -> TermsVersion:
-    """Add a version of the Terms of Use or the Fair Use Agreement, published from
-    ``published_at`` (today or later; a document's first version may be older, as when the
-    co-op's terms predate the platform)."""
+    """Add the first version of the Terms of Use or the Fair Use Agreement by hand (the
+    co-op's terms as they were before the platform; it may be dated in the past). Every later
+    version is a governance document's text adopted by the Permanent Assembly
+    (``terms_version_adopted``): a person never publishes new terms on their own."""
     if TermsVersion.objects.filter(document=document).exists():
-        _refuse_past_publication(published_at)
+        raise DomainError(
+            _(
+                "New terms are published only when the Permanent Assembly adopts them: choose, "
+                "on a governance document, that members accept it as these terms, and propose "
+                "the new text there."
+            ),
+            field="document",
+            code="terms_by_proposal",
+        )
     with transaction.atomic():
         terms_version = TermsVersion(
             document=document, version=version, text=text, published_at=published_at
@@ -62,6 +73,43 @@ def terms_version_create(
             obj=terms_version,
             data={"document": document, "version": version, "published_at": published_at},
         )
+    return terms_version
+
+
+def terms_version_adopted(
+    *, document: str, number: int, text: str, proposal_id: int, published_at: datetime.datetime
+) -> TermsVersion | None:
+    """The Permanent Assembly adopted version ``number`` of the governance document members
+    accept as ``document``: publish it as the next version of those terms, from
+    ``published_at`` (the adoption). A text the same as the version in force publishes
+    nothing (a document chosen for terms already in force, say). Called inside the
+    proposal's close."""
+    current = (
+        TermsVersion.objects.filter(document=document, published_at__lte=published_at)
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+    if current is not None and current.text.strip() == text.strip():
+        return None
+    label = str(number)
+    if TermsVersion.objects.filter(document=document, version=label).exists():
+        label = f"{number} ({timezone.localdate(published_at).isoformat()})"
+    terms_version = TermsVersion(
+        document=document, version=label, text=text, published_at=published_at
+    )
+    terms_version.full_clean()
+    terms_version.save()
+    audit_log(
+        actor=None,
+        action="membership.terms_version.created",
+        obj=terms_version,
+        data={
+            "document": document,
+            "version": label,
+            "published_at": published_at,
+            "proposal": proposal_id,
+        },
+    )
     return terms_version
 
 

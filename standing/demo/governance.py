@@ -20,7 +20,7 @@ from governance.models import (
     Proposal,
     Voter,
 )
-from membership.models import Member, Membership
+from membership.models import Member, Membership, TermsVersion
 
 CIRCLES = [
     # slug, name, purpose
@@ -263,6 +263,30 @@ def seed(out, today: datetime.date) -> None:
         new_text=MEMBERSHIP_POLICY_V2,
         author=admin,
     )
+    # The Terms of Use and the Fair Use Agreement members accept: governance documents whose
+    # adopted texts are the terms' next versions. Their first text is the terms in force
+    # (so adopting it asks nobody to accept anything new); a change is a proposal.
+    for slug, title, kind in (
+        ("terms-of-use", "Terms of Use", "terms_of_use"),
+        ("fair-use", "Fair Use Agreement", "fair_use"),
+    ):
+        terms_doc, _c = GovernanceDocument.objects.get_or_create(
+            slug=slug, defaults={"title": title, "public": True, "members_accept": kind}
+        )
+        in_force = TermsVersion.objects.filter(document=kind).order_by("-published_at").first()
+        if in_force is not None:
+            _decide(
+                f"Adopt the {title} in force as a governance document",
+                text=f"From now on the {title} change only by a proposal of the Assembly.",
+                opened=today - datetime.timedelta(days=300),
+                days=14,
+                stances={"rest": Voter.Stance.AGREE},
+                today=today,
+                electorate=Proposal.Electorate.ALL,
+                document=terms_doc,
+                new_text=in_force.text,
+                author=admin,
+            )
     _decide(
         "Move the All Hands Meetings to Wednesday evenings",
         text="Hold the monthly All Hands on the second Wednesday at 19:00 CET instead of Tuesday "

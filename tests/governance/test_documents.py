@@ -188,3 +188,60 @@ def test_long_unchanged_runs_collapse_around_the_change():
         "line 12",
     ]
     assert rows[-1] == {"op": "skip", "count": 8}
+
+
+def test_terms_members_accept_change_only_by_an_adopted_proposal(open_proposal, voters):
+    """A document members accept as the Terms of Use: each adopted text is published as the
+    next terms version, from the adoption, and user members are then asked to accept it; a
+    rejected proposal publishes nothing, and a text the same as the terms in force neither."""
+    from membership.models import TermsVersion
+    from tests.factories import TermsVersionFactory
+
+    in_force = TermsVersionFactory(
+        document="terms_of_use",
+        version="1.0",
+        text="Be kind.",
+        published_at=NOW - datetime.timedelta(days=400),
+    )
+    document = GovernanceDocumentFactory(members_accept="terms_of_use")
+    adopt(open_proposal, voters, document, "Be kind.")  # the terms in force, now governed
+    assert list(TermsVersion.objects.filter(document="terms_of_use")) == [in_force]
+
+    later = NOW + datetime.timedelta(days=10)
+    blocked = open_proposal(
+        document=document,
+        new_text="Be kind. Pay on time.",
+        now=later,
+        closes_at=later + (CLOSES - NOW),
+    )
+    services.stance_cast(
+        proposal=blocked,
+        member=voters[0][0],
+        stance=Voter.Stance.BLOCK,
+        reason="Not yet.",
+        actor=voters[0][1],
+        now=later,
+    )
+    services.proposal_close(proposal=blocked, actor=None, now=later + (AFTER - NOW))
+    assert TermsVersion.objects.filter(document="terms_of_use").count() == 1
+
+    again = later + datetime.timedelta(days=20)
+    adopted = adopt(
+        open_proposal,
+        voters,
+        document,
+        "Be kind. Pay on time.",
+        now=again,
+        closes_at=again + (CLOSES - NOW),
+        close_at=again + (AFTER - NOW),
+    )
+    new = TermsVersion.objects.get(document="terms_of_use", version="2")
+    assert new.text == "Be kind. Pay on time."
+    assert new.published_at == adopted.closed_at
+
+
+def test_one_document_at_most_is_accepted_as_each_terms():
+    GovernanceDocumentFactory(members_accept="fair_use")
+    second = GovernanceDocumentFactory.build(members_accept="fair_use", slug="other", title="Other")
+    with pytest.raises(ValidationError):
+        second.full_clean()

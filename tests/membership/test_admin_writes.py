@@ -470,19 +470,21 @@ def terms_data(**values) -> dict:
 
 
 @freeze_time(NOW)
-def test_a_terms_version_added_in_the_admin_is_audited(client, coop_admin_user):
-    TermsVersionFactory(document="terms_of_use")
+def test_only_a_documents_first_terms_version_is_added_in_the_admin(client, coop_admin_user):
+    """The terms as they were before the platform are added by hand, audited; every later
+    version comes from a proposal the Permanent Assembly adopts, never from the admin."""
     client.force_login(coop_admin_user)
-    response = client.post(f"{TERMS}add/", terms_data())
+    response = client.post(f"{TERMS}add/", terms_data(version="1.0", published_at_0="2025-01-01"))
     assert response.status_code == 302, form_errors(response)
-    version = TermsVersion.objects.get(version="2.0")
+    version = TermsVersion.objects.get(version="1.0")
     entry = AuditEntry.objects.get(action="membership.terms_version.created")
     assert (entry.actor, entry.object_id) == (coop_admin_user, str(version.pk))
 
-    backdated = client.post(f"{TERMS}add/", terms_data(version="2.1", published_at_0="2026-01-01"))
-    assert backdated.status_code == 200
-    assert "published_at" in form_errors(backdated)
-    assert not TermsVersion.objects.filter(version="2.1").exists()
+    second = client.post(f"{TERMS}add/", terms_data())
+    assert second.status_code == 200
+    assert "Permanent Assembly adopts" in " ".join(form_errors(second)["document"])
+    assert not TermsVersion.objects.filter(version="2.0").exists()
+    assert AuditEntry.objects.filter(action="membership.terms_version.created").count() == 1
 
 
 @freeze_time(NOW)
