@@ -184,6 +184,22 @@ def test_the_dashboard_lists_the_meetings_that_count_since_admission(client):
     assert missed in card["meetings"]
 
 
+def test_the_terms_to_accept_read_as_their_markdown_renders_cleaned(client):
+    """New terms are a governance document's adopted text (Markdown): shown rendered, and
+    cleaned like every governance text."""
+    membership = MembershipFactory()
+    contact = MemberContactFactory(member=membership.member)
+    TermsVersionFactory(
+        version="2.0",
+        text="## Use\n\n**Be kind.**\n\n<script>alert(1)</script>",
+        published_at=datetime.datetime(2026, 11, 20, tzinfo=datetime.UTC),
+    )
+    client.force_login(contact.user)
+    html = client.get("/me/").content.decode()
+    assert "<strong>Be kind.</strong>" in html and "<h3>Use</h3>" in html
+    assert "<script>alert" not in html and "**" not in html
+
+
 def test_a_member_accepts_new_terms_on_the_dashboard(client):
     membership = MembershipFactory()
     contact = MemberContactFactory(member=membership.member)

@@ -29,3 +29,14 @@ def without_full_stop(text):
     """A label ending with a sentence's full stop, without it: "… (version 1.0)." reads
     "… (version 1.0)" before a colon in the error summary."""
     return str(text).rstrip().removesuffix(".")
+
+
+@register.filter
+def markdown(text):
+    """``{{ version.text|markdown }}``: Markdown rendered and cleaned (``render_markdown``), for
+    the terms members accept (an adopted governance text); plain text reads as paragraphs."""
+    from django.utils.safestring import mark_safe
+
+    from meetcoop.core.markdown import render_markdown
+
+    return mark_safe(render_markdown(text))  # noqa: S308  (cleaned by nh3)
