@@ -35,7 +35,9 @@ class StatementUploadForm(forms.Form):
         empty_label=_("None: I define a new one below"),
         help_text=_("How your bank's CSV export is read, remembered from the last time."),
     )
-    mapping_name = forms.CharField(label=_("New mapping: the bank's name"), required=False)
+    mapping_name = forms.CharField(
+        label=_("New mapping: the bank's name"), required=False, max_length=100
+    )
     delimiter = forms.CharField(
         label=_("Column separator"), required=False, max_length=1, initial=";"
     )

@@ -11,6 +11,7 @@ from meetcoop.core.roles import is_coop_admin
 from membership.models import Member
 
 from .models import Circle, CircleRole, GovernanceDocument, Meeting, Proposal, Voter
+from .services.proposals import STANCE_REASON_MAX
 
 
 class SeatAddForm(forms.Form):
@@ -109,6 +110,7 @@ class StanceForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
+        max_length=STANCE_REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required for a block; welcome for any stance."),
     )

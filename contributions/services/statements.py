@@ -44,6 +44,11 @@ def bank_csv_mapping_save(*, name: str, steward, actor, **fields) -> BankCsvMapp
     name = (name or "").strip()
     if not name:
         raise DomainError(_("Name the bank this mapping is for."), field="mapping_name")
+    longest = BankCsvMapping._meta.get_field("name").max_length
+    if len(name) > longest:
+        raise DomainError(
+            _("At most %(count)s characters, please.") % {"count": longest}, field="mapping_name"
+        )
     values = {key: (fields.get(key) or "").strip() for key in MAPPING_FIELDS}
     values["delimiter"] = (fields.get("delimiter") or ";")[:1]
     values["decimal_separator"] = (fields.get("decimal_separator") or ",")[:1]

@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from meetcoop.core.banking import compact_iban, compact_rf, is_valid_rf
 from meetcoop.core.errors import DomainError
 
-from .lines import ParsedLine, ParsedStatement, entry_hash, find_rf, money_amount
+from .lines import (
+    ParsedLine,
+    ParsedStatement,
+    entry_hash,
+    find_rf,
+    fitted_key,
+    money_amount,
+)
 
 
 def looks_like_xml(data: bytes) -> bool:
@@ -168,7 +175,7 @@ def _entry(
         )
     return ParsedLine(
         position=position,
-        entry_key=key[:120],
+        entry_key=fitted_key(key),
         booked_on=booked_on,
         amount=amount,
         currency=currency,

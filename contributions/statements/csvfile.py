@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 
 from meetcoop.core.errors import DomainError
 
-from .lines import ParsedLine, ParsedStatement, entry_hash, find_rf, money_amount
+from .lines import (
+    ParsedLine,
+    ParsedStatement,
+    entry_hash,
+    find_rf,
+    fitted_key,
+    money_amount,
+)
 
 
 def _decode(data: bytes) -> str:
@@ -146,7 +153,7 @@ def _row(row, *, number, position, mapping, at) -> ParsedLine:
         )
     return ParsedLine(
         position=position,
-        entry_key=key[:120],
+        entry_key=fitted_key(key),
         booked_on=booked_on,
         amount=abs(amount),
         currency=currency,

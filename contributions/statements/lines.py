@@ -47,6 +47,20 @@ def entry_hash(*, booked_on, amount, name: str, remittance: str, position: int) 
     return "h:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
+# The longest entry key a bank line stores (``BankLine.entry_key``).
+ENTRY_KEY_MAX = 120
+
+
+def fitted_key(key: str) -> str:
+    """``key`` as stored: a longer one keeps its start and ends with a hash of the whole, so
+    that two keys sharing their first 120 characters (the transfers ``…/1`` and ``…/2`` of a
+    batch with a long reference) stay two lines, and the same key always fits the same way."""
+    if len(key) <= ENTRY_KEY_MAX:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:39]
+    return f"{key[: ENTRY_KEY_MAX - 40]}~{digest}"
+
+
 _RF_START = re.compile(r"RF\s?\d{2}", re.IGNORECASE)
 _SPACE = re.compile(r"\s")
 # What is searched: the remittance a line keeps, and after each "RF" what a reference of at

@@ -139,6 +139,10 @@ def _electorate_member_ids(proposal: Proposal, *, on: datetime.date) -> list[int
     return sorted(set(memberships.values_list("member_id", flat=True)))
 
 
+# The longest reason a stance may give (every other text a member types has a bound too).
+STANCE_REASON_MAX = 2000
+
+
 def proposal_title(text: str) -> str:
     """``text`` cut, with an ellipsis, to what a proposal's title holds: a title made from
     names (an organisation's, a role's) may be longer."""
@@ -237,6 +241,11 @@ def stance_cast(
         raise DomainError(_("Choose Agree, Abstain or Block."))
     if stance == Voter.Stance.BLOCK and not reason:
         raise DomainError({"reason": _("A block needs a reason.")})
+    if len(reason) > STANCE_REASON_MAX:
+        raise DomainError(
+            _("At most %(count)s characters, please.") % {"count": STANCE_REASON_MAX},
+            field="reason",
+        )
     with transaction.atomic():
         # Lock the proposal too: a stance and the closing tally never interleave.
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)

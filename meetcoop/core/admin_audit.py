@@ -23,6 +23,8 @@ import decimal
 import uuid
 
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, router, transaction
 from django.db.models.fields.files import FieldFile
@@ -173,15 +175,39 @@ class AdminAuditMixin:
             super().delete_queryset(request, queryset)
 
 
+class _DateDrillDownChangeList(ChangeList):
+    """Django's date hierarchy builds ``datetime(year, month, day)`` from the query string and
+    turns a ``ValueError`` into a bad request, but not the ``OverflowError`` of a year past a
+    C long (``?effective_from__year=99999999999999999999``): a 500. Here it is a bad request
+    too, which the admin answers with its own "incorrect lookup" page."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class DateDrillDownGuardMixin:
+    def get_changelist(self, request, **kwargs):
+        return _DateDrillDownChangeList
+
+
 class AuditedAdminSite(admin.AdminSite):
-    """The admin site whose every ModelAdmin audits the writes it makes itself."""
+    """The admin site whose every ModelAdmin audits the writes it makes itself, and answers a
+    date drill-down past any date with a bad request, not a 500."""
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, AdminAuditMixin):
+        missing = tuple(
+            mixin
+            for mixin in (AdminAuditMixin, DateDrillDownGuardMixin)
+            if not issubclass(admin_class, mixin)
+        )
+        if missing:
             admin_class = type(
                 admin_class.__name__,
-                (AdminAuditMixin, admin_class),
+                (*missing, admin_class),
                 {
                     "__module__": admin_class.__module__,
                     "__qualname__": admin_class.__qualname__,

@@ -70,7 +70,7 @@ class ExchangeRate(AppendOnlyModel):
     def __str__(self):
         return _("1 %(currency)s = %(rate)s %(base)s from %(date)s") % {
             "currency": self.currency,
-            "rate": self.rate.normalize(),
+            "rate": f"{self.rate.normalize():f}",  # 10, not 1E+1
             "base": self.base,
             "date": date_medium(self.effective_from),
         }

@@ -107,7 +107,7 @@ def application_submit(
                     "percent": percent,
                     "money": policy.commitment_money,
                     "currency": policy.currency,
-                    "hours": policy.commitment_hours.normalize(),
+                    "hours": f"{policy.commitment_hours.normalize():f}",  # 40, not 4E+1
                 },
                 field="pledge_money",
             )

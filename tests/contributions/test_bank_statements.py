@@ -501,3 +501,42 @@ def test_confirming_marks_every_paid_membership_for_the_nightly_job_in_one_updat
         if q["sql"].startswith('UPDATE "membership_membership"') and "facts_changed_at" in q["sql"]
     ]
     assert len(marks) == 1
+
+
+def test_a_bank_name_longer_than_a_mapping_keeps_is_a_form_error(client, world):
+    """A name over 100 characters: a message on the form (it was a 500 on PostgreSQL and a
+    silently over-long row on SQLite), and nothing saved."""
+    client.force_login(world["treasurer"])
+    fields = {k if k != "name" else "mapping_name": v for k, v in CSV_MAPPING.items()}
+    fields["mapping_name"] = "B" * 150
+    data = bank_csv([["10/01/2026", "15,00", "Joan Puig Ferrer", "quota", "T-1"]])
+    response = upload(client, data, format="csv", **fields)
+    assert response.status_code == 400
+    assert "There is a problem" in response.content.decode()
+    assert not BankCsvMapping.objects.exists()
+    assert not BankStatement.objects.exists()
+
+
+def test_a_batch_with_a_long_entry_reference_keeps_every_transfer(world):
+    """The transfers of a batch are keyed "<entry>/1", "<entry>/2": cut to the column's 120
+    characters, a long reference made them one key and kept only the first."""
+    key = "K" * 130
+    batch = f"""
+    <Ntry>
+      <Amt Ccy="EUR">25.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+      <BookgDt><Dt>2026-01-10</Dt></BookgDt><AcctSvcrRef>{key}</AcctSvcrRef>
+      <NtryDtls>
+        <TxDtls><AmtDtls><TxAmt><Amt Ccy="EUR">10.00</Amt></TxAmt></AmtDtls>
+          <RltdPties><Dbtr><Nm>A PEREZ</Nm></Dbtr></RltdPties>
+        </TxDtls>
+        <TxDtls><AmtDtls><TxAmt><Amt Ccy="EUR">15.00</Amt></TxAmt></AmtDtls>
+          <RltdPties><Dbtr><Nm>PUIG FERRER, JOAN</Nm></Dbtr></RltdPties>
+        </TxDtls>
+      </NtryDtls>
+    </Ntry>"""
+    statement, _new = import_(world, camt(batch))
+    lines = list(statement.lines.order_by("position"))
+    assert [line.amount for line in lines] == [Decimal("10.00"), Decimal("15.00")]
+    assert all(len(line.entry_key) == 120 for line in lines)
+    import_(world, camt(batch))  # the same file: the same keys, nothing new
+    assert BankLine.objects.count() == 2

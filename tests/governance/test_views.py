@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -217,6 +218,29 @@ def test_block_without_reason_is_a_form_error(client, world):
     )
     assert response.status_code == 400
     assert "A block needs a reason." in response.content.decode()
+
+
+def test_a_reason_longer_than_a_stance_keeps_is_a_form_error(client, world):
+    """Bounded like every text a member types: a megabyte is refused on the form, and nothing
+    is added to the append-only stance history."""
+    from governance.models import StanceRecord
+
+    client.force_login(world["member"])
+    response = client.post(
+        reverse("governance:proposal_vote", args=[world["proposal"].pk]),
+        {"member": world["member_obj"].pk, "stance": "block", "reason": "x" * 1_000_000},
+    )
+    assert response.status_code == 400
+    assert not StanceRecord.objects.filter(reason__startswith="xxxx").exists()
+    assert Voter.objects.get(member=world["member_obj"]).reason == ""
+    with pytest.raises(ValidationError):
+        services.stance_cast(
+            proposal=world["proposal"],
+            member=world["member_obj"],
+            stance="block",
+            reason="x" * 2001,
+            actor=world["member"],
+        )
 
 
 def test_only_the_author_or_an_admin_opens_a_draft(client, world):

@@ -232,6 +232,7 @@ def test_pledge_just_under_100_percent_is_refused(client, setup, terms):
     )
     html = assert_refused(response, "covers 99.99 %")
     assert 'value="124.99"' in html  # nothing typed is lost
+    assert "or 40 hours, in any mix" in html and "4E+1" not in html  # as a person writes it
 
 
 def test_operational_without_statement_is_refused(client, setup, terms):
