@@ -397,6 +397,9 @@ class Proposal(models.Model):
     closed_at = models.DateTimeField(pgettext_lazy("time", "closed"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices, blank=True)
     outcome_reason = models.CharField(_("why"), max_length=300, blank=True)
+    # What the reason says, as a code and its numbers: worded in each reader's language.
+    outcome_code = models.CharField(max_length=20, blank=True, editable=False)
+    outcome_params = models.JSONField(default=dict, blank=True, editable=False)
     electorate_size = models.PositiveIntegerField(_("electorate size"), default=0)
     agree_count = models.PositiveIntegerField(_("agree"), default=0)
     abstain_count = models.PositiveIntegerField(_("abstain"), default=0)
@@ -422,6 +425,16 @@ class Proposal(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def outcome_text(self) -> str:
+        """Why it was adopted or rejected, in the active language (for a proposal closed
+        before reasons were stored as a code: the words stored then)."""
+        if not self.outcome_code:
+            return self.outcome_reason
+        from .selectors.proposals import outcome_words
+
+        return outcome_words(self.outcome_code, self.outcome_params)
 
     def clean(self):
         errors = {}

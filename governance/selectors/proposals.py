@@ -82,24 +82,46 @@ def proposal_tally(proposal) -> Tally:
 
 def outcome_for(proposal, tally: Tally) -> tuple[str, str]:
     """DOMAIN.md's rule: adopted when turnout reaches the quorum, at least one voter agrees and
-    nobody blocks; otherwise rejected. Returns (outcome, reason in words)."""
+    nobody blocks; otherwise rejected. Returns (outcome, reason in the reader's words)."""
+    outcome, code, params = outcome_decided(proposal, tally)
+    return outcome, outcome_words(code, params)
+
+
+def outcome_decided(proposal, tally: Tally) -> tuple[str, str, dict]:
+    """``outcome_for`` as (outcome, reason code, its numbers): what a closed proposal stores,
+    so that each reader reads the reason in their own language (``outcome_words``)."""
     if proposal_is_outdated(proposal):
-        return Proposal.Outcome.REJECTED, gettext("based on an outdated version of the document")
+        return Proposal.Outcome.REJECTED, "outdated", {}
     if tally.block:
-        return Proposal.Outcome.REJECTED, ngettext(
-            "%(n)d member blocked", "%(n)d members blocked", tally.block
-        ) % {"n": tally.block}
+        return Proposal.Outcome.REJECTED, "blocked", {"n": tally.block}
     if tally.turnout_percent < proposal.quorum_percent or not tally.electorate:
-        return Proposal.Outcome.REJECTED, gettext(
-            "quorum not reached: %(turnout)s %% voted, %(quorum)s %% needed"
-        ) % {
-            # Rounded down: 66.67 % under a 67 % quorum must not read "67 % voted".
-            "turnout": tally.turnout_percent.quantize(Decimal("1"), rounding=ROUND_DOWN),
-            "quorum": f"{proposal.quorum_percent.normalize():f}",  # 50, not 5E+1
-        }
+        return (
+            Proposal.Outcome.REJECTED,
+            "quorum",
+            {
+                # Rounded down: 66.67 % under a 67 % quorum must not read "67 % voted".
+                "turnout": str(tally.turnout_percent.quantize(Decimal("1"), rounding=ROUND_DOWN)),
+                "quorum": f"{proposal.quorum_percent.normalize():f}",  # 50, not 5E+1
+            },
+        )
     if not tally.agree:
-        return Proposal.Outcome.REJECTED, gettext("nobody agreed")
-    return Proposal.Outcome.ADOPTED, gettext("agreed, with nobody blocking")
+        return Proposal.Outcome.REJECTED, "nobody_agreed", {}
+    return Proposal.Outcome.ADOPTED, "agreed", {}
+
+
+def outcome_words(code: str, params: dict) -> str:
+    """A stored outcome's reason in the active language."""
+    if code == "outdated":
+        return gettext("based on an outdated version of the document")
+    if code == "blocked":
+        return ngettext("%(n)d member blocked", "%(n)d members blocked", params["n"]) % params
+    if code == "quorum":
+        return gettext("quorum not reached: %(turnout)s %% voted, %(quorum)s %% needed") % params
+    if code == "nobody_agreed":
+        return gettext("nobody agreed")
+    if code == "agreed":
+        return gettext("agreed, with nobody blocking")
+    return ""
 
 
 def proposal_is_outdated(proposal) -> bool:

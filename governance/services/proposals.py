@@ -6,8 +6,9 @@ import json
 import logging
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -300,10 +301,15 @@ def proposal_close(*, proposal: Proposal, actor, now=None, notify: bool = True) 
             # Lock the document first: two proposals on one version can't both be adopted.
             document = GovernanceDocument.objects.select_for_update().get(pk=proposal.document_id)
         tally = selectors.proposal_tally(proposal)
-        outcome, reason = selectors.outcome_for(proposal, tally)
+        outcome, code, params = selectors.outcome_decided(proposal, tally)
         proposal.status = Proposal.Status.CLOSED
         proposal.closed_at = now
         proposal.outcome = outcome
+        # Each reader reads the reason in their own language (``Proposal.outcome_text``); the
+        # stored words are the co-op's language, whoever happened to close it.
+        proposal.outcome_code, proposal.outcome_params = code, params
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = selectors.outcome_words(code, params)
         proposal.outcome_reason = reason[:300]
         proposal.electorate_size = tally.electorate
         proposal.agree_count = tally.agree
@@ -315,6 +321,8 @@ def proposal_close(*, proposal: Proposal, actor, now=None, notify: bool = True) 
                 "closed_at",
                 "outcome",
                 "outcome_reason",
+                "outcome_code",
+                "outcome_params",
                 "electorate_size",
                 "agree_count",
                 "abstain_count",
@@ -339,24 +347,26 @@ def proposal_close(*, proposal: Proposal, actor, now=None, notify: bool = True) 
         if proposal.role_application_id is not None:
             from .roles import role_application_settle  # roles opens proposals through here
 
-            role_application_settle(
-                proposal=proposal,
-                adopted=outcome == Proposal.Outcome.ADOPTED,
-                reason=reason,
-                actor=actor,
-                on=timezone.localdate(proposal.closes_at),
-            )
+            with translation.override(settings.LANGUAGE_CODE):  # stored words, as above
+                role_application_settle(
+                    proposal=proposal,
+                    adopted=outcome == Proposal.Outcome.ADOPTED,
+                    reason=reason,
+                    actor=actor,
+                    on=timezone.localdate(proposal.closes_at),
+                )
         if proposal.is_admission:
             # resellers admits the applicant or closes the application, in this transaction;
             # its DomainError rolls the close back (see the signal's contract).
-            admission_decided.send(
-                sender=Proposal,
-                proposal=proposal,
-                adopted=outcome == Proposal.Outcome.ADOPTED,
-                reason=reason,
-                actor=actor,
-                on=timezone.localdate(proposal.closes_at),
-            )
+            with translation.override(settings.LANGUAGE_CODE):  # stored words, as above
+                admission_decided.send(
+                    sender=Proposal,
+                    proposal=proposal,
+                    adopted=outcome == Proposal.Outcome.ADOPTED,
+                    reason=reason,
+                    actor=actor,
+                    on=timezone.localdate(proposal.closes_at),
+                )
         if notify:
             transaction.on_commit(lambda: _after_close(proposal.pk))
     return proposal

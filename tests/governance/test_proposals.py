@@ -346,3 +346,25 @@ def test_voting_the_same_stance_twice_adds_no_history(open_proposal):
     vote(proposal, member, user, Voter.Stance.AGREE)
     vote(proposal, member, user, Voter.Stance.AGREE)
     assert StanceRecord.objects.filter(voter__proposal=proposal).count() == 1
+
+
+def test_the_outcome_reason_reads_in_each_readers_language(make_voters, open_proposal):
+    """Whoever closes it (a French member opening the page first, the worker), the reason is
+    stored as a code and its numbers, and each reader reads it in their own language; the
+    stored words are the co-op's language."""
+    from django.utils import translation
+
+    voters = make_voters(2)
+    proposal = open_proposal(quorum_percent=Decimal("60"))
+    vote(proposal, *voters[0], Voter.Stance.AGREE)
+    with translation.override("fr"):
+        proposal = close(proposal)
+    assert (proposal.outcome_code, proposal.outcome_params) == (
+        "quorum",
+        {"turnout": "50", "quorum": "60"},
+    )
+    assert proposal.outcome_reason == "quorum not reached: 50 % voted, 60 % needed"
+    assert proposal.outcome_text == proposal.outcome_reason
+    with translation.override("fr"):
+        french = proposal.outcome_text
+    assert french != proposal.outcome_reason and "50" in french and "60" in french
