@@ -96,6 +96,10 @@ ADVICE = {
     "terms_pending": _("Read and accept the new version on your dashboard."),
     "terms_missing": _("Read and accept the new version on your dashboard."),
 }
+# Shown only when at risk: the seats end soon (the advice of having none), a quarter's report
+# or share is due soon (the advice of an overdue one). The same sentences, translated once.
+ADVICE["circle_member"] = ADVICE["circle_none"]
+ADVICE["reseller_ok"] = ADVICE["reseller_overdue"]
 
 
 def _reseller_overdue_text(params: dict) -> str:

@@ -82,8 +82,28 @@ def commitment_rule(
     return Reason("commitment_overdue", False, params)
 
 
-def circle_rule(*, circle_count: int) -> Reason:
+def circle_rule(
+    *,
+    circle_count: int,
+    on: datetime.date | None = None,
+    seated_until: datetime.date | None = None,
+) -> Reason:
+    """Seated in at least one circle on ``on``. ``seated_until``: the last day of its unbroken
+    seating from ``on``, when its seats end (None: a seat with no end, or ending later than
+    the warning reads); at risk when that day is at most ``AT_RISK_DAYS`` after ``on``, since
+    the next day it would hold no seat."""
     if circle_count >= 1:
+        at_risk = (
+            on is not None and seated_until is not None and (seated_until - on).days <= AT_RISK_DAYS
+        )
+        if at_risk:
+            return Reason(
+                "circle_member",
+                True,
+                {"count": circle_count, "until": seated_until.isoformat()},
+                at_risk=True,
+                cause=f"circle:{seated_until.isoformat()}",
+            )
         return Reason("circle_member", True, {"count": circle_count})
     return Reason("circle_none", False, {"count": 0})
 
@@ -221,13 +241,27 @@ DUES_OK = Reason("dues_ok", True, {})
 RESELLER_OK = Reason("reseller_ok", True, {})
 
 
-def reseller_rule(*, missing_reports: list[str], unpaid_shares: list[str]) -> Reason:
-    """Quarters (as "2026-Q2") whose revenue report, or revenue-share payment, is overdue."""
+def reseller_rule(
+    *, missing_reports: list[str], unpaid_shares: list[str], due_soon: list[str] = ()
+) -> Reason:
+    """Quarters (as "2026-Q2") whose revenue report, or revenue-share payment, is overdue.
+    ``due_soon``: the quarters ended whose report is not sent, or share not paid, yet, due
+    within ``AT_RISK_DAYS`` (not overdue yet): at risk, one cause for those quarters."""
     if missing_reports or unpaid_shares:
         return Reason(
             "reseller_overdue",
             False,
             {"reports": ", ".join(missing_reports), "payments": ", ".join(unpaid_shares)},
+        )
+    if due_soon:
+        quarters = ",".join(due_soon)
+        # A reason of its own: ``RESELLER_OK`` is shared by every reseller up to date.
+        return Reason(
+            "reseller_ok",
+            True,
+            {"quarters": ", ".join(due_soon)},
+            at_risk=True,
+            cause=f"reseller:{quarters}",
         )
     return RESELLER_OK
 

@@ -3,7 +3,7 @@ share owed, and each reseller's standing (missing reports, unpaid shares)."""
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -80,16 +80,22 @@ class ResellerStanding:
 
     missing_quarters: list[datetime.date]
     unpaid_quarters: list[datetime.date]
+    # Ended quarters whose report is not sent, or share not paid, yet, due within the days
+    # asked for (``soon_days``) and not overdue: the member is warned before it lapses.
+    due_soon_quarters: list[datetime.date] = field(default_factory=list)
 
 
 def resellers_standing_for(
-    stewards: QuerySet[Steward] | Iterable[int], *, on: datetime.date
+    stewards: QuerySet[Steward] | Iterable[int], *, on: datetime.date, soon_days: int | None = None
 ) -> dict[int, ResellerStanding]:
     """What each reseller has overdue on ``on``, in three queries whatever the count.
 
     A quarter's report is overdue when its due date (see ``revenue_due_date``) is before
     ``on`` and no report exists; its share is overdue when, on that same due date passed,
-    the payments made up to ``on`` are less than the share owed.
+    the payments made up to ``on`` are less than the share owed. With ``soon_days``, also
+    what falls due within that many days of ``on`` (``due_soon_quarters``): a quarter ended
+    (a quarter is reported once it has ended) with no report, or a share not fully paid,
+    due on ``on`` or later, at most ``soon_days`` after it.
     """
     if not isinstance(stewards, QuerySet):
         stewards = Steward.objects.filter(pk__in=list(stewards))
@@ -110,18 +116,25 @@ def resellers_standing_for(
     reported = {(s, q) for s, q, *_rest in reports}
     result = {}
     for steward_id in stewards.values_list("pk", flat=True):
-        missing = []
+        missing, soon = [], set()
         q = first.get(steward_id)
         while q is not None and quarter_end(q) < on:
-            if revenue_due_date(q, policies) < on and (steward_id, q) not in reported:
-                missing.append(q)
+            if (steward_id, q) not in reported:
+                due = revenue_due_date(q, policies)
+                if due < on:
+                    missing.append(q)
+                elif soon_days is not None and (due - on).days <= soon_days:
+                    soon.add(q)
             q = next_quarter(q)
-        unpaid = sorted(
-            q
-            for s, q, share, paid, due_on, _pk in reports
-            if s == steward_id and due_on < on and paid < share
-        )
-        result[steward_id] = ResellerStanding(missing, unpaid)
+        unpaid = []
+        for s, q, share, paid, due_on, _pk in reports:
+            if s != steward_id or paid >= share:
+                continue
+            if due_on < on:
+                unpaid.append(q)
+            elif soon_days is not None and (due_on - on).days <= soon_days:
+                soon.add(q)
+        result[steward_id] = ResellerStanding(missing, sorted(unpaid), sorted(soon))
     return result
 
 

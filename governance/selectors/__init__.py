@@ -32,6 +32,7 @@ from .attendance import (
     meetings_to_record,
 )
 from .circles import (
+    SeatsAhead,
     can_manage_circle,
     circle_list,
     circle_seats,
@@ -39,6 +40,7 @@ from .circles import (
     is_any_coordinator,
     is_coordinator_of,
     seat_days_ahead,
+    seated_through,
     seats_on,
     seats_on_prefixed,
 )
@@ -151,7 +153,9 @@ __all__ = [
     "render_markdown",
     "rendered_diff",
     "seats_on",
+    "SeatsAhead",
     "seat_days_ahead",
+    "seated_through",
     "seats_on_prefixed",
     "text_diff",
     "voters_for",

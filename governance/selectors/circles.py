@@ -1,6 +1,7 @@
 """Reads of circles, their seats and their coordinators."""
 
 import datetime
+from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 
@@ -50,12 +51,29 @@ def circle_list(*, on: datetime.date) -> QuerySet[Circle]:
     ).order_by("name")
 
 
-def seat_days_ahead(member_ids, *, on: datetime.date) -> dict[int, datetime.date]:
+class SeatsAhead(NamedTuple):
+    """What ``seat_days_ahead`` reads of the seats dated ahead."""
+
+    # {member id: the first day after ``on`` its seats change by time alone}
+    firsts: dict[int, datetime.date]
+    # {member id: the last day of its unbroken seating from ``on``, when within the warning
+    # days}, as the dated seats read give it: a member also holding a seat with no end on
+    # ``on`` (not read here) is seated beyond, and the caller leaves it out.
+    ending: dict[int, datetime.date]
+
+
+def seat_days_ahead(member_ids, *, on: datetime.date, warn_days: int = 0) -> SeatsAhead:
     """For each of the members ``member_ids`` (a queryset of ids) with one, the first day
-    after ``on`` on which the seats it holds change by time alone: one starts, or the day
-    after one ends. One query over the seats dated ahead (few)."""
+    after ``on`` on which the seats it holds change by time alone: one starts, the day after
+    one ends, or ``warn_days`` before one ends (the seating's end comes near). And, from the
+    same rows, the members whose seating from ``on`` ends within ``warn_days`` (see
+    ``SeatsAhead.ending``, and ``seated_through``). One query over the seats dated ahead
+    (few)."""
     after = on + datetime.timedelta(days=1)
+    warn = datetime.timedelta(days=warn_days)
     firsts: dict[int, datetime.date] = {}
+    seats: dict[int, list] = {}
+    near: set[int] = set()  # holding on ``on`` a seat whose end is within the warning days
     rows = (
         CircleRole.objects.filter(among("member_id", member_ids))
         .filter(Q(started_on__gt=on) | Q(ended_on__gte=on))
@@ -63,10 +81,39 @@ def seat_days_ahead(member_ids, *, on: datetime.date) -> dict[int, datetime.date
         .values_list("member_id", "started_on", "ended_on")
     )
     for member_id, started_on, ended_on in rows:
-        for day in (started_on, ended_on and ended_on + datetime.timedelta(days=1)):
+        seats.setdefault(member_id, []).append((started_on, ended_on))
+        if ended_on is not None and started_on <= on and ended_on - warn <= on:
+            near.add(member_id)
+        for day in (
+            started_on,
+            ended_on and ended_on + datetime.timedelta(days=1),
+            warn_days and ended_on and ended_on - warn,
+        ):
             if day and day >= after and day < firsts.get(member_id, datetime.date.max):
                 firsts[member_id] = day
-    return firsts
+    ending = {}
+    for member_id in near:
+        last = seated_through(seats[member_id], on=on, days=warn_days)
+        if last is not None:
+            ending[member_id] = last
+    return SeatsAhead(firsts, ending)
+
+
+def seated_through(seats, *, on: datetime.date, days: int) -> datetime.date | None:
+    """The last day of the unbroken seating from ``on`` that ``seats`` give ((started_on,
+    ended_on) pairs, ``None`` for no end; a seat starting the day after another ends
+    continues it), when that day is at most ``days`` after ``on``; None when the seating
+    goes on beyond, or when none of ``seats`` is held on ``on``."""
+    one_day = datetime.timedelta(days=1)
+    horizon = on + datetime.timedelta(days=days)
+    last = on - one_day
+    for started_on, ended_on in sorted(seats, key=lambda seat: seat[0]):
+        if started_on > last + one_day:
+            break  # a day with no seat
+        if ended_on is None or ended_on > horizon:
+            return None
+        last = max(last, ended_on)
+    return last if last >= on else None
 
 
 def seats_on_prefixed(prefix: str, on: datetime.date) -> Q:

@@ -25,7 +25,7 @@ from governance.selectors import (
     counted_and_upcoming_meetings,
     meetings_since,
     open_proposals_for_user,
-    seats_on,
+    seated_through,
 )
 from membership import rules
 from membership.models import Membership, Policy, TermsVersion
@@ -158,14 +158,15 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
     today_policy = policy_on(on, policies) if memberships else None
     window = attendance_window(on=on, policy=today_policy) if operational else None
     counts_circles = bool(operational) and today_policy.counts_circles
-    soon_last = on + datetime.timedelta(days=rules.AT_RISK_DAYS)
-    # The seats held today; while circle meetings count, every seat held in the window or in
-    # the coming days too (a circle meeting counts for those seated on its day).
+    # The seats held today and those starting in the coming days (whether the seating goes
+    # on past the days a member is warned before: the day after them too); while circle
+    # meetings count, every seat held in the window too (a circle meeting counts for those
+    # seated on its day).
+    seats_last = on + datetime.timedelta(days=rules.AT_RISK_DAYS + 1)
     all_seats = list(
         CircleRole.objects.filter(
-            Q(started_on__lte=soon_last) & (Q(ended_on__isnull=True) | Q(ended_on__gte=window[0]))
-            if counts_circles
-            else seats_on(on),
+            Q(started_on__lte=seats_last)
+            & (Q(ended_on__isnull=True) | Q(ended_on__gte=window[0] if counts_circles else on)),
             member__in=member_ids,
         )
         .select_related("circle", "member")
@@ -243,6 +244,18 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
         "circles": {
             member_id: len({s.circle_id for s in seats if s.member_id == member_id})
             for member_id in {s.member_id for s in seats}
+        },
+        "seats_ending": {
+            member_id: last
+            for member_id in {m.member_id for m in operational}
+            if (
+                last := seated_through(
+                    [(s.started_on, s.ended_on) for s in all_seats if s.member_id == member_id],
+                    on=on,
+                    days=rules.AT_RISK_DAYS,
+                )
+            )
+            is not None
         },
         "meeting_days": sorted(m.held_on for m in meetings),
         "meeting_soon": bool(

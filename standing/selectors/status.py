@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from django.db import connection, connections, transaction
-from django.db.models import Count, DateField
+from django.db.models import Count, DateField, Q
 from django.db.models.functions import Coalesce, TruncDate
 
 from contributions.selectors import (
@@ -17,6 +17,7 @@ from contributions.selectors import (
 )
 from governance.models import CircleRole, Meeting
 from governance.selectors import (
+    SeatsAhead,
     all_hands_days,
     attendance_window,
     attended_counts,
@@ -35,15 +36,26 @@ from membership.selectors import policy_day_expression, policy_on, terms_in_forc
 from resellers.models import Steward
 
 
-def _circle_counts(member_ids, on):
+def _circle_counts(member_ids, on) -> tuple[dict[int, int], set[int]]:
+    """({member_id: circles seated in on ``on``}, the members holding on ``on`` a seat with no
+    end): one aggregate. The second tells ``seat_days_ahead``, which reads only the seats
+    dated ahead, who is seated beyond any end it reads."""
     rows = (
         CircleRole.objects.filter(seats_on(on), among("member_id", member_ids))
         .order_by()
         .values("member_id")
-        .annotate(n=Count("circle_id", distinct=True))
-        .values_list("member_id", "n")
+        .annotate(
+            n=Count("circle_id", distinct=True),
+            endless=Count("pk", filter=Q(ended_on__isnull=True)),
+        )
+        .values_list("member_id", "n", "endless")
     )
-    return dict(rows)
+    counts, endless = {}, set()
+    for member_id, n, open_seats in rows:
+        counts[member_id] = n
+        if open_seats:
+            endless.add(member_id)
+    return counts, endless
 
 
 def _next_all_hands_within(on, days):
@@ -54,25 +66,30 @@ def _next_all_hands_within(on, days):
     ).exists()
 
 
-def _reseller_overdue_items(memberships, on) -> dict[int, tuple[list[str], list[str]]]:
-    """{member_id: (quarters whose report is overdue, quarters whose share is unpaid)} for the
-    members that run a reseller."""
+def _reseller_overdue_items(memberships, on) -> dict[int, tuple[list[str], ...]]:
+    """{member_id: (quarters whose report is overdue, quarters whose share is unpaid, quarters
+    whose report or share falls due within ``AT_RISK_DAYS``)} for the members that run a
+    reseller."""
     stewards = Steward.objects.filter(
         kind=Steward.Kind.RESELLER, member_id__in=memberships.values("member_id")
     )
     return reseller_overdue_items(stewards, dict(stewards.values_list("pk", "member_id")), on=on)
 
 
-def reseller_overdue_items(stewards, owners: dict, *, on) -> dict[int, tuple[list, list]]:
+def reseller_overdue_items(stewards, owners: dict, *, on) -> dict[int, tuple[list, list, list]]:
     """``_reseller_overdue_items`` for the resellers ``stewards`` (a queryset, or ids) whose
-    members ``owners`` ({steward id: member id}) a caller has read already."""
+    members ``owners`` ({steward id: member id}) a caller has read already. A third list:
+    the quarters whose report or share falls due within ``AT_RISK_DAYS`` (not overdue)."""
     if not owners:
         return {}
-    result: dict[int, tuple[list[str], list[str]]] = {}
-    for steward_id, standing in resellers_standing_for(stewards, on=on).items():
-        reports, payments = result.setdefault(owners[steward_id], ([], []))
+    result: dict[int, tuple[list[str], list[str], list[str]]] = {}
+    for steward_id, standing in resellers_standing_for(
+        stewards, on=on, soon_days=rules.AT_RISK_DAYS
+    ).items():
+        reports, payments, soon = result.setdefault(owners[steward_id], ([], [], []))
         reports.extend(quarter_label(q) for q in standing.missing_quarters)
         payments.extend(quarter_label(q) for q in standing.unpaid_quarters)
+        soon.extend(quarter_label(q) for q in standing.due_soon_quarters)
     return result
 
 
@@ -260,7 +277,7 @@ def status_facts(
     # The participation rule of the day says which attendance is read: the other is not.
     read_all_hands = has_operational and today_policy.counts_all_hands
     read_circles = has_operational and today_policy.counts_circles
-    return _gather(
+    facts = _gather(
         {
             # The three large aggregates first: they run side by side where they can.
             "totals": lambda: (
@@ -268,7 +285,9 @@ def status_facts(
             ),
             "attended": lambda: attended_counts(operational, window) if read_all_hands else {},
             "dues": lambda: unpaid_dues_for(user_memberships, on=on) if has_users else {},
-            "circles": lambda: _circle_counts(operational_members, on) if has_operational else {},
+            "circles": lambda: (
+                _circle_counts(operational_members, on) if has_operational else ({}, set())
+            ),
             "meeting_days": lambda: all_hands_days(window) if read_all_hands else [],
             "meeting_soon": lambda: (
                 read_all_hands and _next_all_hands_within(on, rules.AT_RISK_DAYS)
@@ -283,7 +302,9 @@ def status_facts(
             ),
             "reseller": lambda: _reseller_overdue_items(operational, on) if has_operational else {},
             "seat_days": lambda: (
-                seat_days_ahead(operational_members, on=on) if has_operational else {}
+                seat_days_ahead(operational_members, on=on, warn_days=rules.AT_RISK_DAYS)
+                if has_operational
+                else SeatsAhead({}, {})
             ),
             "dues_next": lambda: dues_days_ahead(user_memberships, on=on) if has_users else {},
             "terms_required": lambda: (
@@ -294,6 +315,14 @@ def status_facts(
         },
         parallel=parallel,
     )
+    # The seats: both reads of one aggregate each, put together here.
+    facts["circles"], endless = facts["circles"]
+    ahead = facts["seat_days"]
+    facts["seat_days"] = ahead.firsts
+    facts["seats_ending"] = {
+        member_id: last for member_id, last in ahead.ending.items() if member_id not in endless
+    }
+    return facts
 
 
 def status_facts_of_ids(memberships, ids, *, on: datetime.date, parallel=None) -> dict:
@@ -322,6 +351,9 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
     attended}, ``dues`` {pk: unpaid invoices}, ``circles`` {member_id: circles seated in},
     ``meeting_days`` (sorted days of the meetings that count), ``meeting_soon`` (an All Hands
     Meeting within ``AT_RISK_DAYS``), ``reseller`` {member_id: (reports, payments) overdue},
+    ``seats_ending`` {member_id: the last day of its unbroken seating from ``on``, for those
+    whose seats all end within ``AT_RISK_DAYS``}, ``seat_days`` {member_id: the next day its
+    seats change by time alone}, ``dues_next`` {pk: the next day its invoices do},
     ``terms_required`` (``terms_fact`` of each required version), ``circle_attended`` {pk:
     (circle meetings that count, attended)} and ``circle_meeting_soon`` (member ids with a
     meeting of their circles within ``AT_RISK_DAYS``), both read only when the policy's
@@ -356,9 +388,11 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
     grace_days = today_policy.dues_grace_days
     grace_term = datetime.timedelta(days=grace_days)
     # What time alone changes: a commitment's deadline coming within AT_RISK_DAYS or passing,
-    # a seat starting or ending, an invoice falling due or out of its grace period. What every
-    # membership of a type reads (meetings, terms, policies) the nightly plan watches instead.
+    # a seat starting, ending or its end coming within AT_RISK_DAYS, an invoice falling due or
+    # out of its grace period. What every membership of a type reads (meetings, terms,
+    # policies) the nightly plan watches instead.
     seat_days, dues_next = facts.get("seat_days", {}), facts.get("dues_next", {})
+    seats_ending = facts.get("seats_ending", {})
     one_day, at_risk_term = datetime.timedelta(days=1), datetime.timedelta(days=rules.AT_RISK_DAYS)
     no_dues: list = []
     bound_by_day: dict[datetime.date, tuple] = {}
@@ -410,7 +444,11 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
                 circle_attendance = None
             reasons = [
                 commitment_rule(on=on, progress=progress, deadline=deadline, policy=bound),
-                circle_rule(circle_count=circles.get(member_id, 0)),
+                circle_rule(
+                    circle_count=circles.get(member_id, 0),
+                    on=on,
+                    seated_until=seats_ending.get(member_id),
+                ),
                 *(
                     [all_hands]
                     if participation == "all_hands"
@@ -420,8 +458,12 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
                 ),
             ]
             if member_id in reseller:
-                reports, payments = reseller[member_id]
-                reasons.append(reseller_rule(missing_reports=reports, unpaid_shares=payments))
+                reports, payments, due_soon = reseller[member_id]
+                reasons.append(
+                    reseller_rule(
+                        missing_reports=reports, unpaid_shares=payments, due_soon=due_soon
+                    )
+                )
         else:
             for who in accepted_by:
                 if member_id not in who:

@@ -206,3 +206,66 @@ def test_reason_dates_are_worded_in_the_readers_medium_format():
     assert reason_text(reason) == "Please accept Terms of Use 2.0 by Oct 12, 2025."
     with translation.override("de"):
         assert "12.10.2025" in reason_text(reason)  # never "10/12/2025"
+
+
+# --- at risk before a lapse known in advance: the seats' end, a quarter falling due --------------
+
+
+def test_a_circle_seating_ending_within_30_days_is_at_risk_with_the_advice_of_having_none():
+    """The only seat ends on D+5: the member lapses on D+6, so it is warned on D, from the day
+    the end is 30 days ahead; one notice per last day seated."""
+    soon = circle_rule(circle_count=1, on=D, seated_until=D + datetime.timedelta(days=5))
+    assert soon.ok and soon.at_risk and soon.code == "circle_member"
+    assert soon.cause == "circle:2026-11-29"
+    assert reason_text(soon.as_json()) == "Member of 1 circle."
+    assert reason_advice(soon.as_json()) == reason_advice(circle_rule(circle_count=0).as_json())
+    assert reason_advice(soon.as_json()) == "Ask a circle's coordinator to add you to the circle."
+    edge = circle_rule(circle_count=2, on=D, seated_until=D + datetime.timedelta(days=30))
+    assert edge.at_risk and edge.cause == "circle:2026-12-24"
+    later = circle_rule(circle_count=2, on=D, seated_until=D + datetime.timedelta(days=31))
+    assert later.ok and not later.at_risk and later.cause == ""
+    assert not circle_rule(circle_count=1, on=D).at_risk  # a seat with no end
+    assert not circle_rule(circle_count=0, on=D, seated_until=D).ok
+
+
+def test_seated_through_follows_seats_that_continue_each_other():
+    from governance.selectors import seated_through
+
+    def day(n):
+        return D + datetime.timedelta(days=n)
+
+    # The only seat ends D+5.
+    assert seated_through([(day(-100), day(5))], on=D, days=30) == day(5)
+    # A second seat starts the day after: no day without a seat, nothing ends within 30 days.
+    assert seated_through([(day(-100), day(5)), (day(6), None)], on=D, days=30) is None
+    assert seated_through([(day(6), day(60)), (day(-100), day(5))], on=D, days=30) is None
+    # ... or it ends within the 30 days too: the last day is the second seat's.
+    assert seated_through([(day(-100), day(5)), (day(6), day(20))], on=D, days=30) == day(20)
+    # A day between them without a seat: the first end counts.
+    assert seated_through([(day(-100), day(5)), (day(7), None)], on=D, days=30) == day(5)
+    # Two seats held today, one without an end; a seat over before today is no seat.
+    assert seated_through([(day(-100), day(5)), (day(-10), None)], on=D, days=30) is None
+    assert seated_through([(day(-100), day(-1))], on=D, days=30) is None
+    assert seated_through([(day(-100), day(30))], on=D, days=30) == day(30)
+    assert seated_through([(day(-100), day(31))], on=D, days=30) is None
+
+
+def test_a_quarter_falling_due_is_at_risk_with_the_advice_of_an_overdue_one():
+    from membership.rules import RESELLER_OK
+
+    soon = reseller_rule(missing_reports=[], unpaid_shares=[], due_soon=["2026-Q3"])
+    assert soon.ok and soon.at_risk and soon.code == "reseller_ok"
+    assert soon.cause == "reseller:2026-Q3"
+    assert (
+        reason_advice(soon.as_json())
+        == "Send the quarter's revenue report and pay the revenue share."
+    )
+    assert reason_text(soon.as_json()) == (
+        "Revenue reports and revenue-share payments are up to date."
+    )
+    # The shared reason of every reseller up to date is left as it was.
+    assert reseller_rule(missing_reports=[], unpaid_shares=[]) is RESELLER_OK
+    assert not RESELLER_OK.at_risk and RESELLER_OK.cause == ""
+    # Overdue wins: the member lapses, the quarter due soon is not worded apart.
+    overdue = reseller_rule(missing_reports=["2026-Q2"], unpaid_shares=[], due_soon=["2026-Q3"])
+    assert not overdue.ok and overdue.code == "reseller_overdue"

@@ -314,7 +314,8 @@ def test_a_year_of_nightly_runs_misses_nothing_a_full_run_would_find():
     full evaluation finds no status to change and no warning not given, and the weekly full
     run at the end changes nothing. Time alone moves most of the statuses here: deadlines,
     grace periods, seats ending and starting, meetings coming and leaving the window, terms
-    falling due, a policy taking effect."""
+    falling due, a policy taking effect; and the warnings of what is known ahead: a seating
+    ending (warned 30 days before its last day, not when another seat continues it)."""
     events: dict[datetime.date, list] = {}
     with freeze_time(at(S - days(1), 12)):
         PolicyFactory(effective_from=S + days(181), dues_grace_days=14, attendance_window_days=180)
@@ -350,6 +351,13 @@ def test_a_year_of_nightly_runs_misses_nothing_a_full_run_would_find():
 
         operational("deadline", admitted=S - days(300), hours="0")  # lapses S+66
         operational("seat ends", admitted=S - days(100), seat_end=S + days(120))
+        # Another seat starts the day after its first one ends: never a day without a seat.
+        continued = operational("seat continues", admitted=S - days(100), seat_end=S + days(90))
+        CircleRoleFactory(member=continued.member, started_on=S + days(91))
+        # Seats that continue each other, then a day without one: warned of the last.
+        gap = operational("seats then a gap", admitted=S - days(100), seat_end=S + days(150))
+        CircleRoleFactory(member=gap.member, started_on=S + days(151), ended_on=S + days(170))
+        CircleRoleFactory(member=gap.member, started_on=S + days(172))
         late_seat = operational("seat starts", admitted=S - days(10), seat=False)
         CircleRoleFactory(member=late_seat.member, started_on=S + days(50))
         absent = operational("absent", admitted=S - days(200))
@@ -461,6 +469,23 @@ def test_a_year_of_nightly_runs_misses_nothing_a_full_run_would_find():
     assert (S + days(21), "lapsed") in moved_on("absent")  # the first meeting recorded
     assert moved_on("present") == set()
     assert (S + days(121), "lapsed") in moved_on("seat ends")
+    assert moved_on("seat continues") == set()
+    assert moved_on("seats then a gap") == {(S + days(171), "lapsed"), (S + days(172), "active")}
+
+    # Warned of a seating's end by a usual night, the day its last day came within 30 days.
+    def warned(name):
+        return [
+            (notice.cause, timezone.localdate(notice.created_at))
+            for notice in StatusNotice.objects.filter(
+                membership=members[name], cause__startswith="circle:"
+            ).order_by("pk")
+        ]
+
+    assert warned("seat ends") == [(f"circle:{S + days(120)}", S + days(90))]
+    assert warned("seats then a gap") == [(f"circle:{S + days(170)}", S + days(140))]
+    assert warned("seat continues") == []
+    assert StatusRun.objects.get(on=S + days(90), source="nightly").scope == "changed"
+    assert StatusRun.objects.get(on=S + days(140), source="nightly").scope == "changed"
     assert (S + days(50), "active") in moved_on("seat starts")
     assert (S + days(41), "lapsed") in moved_on("in grace")
     assert (S + days(131), "lapsed") in moved_on("quiet")  # the new terms, not accepted
