@@ -10,7 +10,7 @@ from meetcoop.core.dates import date_medium
 from meetcoop.core.money import format_money
 
 # Parameters stored as ISO dates (for machines) and worded in the reader's date format.
-DATE_PARAMS = ("deadline", "due")
+DATE_PARAMS = ("deadline", "due", "until")
 # Parameters stored as plain amounts in ``currency`` and worded as the reader writes money.
 MONEY_PARAMS = ("money", "amount")
 
@@ -164,9 +164,24 @@ def reason_text(reason: dict) -> str:
         return _circle_attendance_with_count(reason["code"], params)
     if reason["code"] == "circle_member":
         count = params.get("count", 1)
+        if params.get("until"):  # at risk: the seats end, and no other follows
+            return ngettext(
+                "Member of %(count)s circle until %(until)s; operational members need at least "
+                "one.",
+                "Member of %(count)s circles until %(until)s; operational members need at least "
+                "one.",
+                count,
+            ) % {"count": count, "until": params["until"]}
         return ngettext("Member of %(count)s circle.", "Member of %(count)s circles.", count) % {
             "count": count
         }
+    if reason["code"] == "reseller_ok" and params.get("quarters"):  # at risk: due soon
+        return str(
+            _(
+                "As a reseller: the revenue report and the revenue share for %(quarters)s fall "
+                "due soon."
+            )
+        ) % {"quarters": params["quarters"]}
     template = TEXTS.get(reason["code"])
     if template is None:
         return reason["code"]

@@ -217,7 +217,9 @@ def test_a_circle_seating_ending_within_30_days_is_at_risk_with_the_advice_of_ha
     soon = circle_rule(circle_count=1, on=D, seated_until=D + datetime.timedelta(days=5))
     assert soon.ok and soon.at_risk and soon.code == "circle_member"
     assert soon.cause == "circle:2026-11-29"
-    assert reason_text(soon.as_json()) == "Member of 1 circle."
+    assert reason_text(soon.as_json()) == (
+        "Member of 1 circle until Nov 29, 2026; operational members need at least one."
+    )
     assert reason_advice(soon.as_json()) == reason_advice(circle_rule(circle_count=0).as_json())
     assert reason_advice(soon.as_json()) == "Ask a circle's coordinator to add you to the circle."
     edge = circle_rule(circle_count=2, on=D, seated_until=D + datetime.timedelta(days=30))
@@ -261,7 +263,7 @@ def test_a_quarter_falling_due_is_at_risk_with_the_advice_of_an_overdue_one():
         == "Send the quarter's revenue report and pay the revenue share."
     )
     assert reason_text(soon.as_json()) == (
-        "Revenue reports and revenue-share payments are up to date."
+        "As a reseller: the revenue report and the revenue share for 2026-Q3 fall due soon."
     )
     # The shared reason of every reseller up to date is left as it was.
     assert reseller_rule(missing_reports=[], unpaid_shares=[]) is RESELLER_OK
