@@ -62,17 +62,23 @@ def terms_version_create(
             code="terms_by_proposal",
         )
     with transaction.atomic():
-        terms_version = TermsVersion(
-            document=document, version=version, text=text, published_at=published_at
+        return _publish(
+            document=document, version=version, text=text, published_at=published_at, actor=actor
         )
-        terms_version.full_clean()
-        terms_version.save()
-        audit_log(
-            actor=actor,
-            action="membership.terms_version.created",
-            obj=terms_version,
-            data={"document": document, "version": version, "published_at": published_at},
-        )
+
+
+def _publish(*, document, version, text, published_at, actor, **audited) -> TermsVersion:
+    terms_version = TermsVersion(
+        document=document, version=version, text=text, published_at=published_at
+    )
+    terms_version.full_clean()
+    terms_version.save()
+    audit_log(
+        actor=actor,
+        action="membership.terms_version.created",
+        obj=terms_version,
+        data={"document": document, "version": version, "published_at": published_at, **audited},
+    )
     return terms_version
 
 
@@ -94,23 +100,14 @@ def terms_version_adopted(
     label = str(number)
     if TermsVersion.objects.filter(document=document, version=label).exists():
         label = f"{number} ({timezone.localdate(published_at).isoformat()})"
-    terms_version = TermsVersion(
-        document=document, version=label, text=text, published_at=published_at
-    )
-    terms_version.full_clean()
-    terms_version.save()
-    audit_log(
+    return _publish(
+        document=document,
+        version=label,
+        text=text,
+        published_at=published_at,
         actor=None,
-        action="membership.terms_version.created",
-        obj=terms_version,
-        data={
-            "document": document,
-            "version": label,
-            "published_at": published_at,
-            "proposal": proposal_id,
-        },
+        proposal=proposal_id,
     )
-    return terms_version
 
 
 def terms_version_update(*, terms_version: TermsVersion, actor, **values) -> TermsVersion:
