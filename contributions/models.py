@@ -34,11 +34,24 @@ class LedgerEntryQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         self._refuse_decided("changed")
-        return super().update(**kwargs)
+        # One UPDATE of the rows still pending: a row decided since the check above (by a
+        # concurrent approval) is left as it is.
+        pending = self.filter(status=LedgerEntry.Status.PENDING)
+        return super(LedgerEntryQuerySet, pending).update(**kwargs)
 
     def delete(self):
         self._refuse_decided("deleted")
         return super().delete()
+
+    def bulk_create(
+        self, objs, batch_size=None, ignore_conflicts=False, update_conflicts=False, **kwargs
+    ):
+        # An "upsert" would overwrite the row of that id, decided or not: never for the ledger.
+        if update_conflicts:
+            raise AppendOnlyError("Ledger entries are never overwritten by bulk_create.")
+        return super().bulk_create(
+            objs, batch_size=batch_size, ignore_conflicts=ignore_conflicts, **kwargs
+        )
 
     update.queryset_only = True
     delete.queryset_only = True
@@ -206,7 +219,8 @@ class LedgerEntry(models.Model):
         return f"#{self.pk} {self.get_kind_display()} {what} · {self.member}"
 
     def save(self, *args, **kwargs):
-        if not self._state.adding and self._decided_in_db():
+        # Also a new instance given the id of a decided row: Django would UPDATE that row.
+        if self.pk is not None and self._decided_in_db():
             raise AppendOnlyError(_("An approved or rejected ledger entry can't be changed."))
         super().save(*args, **kwargs)
         self._loaded_status = self.status

@@ -20,6 +20,12 @@ class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError(f"{self.model.__name__} rows can't be deleted.")
 
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        # An "upsert" overwrites the row that holds the same key: never in an append-only table.
+        if update_conflicts:
+            raise AppendOnlyError(f"{self.model.__name__} rows are never overwritten.")
+        return super().bulk_create(objs, *args, **kwargs)
+
     update.queryset_only = True
     delete.queryset_only = True
 
@@ -39,6 +45,11 @@ class AppendOnlyModel(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError(f"{type(self).__name__} rows can't be changed.")
+        # Always an INSERT: a new instance given the id of a row already written would
+        # otherwise make Django UPDATE that row.
+        kwargs["force_insert"] = True
+        kwargs.pop("force_update", None)
+        kwargs.pop("update_fields", None)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -1,6 +1,6 @@
 import pytest
 from django.db import connection, transaction
-from django.db.utils import DatabaseError
+from django.db.utils import DatabaseError, IntegrityError
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.models import AppendOnlyError, AuditEntry
@@ -49,6 +49,36 @@ def test_bulk_update_and_delete_are_refused(entry):
         AuditEntry.objects.filter(pk=entry.pk).update(action="x")
     with pytest.raises(AppendOnlyError):
         AuditEntry.objects.all().delete()
+    assert AuditEntry.objects.get(pk=entry.pk).action == "membership.member.created"
+
+
+def test_a_new_instance_given_the_id_of_an_entry_cannot_overwrite_it(entry):
+    forged = AuditEntry(
+        pk=entry.pk,
+        actor=entry.actor,
+        action="something.else",
+        content_type=entry.content_type,
+        object_id=entry.object_id,
+        data={},
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        forged.save()
+    assert AuditEntry.objects.get(pk=entry.pk).action == "membership.member.created"
+
+
+def test_an_upsert_is_refused(entry):
+    forged = AuditEntry(
+        pk=entry.pk,
+        actor=entry.actor,
+        action="something.else",
+        content_type=entry.content_type,
+        object_id=entry.object_id,
+        data={},
+    )
+    with pytest.raises(AppendOnlyError):
+        AuditEntry.objects.bulk_create(
+            [forged], update_conflicts=True, unique_fields=["id"], update_fields=["action"]
+        )
     assert AuditEntry.objects.get(pk=entry.pk).action == "membership.member.created"
 
 
