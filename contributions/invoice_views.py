@@ -65,6 +65,7 @@ def _pdf(page) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     name = "".join(page.reference.split())
     response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    response["Cache-Control"] = "no-store"  # a member's debts: kept by no cache on the way
     return response
 
 

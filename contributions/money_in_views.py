@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
+from meetcoop.core.errors import DomainError
 from meetcoop.core.exports import csv_cell, csv_lines
 from meetcoop.core.roles import is_treasurer
 
@@ -30,21 +31,33 @@ def _stewards_or_403(user):
     return stewards
 
 
-@login_required
-def money_in(request):
-    stewards = _stewards_or_403(request.user)
-    today = timezone.localdate()
+def _page(request, stewards, today, *, status=200):
+    """The page; with no policy in force (none set yet, or the first starts later), the
+    policy's absence is said where the figures would be: grace periods come from it."""
+    try:
+        rows, policy_missing = money_in_by_steward(stewards, on=today), ""
+    except DomainError as error:
+        if error.code != "policy_missing":
+            raise
+        rows, policy_missing = [], error.text
     return render(
         request,
         "contributions/money_in.html",
         {
-            "rows": money_in_by_steward(stewards, on=today),
+            "rows": rows,
+            "policy_missing": policy_missing,
             "today": today,
             "month_start": today.replace(day=1),
             "may_record": is_treasurer(request.user),
             "unmatched": unmatched_bank_lines(request.user),
         },
+        status=status,
     )
+
+
+@login_required
+def money_in(request):
+    return _page(request, _stewards_or_403(request.user), timezone.localdate())
 
 
 CSV_HEADER = [
@@ -67,6 +80,12 @@ CSV_HEADER = [
 def money_in_csv(request):
     stewards = _stewards_or_403(request.user)
     today = timezone.localdate()
+    try:
+        lines = open_invoice_rows(stewards, on=today)
+    except DomainError as error:
+        if error.code != "policy_missing":
+            raise
+        return _page(request, stewards, today, status=409)  # says why there is no file
     # Members' debts leave the platform: who took them, and how many rows, is audited.
     audit_log(
         actor=request.user,
@@ -79,7 +98,7 @@ def money_in_csv(request):
     )
 
     def rows():
-        for row in open_invoice_rows(stewards, on=today):
+        for row in lines:
             invoice = row.invoice
             yield [
                 csv_cell(invoice.membership.steward.name),
@@ -100,4 +119,5 @@ def money_in_csv(request):
         csv_lines(CSV_HEADER, rows()), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="money-in-{today.isoformat()}.csv"'
+    response["Cache-Control"] = "no-store"  # members' debts: kept by no cache on the way
     return response

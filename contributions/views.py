@@ -463,6 +463,15 @@ def export_csv(request):
         data={"filter": dict(request.GET.lists()), "rows": rows.count()},
     )
 
+    # Who logged and who decided: a treasurer sees their addresses; anyone else sees a
+    # colleague's name, and an address only when it is their own.
+    addresses = is_treasurer(request.user)
+
+    def who(user):
+        if user is None:
+            return ""
+        return user.email if addresses or user.pk == request.user.pk else user.name
+
     def line(e):
         return [
             e.pk,
@@ -478,9 +487,9 @@ def export_csv(request):
             "" if e.eur_rate is None else e.eur_rate,
             e.eur_value if e.kind != LedgerEntry.Kind.LABOUR else "",
             csv_cell(e.description),
-            csv_cell(e.logged_by.email if e.logged_by else ""),
+            csv_cell(who(e.logged_by)),
             e.logged_at.isoformat(),
-            csv_cell(e.decided_by.email if e.decided_by else ""),
+            csv_cell(who(e.decided_by)),
             e.decided_at.isoformat() if e.decided_at else "",
             e.reverses_id or "",
             csv_cell(e.reason),
@@ -489,4 +498,5 @@ def export_csv(request):
     lines = csv_lines(CSV_HEADER, (line(e) for e in rows.iterator(chunk_size=2000)))
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ledger-{today.isoformat()}.csv"'
+    response["Cache-Control"] = "no-store"  # members' contributions: kept by no cache
     return response

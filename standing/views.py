@@ -61,10 +61,30 @@ def my_data(request):
     return response
 
 
+def _dashboard_page(request, *, status: int = 200):
+    """``/me/``. The rules need the policy in force today and the one that binds each
+    operational membership; when one is missing (no policy yet: user memberships are made
+    without one; or a membership bound by a day before the first policy) nothing can be
+    evaluated, so the page says so and keeps what needs no policy (the language, the data
+    download, the request to be forgotten) instead of failing."""
+    try:
+        context = selectors.member_dashboard(
+            request.user, on=timezone.localdate(), now=timezone.now()
+        )
+    except DomainError as error:
+        if error.code != "policy_missing":
+            raise
+        context = {
+            "members": list(members_of_user(request.user).order_by("kind", "name")),
+            "erasable": erasable_members(request.user),
+            "policy_missing": error.text,
+        }
+    return render(request, "standing/dashboard.html", context, status=status)
+
+
 @login_required
 def dashboard(request):
-    context = selectors.member_dashboard(request.user, on=timezone.localdate(), now=timezone.now())
-    return render(request, "standing/dashboard.html", context)
+    return _dashboard_page(request)
 
 
 @login_required
@@ -153,10 +173,7 @@ def forget_me(request):
             except DomainError as exc:
                 refusal = exc.text
         messages.error(request, refusal)
-        context = selectors.member_dashboard(
-            request.user, on=timezone.localdate(), now=timezone.now()
-        )
-        return render(request, "standing/dashboard.html", context, status=400)
+        return _dashboard_page(request, status=400)
     member = erasable[form.cleaned_data["member"]]
     try:
         erasure_request(member=member, actor=request.user, reason=form.cleaned_data["reason"])

@@ -163,8 +163,14 @@ def open_invoice_rows(
 ) -> Iterator[OpenInvoiceRow]:
     """The open invoices of ``stewards``, by steward, due date and number, with what is
     outstanding, the last day of grace and their state (not due, due, overdue); read in
-    chunks (for the CSV export)."""
-    grace = _grace(on)
+    chunks (for the CSV export). With no policy in force on ``on`` it raises ``DomainError``
+    (``policy_missing``) at once, before the first row is asked for."""
+    return _open_invoice_rows(stewards, on=on, grace=_grace(on), chunk_size=chunk_size)
+
+
+def _open_invoice_rows(
+    stewards: QuerySet[Steward], *, on: datetime.date, grace: datetime.timedelta, chunk_size: int
+) -> Iterator[OpenInvoiceRow]:
     invoices = (
         open_invoices(stewards, on=on)
         .select_related("membership__member", "membership__steward")

@@ -24,10 +24,13 @@ import uuid
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, router, transaction
 from django.db.models.fields.files import FieldFile
+from django.http import Http404
+from django.urls import NoReverseMatch, path
 from django.utils.functional import Promise
 
 from .audit import audit_log, audit_log_many
@@ -195,7 +198,40 @@ class DateDrillDownGuardMixin:
 
 class AuditedAdminSite(admin.AdminSite):
     """The admin site whose every ModelAdmin audits the writes it makes itself, and answers a
-    date drill-down past any date with a bad request, not a 500."""
+    date drill-down past any date with a bad request, not a 500. Its "view on site" redirect
+    answers only for a row the person may see here (``view_on_site``)."""
+
+    def get_urls(self):
+        urls = super().get_urls()
+        for index, pattern in enumerate(urls):
+            if getattr(pattern, "name", None) == "view_on_site":
+                urls[index] = path(
+                    str(pattern.pattern), self.admin_view(self.view_on_site), name="view_on_site"
+                )
+        return urls
+
+    def view_on_site(self, request, content_type_id, object_id):
+        """Django's "view on site" redirect (``contenttypes.views.shortcut``), which checks
+        only that the person is staff, for the rows they may open in this admin: the model's
+        admin must let them view it and its (scoped) queryset must hold the row; anything
+        else, like a row whose page can't be named (an OAuth client), is a 404."""
+        from django.contrib.contenttypes.models import ContentType
+        from django.contrib.contenttypes.views import shortcut
+
+        try:
+            model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+        except (ContentType.DoesNotExist, ValueError, OverflowError):
+            raise Http404 from None
+        model_admin = self._registry.get(model)
+        if model_admin is None or not model_admin.has_view_or_change_permission(request):
+            raise Http404
+        obj = model_admin.get_object(request, unquote(object_id))
+        if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+            raise Http404
+        try:
+            return shortcut(request, content_type_id, object_id)
+        except NoReverseMatch:
+            raise Http404 from None
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin

@@ -197,6 +197,7 @@ def test_the_pdf_has_the_same_facts_with_euro_and_accents(client, world, monkeyp
     monkeypatch.setattr(invoice_views, "COMPRESS_PDF", False)
     response = page(client, world["member"], world["invoice"], "contributions:invoice_pdf")
     assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "no-store"
     data = response.content
     assert data.startswith(b"%PDF")
     text = pdf_text(data)

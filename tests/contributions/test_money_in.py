@@ -142,7 +142,9 @@ def test_a_stewards_admin_sees_only_its_own_stewards(client, books):
     html = client.get(PAGE).content.decode()
     assert "Comuns" in html and "Maple Rooms" not in html
     assert PAGE in html  # the header links it for a steward's admin too
-    rows = csv_rows(client.get(CSV))
+    response = client.get(CSV)
+    assert response["Cache-Control"] == "no-store"
+    rows = csv_rows(response)
     assert {r["steward"] for r in rows} == {"Comuns"}
     assert len(rows) == 5
     assert AuditEntry.objects.get(action="contributions.money_in.exported").data["rows"] == 5
