@@ -9,6 +9,7 @@ from meetcoop.core.admin import (
     BoundedInlineFormSet,
     NoBulkDeleteMixin,
     ReadOnlyAdminMixin,
+    ServiceDeleteMixin,
     ServiceFormMixin,
     message_domain_error,
 )
@@ -160,10 +161,12 @@ FROZEN_FIELDS = [
 
 
 @admin.register(Proposal)
-class ProposalAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAdmin):
-    """Drafts are added through ``proposal_create`` (audited), opened and closed through the
-    actions (``proposal_open``, ``proposal_close``, audited). A proposal that opened is
-    frozen and never deleted."""
+class ProposalAdmin(ServiceFormMixin, ServiceDeleteMixin, NoBulkDeleteMixin, admin.ModelAdmin):
+    """Drafts are added through ``proposal_create`` (audited), changed and deleted through
+    ``proposal_draft_update`` and ``proposal_draft_delete`` (which lock the row: a draft opened
+    while its page was being saved is refused, never written back as it was loaded), opened
+    and closed through the actions (``proposal_open``, ``proposal_close``, audited). A
+    proposal that opened is frozen and never deleted: saving its page writes nothing."""
 
     list_display = ["title", "status", "electorate", "closes_at", "outcome", "electorate_size"]
     list_filter = ["status", "outcome", "electorate"]
@@ -232,6 +235,17 @@ class ProposalAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAdmin):
             proposal.closes_at = data["closes_at"]
             proposal.save(update_fields=["closes_at"])
         return proposal
+
+    def change_via_service(self, request, obj, data):
+        # Only the fields the form offered (none for a proposal that opened: all read-only).
+        return services.proposal_draft_update(
+            proposal=obj,
+            actor=request.user,
+            **{field: data[field] for field in services.PROPOSAL_DRAFT_FIELDS if field in data},
+        )
+
+    def delete_via_service(self, request, obj):
+        services.proposal_draft_delete(proposal=obj, actor=request.user)
 
     @admin.action(
         description=_("Open the selected drafts (closing at their closing time)"),

@@ -11,7 +11,7 @@ from meetcoop.core.roles import is_coop_admin
 from membership.models import Member
 
 from .models import Circle, CircleRole, GovernanceDocument, Meeting, Proposal, Voter
-from .services.proposals import STANCE_REASON_MAX
+from .services.proposals import STANCE_REASON_MAX, has_visible_text
 
 
 class SeatAddForm(forms.Form):
@@ -124,7 +124,7 @@ class StanceForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("stance") == Voter.Stance.BLOCK and not (data.get("reason") or "").strip():
+        if data.get("stance") == Voter.Stance.BLOCK and not has_visible_text(data.get("reason")):
             self.add_error("reason", _("A block needs a reason."))
         return data
 

@@ -17,6 +17,10 @@ from meetcoop.core.models import AppendOnlyModel
 from meetcoop.core.money import CurrencyField, Money
 from membership.models import TermsVersion
 
+# A governance document, or a proposal's text, is at most this many characters: a long
+# constitution is a tenth of it, and each page that shows one renders it and diffs it.
+DOCUMENT_TEXT_MAX = 200_000
+
 
 class Circle(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
@@ -284,7 +288,7 @@ class DocumentVersion(AppendOnlyModel):
         GovernanceDocument, on_delete=models.PROTECT, related_name="versions"
     )
     number = models.PositiveIntegerField(_("version"))
-    text = models.TextField(_("text (Markdown)"))
+    text = models.TextField(_("text (Markdown)"), max_length=DOCUMENT_TEXT_MAX)
     text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
     proposal = models.OneToOneField(
         "Proposal",
@@ -324,7 +328,7 @@ class Proposal(models.Model):
         REJECTED = "rejected", _("rejected")
 
     title = models.CharField(_("title"), max_length=200)
-    text = models.TextField(_("text (Markdown)"))
+    text = models.TextField(_("text (Markdown)"), max_length=DOCUMENT_TEXT_MAX)
     electorate = models.CharField(
         _("electorate"), max_length=12, choices=Electorate.choices, default=Electorate.ALL
     )
@@ -351,7 +355,9 @@ class Proposal(models.Model):
         related_name="proposals",
         verbose_name=_("document it changes"),
     )
-    new_text = models.TextField(_("new text of the document (Markdown)"), blank=True)
+    new_text = models.TextField(
+        _("new text of the document (Markdown)"), blank=True, max_length=DOCUMENT_TEXT_MAX
+    )
     base_version = models.ForeignKey(
         DocumentVersion,
         null=True,

@@ -4,8 +4,9 @@ One module per seam:
 
 - ``circles``: circles and their seats;
 - ``meetings``: meetings and their attendance;
-- ``proposals``: drafting, opening, stances, closing (due ones too), the closing reminders,
-  re-proposing, and the hash of what is voted on;
+- ``proposals``: drafting (and changing or deleting a draft in the admin), opening, stances,
+  closing (due ones too), the closing reminders, re-proposing, and the hash of what is voted
+  on;
 - ``documents``: governance documents, their settings (public, membership page, responsible
   circle, who decides a change) and adopting a proposal's text as a version;
 - ``listing``: an operational member's consent to the public list of members;
@@ -28,12 +29,17 @@ from .documents import (
 from .listing import listing_set
 from .meetings import attendance_record, meeting_create
 from .proposals import (
+    DRAFT_FIELDS as PROPOSAL_DRAFT_FIELDS,
+)
+from .proposals import (
     close_due_proposals,
     closing_reminders_send,
     proposal_close,
     proposal_close_if_due,
     proposal_content_sha256,
     proposal_create,
+    proposal_draft_delete,
+    proposal_draft_update,
     proposal_open,
     proposal_repropose,
     stance_cast,
@@ -55,6 +61,7 @@ __all__ = [
     "role_holding_end",
     "role_publish",
     "DOCUMENT_SETTINGS",
+    "PROPOSAL_DRAFT_FIELDS",
     "ADMISSION_VOTING_DAYS_DEFAULT",
     "admission_proposal_open",
     "attendance_record",
@@ -72,6 +79,8 @@ __all__ = [
     "proposal_close_if_due",
     "proposal_content_sha256",
     "proposal_create",
+    "proposal_draft_delete",
+    "proposal_draft_update",
     "proposal_open",
     "proposal_repropose",
     "sha256",

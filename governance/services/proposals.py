@@ -4,6 +4,7 @@ closing (the tally and outcome), the closing reminders and re-proposing an outda
 import datetime
 import json
 import logging
+import unicodedata
 from decimal import Decimal
 
 from django.conf import settings
@@ -86,6 +87,91 @@ def proposal_create(
     return proposal
 
 
+# What a draft's editor may change (the admin's change form): everything that is voted on,
+# and the closing time it suggests. Frozen when it opens.
+DRAFT_FIELDS = (
+    "title",
+    "text",
+    "electorate",
+    "circle",
+    "quorum_percent",
+    "document",
+    "new_text",
+    "closes_at",
+)
+
+
+def proposal_draft_update(*, proposal: Proposal, actor, **changes) -> Proposal:
+    """Change a draft (the admin's change form). The row is locked and read again, so a draft
+    opened (or closed) meanwhile is refused, never written back as it was loaded: an open
+    proposal is frozen. Changing nothing writes nothing, whatever its state. A change to a
+    document is decided as the document says, as in ``proposal_create``."""
+    unknown = set(changes) - set(DRAFT_FIELDS)
+    if unknown:
+        raise DomainError(_("These can't be changed here: %(f)s.") % {"f": ", ".join(unknown)})
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        before = _draft_values(proposal)
+        touched = {f for f, value in changes.items() if before[f] != _draft_value(value)}
+        if not touched:
+            return proposal
+        if proposal.status != Proposal.Status.DRAFT:
+            raise DomainError(_("This proposal is already open or closed: it can't be changed."))
+        for field in touched:
+            setattr(proposal, field, changes[field])
+        if proposal.document_id and touched & {"electorate", "circle", "document"}:
+            proposal.electorate, proposal.circle = _document_rule(
+                proposal.document, proposal.electorate, proposal.circle
+            )
+        proposal.full_clean()
+        after = _draft_values(proposal)
+        changed = [field for field in DRAFT_FIELDS if before[field] != after[field]]
+        proposal.save(update_fields=changed)
+        audit_log(
+            actor=actor,
+            action="governance.proposal.changed",
+            obj=proposal,
+            data={field: [_audited(before[field]), _audited(after[field])] for field in changed},
+        )
+    return proposal
+
+
+def _draft_value(value):
+    """A draft field's value to compare (a row as its id)."""
+    return value.pk if hasattr(value, "pk") else value
+
+
+def _audited(value):
+    return str(value) if isinstance(value, Decimal | datetime.datetime) else value
+
+
+def _draft_values(proposal: Proposal) -> dict:
+    return {
+        field: _draft_value(
+            getattr(proposal, f"{field}_id")
+            if field in ("circle", "document")
+            else getattr(proposal, field)
+        )
+        for field in DRAFT_FIELDS
+    }
+
+
+def proposal_draft_delete(*, proposal: Proposal, actor) -> None:
+    """Delete a draft (the admin's delete page). Locked and read again: a proposal opened
+    meanwhile is kept, with its electorate."""
+    with transaction.atomic():
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.status != Proposal.Status.DRAFT:
+            raise DomainError(_("Only a draft can be deleted: this proposal has opened."))
+        audit_log(
+            actor=actor,
+            action="governance.proposal.deleted",
+            obj=proposal,
+            data={"title": proposal.title},
+        )
+        proposal.delete()
+
+
 def _document_rule(document: GovernanceDocument, electorate, circle):
     """The (electorate, circle) of a proposal changing ``document``: the document's rule wins.
     ``electorate`` None takes the rule; another electorate than the rule's is refused."""
@@ -142,6 +228,20 @@ def _electorate_member_ids(proposal: Proposal, *, on: datetime.date) -> list[int
 
 # The longest reason a stance may give (every other text a member types has a bound too).
 STANCE_REASON_MAX = 2000
+
+
+# Letters that show nothing (Hangul fillers, the blank Braille pattern), besides the
+# separators, control and format characters (zero-width spaces and joiners, soft hyphen).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def has_visible_text(text: str) -> bool:
+    """Whether ``text`` shows anything: a Block's reason of spaces, zero-width characters or
+    soft hyphens is no reason."""
+    return any(
+        unicodedata.category(char)[0] not in "CZ" and char not in _BLANK_LETTERS
+        for char in text or ""
+    )
 
 
 def proposal_title(text: str) -> str:
@@ -240,7 +340,7 @@ def stance_cast(
     reason = (reason or "").strip()
     if stance not in Voter.Stance.values:
         raise DomainError(_("Choose Agree, Abstain or Block."))
-    if stance == Voter.Stance.BLOCK and not reason:
+    if stance == Voter.Stance.BLOCK and not has_visible_text(reason):
         raise DomainError({"reason": _("A block needs a reason.")})
     if len(reason) > STANCE_REASON_MAX:
         raise DomainError(

@@ -1,0 +1,157 @@
+"""Attacks on who sees a proposal and its tally: members outside its electorate, visitors,
+guessed ids and the endpoints behind the page, before and after closing."""
+
+import pytest
+from django.urls import reverse
+from freezegun import freeze_time
+
+from governance import services
+from tests.factories import (
+    CircleFactory,
+    CircleRoleFactory,
+    GovernanceDocumentFactory,
+    voting_member,
+)
+
+from .conftest import AFTER, NOW
+
+pytestmark = pytest.mark.django_db
+
+SECRET_REASON = "The server budget is secret-7f3a."
+
+
+@pytest.fixture
+def circle_vote(open_proposal):
+    """A proposal decided by one circle, with one Block cast; an outsider with voting rights
+    who sits in no circle; a member who became active after it opened."""
+    circle = CircleFactory()
+    inside, inside_user = voting_member()
+    CircleRoleFactory(circle=circle, member=inside, started_on=NOW.date())
+    _outside, outside_user = voting_member()
+    late, late_user = voting_member(status="pending")
+    CircleRoleFactory(circle=circle, member=late, started_on=NOW.date())
+    document = GovernanceDocumentFactory(
+        public=True, responsible_circle=circle, decided_by="circle"
+    )
+    proposal = open_proposal(
+        title="Circle budget secret-title",
+        electorate="circle",
+        circle=circle,
+        document=document,
+        new_text="New text.",
+    )
+    services.stance_cast(
+        proposal=proposal,
+        member=inside,
+        stance="block",
+        reason=SECRET_REASON,
+        actor=inside_user,
+        now=NOW,
+    )
+    late.memberships.update(status="active")
+    return {
+        "proposal": proposal,
+        "document": document,
+        "inside": inside_user,
+        "outside": outside_user,
+        "late": late_user,
+    }
+
+
+def _pages(proposal):
+    return [
+        reverse("governance:proposal_detail", args=[proposal.pk]),
+        reverse("governance:proposal_list"),
+        reverse("governance:document_detail", args=[proposal.document.slug]),
+    ]
+
+
+@pytest.mark.parametrize("when", [NOW, AFTER])
+@pytest.mark.parametrize("who", ["outside", "late"])
+def test_a_member_outside_the_electorate_never_reads_the_tally(client, circle_vote, when, who):
+    proposal = circle_vote["proposal"]
+    client.force_login(circle_vote[who])
+    with freeze_time(when):
+        detail = client.get(reverse("governance:proposal_detail", args=[proposal.pk]))
+        assert detail.status_code == 403
+        for url in _pages(proposal)[1:]:
+            page = client.get(url).content.decode()
+            assert SECRET_REASON not in page
+            assert "secret-title" not in page
+        vote = client.post(
+            reverse("governance:proposal_vote", args=[proposal.pk]),
+            {"stance": "agree"},
+        )
+        assert vote.status_code == 403
+        assert SECRET_REASON not in vote.content.decode()
+    proposal.voters.get(stance="block")  # nothing changed
+
+
+@pytest.mark.parametrize("when", [NOW, AFTER])
+def test_the_electorate_reads_the_tally_and_the_reasons(client, circle_vote, when):
+    proposal = circle_vote["proposal"]
+    client.force_login(circle_vote["inside"])
+    with freeze_time(when):
+        page = client.get(reverse("governance:proposal_detail", args=[proposal.pk]))
+    assert page.status_code == 200
+    assert SECRET_REASON in page.content.decode()
+
+
+@pytest.mark.parametrize("when", [NOW, AFTER])
+def test_a_visitor_is_sent_to_sign_in_from_every_proposal_url(client, circle_vote, when):
+    proposal = circle_vote["proposal"]
+    urls = [
+        reverse("governance:proposal_detail", args=[proposal.pk]),
+        reverse("governance:proposal_vote", args=[proposal.pk]),
+        reverse("governance:proposal_open", args=[proposal.pk]),
+        reverse("governance:proposal_repropose", args=[proposal.pk]),
+        reverse("governance:proposal_list"),
+    ]
+    with freeze_time(when):
+        for url in urls:
+            for method in (client.get, client.post):
+                response = method(url)
+                assert response.status_code == 302, url
+                assert response.url.startswith(reverse("account_login"))
+        public = client.get(
+            reverse("governance:document_detail", args=[circle_vote["document"].slug])
+        ).content.decode()
+    assert "secret-title" not in public and SECRET_REASON not in public
+
+
+def test_a_guessed_id_of_nothing_is_404_and_the_endpoints_answer_no_get(client, circle_vote):
+    proposal = circle_vote["proposal"]
+    client.force_login(circle_vote["inside"])
+    with freeze_time(NOW):
+        assert (
+            client.get(reverse("governance:proposal_detail", args=[proposal.pk + 1000])).status_code
+            == 404
+        )
+        for name in ("proposal_vote", "proposal_open", "proposal_repropose"):
+            response = client.get(reverse(f"governance:{name}", args=[proposal.pk]))
+            assert response.status_code == 405
+            assert SECRET_REASON not in response.content.decode()
+
+
+def test_a_member_outside_the_electorate_can_not_open_or_repropose(client, circle_vote):
+    proposal = circle_vote["proposal"]
+    client.force_login(circle_vote["outside"])
+    with freeze_time(NOW):
+        for name in ("proposal_open", "proposal_repropose"):
+            response = client.post(
+                reverse(f"governance:{name}", args=[proposal.pk]),
+                {"closes_at": "2026-06-09T12:00"},
+            )
+            assert response.status_code == 403
+
+
+def test_the_emails_go_to_the_electorate_only(circle_vote, mailoutbox):
+    from governance import tasks
+
+    proposal = circle_vote["proposal"]
+    tasks.send_proposal_opened(proposal.pk)
+    services.proposal_close(proposal=proposal, actor=None, now=AFTER, notify=False)
+    tasks.send_proposal_outcome(proposal.pk)
+    recipients = {address for message in mailoutbox for address in message.to}
+    inside_email = proposal.voters.get().member.email
+    assert recipients == {inside_email}
