@@ -25,6 +25,7 @@ from django_countries import countries
 from meetcoop.core.dates import date_medium
 from meetcoop.core.errors import DomainError
 
+from .emails import email_canonical
 from .models import (
     ExchangeRate,
     Member,
@@ -166,6 +167,7 @@ def email_in_use(*, email: str) -> bool:
 
     from meetcoop.users.models import User
 
+    email = email_canonical(email)  # a spelling that reaches the same mailbox is the same
     return (
         User.objects.filter(email__iexact=email).exists()
         or EmailAddress.objects.filter(email__iexact=email).exists()

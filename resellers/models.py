@@ -432,6 +432,12 @@ class Application(models.Model):
     def is_undecided(self) -> bool:
         return self.status in self.UNDECIDED
 
+    @property
+    def is_rejectable(self) -> bool:
+        """Whether a steward's admin may still reject it (one waiting for its email's owner
+        included)."""
+        return self.status in self.REJECTABLE
+
 
 class ApplicationDecision(AppendOnlyModel):
     """One change of an application's status: who, when, from what to what, and why."""

@@ -5,21 +5,23 @@ import datetime
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
+from babel.numbers import format_decimal
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log, audit_log_many
 from meetcoop.core.dates import date_medium
 from meetcoop.core.errors import DomainError
-from meetcoop.core.money import round_money, validate_currency
+from meetcoop.core.money import MONEY_FIELD, Money, round_money, validate_currency
 from meetcoop.core.roles import is_treasurer
 from membership.selectors import conversion_rate, member_ids_of, policy_in_force
 
 from .. import selectors
-from ..models import MAX_HOURS, MIN_HOURS, LedgerEntry
+from ..models import MAX_HOURS, MIN_HOURS, RATE_FIELD, LedgerEntry
 
 # --- ledger: validation shared by the services ------------------------------------------------
 
@@ -57,6 +59,50 @@ def _check_positive(value, label: str) -> Decimal:
     if value <= 0:
         raise DomainError(_("%(label)s must be more than zero.") % {"label": label})
     return value
+
+
+def _largest(field: dict) -> Decimal:
+    """The largest value a decimal column of ``field`` (max_digits, decimal_places) holds."""
+    places = field["decimal_places"]
+    return Decimal(10) ** (field["max_digits"] - places) - Decimal(1).scaleb(-places)
+
+
+MONEY_MAX = _largest(MONEY_FIELD)  # 9,999,999,999.99
+
+
+def _check_not_too_large(value: Decimal, label: str, *, field: dict) -> Decimal:
+    """``value`` no larger than a column of ``field`` holds (checked before rounding it: a
+    value of more digits than Decimal's context can't even be rounded)."""
+    if abs(value) > _largest(field):
+        raise DomainError(
+            _("%(label)s can be at most %(largest)s.")
+            % {"label": label, "largest": format_decimal(_largest(field), locale=_locale())},
+            code="too_large",
+        )
+    return value
+
+
+def _check_fits(value: Decimal, label: str, *, field: dict) -> Decimal:
+    """``value`` as its column stores it: no larger than the column holds, and with no more
+    decimal places than it keeps (a value the database would round, or could not hold,
+    would no longer be what was typed, or could not be read back)."""
+    places = field["decimal_places"]
+    _check_not_too_large(value, label, field=field)
+    if -value.normalize().as_tuple().exponent > places:
+        raise DomainError(
+            ngettext(
+                "%(label)s can have at most %(places)s decimal place.",
+                "%(label)s can have at most %(places)s decimal places.",
+                places,
+            )
+            % {"label": label, "places": places},
+            code="places",
+        )
+    return value
+
+
+def _locale() -> str:
+    return (get_language() or "en").replace("-", "_")
 
 
 def _today(on):
@@ -222,7 +268,9 @@ def money_record(
     on = _today(on)
     if not is_treasurer(actor):
         raise PermissionDenied(_("Only a treasurer records money."))
-    amount = _check_positive(amount, _("The amount"))
+    amount = _check_fits(
+        _check_positive(amount, _("The amount")), _("The amount"), field=MONEY_FIELD
+    )
     validate_currency(currency)
     _check_not_future(received_on, on)
     eur_rate, eur_value = _money_value(
@@ -260,8 +308,19 @@ def _money_value(*, amount: Decimal, currency: str, eur_rate, received_on) -> tu
     elif eur_rate in (None, ""):  # the co-op's dated rate for the day it was received
         eur_rate = conversion_rate(currency=currency, base=base, on=received_on)
     else:
-        eur_rate = _check_positive(eur_rate, _("The rate"))
+        eur_rate = _check_fits(
+            _check_positive(eur_rate, _("The rate")), _("The rate"), field=RATE_FIELD
+        )
     eur_value = round_money(amount * eur_rate)
+    if eur_value > MONEY_MAX:
+        raise DomainError(
+            _(
+                "At this rate the amount would be worth more than %(largest)s: check the "
+                "amount and the rate."
+            )
+            % {"largest": Money(MONEY_MAX, base)},
+            code="too_large",
+        )
     if eur_value <= 0:
         raise DomainError(_("The amount is worth less than one cent."), code="amount")
     return eur_rate, eur_value
@@ -339,7 +398,8 @@ def resource_record(
     on = _today(on)
     if not is_treasurer(actor):
         raise PermissionDenied(_("Only a treasurer records resources."))
-    eur_value = round_money(_check_positive(eur_value, _("The value")))
+    eur_value = _check_positive(eur_value, _("The value"))
+    eur_value = round_money(_check_not_too_large(eur_value, _("The value"), field=MONEY_FIELD))
     _check_not_future(given_on, on)
     if not description.strip():
         raise DomainError(_("Describe the resource."), code="description")

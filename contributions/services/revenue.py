@@ -9,14 +9,22 @@ from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
-from meetcoop.core.money import round_money, validate_currency
+from meetcoop.core.money import MONEY_FIELD, Money, round_money, validate_currency
 from meetcoop.core.roles import is_coop_admin, is_treasurer
 from membership.selectors import conversion_rate, policy_in_force
 from resellers.models import Steward
 
 from .. import selectors
-from ..models import RevenueReport, RevenueSharePayment
-from .ledger import _check_not_future, _check_positive, _decimal, _today
+from ..models import RATE_FIELD, RevenueReport, RevenueSharePayment
+from .ledger import (
+    MONEY_MAX,
+    _check_fits,
+    _check_not_future,
+    _check_not_too_large,
+    _check_positive,
+    _decimal,
+    _today,
+)
 
 
 def revenue_report_submit(
@@ -41,9 +49,10 @@ def revenue_report_submit(
     end = selectors.quarter_end(quarter_start)
     if end >= on:
         raise DomainError(_("A quarter is reported once it has ended."), code="open")
-    revenue = round_money(_decimal(revenue, _("The revenue")))
+    revenue = _decimal(revenue, _("The revenue"))
     if revenue < 0:
         raise DomainError(_("Revenue can't be negative."), code="negative")
+    revenue = round_money(_check_not_too_large(revenue, _("The revenue"), field=MONEY_FIELD))
     validate_currency(currency)
     policy = policy_in_force(on=end)
     if currency == policy.currency:
@@ -51,8 +60,19 @@ def revenue_report_submit(
     elif eur_rate in (None, ""):  # the co-op's dated rate for the quarter's last day
         eur_rate = conversion_rate(currency=currency, base=policy.currency, on=end)
     else:
-        eur_rate = _check_positive(eur_rate, _("The rate"))
+        eur_rate = _check_fits(
+            _check_positive(eur_rate, _("The rate")), _("The rate"), field=RATE_FIELD
+        )
     revenue_eur = round_money(revenue * eur_rate)
+    if revenue_eur > MONEY_MAX:
+        raise DomainError(
+            _(
+                "At this rate the revenue would be worth more than %(largest)s: check the "
+                "revenue and the rate."
+            )
+            % {"largest": Money(MONEY_MAX, policy.currency)},
+            code="too_large",
+        )
     with transaction.atomic():
         Steward.objects.select_for_update().get(pk=steward.pk)
         if RevenueReport.objects.filter(steward=steward, quarter_start=quarter_start).exists():

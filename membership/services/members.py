@@ -14,6 +14,7 @@ from meetcoop.core.languages import shipped
 from meetcoop.core.locks import lock_until_commit
 from meetcoop.users.models import User
 
+from ..emails import email_canonical
 from ..models import Member, MemberContact, Membership, Policy, StatusChange
 from ..signals import membership_created
 from .signals import statuses_changed_after_commit
@@ -23,7 +24,7 @@ def member_email_lock(email: str) -> None:
     """Hold, until the transaction ends, the lock of ``email``: whoever creates the member or
     the login of an email (or decides whether it is new) does so one at a time, and the
     second finds the first's. Call it inside ``transaction.atomic()``."""
-    lock_until_commit(f"membership.email:{email.strip().lower()}")
+    lock_until_commit(f"membership.email:{email_canonical(email)}")
 
 
 def member_get_or_create(
@@ -36,6 +37,7 @@ def member_get_or_create(
     someone else's request must first have the email's owner agree (resellers asks the owner
     of an email already in use before an application becomes theirs).
     """
+    email = email_canonical(email)
     with transaction.atomic():
         member_email_lock(email)  # two approvals of one new email at once: one member
         member = Member.objects.filter(email__iexact=email).order_by("pk").first()

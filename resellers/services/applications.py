@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
+from membership.emails import email_canonical
 from membership.selectors import policy_in_force, terms_in_force
 
 from ..models import Application, ApplicationDecision, Steward, StewardOffer
@@ -66,7 +67,9 @@ def application_submit(
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    email = email.strip().lower()
+    email = email_canonical(email)  # one spelling per mailbox (membership.emails)
+    if len(email) > Application._meta.get_field("email").max_length:  # "ﬃ" is "ffi"
+        raise DomainError(_("This email address is too long."), field="email")
     if not steward.accepting_applications:
         raise DomainError(_("This steward is not taking applications at the moment."))
 
@@ -234,7 +237,7 @@ def application_receive(**submission) -> Receipt:
     except DomainError as error:
         if error.code != DUPLICATE:
             raise
-        steward, email = submission["steward"], submission["email"].strip().lower()
+        steward, email = submission["steward"], email_canonical(submission["email"])
         first = Application.objects.filter(
             steward=steward, email__iexact=email, status__in=Application.OPEN
         ).first()

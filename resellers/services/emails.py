@@ -31,14 +31,23 @@ def application_submission_notify(*, application_id: int) -> bool:
     context = {"application": app, "steward": app.steward}
     _send_logged("submitted", to=app.email, language=app.language, context=context)
     admin_url = absolute_url("admin:resellers_application_change", args=[app.pk])
-    for admin in admins:
+    for email, language in _admin_recipients(app.steward, admins):
         _send_logged(
-            "admin_notice",
-            to=admin.email,
-            language=admin.language or settings.LANGUAGE_CODE,
-            context={**context, "admin_url": admin_url},
+            "admin_notice", to=email, language=language, context={**context, "admin_url": admin_url}
         )
     return True
+
+
+def _admin_recipients(steward, admins) -> list[tuple[str, str]]:
+    """Who is told of a new application, as (email, language): the steward's active admins,
+    each in their own language; a steward without one, at its contact email in its first
+    language (as for a concern about its service), so that an application never waits
+    unseen."""
+    if admins:
+        return [(admin.email, admin.language or settings.LANGUAGE_CODE) for admin in admins]
+    if steward.contact_email:
+        return [(steward.contact_email, (steward.languages or [settings.LANGUAGE_CODE])[0])]
+    return []
 
 
 def application_decision_notify(*, application_id: int) -> bool:

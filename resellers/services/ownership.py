@@ -21,6 +21,7 @@ from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 from meetcoop.core.mail import absolute_url
 from membership.models import Membership
+from membership.selectors import email_is_users
 
 from ..models import Application
 from .admission import (
@@ -74,6 +75,16 @@ def application_by_token(token: str) -> Application:
     return application
 
 
+def _owners_login(app: Application, actor):
+    """``actor`` when it is a login whose email (or one of its addresses) is ``app``'s, else
+    None. Whoever holds the link answers as the email's owner, whichever login the browser
+    happens to be signed in as: that login is not recorded as having decided (the page tells
+    it so), and its email is never shown to the steward's admins as the one who decided."""
+    if getattr(actor, "pk", None) and email_is_users(email=app.email, user=actor):
+        return actor
+    return None
+
+
 def _not_waiting(app: Application) -> DomainError:
     return DomainError(
         _("This application is no longer waiting for your answer; it is %(status)s.")
@@ -103,7 +114,7 @@ def application_owner_confirm(
         app.owner_confirmed_at = timezone.now()
         app.save(update_fields=["owner_confirmed_at"])
         audit_log(
-            actor=actor if getattr(actor, "pk", None) else None,
+            actor=_owners_login(app, actor),
             action="resellers.application.owner_confirmed",
             obj=app,
         )
@@ -152,7 +163,7 @@ def application_owner_disown(*, application: Application, actor=None) -> Applica
         _transition(
             app,
             to=Application.Status.DISOWNED,
-            actor=actor,
+            actor=_owners_login(app, actor),
             reason=_("The owner of this email says they did not send this application."),
         )
     application.refresh_from_db()
