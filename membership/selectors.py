@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from meetcoop.core.dates import date_medium
+from meetcoop.core.emails import email_canonical
 from meetcoop.core.errors import DomainError
 
-from .emails import email_canonical
 from .models import (
     ExchangeRate,
     Member,

@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from meetcoop.core.emails import email_canonical
 from meetcoop.core.languages import language_choices
 
 
@@ -13,7 +14,7 @@ class UserManager(BaseUserManager):
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
-        email = self.normalize_email(email).lower()
+        email = email_canonical(self.normalize_email(email))  # one spelling per mailbox
         user = self.model(email=email, **extra_fields)
         user.set_password(password)
         user.save(using=self._db)

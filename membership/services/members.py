@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.dates import date_medium
+from meetcoop.core.emails import email_canonical
 from meetcoop.core.errors import DomainError
 from meetcoop.core.languages import shipped
 from meetcoop.core.locks import lock_until_commit
 from meetcoop.users.models import User
 
-from ..emails import email_canonical
 from ..models import Member, MemberContact, Membership, Policy, StatusChange
 from ..signals import membership_created
 from .signals import statuses_changed_after_commit

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
+from meetcoop.core.emails import email_canonical
 from meetcoop.core.errors import DomainError
-from membership.emails import email_canonical
 from membership.selectors import policy_in_force, terms_in_force
 
 from ..models import Application, ApplicationDecision, Steward, StewardOffer
@@ -67,7 +67,7 @@ def application_submit(
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    email = email_canonical(email)  # one spelling per mailbox (membership.emails)
+    email = email_canonical(email)  # one spelling per mailbox (meetcoop.core.emails)
     if len(email) > Application._meta.get_field("email").max_length:  # "ﬃ" is "ffi"
         raise DomainError(_("This email address is too long."), field="email")
     if not steward.accepting_applications:

@@ -4,12 +4,12 @@ same mailbox. Django's ``EmailField`` takes a domain with a soft hyphen or a zer
 delivery folds them all into the plain address (IDNA's nameprep, RFC 5321). Compared as
 typed, they made a second open application at the same steward, and approving one took a
 member's address for a new one: nobody asked the owner, and a second member and login were
-made for one mailbox (``membership.emails.email_canonical``)."""
+made for one mailbox (``meetcoop.core.emails.email_canonical``)."""
 
 import pytest
 from django.core.mail.message import sanitize_address
 
-from membership.emails import email_canonical
+from meetcoop.core.emails import email_canonical
 from membership.models import Member
 from membership.selectors import email_in_use
 from resellers.models import Application
