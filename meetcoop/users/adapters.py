@@ -1,8 +1,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.utils import translation
 
 from meetcoop.core.client_ip import client_ip
 from meetcoop.core.emails import email_canonical
+from meetcoop.core.languages import shipped
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -16,6 +18,17 @@ class AccountAdapter(DefaultAccountAdapter):
         (``email_canonical``): ``nuria@exam<soft hyphen>ple.org`` is ``nuria@example.org``, so
         allauth's check that an address is taken sees it."""
         return email_canonical(super().clean_email(email))
+
+    def add_message(self, request, *args, **kwargs):
+        """A message for a signed-in person in the language they chose: "Signed in as ..." is
+        written during the sign-in request, which began in the visitor's language, and read
+        on the next page, which is in the person's own."""
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user and user.is_authenticated else ""
+        if language and shipped(language):
+            with translation.override(language):
+                return super().add_message(request, *args, **kwargs)
+        return super().add_message(request, *args, **kwargs)
 
     def get_client_ip(self, request):
         """The address allauth's rate limits (login, password reset, ...) count by: the same

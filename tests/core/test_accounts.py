@@ -22,6 +22,18 @@ def test_sign_in_with_email_and_password(client):
     assert int(client.session["_auth_user_id"]) == user.pk
 
 
+def test_the_signed_in_message_is_in_the_persons_language_not_the_browsers(client):
+    UserFactory(email="ada@example.org", language="ca")
+    response = client.post(
+        reverse("account_login"),
+        {"login": "ada@example.org", "password": PASSWORD},
+        headers={"accept-language": "en"},
+        follow=True,
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == ["Heu iniciat sessió exitosament com a ada@example.org."]
+
+
 def test_wrong_password_is_refused_with_a_message(client):
     UserFactory(email="ada@example.org")
     response = client.post(reverse("account_login"), {"login": "ada@example.org", "password": "x"})

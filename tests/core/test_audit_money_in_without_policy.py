@@ -32,7 +32,10 @@ def test_money_in_says_no_policy_is_in_force(client_of_a_steward):
     assert not Policy.objects.exists()
     response = client_of_a_steward.get("/contributions/money-in/")
     assert response.status_code == 200
-    assert "No policy is in force" in response.content.decode()
+    page = response.content.decode()
+    assert "No policy is in force" in page
+    # No figures to show, and no file to offer: not "no steward yet".
+    assert 'id="money-in"' not in page and "money-in.csv" not in page
 
 
 def test_money_in_says_so_when_the_only_policy_starts_later(client_of_a_steward):
