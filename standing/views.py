@@ -74,11 +74,7 @@ def _dashboard_page(request, *, status: int = 200):
     except DomainError as error:
         if error.code != "policy_missing":
             raise
-        context = {
-            "members": list(members_of_user(request.user).order_by("kind", "name")),
-            "erasable": erasable_members(request.user),
-            "policy_missing": error.text,
-        }
+        context = selectors.dashboard_without_policy(request.user, reason=error.text)
     return render(request, "standing/dashboard.html", context, status=status)
 
 

@@ -8,7 +8,7 @@
 - ``report``: the co-op's status report.
 """
 
-from .dashboard import member_dashboard
+from .dashboard import dashboard_without_policy, member_dashboard
 from .data import member_data
 from .home import Roles, role_home, roles_of
 from .report import (
@@ -24,6 +24,7 @@ __all__ = [
     "Roles",
     "active_over_time",
     "last_status_runs",
+    "dashboard_without_policy",
     "member_dashboard",
     "member_data",
     "role_home",

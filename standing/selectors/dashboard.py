@@ -40,7 +40,7 @@ from membership.selectors import (
 from resellers.models import Steward
 
 from ..oidc.selectors import services_used
-from .erasure import erasable_rows, erasure_annotations
+from .erasure import erasable_members, erasable_rows, erasure_annotations
 from .status import (
     required_terms,
     reseller_overdue_items,
@@ -91,6 +91,35 @@ def next_nightly_check(*, now: datetime.datetime) -> datetime.datetime | None:
     # The estimate runs a fraction of a second short of the minute the crontab names.
     moment = now + remaining + datetime.timedelta(seconds=30)
     return moment.replace(second=0, microsecond=0)
+
+
+def dashboard_without_policy(user, *, reason: str) -> dict:
+    """What ``/me/`` can show when no policy binds a membership (none set yet, the first
+    starts later, or a membership bound by a day before the first): each membership with the
+    status it holds, and what needs no policy (the language, the data download, the request
+    to be forgotten), with ``reason`` in place of the rules, which can't be evaluated."""
+    members = list(members_of_user(user).order_by("kind", "name"))
+    memberships = list(
+        Membership.objects.filter(member__in=members)
+        .select_related("member", "steward", "service_level")
+        .order_by("type", "pk")
+    )
+    history = latest_status_changes(memberships, count=HISTORY_SHOWN)
+    return {
+        "members": members,
+        "cards": [
+            {
+                "membership": m,
+                "history": [
+                    (change, status_change_words(change)) for change in history[m.pk]["changes"]
+                ],
+                "history_total": history[m.pk]["total"],
+            }
+            for m in memberships
+        ],
+        "erasable": erasable_members(user),
+        "policy_missing": reason,
+    }
 
 
 def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict:

@@ -9,7 +9,7 @@ import datetime
 import pytest
 from django.test import Client
 
-from membership.models import Policy
+from membership.models import Policy, StatusChange
 from tests.factories import MemberContactFactory, MembershipFactory, PolicyFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,11 +23,27 @@ def _client(user):
 
 def test_my_page_opens_when_no_policy_is_in_force():
     contact = MemberContactFactory()
-    MembershipFactory(member=contact.member)
+    membership = MembershipFactory(member=contact.member)
+    StatusChange.objects.create(
+        membership=membership,
+        old_status="pending",
+        new_status="active",
+        effective_on=datetime.date.today(),
+        source=StatusChange.Source.PERSON,
+    )
     assert not Policy.objects.exists()
     response = _client(contact.user).get("/me/")
     assert response.status_code == 200
     assert b"No policy is in force on" in response.content
+    # The membership is shown with the status it holds; what can't be read without a policy
+    # (circles, proposals) is not said to be empty.
+    (card,) = response.context["cards"]
+    assert card["membership"].member == contact.member
+    page = response.content.decode()
+    assert f'id="ms-{card["membership"].pk}"' in page
+    assert "You are not in a circle." not in page
+    assert card["history_total"] == 1  # its history, read without a policy
+    assert "<h3>Why</h3>" not in page  # no rules to show
 
 
 def test_my_page_opens_when_only_a_future_policy_exists():
