@@ -24,6 +24,7 @@ from .transitions import (
     _already_message,
     _ask_owner,
     _enqueue,
+    _ensure_may_decide,
     _ensure_undecided,
     _lock,
     _owner_must_confirm,
@@ -278,6 +279,7 @@ def application_approve(
     on = on or timezone.localdate()
     with transaction.atomic():
         app = _lock(application)
+        _ensure_may_decide(app, actor)
         _ensure_undecided(app)
         if app.type == Application.Type.USER:
             _ensure_place(app)
@@ -330,6 +332,7 @@ def application_reject(*, application: Application, actor, reason: str) -> Appli
         raise DomainError(_("Give the reason for refusing."), field="reason")
     with transaction.atomic():
         app = _lock(application)
+        _ensure_may_decide(app, actor)
         _ensure_undecided(app, allowed=Application.REJECTABLE)
         _transition(app, to=Application.Status.REJECTED, actor=actor, reason=reason)
     application.refresh_from_db()
@@ -340,6 +343,7 @@ def application_waitlist(*, application: Application, actor, reason: str = "") -
     """Put a pending application on the waiting list."""
     with transaction.atomic():
         app = _lock(application)
+        _ensure_may_decide(app, actor)
         if app.status != Application.Status.SUBMITTED:
             raise DomainError(_already_message(app), code=ALREADY_DECIDED)
         _transition(app, to=Application.Status.WAITLISTED, actor=actor, reason=reason.strip())

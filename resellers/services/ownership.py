@@ -32,7 +32,7 @@ from .admission import (
     operational_membership_held,
 )
 from .applications import _place_left
-from .transitions import ALREADY_DECIDED, _enqueue, _lock, _transition
+from .transitions import ALREADY_DECIDED, _enqueue, _ensure_may_decide, _lock, _transition
 
 SALT = "resellers.application.owner"
 CONFIRMATION_MAX_AGE = datetime.timedelta(days=14)
@@ -175,6 +175,7 @@ def application_confirmation_resend(*, application: Application, actor) -> bool:
     whether it was sent: only an application awaiting its owner has one."""
     if application.status != Application.Status.AWAITING_CONFIRMATION:
         return False
+    _ensure_may_decide(application, actor)
     audit_log(actor=actor, action="resellers.application.confirmation_resent", obj=application)
     transaction.on_commit(
         lambda: _enqueue("application_confirmation_send", application), robust=True

@@ -5,12 +5,14 @@ record the transition (an :class:`ApplicationDecision` and an audit entry) and s
 from a Celery task after the transaction commits.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
+from meetcoop.core.roles import is_coop_admin
 from membership import services as membership_services
 from membership.selectors import email_in_use
 
@@ -20,6 +22,19 @@ from ..models import Application, ApplicationDecision
 ALREADY_DECIDED = "already_decided"
 # The code of the refusal "this email is someone's, who has not said the application is theirs".
 OWNER_MUST_CONFIRM = "owner_must_confirm"
+
+
+def _ensure_may_decide(app: Application, actor) -> None:
+    """Only a co-op admin or an active admin of the application's own steward decides it:
+    checked here as well as by the admin's scoping, so that no other way in (a view, a
+    command, a crafted admin action) decides for a steward that is not the actor's."""
+    if is_coop_admin(actor):
+        return
+    if getattr(actor, "is_active", False) and app.steward.admins.filter(pk=actor.pk).exists():
+        return
+    raise PermissionDenied(
+        _("Only the admins of %(steward)s decide its applications.") % {"steward": app.steward}
+    )
 
 
 def _lock(application: Application) -> Application:
