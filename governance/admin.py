@@ -149,17 +149,6 @@ class VoterInline(ReadOnlyAdminMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("member", "proposal")
 
 
-FROZEN_FIELDS = [
-    "title",
-    "text",
-    "electorate",
-    "circle",
-    "quorum_percent",
-    "document",
-    "new_text",
-]
-
-
 @admin.register(Proposal)
 class ProposalAdmin(ServiceFormMixin, ServiceDeleteMixin, NoBulkDeleteMixin, admin.ModelAdmin):
     """Drafts are added through ``proposal_create`` (audited), changed and deleted through
@@ -177,8 +166,7 @@ class ProposalAdmin(ServiceFormMixin, ServiceDeleteMixin, NoBulkDeleteMixin, adm
     actions = ["open_selected", "close_selected"]
     change_form_template = "admin/governance/proposal/change_form.html"
     fields = [
-        *FROZEN_FIELDS,
-        "closes_at",
+        *services.PROPOSAL_DRAFT_FIELDS,  # what a draft's editor may change, frozen once open
         "status",
         "opens_at",
         "base_version",
@@ -211,7 +199,7 @@ class ProposalAdmin(ServiceFormMixin, ServiceDeleteMixin, NoBulkDeleteMixin, adm
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != Proposal.Status.DRAFT:
-            return [*FROZEN_FIELDS, "closes_at", *self.always_readonly]
+            return [*services.PROPOSAL_DRAFT_FIELDS, *self.always_readonly]
         return self.always_readonly
 
     def has_delete_permission(self, request, obj=None):
