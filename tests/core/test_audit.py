@@ -52,8 +52,9 @@ def test_bulk_update_and_delete_are_refused(entry):
     assert AuditEntry.objects.get(pk=entry.pk).action == "membership.member.created"
 
 
-def test_a_new_instance_given_the_id_of_an_entry_cannot_overwrite_it(entry):
-    forged = AuditEntry(
+def forged(entry):
+    """A new instance given the id of an entry already written."""
+    return AuditEntry(
         pk=entry.pk,
         actor=entry.actor,
         action="something.else",
@@ -61,23 +62,18 @@ def test_a_new_instance_given_the_id_of_an_entry_cannot_overwrite_it(entry):
         object_id=entry.object_id,
         data={},
     )
+
+
+def test_a_new_instance_given_the_id_of_an_entry_cannot_overwrite_it(entry):
     with pytest.raises(IntegrityError), transaction.atomic():
-        forged.save()
+        forged(entry).save()
     assert AuditEntry.objects.get(pk=entry.pk).action == "membership.member.created"
 
 
 def test_an_upsert_is_refused(entry):
-    forged = AuditEntry(
-        pk=entry.pk,
-        actor=entry.actor,
-        action="something.else",
-        content_type=entry.content_type,
-        object_id=entry.object_id,
-        data={},
-    )
     with pytest.raises(AppendOnlyError):
         AuditEntry.objects.bulk_create(
-            [forged], update_conflicts=True, unique_fields=["id"], update_fields=["action"]
+            [forged(entry)], update_conflicts=True, unique_fields=["id"], update_fields=["action"]
         )
     assert AuditEntry.objects.get(pk=entry.pk).action == "membership.member.created"
 
