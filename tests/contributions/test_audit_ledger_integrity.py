@@ -37,8 +37,8 @@ def frozen():
         yield
 
 
-def approved_labour(coop):
-    entry = services.labour_log(
+def pending_labour(coop):
+    return services.labour_log(
         member=coop.member.member,
         circle=coop.tech,
         hours="2",
@@ -47,7 +47,10 @@ def approved_labour(coop):
         actor=coop.coord_a.user,
         on=TODAY,
     )
-    return services.entry_approve(entry=entry, actor=coop.coord_b.user, on=TODAY)
+
+
+def approved_labour(coop):
+    return services.entry_approve(entry=pending_labour(coop), actor=coop.coord_b.user, on=TODAY)
 
 
 def forged_copy(entry):
@@ -77,15 +80,7 @@ def test_a_new_instance_with_a_decided_entrys_id_cannot_overwrite_it(coop):
 
 
 def test_a_rejected_entry_is_not_overwritten_by_a_new_instance_either(coop):
-    entry = services.labour_log(
-        member=coop.member.member,
-        circle=coop.tech,
-        hours="2",
-        worked_on=TODAY,
-        description="Wrote the docs",
-        actor=coop.coord_a.user,
-        on=TODAY,
-    )
+    entry = pending_labour(coop)
     services.entry_reject(entry=entry, actor=coop.coord_b.user, on=TODAY)
     with pytest.raises(AppendOnlyError):
         forged_copy(entry).save()
@@ -114,15 +109,7 @@ def test_bulk_update_of_a_decided_entry_is_refused(coop):
 
 
 def test_a_pending_entry_may_still_be_saved_by_code(coop):
-    entry = services.labour_log(
-        member=coop.member.member,
-        circle=coop.tech,
-        hours="2",
-        worked_on=TODAY,
-        description="Wrote the docs",
-        actor=coop.coord_a.user,
-        on=TODAY,
-    )
+    entry = pending_labour(coop)
     entry.description = "Wrote the docs and the tests"
     entry.save(update_fields=["description"])
     assert LedgerEntry.objects.get(pk=entry.pk).description == "Wrote the docs and the tests"
@@ -264,15 +251,7 @@ def test_a_revenue_rate_with_more_decimals_than_kept_is_refused(reseller_admin):
 
 
 def test_a_queryset_update_racing_a_decision_leaves_the_decided_row_alone(coop, monkeypatch):
-    entry = services.labour_log(
-        member=coop.member.member,
-        circle=coop.tech,
-        hours="2",
-        worked_on=TODAY,
-        description="Wrote the docs",
-        actor=coop.coord_a.user,
-        on=TODAY,
-    )
+    entry = pending_labour(coop)
     check = LedgerEntryQuerySet._refuse_decided
 
     def check_then_a_coordinator_approves(self, verb):
