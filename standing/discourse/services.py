@@ -4,7 +4,7 @@ recording what failed so a co-op admin sees it."""
 import datetime
 import logging
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 import requests
 from django.conf import settings
@@ -42,13 +42,18 @@ class ConnectRefused(Exception):
 
 
 def _is_forum_url(url: str) -> bool:
-    """Whether ``url`` is on the configured forum (same scheme and host, under its path)."""
+    """Whether ``url`` is on the configured forum (same scheme and host, under its path). A
+    path with a dot segment (``..``, ``.``, also percent-encoded) or a backslash is refused:
+    the browser would resolve it out of a forum that lives under a path."""
     forum, target = urlsplit(settings.DISCOURSE_URL), urlsplit(url)
     base_path = forum.path.rstrip("/")
+    segments = unquote(target.path).replace("\\", "/").split("/")
     return (
         target.scheme.lower() == forum.scheme.lower()
         and target.netloc.lower() == forum.netloc.lower()
         and (target.path == base_path or target.path.startswith(base_path + "/"))
+        and "\\" not in url
+        and not any(segment in (".", "..") for segment in segments)
     )
 
 

@@ -1,5 +1,7 @@
-"""When a membership's status changes, the tokens of the people it no longer lets in go."""
+"""When a membership's status changes, the tokens of the people it no longer lets in go; when
+a person's password changes, all their tokens go."""
 
+from allauth.account.signals import password_changed, password_reset, password_set
 from django.dispatch import receiver
 
 from membership.signals import statuses_changed
@@ -20,3 +22,15 @@ def revoke_tokens_on_status_change(sender, membership_ids, **kwargs):
     ids = sorted(set(membership_ids))
     for start in range(0, len(ids), REVOKE_BATCH):
         revoke_service_tokens.delay(ids[start : start + REVOKE_BATCH])
+
+
+@receiver(password_changed, dispatch_uid="standing.oidc.revoke_on_password_changed")
+@receiver(password_set, dispatch_uid="standing.oidc.revoke_on_password_set")
+@receiver(password_reset, dispatch_uid="standing.oidc.revoke_on_password_reset")
+def revoke_tokens_on_password_change(sender, request=None, user=None, **kwargs):
+    """A changed or reset password ends the tokens the person's services hold: whoever took
+    a token with the old password (a stolen refresh token) keeps nothing."""
+    from .services import tokens_revoke_all
+
+    if user is not None:
+        tokens_revoke_all(user=user)

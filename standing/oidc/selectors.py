@@ -7,11 +7,14 @@ code the refusal page words (``refusal``)."""
 
 from __future__ import annotations
 
+import calendar
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
+from oauth2_provider.models import AccessToken
 
 from meetcoop.core.db import in_ids
 from membership.models import MemberContact, Membership
@@ -19,7 +22,7 @@ from membership.reasons import reason_advice, reason_text
 from membership.selectors import latest_status_changes, members_of_user
 from resellers.models import Steward
 
-from ..models import Service, ServiceSignIn
+from ..models import Service, ServiceSignIn, ServiceSubject
 
 # When several memberships could serve, the one a refusal speaks of: the one the person can
 # most easily put right comes first.
@@ -63,9 +66,14 @@ def service_of_client(client_id: str | None) -> Service | None:
 
 
 def service_access(user, service: Service | None) -> Access:
-    """May ``user`` sign in to ``service`` now? Two queries."""
+    """May ``user`` sign in to ``service`` now? Only an active login may; then two
+    queries."""
     if service is None:
         return Access(False, "unknown")
+    if not getattr(user, "is_active", False):
+        # A login deactivated in the admin (or erased) signs in nowhere, whatever the
+        # memberships it acts for; its tokens refresh no more.
+        return Access(False, "none")
     memberships = list(
         Membership.objects.filter(member__in=members_of_user(user))
         .filter(_served_q(service))
@@ -104,7 +112,10 @@ def users_refused(pairs: list[tuple[int, Service]]) -> set[tuple[int, int]]:
     # against their own person's few rows, not against every row read.
     active: dict[int, set[tuple[int, str]]] = defaultdict(set)
     for who, steward_id, kind in Membership.objects.filter(
-        status=Membership.Status.ACTIVE, member__contact_links__user__in=user_ids
+        status=Membership.Status.ACTIVE,
+        member__contact_links__user__in=user_ids,
+        # A deactivated login is let in nowhere (as ``service_access``).
+        member__contact_links__user__is_active=True,
     ).values_list("member__contact_links__user", "steward_id", "type"):
         active[who].add((steward_id, kind))
     return {
@@ -189,3 +200,31 @@ def services_used(user) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def introspection(token_value: str, client) -> dict:
+    """The introspection answer (RFC 7662) for ``client``, an authenticated confidential
+    client: active only for a live token of its own whose login is active, and naming the
+    person by ``sub`` only (the identifier the service already knows), never by their email,
+    which the token's scopes may not grant. Any other token is ``{"active": false}``, the
+    same as one that does not exist."""
+    checksum = hashlib.sha256(token_value.encode("utf-8")).hexdigest()
+    token = (
+        AccessToken.objects.select_related("user")
+        .filter(token_checksum=checksum, application=client)
+        .first()
+    )
+    if token is None or not token.is_valid() or (token.user and not token.user.is_active):
+        return {"active": False}
+    answer = {
+        "active": True,
+        "scope": token.scope,
+        "exp": int(calendar.timegm(token.expires.utctimetuple())),
+        "client_id": client.client_id,
+        "token_type": "Bearer",
+    }
+    if token.user_id:
+        sub = ServiceSubject.objects.filter(user_id=token.user_id).values_list("sub", flat=True)
+        if sub:
+            answer["sub"] = str(sub[0])
+    return answer

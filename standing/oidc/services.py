@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from oauth2_provider.generators import generate_client_secret
-from oauth2_provider.models import AccessToken, Application, RefreshToken
+from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.db import in_ids
@@ -232,4 +232,21 @@ def tokens_revoke_refused(*, user_ids) -> int:
                 user_id__in=users, application_id=app, revoked__isnull=True
             ).update(revoked=now, updated=now, access_token=None)
             AccessToken.objects.filter(user_id__in=users, application_id=app).delete()
+    return revoked
+
+
+def tokens_revoke_all(*, user) -> int:
+    """End every token ``user`` holds at any service: the refresh tokens revoked, the access
+    tokens and the codes not yet exchanged deleted (after a password change or reset: a
+    token taken with the old password dies with it). The next sign-in is let in as ever.
+    Safe to run twice. Returns how many refresh tokens it revoked."""
+    if not getattr(user, "pk", None):
+        return 0
+    now = timezone.now()
+    with transaction.atomic():
+        revoked = RefreshToken.objects.filter(user=user, revoked__isnull=True).update(
+            revoked=now, updated=now, access_token=None
+        )
+        AccessToken.objects.filter(user=user).delete()
+        Grant.objects.filter(user=user).delete()
     return revoked

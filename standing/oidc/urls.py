@@ -16,7 +16,7 @@ urlpatterns = [
     path("authorize/", views.ServiceAuthorizationView.as_view(), name="authorize"),
     path("token/", views.token, name="token"),
     path("revoke_token/", dot_views.RevokeTokenView.as_view(), name="revoke-token"),
-    path("introspect/", dot_views.IntrospectTokenView.as_view(), name="introspect"),
+    path("introspect/", views.ServiceIntrospectView.as_view(), name="introspect"),
     # Without a trailing slash, as OpenID Connect Discovery says.
     path(
         ".well-known/openid-configuration",

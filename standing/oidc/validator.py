@@ -25,6 +25,15 @@ def _service(client) -> Service | None:
     return cached
 
 
+def claim_name(user, *, scopes) -> str:
+    """The ``name`` claim: the person's name; a person who gave none is named by their email
+    only for a service that may read the email anyway (the ``email`` scope), never through
+    ``profile`` alone."""
+    if user.name:
+        return user.name
+    return user.email if "email" in (scopes or ()) else ""
+
+
 class ServiceValidator(OAuth2Validator):
     oidc_claim_scope = {
         **OAuth2Validator.oidc_claim_scope,
@@ -56,6 +65,13 @@ class ServiceValidator(OAuth2Validator):
             return False
         return service_access(request.user, _service(client)).allowed
 
+    def validate_bearer_token(self, token, scopes, request):
+        """An access token reads nothing (userinfo) once its login is deactivated."""
+        if not super().validate_bearer_token(token, scopes, request):
+            return False
+        user = getattr(request, "user", None)
+        return user is None or user.is_active
+
     def save_authorization_code(self, client_id, code, request, *args, **kwargs):
         """Each code given to a service is a sign-in: recorded (who, which, when)."""
         super().save_authorization_code(client_id, code, request, *args, **kwargs)
@@ -77,10 +93,12 @@ class ServiceValidator(OAuth2Validator):
             "sub": subject_of(user),
             "email": user.email,
             "email_verified": bool(email),
-            "name": user.get_full_name(),
             "locale": user.language or settings.LANGUAGE_CODE,
             MEMBERSHIP_CLAIM: None,
         }
+        name = claim_name(user, scopes=request.scopes)
+        if name:
+            claims["name"] = name
         if membership is not None:
             claims[MEMBERSHIP_CLAIM] = {
                 "type": membership.type,

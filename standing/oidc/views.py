@@ -4,14 +4,18 @@ their membership does not let in), the token endpoint behind a rate limit, and l
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.decorators import ratelimit
 from oauth2_provider import views as dot_views
 from oauth2_provider.exceptions import InvalidOIDCClientError
-from oauth2_provider.models import get_application_model
+from oauth2_provider.models import Application, get_application_model
+from oauth2_provider.oauth2_backends import get_oauthlib_core
+from oauthlib.common import Request as OauthlibRequest
 
-from .selectors import refusal, service_access, service_of_client
+from .selectors import introspection, refusal, service_access, service_of_client
 
 # What each scope lets a service read, as the consent page says it.
 SCOPE_WORDS = {
@@ -82,6 +86,48 @@ class ServiceLogoutView(dot_views.RPInitiatedLogoutView):
                 raise InvalidOIDCClientError()
             return application
         return super().get_request_application(id_token, client_id)
+
+
+def _confidential_client(request):
+    """The confidential client that authenticated this request with its secret (HTTP Basic,
+    or ``client_id`` and ``client_secret`` in the body), or None. A public client has no
+    secret, so it never authenticates here: its ``client_id`` is public."""
+    core = get_oauthlib_core()
+    oauth_request = OauthlibRequest(
+        request.build_absolute_uri(),
+        request.method,
+        list(core.extract_body(request)),
+        core.extract_headers(request),
+    )
+    if not core.server.request_validator.authenticate_client(oauth_request):
+        return None
+    client = oauth_request.client
+    if client is None or client.client_type != Application.CLIENT_CONFIDENTIAL:
+        return None
+    return client
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class ServiceIntrospectView(View):
+    """Token introspection (RFC 7662), by POST only, for a service and its own tokens
+    (``standing.oidc.selectors.introspection``); DOT's told any client with a client_id
+    about any token, the person's email included."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        client = _confidential_client(request)
+        if client is None:
+            response = JsonResponse({"error": "invalid_client"}, status=401)
+            response["WWW-Authenticate"] = 'Basic realm="introspection"'
+            return response
+        token = request.POST.get("token", "")
+        if not token:
+            return JsonResponse(
+                {"error": "invalid_request", "error_description": "Token parameter is missing."},
+                status=400,
+            )
+        return JsonResponse(introspection(token, client))
 
 
 _token_view = dot_views.TokenView.as_view()
