@@ -11,15 +11,22 @@ from meetcoop.core.roles import is_coop_admin
 from membership.models import Member
 
 from .models import Circle, CircleRole, GovernanceDocument, Meeting, Proposal, Voter
+from .selectors.circles import members_who_may_sit
 from .services.proposals import STANCE_REASON_MAX, has_visible_text
 
 
 class SeatAddForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.order_by("name"))
+    member = forms.ModelChoiceField(label=_("Member"), queryset=Member.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=CircleRole.Role.choices)
     started_on = forms.DateField(
         label=_("From"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only those who may sit are offered: not every member of the database (a customer's
+        # name is nobody's business here); the service refuses anyone else too.
+        self.fields["member"].queryset = members_who_may_sit().order_by("name")
 
 
 class SeatEndForm(forms.Form):

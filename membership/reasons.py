@@ -9,6 +9,8 @@ from django.utils.translation import ngettext
 from meetcoop.core.dates import date_medium
 from meetcoop.core.money import format_money
 
+from .models import TermsVersion
+
 # Parameters stored as ISO dates (for machines) and worded in the reader's date format.
 DATE_PARAMS = ("deadline", "due", "until")
 # Parameters stored as plain amounts in ``currency`` and worded as the reader writes money.
@@ -140,12 +142,18 @@ def _circle_attendance_with_count(code: str, params: dict) -> str:
 
 
 def _worded(params: dict) -> dict:
-    """The stored parameters with their dates in the reader's medium format, and their
-    amounts as the reader's language writes money ("500,00 €")."""
+    """The stored parameters with their dates in the reader's medium format, their amounts
+    as the reader's language writes money ("500,00 €"), and a terms document's code as the
+    reader's language names it ("Nutzungsbedingungen")."""
     worded = {
         key: date_medium(value) if key in DATE_PARAMS and value else value
         for key, value in params.items()
     }
+    document = params.get("document")
+    if document in TermsVersion.Document.values:
+        # Stored as its code, worded as the reader's language names it. A reason stored
+        # before holds the label itself, shown as it was stored.
+        worded["document"] = TermsVersion.Document(document).label
     currency = params.get("currency")
     for key in MONEY_PARAMS:
         if currency and worded.get(key) not in (None, ""):
@@ -175,6 +183,17 @@ def reason_text(reason: dict) -> str:
         return ngettext("Member of %(count)s circle.", "Member of %(count)s circles.", count) % {
             "count": count
         }
+    if reason["code"] == "attendance_ok" and params.get("until") and reason.get("at_risk"):
+        # At risk as the window moves on: a meeting it attended stops counting.
+        return (
+            str(
+                _(
+                    "Attended %(attended)s of %(held)s All Hands Meetings (%(percent)s %%), "
+                    "%(minimum)s %% needed; a meeting you attended counts only until %(until)s."
+                )
+            )
+            % params
+        )
     if reason["code"] == "reseller_ok" and params.get("quarters"):  # at risk: due soon
         return str(
             _(

@@ -108,6 +108,23 @@ def circle_rule(
     return Reason("circle_none", False, {"count": 0})
 
 
+def attendance_falls_under(
+    *, attended: int, held: int, minimum_percent: Decimal, leaving, missed: int = 0
+) -> tuple[datetime.date, int, int] | None:
+    """Whether the meetings ``leaving`` the window take the share under the minimum, the
+    member attending nothing more (and missing ``missed`` meetings to come): the first
+    (last day the leaving meetings count, attended, held) after which it would, else None.
+    ``leaving``: (last day counted, meetings held that day, of them attended) of the
+    meetings that count today and stop counting within ``AT_RISK_DAYS``. None held passes."""
+    held += missed
+    for last_day, left_held, left_attended in sorted(leaving):
+        held -= left_held
+        attended -= left_attended
+        if held and attended * HUNDRED < minimum_percent * held:
+            return last_day, attended, held
+    return None
+
+
 def attendance_rule(
     *,
     attended: int,
@@ -115,13 +132,42 @@ def attendance_rule(
     minimum_percent: Decimal,
     window_days: int,
     next_meeting_held: int | None = None,
+    leaving=(),
 ) -> Reason:
     """At least ``minimum_percent`` of the meetings held in the window; none held passes.
 
     ``next_meeting_held`` is the number of meetings the window will hold after the next
     meeting if the member misses it; when that would fall under the minimum, it is at risk.
+    ``leaving`` (see ``attendance_falls_under``): the meetings that stop counting within
+    ``AT_RISK_DAYS`` as the window moves on; when their leaving alone would take it under the
+    minimum, it is at risk too, and the reason names the last day the meeting it attended
+    counts (``until``), since no meeting it could come to need be planned.
     Compared exactly (``attended * 100 >= minimum * held``): exactly 50 % passes.
     """
+    passes = attended * HUNDRED >= minimum_percent * held
+    # Missing the next meeting (none held yet, or a share at the edge) would lapse it.
+    at_risk = bool(next_meeting_held) and (attended * HUNDRED < minimum_percent * next_meeting_held)
+    cause = f"attendance:{attended}/{next_meeting_held}" if at_risk else ""
+    until = None
+    if passes and held and leaving:
+        # The window moves on: a meeting it attended stops counting.
+        falls = attendance_falls_under(
+            attended=attended, held=held, minimum_percent=minimum_percent, leaving=leaving
+        )
+        if falls is not None:
+            until = falls[0]
+            at_risk, cause = True, f"attendance_window:{until.isoformat()}"
+        elif not at_risk and next_meeting_held:
+            # Both together: meetings leave and the next one is missed.
+            falls = attendance_falls_under(
+                attended=attended,
+                held=held,
+                minimum_percent=minimum_percent,
+                leaving=leaving,
+                missed=next_meeting_held - held,
+            )
+            if falls is not None:
+                at_risk, cause = True, f"attendance:{falls[1]}/{falls[2]}"
 
     def params():
         values = {
@@ -132,14 +178,13 @@ def attendance_rule(
         }
         if held:
             values["percent"] = attendance_percent(attended, held, minimum_percent)
+        if until is not None:
+            values["until"] = until.isoformat()
         return values
 
-    # Missing the next meeting (none held yet, or a share at the edge) would lapse it.
-    at_risk = bool(next_meeting_held) and (attended * HUNDRED < minimum_percent * next_meeting_held)
-    cause = f"attendance:{attended}/{next_meeting_held}" if at_risk else ""
     if held == 0:
         return Reason("attendance_none_held", True, params, at_risk=at_risk, cause=cause)
-    if attended * HUNDRED >= minimum_percent * held:
+    if passes:
         return Reason("attendance_ok", True, params, at_risk=at_risk, cause=cause)
     return Reason("attendance_low", False, params)
 
@@ -300,8 +345,9 @@ def terms_rule(
 ) -> Reason:
     """Every terms version published more than ``acceptance_days`` before ``on`` is accepted.
 
-    ``required`` lists, per document, its latest published version as (document label,
-    version, published_at, accepted-or-a-later-one-accepted).
+    ``required`` lists, per document, its latest published version as (document code,
+    version, published_at, accepted-or-a-later-one-accepted). The code is stored in the
+    reason and its cause; ``membership.reasons`` words it in the reader's language.
     """
     missing, pending = [], []
     for label, version, published_at, accepted in required:

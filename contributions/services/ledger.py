@@ -238,6 +238,7 @@ def labour_log_many(
                 "kind": entry.kind,
                 "hours": str(entry.hours),
                 "self_reported": entry.member_id in own,
+                "paid_work": entry.paid_work,
             },
         )
     return entries

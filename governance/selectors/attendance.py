@@ -58,16 +58,23 @@ def meetings_list() -> QuerySet[Meeting]:
 
 
 def expected_attendees(meeting) -> QuerySet:
-    """Who is expected at ``meeting``: for All Hands, members with an active operational
-    membership admitted on or before the day; for a circle meeting, the members seated in the
-    circle that day. Members already ticked are always listed too."""
+    """Who is expected at ``meeting``: for All Hands, members holding on the day an operational
+    membership admitted on or before it (active, lapsed or suspended now, or ended since the
+    day: a lapsed member comes back by attending, and a sheet recorded late still lists who
+    resigned after the meeting); for a circle meeting, the members seated in the circle that
+    day. Members already ticked are always listed too."""
     from membership.models import Member, Membership
 
     if meeting.kind == Meeting.Kind.ALL_HANDS:
-        expected = Q(
-            memberships__type=Membership.Type.OPERATIONAL,
-            memberships__status=Membership.Status.ACTIVE,
-        ) & admitted_by(meeting.held_on, admitted_on="memberships__admitted_on")
+        held_on = meeting.held_on
+        expected = Exists(
+            Membership.objects.filter(
+                admitted_by(held_on),
+                Q(ended_on__isnull=True) | Q(ended_on__gte=held_on),
+                member=OuterRef("pk"),
+                type=Membership.Type.OPERATIONAL,
+            ).exclude(status=Membership.Status.PENDING)
+        )
     else:
         expected = Q(
             pk__in=CircleRole.objects.filter(

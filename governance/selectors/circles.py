@@ -3,10 +3,11 @@
 import datetime
 from typing import NamedTuple
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from meetcoop.core.db import among
 from meetcoop.core.roles import is_coop_admin
+from membership.models import Member, Membership
 from membership.selectors import members_of_user
 
 from ..models import Circle, CircleRole
@@ -17,12 +18,40 @@ def seats_on(on: datetime.date) -> Q:
     return Q(started_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gte=on))
 
 
+def _may_sit(member_ref: str = "pk") -> Exists:
+    """Whether the member (``member_ref``, a path to its id) holds an operational membership
+    that was admitted and has not ended (active, lapsed or suspended)."""
+    return Exists(
+        Membership.objects.filter(
+            member=OuterRef(member_ref),
+            type=Membership.Type.OPERATIONAL,
+            ended_on__isnull=True,
+        ).exclude(status=Membership.Status.PENDING)
+    )
+
+
+def members_who_may_sit() -> QuerySet[Member]:
+    """The members who may be seated in a circle: those holding an admitted operational
+    membership that has not ended. A customer (user membership only), an applicant not yet
+    admitted and a member whose membership ended are not."""
+    return Member.objects.filter(_may_sit())
+
+
+def may_sit(member) -> bool:
+    return members_who_may_sit().filter(pk=member.pk).exists()
+
+
 def circles_coordinated_by(user, *, on: datetime.date) -> QuerySet[Circle]:
-    """Circles in which one of ``user``'s members is coordinator on ``on``."""
+    """Circles in which one of ``user``'s members is coordinator on ``on``. A seat gives no
+    power to a member whose memberships have all ended (resigned, expelled) or that holds no
+    admitted operational membership, even if nobody ended the seat; a member with no
+    membership at all (data older than memberships) keeps it."""
     if not getattr(user, "is_authenticated", False):
         return Circle.objects.none()
     seats = CircleRole.objects.filter(
         seats_on(on), role=CircleRole.Role.COORDINATOR, member__in=members_of_user(user)
+    ).filter(
+        _may_sit("member_id") | ~Exists(Membership.objects.filter(member=OuterRef("member_id")))
     )
     return Circle.objects.filter(pk__in=seats.values("circle_id"))
 
@@ -127,3 +156,13 @@ def circle_seats(circle, *, on: datetime.date, current_only: bool = True) -> Que
     if current_only:
         seats = seats.filter(seats_on(on))
     return seats.order_by("role", "member__name")
+
+
+def circle_seats_ahead(circle, *, on: datetime.date) -> QuerySet[CircleRole]:
+    """The seats of ``circle`` that start after ``on``, soonest first: the circle's page lists
+    them, so that a seat dated ahead by mistake can be seen and cancelled."""
+    return (
+        circle.roles.select_related("member")
+        .filter(started_on__gt=on)
+        .order_by("started_on", "role", "member__name", "pk")
+    )

@@ -6,11 +6,13 @@ import logging
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 
+from .. import selectors
 from ..models import Circle, CircleRole
 from ..signals import seats_changed
 
@@ -52,9 +54,20 @@ def circle_seat_add(
     *, circle: Circle, member, role: str, started_on: datetime.date, actor
 ) -> CircleRole:
     """Seat ``member`` in ``circle`` from ``started_on``. Refused when it already holds an open
-    seat of that role there."""
+    seat of that role there, and for anyone but an admitted operational member whose membership
+    has not ended (``selectors.may_sit``): a seat as coordinator gives powers over the co-op's
+    hours and attendance."""
     with transaction.atomic():
         Circle.objects.select_for_update().get(pk=circle.pk)
+        if not selectors.may_sit(member):
+            raise DomainError(
+                _(
+                    "%(member)s can't sit in a circle: only operational members who have been "
+                    "admitted and whose membership has not ended can."
+                )
+                % {"member": member},
+                field="member",
+            )
         open_seat = CircleRole.objects.filter(circle=circle, member=member, role=role).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gte=started_on)
         )
@@ -73,11 +86,33 @@ def circle_seat_add(
     return seat
 
 
-def circle_seat_end(*, seat: CircleRole, ended_on: datetime.date, actor) -> CircleRole:
+def circle_seat_end(
+    *, seat: CircleRole, ended_on: datetime.date, actor, today: datetime.date | None = None
+) -> CircleRole | None:
+    """End ``seat`` on ``ended_on`` (its last day). A seat that has not started yet (it starts
+    after ``today``) and is ended before it starts is cancelled: deleted, audited, and None is
+    returned; nothing can have been recorded on a day it was held. A seat that has started
+    can't end before it started."""
+    today = today or timezone.localdate()
     with transaction.atomic():
         seat = CircleRole.objects.select_for_update().get(pk=seat.pk)
         if seat.ended_on is not None and seat.ended_on <= ended_on:
             return seat
+        if ended_on < seat.started_on and seat.started_on > today:
+            audit_log(
+                actor=actor,
+                action="governance.seat.cancelled",
+                obj=seat,
+                data={
+                    "role": seat.role,
+                    "member": seat.member_id,
+                    "started_on": seat.started_on.isoformat(),
+                },
+            )
+            member_id = seat.member_id
+            seat.delete()
+            seats_changed_after_commit([member_id])
+            return None
         if ended_on < seat.started_on:
             raise DomainError(_("A seat can't end before it starts."))
         seat.ended_on = ended_on

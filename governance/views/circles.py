@@ -55,6 +55,7 @@ def _circle_page(request, circle, *, add_form=None, status=200):
             "circle": circle,
             "seats": seats,
             "past_seats": past_seats,
+            "seats_ahead": selectors.circle_seats_ahead(circle, on=today)[:50],
             "can_manage": manage,
             "add_form": add_form or (SeatAddForm() if manage else None),
             "end_form": SeatEndForm() if manage else None,
@@ -101,12 +102,15 @@ def circle_seat_end(request, slug, seat_pk):
         messages.error(request, _("Give the last day of the seat."))
         return redirect("governance:circle_detail", slug=circle.slug)
     try:
-        services.circle_seat_end(
+        ended = services.circle_seat_end(
             seat=seat, ended_on=form.cleaned_data["ended_on"], actor=request.user
         )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
-        messages.success(request, _("The seat was ended."))
+        if ended is None:
+            messages.success(request, _("The seat had not started yet: it was cancelled."))
+        else:
+            messages.success(request, _("The seat was ended."))
     return redirect("governance:circle_detail", slug=circle.slug)

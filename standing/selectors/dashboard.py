@@ -287,6 +287,12 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
             is not None
         },
         "meeting_days": sorted(m.held_on for m in meetings),
+        # The days of the counted meetings each attended (status_apply reads those about
+        # to leave the window): from the same meetings, no query.
+        "attended_leaving": {
+            member_id: [m.held_on for m in meetings if member_id in m.attendees]
+            for member_id in {m.member_id for m in operational}
+        },
         "meeting_soon": bool(
             operational
             and upcoming

@@ -50,7 +50,8 @@ def type_days(*, after: datetime.date, through: datetime.date) -> dict[str, list
     """What every membership of a type reads that time alone changes between the day after
     ``after`` and ``through``: {"": policies taking effect, "user": terms versions published
     or past their acceptance period, "operational": meetings coming within the at-risk days,
-    held, or leaving the attendance window}. Each as the words of the run's plan."""
+    held, coming within the at-risk days of leaving the attendance window, or leaving it}.
+    Each as the words of the run's plan."""
     found: dict[str, list[str]] = {
         "": [],
         Membership.Type.USER: [],
@@ -86,8 +87,14 @@ def type_days(*, after: datetime.date, through: datetime.date) -> dict[str, list
         .distinct()
     )
     # A meeting is "near" from AT_RISK_DAYS before it through its day, counts in the window
-    # from the day after it, and leaves the window ``w`` days later.
-    shifts = {-rules.AT_RISK_DAYS, 1, *(w + 1 for w in windows)}
+    # from the day after it, comes within AT_RISK_DAYS of leaving it (those who attended it
+    # may be warned), and leaves the window ``w`` days later.
+    shifts = {
+        -rules.AT_RISK_DAYS,
+        1,
+        *(w - rules.AT_RISK_DAYS for w in windows),
+        *(w + 1 for w in windows),
+    }
     for day in sorted(set(held)):
         if any(inside(day + datetime.timedelta(days=shift)) for shift in shifts):
             found[Membership.Type.OPERATIONAL].append(

@@ -1,6 +1,7 @@
 """Active status: the facts of every app gathered set-based, the rules applied per row."""
 
 import datetime
+from bisect import bisect_left
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from contributions.selectors import (
     resellers_standing_for,
     unpaid_dues_for,
 )
-from governance.models import CircleRole, Meeting
+from governance.models import Attendance, CircleRole, Meeting
 from governance.selectors import (
     SeatsAhead,
     all_hands_days,
@@ -66,6 +67,66 @@ def _next_all_hands_within(on, days):
     ).exists()
 
 
+def leaving_zone(on: datetime.date, window_days: int) -> tuple[datetime.date, datetime.date]:
+    """The days (first, last) of the meetings that count in the window of ``on`` and stop
+    counting within ``AT_RISK_DAYS``: a meeting of day d counts through d + window days."""
+    first = on - datetime.timedelta(days=window_days)
+    last = min(
+        on + datetime.timedelta(days=rules.AT_RISK_DAYS - window_days),
+        on - datetime.timedelta(days=1),
+    )
+    return first, last
+
+
+def _attended_leaving(member_ids, zone) -> dict[int, list[datetime.date]]:
+    """{member_id: days of the All Hands Meetings that count, held in ``zone`` (first, last),
+    that it attended}: the meetings whose leaving the window may put it at risk. One query
+    over the attendance of a few weeks of meetings."""
+    first, last = zone
+    if last < first:
+        return {}
+    attended: dict[int, list[datetime.date]] = {}
+    for member_id, held_on in (
+        Attendance.objects.filter(
+            among("member_id", member_ids),
+            meeting__kind=Meeting.Kind.ALL_HANDS,
+            meeting__attendance_recorded_at__isnull=False,
+            meeting__held_on__gte=first,
+            meeting__held_on__lte=last,
+        )
+        .order_by()
+        .values_list("member_id", "meeting__held_on")
+    ):
+        attended.setdefault(member_id, []).append(held_on)
+    return attended
+
+
+def leaving_meetings(
+    meeting_days, attended_days, *, admitted_on, on: datetime.date, window_days: int
+) -> list[tuple[datetime.date, int, int]]:
+    """What ``rules.attendance_rule`` reads as ``leaving`` for one membership: (the last day
+    it counts, meetings held that day, of them attended) of the meetings in ``meeting_days``
+    (sorted days of the meetings that count) that count for a membership admitted on
+    ``admitted_on`` and stop counting within ``AT_RISK_DAYS``; ``attended_days``: the days
+    of those its member attended (more may be given: only the zone's are read)."""
+    first, last = leaving_zone(on, window_days)
+    if admitted_on is not None and admitted_on > first:
+        first = admitted_on
+    held: dict[datetime.date, int] = {}
+    for day in meeting_days[bisect_left(meeting_days, first) :]:
+        if day > last:
+            break
+        held[day] = held.get(day, 0) + 1
+    if not held:
+        return []
+    went: dict[datetime.date, int] = {}
+    for day in attended_days:
+        if day in held:
+            went[day] = went.get(day, 0) + 1
+    term = datetime.timedelta(days=window_days)
+    return [(day + term, n, went.get(day, 0)) for day, n in sorted(held.items())]
+
+
 def _reseller_overdue_items(memberships, on) -> dict[int, tuple[list[str], ...]]:
     """{member_id: (quarters whose report is overdue, quarters whose share is unpaid, quarters
     whose report or share falls due within ``AT_RISK_DAYS``)} for the members that run a
@@ -97,7 +158,7 @@ def _terms_facts(member_ids, on, acceptance_days) -> list[tuple]:
     """The terms versions a member must have accepted on ``on``, per document: the newest one
     past the acceptance period (the terms in force on the last day whose acceptance period
     is over), and the newest one, still inside it (the terms in force on ``on``). For each,
-    (document label, version, published_at, the set of member ids that accepted it or a
+    (document code, version, published_at, the set of member ids that accepted it or a
     newer version of the same document): a newer version accepted counts for the older ones.
 
     One query for the versions and one per required version (two per document at most).
@@ -138,9 +199,11 @@ def required_terms(versions, *, on: datetime.date, acceptance_days: int) -> list
 
 
 def terms_fact(version: TermsVersion, accepted: set[int]) -> tuple:
-    """One required version as the terms rule reads it: (document label, version,
-    published_at, the ids of the members that accepted it or a newer one)."""
-    return (version.get_document_display(), version.version, version.published_at, accepted)
+    """One required version as the terms rule reads it: (document code, version,
+    published_at, the ids of the members that accepted it or a newer one). The code, never
+    the label: the reasons and the at-risk cause are stored, and a label would be in the
+    language of whoever ran the evaluation (``membership.reasons`` words the code)."""
+    return (version.document, version.version, version.published_at, accepted)
 
 
 PARALLEL_FACTS = 3
@@ -315,6 +378,14 @@ def status_facts(
         },
         parallel=parallel,
     )
+    # Who attended the meetings about to leave the window: read only on the days one does
+    # (a few weeks a year), after the days of the meetings are known.
+    zone = leaving_zone(on, today_policy.attendance_window_days)
+    facts["attended_leaving"] = (
+        _attended_leaving(operational_members, zone)
+        if read_all_hands and any(zone[0] <= day <= zone[1] for day in facts["meeting_days"])
+        else {}
+    )
     # The seats: both reads of one aggregate each, put together here.
     facts["circles"], endless = facts["circles"]
     ahead = facts["seat_days"]
@@ -350,7 +421,9 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
     ``facts``: ``totals`` {member_id: (approved EUR, hours)}, ``attended`` {pk: meetings
     attended}, ``dues`` {pk: unpaid invoices}, ``circles`` {member_id: circles seated in},
     ``meeting_days`` (sorted days of the meetings that count), ``meeting_soon`` (an All Hands
-    Meeting within ``AT_RISK_DAYS``), ``reseller`` {member_id: (reports, payments) overdue},
+    Meeting within ``AT_RISK_DAYS``), ``attended_leaving`` {member_id: days of the meetings
+    it attended that count and stop counting within ``AT_RISK_DAYS`` (``leaving_zone``; more
+    may be given)}, ``reseller`` {member_id: (reports, payments) overdue},
     ``seats_ending`` {member_id: the last day of its unbroken seating from ``on``, for those
     whose seats all end within ``AT_RISK_DAYS``}, ``seat_days`` {member_id: the next day its
     seats change by time alone}, ``dues_next`` {pk: the next day its invoices do},
@@ -371,6 +444,11 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
     participation = today_policy.participation_rule
     counts_all_hands, counts_circles = today_policy.counts_all_hands, today_policy.counts_circles
     circle_attended = facts.get("circle_attended", {})
+    attended_leaving = facts.get("attended_leaving", {})
+    # Whether any meeting stops counting within AT_RISK_DAYS: most days, none does.
+    meetings_leave = counts_all_hands and bool(
+        leaving_meetings(meeting_days, (), admitted_on=None, on=on, window_days=window)
+    )
     circle_soon = facts.get("circle_meeting_soon", set())
     circle_minimum = today_policy.circle_attendance_minimum_percent
     circle_count = today_policy.circle_attendance_minimum_count
@@ -427,6 +505,15 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
                     minimum_percent=minimum,
                     window_days=window,
                     next_meeting_held=held + 1 if meeting_soon else None,
+                    leaving=leaving_meetings(
+                        meeting_days,
+                        attended_leaving.get(member_id, ()),
+                        admitted_on=admitted_on,
+                        on=on,
+                        window_days=window,
+                    )
+                    if held and meetings_leave
+                    else (),
                 )
             else:
                 all_hands = None

@@ -14,6 +14,7 @@ from tests.factories import (
     AttendanceFactory,
     CircleRoleFactory,
     MeetingFactory,
+    MembershipFactory,
     OperationalMembershipFactory,
     PolicyFactory,
     UserFactory,
@@ -113,12 +114,13 @@ def test_attendance_of_many_memberships_in_a_fixed_number_of_queries(
     assert selectors.held_since(days, datetime.date(2026, 2, 10)) == 3
 
 
-def test_expected_at_all_hands_are_active_operational_members():
+def test_expected_at_all_hands_are_the_operational_members_admitted_by_then():
+    # A lapsed member is on the sheet too: coming back to meetings is how it recovers.
     active = OperationalMembershipFactory(admitted_on=datetime.date(2024, 1, 1))
-    OperationalMembershipFactory(status="lapsed")
+    lapsed = OperationalMembershipFactory(status="lapsed", admitted_on=datetime.date(2024, 1, 1))
     OperationalMembershipFactory(admitted_on=datetime.date(2026, 12, 1))  # after the meeting
     m = meeting(datetime.date(2026, 5, 1))
-    assert list(selectors.expected_attendees(m)) == [active.member]
+    assert set(selectors.expected_attendees(m)) == {active.member, lapsed.member}
 
 
 def test_recording_attendance_sets_exactly_the_ticked_members():
@@ -135,7 +137,7 @@ def test_recording_attendance_sets_exactly_the_ticked_members():
 
 
 def test_only_listed_members_can_be_ticked():
-    stranger = OperationalMembershipFactory(status="lapsed").member
+    stranger = MembershipFactory().member  # a user member only
     m = meeting(datetime.date(2026, 5, 1))
     with pytest.raises(ValidationError, match="listed"):
         services.attendance_record(meeting=m, member_ids=[stranger.pk], actor=an_admin())
