@@ -182,3 +182,62 @@ def test_another_persons_password_change_leaves_my_tokens(client, registered, us
         },
     )
     assert RefreshToken.objects.filter(user=user, revoked__isnull=True).count() == 1
+
+
+def _live(user):
+    return RefreshToken.objects.filter(user=user, revoked__isnull=True).exists()
+
+
+def test_a_password_set_in_the_admin_ends_the_services_tokens(client, registered, user, admin):
+    _exchange(client, registered, _code(client, registered, user))
+    assert _live(user)
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[user.pk]),
+        {"password1": "A-new-long-password-7", "password2": "A-new-long-password-7"},
+    )
+    assert response.status_code == 302, response.content[:800]
+    assert not _live(user)
+    assert not AccessToken.objects.filter(user=user).exists()
+
+
+def test_a_login_deactivated_by_a_save_loses_its_services_tokens(client, registered, user):
+    _exchange(client, registered, _code(client, registered, user))
+    user.refresh_from_db()
+    user.is_active = False
+    user.save()
+    assert not _live(user)
+    assert not AccessToken.objects.filter(user=user).exists()
+
+
+def test_a_password_set_in_code_ends_the_services_tokens(client, registered, user):
+    """``manage.py changepassword`` and any other code: set_password, then save."""
+    _exchange(client, registered, _code(client, registered, user))
+    user.refresh_from_db()
+    user.set_password("A-new-long-password-7")
+    user.save(update_fields=["password"])
+    assert not _live(user)
+
+
+def test_signing_in_or_renaming_keeps_the_services_tokens(client, registered, user):
+    _exchange(client, registered, _code(client, registered, user))
+    user.refresh_from_db()
+    user.first_name = "Renamed"
+    user.save()
+    client.logout()
+    assert client.login(email=user.email, password=PASSWORD) or client.login(
+        username=user.get_username(), password=PASSWORD
+    )
+    assert _live(user)
+
+
+def test_a_login_saved_in_a_transaction_rolled_back_keeps_its_tokens(client, registered, user):
+    from django.db import transaction
+
+    _exchange(client, registered, _code(client, registered, user))
+    user.refresh_from_db()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        user.set_password("A-new-long-password-7")
+        user.save()
+        raise RuntimeError
+    assert _live(user)
