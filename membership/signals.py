@@ -20,6 +20,22 @@ transaction is rolled back and the person sees the message. Receivers must not s
 call other systems directly: use ``transaction.on_commit`` for that.
 """
 
+membership_ended = Signal()
+"""A person ended a membership (resigned, expelled).
+
+Sent by ``membership.services.status.membership_status_set`` (the only writer of an end),
+**inside** its transaction, after the status change, the membership row and the notice are
+saved.
+
+Arguments: ``membership`` (the saved, ended ``Membership``), ``actor`` (who ended it),
+``on`` (its last day), ``note`` (why, in the member's words).
+
+Receivers may write rows of their own in the same transaction (governance ends the member's
+circle seats when it may no longer sit in a circle). A receiver that raises ``DomainError``
+refuses the end: the whole transaction is rolled back and the person sees the message.
+Receivers must not send email or call other systems directly: use ``transaction.on_commit``.
+"""
+
 statuses_changed = Signal()
 """The status of some memberships changed (or a membership was created with a status).
 

@@ -16,7 +16,7 @@ One module per seam:
 """
 
 from .admission import ADMISSION_VOTING_DAYS_DEFAULT, admission_proposal_open
-from .circles import circle_create, circle_seat_add, circle_seat_end
+from .circles import circle_create, circle_seat_add, circle_seat_end, seats_end_for_departed
 from .documents import (
     SETTINGS_FIELDS as DOCUMENT_SETTINGS,
 )
@@ -68,6 +68,7 @@ __all__ = [
     "circle_create",
     "circle_seat_add",
     "circle_seat_end",
+    "seats_end_for_departed",
     "close_due_proposals",
     "closing_reminders_send",
     "document_create",

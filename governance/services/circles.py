@@ -125,3 +125,47 @@ def circle_seat_end(
         )
         seats_changed_after_commit([seat.member_id])
     return seat
+
+
+def seats_end_for_departed(*, member, on: datetime.date, actor, note: str = "") -> int:
+    """The member's membership ended on ``on``: if it may no longer sit in a circle
+    (``selectors.may_sit``: no other admitted operational membership that has not ended),
+    every seat it holds after ``on`` ends on ``on`` (its last day) and every seat that starts
+    after ``on`` is cancelled, each audited as caused by the end. Seats ended on or before
+    ``on`` are history and stay. A member that may still sit keeps its seats. Returns how many
+    seats were ended or cancelled; a second call finds none."""
+    if selectors.may_sit(member):
+        return 0
+    why = {"because": "membership_ended", "note": note}
+    changed = 0
+    with transaction.atomic():
+        seats = CircleRole.objects.select_for_update().filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=on), member=member
+        )
+        for seat in seats.order_by("pk"):
+            changed += 1
+            if seat.started_on > on:
+                audit_log(
+                    actor=actor,
+                    action="governance.seat.cancelled",
+                    obj=seat,
+                    data={
+                        "role": seat.role,
+                        "member": seat.member_id,
+                        "started_on": seat.started_on.isoformat(),
+                        **why,
+                    },
+                )
+                seat.delete()
+                continue
+            seat.ended_on = on
+            seat.save(update_fields=["ended_on"])
+            audit_log(
+                actor=actor,
+                action="governance.seat.ended",
+                obj=seat,
+                data={"ended_on": on.isoformat(), **why},
+            )
+        if changed:
+            seats_changed_after_commit([member.pk])
+    return changed

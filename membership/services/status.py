@@ -15,6 +15,7 @@ from meetcoop.core.errors import DomainError
 from meetcoop.core.phases import phase
 
 from ..models import Membership, StatusChange, StatusNotice
+from ..signals import membership_ended
 from .signals import statuses_changed_after_commit
 
 STATUS_LOCK = "membership-status-recompute"
@@ -413,7 +414,8 @@ def membership_status_set(*, membership, status: str, actor, note: str, on=None)
 
     Recorded with who, when and why. Setting the status it already has is a no-op. An
     operational membership never admitted by the Permanent Assembly is never made active
-    or lapsed by a person: reinstated after a suspension, it is pending again.
+    or lapsed by a person: reinstated after a suspension, it is pending again. Ending one
+    sends ``membership_ended`` in the same transaction (governance ends the member's seats).
     """
     if status not in Membership.Status.values:
         raise DomainError(_("Unknown status."))
@@ -470,6 +472,11 @@ def membership_status_set(*, membership, status: str, actor, note: str, on=None)
             obj=locked,
             data={"from": change.old_status, "note": note},
         )
+        if status == Membership.Status.ENDED:
+            # Inside the transaction: governance ends the member's circle seats.
+            membership_ended.send(
+                sender=Membership, membership=locked, actor=actor, on=on, note=note
+            )
     membership.refresh_from_db()
     return change
 
