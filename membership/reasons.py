@@ -12,7 +12,7 @@ from meetcoop.core.money import format_money
 from .models import TermsVersion
 
 # Parameters stored as ISO dates (for machines) and worded in the reader's date format.
-DATE_PARAMS = ("deadline", "due", "until")
+DATE_PARAMS = ("deadline", "due", "until", "since")
 # Parameters stored as plain amounts in ``currency`` and worded as the reader writes money.
 MONEY_PARAMS = ("money", "amount")
 
@@ -183,6 +183,11 @@ def reason_text(reason: dict) -> str:
         return ngettext("Member of %(count)s circle.", "Member of %(count)s circles.", count) % {
             "count": count
         }
+    if reason["code"] == "attendance_none_held" and params.get("since"):
+        # Admitted inside the window: it starts on the admission day for this member.
+        return (
+            str(_("No All Hands Meeting was held since you were admitted on %(since)s.")) % params
+        )
     if reason["code"] == "attendance_ok" and params.get("until") and reason.get("at_risk"):
         # At risk as the window moves on: a meeting it attended stops counting.
         return (

@@ -133,8 +133,12 @@ def attendance_rule(
     window_days: int,
     next_meeting_held: int | None = None,
     leaving=(),
+    since: datetime.date | None = None,
 ) -> Reason:
     """At least ``minimum_percent`` of the meetings held in the window; none held passes.
+
+    ``since``: the member's admission, when it falls inside the window (the window starts
+    there for it); a reason that no meeting was held says "since you were admitted".
 
     ``next_meeting_held`` is the number of meetings the window will hold after the next
     meeting if the member misses it; when that would fall under the minimum, it is at risk.
@@ -180,6 +184,8 @@ def attendance_rule(
             values["percent"] = attendance_percent(attended, held, minimum_percent)
         if until is not None:
             values["until"] = until.isoformat()
+        if since is not None and not held:
+            values["since"] = since.isoformat()
         return values
 
     if held == 0:

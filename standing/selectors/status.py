@@ -441,6 +441,7 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
     zero = (Decimal("0"), Decimal("0"))
     minimum = today_policy.attendance_minimum_percent
     window = today_policy.attendance_window_days
+    window_first = on - datetime.timedelta(days=window)
     participation = today_policy.participation_rule
     counts_all_hands, counts_circles = today_policy.counts_all_hands, today_policy.counts_circles
     circle_attended = facts.get("circle_attended", {})
@@ -514,6 +515,9 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
                     )
                     if held and meetings_leave
                     else (),
+                    since=admitted_on
+                    if not held and admitted_on and admitted_on > window_first
+                    else None,
                 )
             else:
                 all_hands = None

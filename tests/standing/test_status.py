@@ -615,3 +615,31 @@ def test_a_member_with_no_meeting_held_yet_is_warned_before_missing_the_first(
         status_recompute(on=D + datetime.timedelta(days=11))
     membership.refresh_from_db()
     assert membership.status == "lapsed"
+
+
+# --- the words of "no meeting held" ------------------------------------------------------------
+
+
+def _attendance_text(membership, on=D):
+    from standing.selectors import status_evaluate
+
+    (evaluation,) = status_evaluate(Membership.objects.filter(pk=membership.pk), on=on)
+    (reason,) = [r for r in evaluation.reasons if r.code.startswith("attendance")]
+    return reason.code, reason_text(reason.as_json())
+
+
+def test_no_meeting_since_an_admission_inside_the_window_says_since_the_admission():
+    """Admitted 100 days ago, the window starts there for it: "in the last 365 days" would
+    be untrue when meetings were held before its admission."""
+    membership = healthy_operational(admitted_on=D - days(100))
+    _meetings(membership.member, attended=0, missed=3, start=D - days(300))  # before admission
+    code, text = _attendance_text(membership)
+    assert code == "attendance_none_held"
+    assert text == "No All Hands Meeting was held since you were admitted on Aug 16, 2026."
+
+
+def test_no_meeting_in_the_whole_window_names_the_window():
+    membership = healthy_operational(admitted_on=D - days(500))
+    code, text = _attendance_text(membership)
+    assert code == "attendance_none_held"
+    assert text == "No All Hands Meeting was held in the last 365 days."
