@@ -40,6 +40,17 @@ class AttendanceForm(forms.Form):
         label=_("Present"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
+    note = forms.CharField(
+        label=_("Why the attendance changes"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "The attendance was already recorded. If you change who was present, say why: it "
+            "is kept with your name and the time."
+        ),
+    )
+
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["present"].choices = [(m.pk, m.display_name) for m in members]

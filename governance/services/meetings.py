@@ -44,12 +44,15 @@ def meeting_create(
     return meeting
 
 
-def attendance_record(*, meeting: Meeting, member_ids, actor, now=None) -> Meeting:
+def attendance_record(*, meeting: Meeting, member_ids, actor, note: str = "", now=None) -> Meeting:
     """Set who attended ``meeting`` to exactly ``member_ids`` (the ticked boxes). Only members
     the page listed (everyone expected, or already ticked) may be ticked. Recording it twice
-    with the same boxes changes nothing but the time. Only someone who may record this
-    meeting (``selectors.can_record_attendance``: a co-op admin; for All Hands any circle
-    coordinator; for a circle meeting a coordinator of that circle) may."""
+    with the same boxes changes nothing but the time. Changing who was present once the
+    attendance was recorded is a correction: it needs ``note``, why, kept in the audit entry
+    with who and when (a member's attendance rate, and so its status, may change with it).
+    Only someone who may record this meeting (``selectors.can_record_attendance``: a co-op
+    admin; for All Hands any circle coordinator; for a circle meeting a coordinator of that
+    circle) may."""
     now = now or timezone.now()
     if not selectors.can_record_attendance(actor, meeting, on=timezone.localdate(now)):
         raise PermissionDenied
@@ -64,6 +67,16 @@ def attendance_record(*, meeting: Meeting, member_ids, actor, now=None) -> Meeti
         if unknown:
             raise DomainError(_("Only the members listed for this meeting can be ticked."))
         present = set(meeting.attendances.values_list("member_id", flat=True))
+        note = (note or "").strip()
+        correcting = meeting.attendance_recorded_at is not None and wanted != present
+        if correcting and not note:
+            raise DomainError(
+                _(
+                    "The attendance of this meeting was already recorded. Say why it changes: "
+                    "the attendance rates of the members you tick or untick change with it."
+                ),
+                field="note",
+            )
         meeting.attendances.filter(member_id__in=present - wanted).delete()
         Attendance.objects.bulk_create(
             [
@@ -82,6 +95,7 @@ def attendance_record(*, meeting: Meeting, member_ids, actor, now=None) -> Meeti
                 "present": len(wanted),
                 "added": sorted(wanted - present),
                 "removed": sorted(present - wanted),
+                **({"correction": True, "note": note} if correcting else {}),
             },
         )
     return meeting

@@ -88,7 +88,10 @@ def meeting_attendance(request, pk):
         if form.is_valid():
             try:
                 services.attendance_record(
-                    meeting=meeting, member_ids=form.cleaned_data["present"], actor=request.user
+                    meeting=meeting,
+                    member_ids=form.cleaned_data["present"],
+                    note=form.cleaned_data["note"],
+                    actor=request.user,
                 )
             except ValidationError as error:
                 add_service_error(form, error)
@@ -102,6 +105,12 @@ def meeting_attendance(request, pk):
     return render(
         request,
         "governance/meeting_attendance.html",
-        {"meeting": meeting, "form": form, "expected": len(members)},
+        {
+            "meeting": meeting,
+            "form": form,
+            "expected": len(members),
+            # A correction asks why (also when it was recorded by someone else meanwhile).
+            "correcting": meeting.attendance_recorded_at is not None or bool(form["note"].errors),
+        },
         status=status,
     )

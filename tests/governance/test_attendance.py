@@ -129,7 +129,9 @@ def test_recording_attendance_sets_exactly_the_ticked_members():
     m = meeting(datetime.date(2026, 5, 1), attendance_recorded_at=None)
     actor = UserFactory(is_staff=True, is_superuser=True)
     services.attendance_record(meeting=m, member_ids=[a.pk, b.pk], actor=actor)
-    services.attendance_record(meeting=m, member_ids=[str(b.pk)], actor=actor)
+    services.attendance_record(
+        meeting=m, member_ids=[str(b.pk)], actor=actor, note="A was not there."
+    )
     services.attendance_record(meeting=m, member_ids=[str(b.pk)], actor=actor)
     assert list(Attendance.objects.filter(meeting=m).values_list("member_id", flat=True)) == [b.pk]
     m.refresh_from_db()

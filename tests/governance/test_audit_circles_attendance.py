@@ -180,11 +180,18 @@ def test_recording_twice_writes_one_row_and_a_change_is_audited(client, coordina
         assert client.post(sheet(meeting), {"present": [a.pk, a.pk, b.pk]}).status_code == 302
     assert meeting.attendances.filter(member=a).count() == 1
     client.force_login(admin)
-    assert client.post(sheet(meeting), {"present": [b.pk]}).status_code == 302
+    # A change once recorded is a correction: it says why.
+    refused = client.post(sheet(meeting), {"present": [b.pk]})
+    assert refused.status_code == 400
+    assert "Say why it changes" in refused.content.decode()
+    assert sorted(meeting.attendances.values_list("member_id", flat=True)) == sorted([a.pk, b.pk])
+    note = "A left before the meeting started."
+    assert client.post(sheet(meeting), {"present": [b.pk], "note": note}).status_code == 302
     assert list(meeting.attendances.values_list("member_id", flat=True)) == [b.pk]
     last = AuditEntry.objects.filter(action="governance.meeting.attendance_recorded").latest("pk")
     assert last.actor == admin
     assert last.data["removed"] == [a.pk]
+    assert last.data["note"] == note and last.data["correction"] is True
 
 
 def test_a_coordinator_plans_no_meeting_of_another_circle_nor_an_all_hands(client, coordinator):
@@ -243,3 +250,19 @@ def test_the_meeting_list_costs_the_same_for_more_circles(
     grow(25)
     with django_assert_max_num_queries(small):
         assert client.get(reverse("governance:meeting_list")).status_code == 200
+
+
+def test_the_sheet_asks_why_only_once_the_attendance_was_recorded(client, coordinator):
+    a, _ = voting_member()
+    meeting = all_hands()
+    client.force_login(coordinator)
+    assert "Why the attendance changes" not in client.get(sheet(meeting)).content.decode()
+    assert client.post(sheet(meeting), {"present": [a.pk]}).status_code == 302
+    page = client.get(sheet(meeting)).content.decode()
+    assert "Why the attendance changes" in page
+    # Saving the same boxes again is no change: no reason asked.
+    assert client.post(sheet(meeting), {"present": [a.pk]}).status_code == 302
+    # The boxes ticked stay ticked when the reason is missing.
+    b, _ = voting_member()
+    refused = client.post(sheet(meeting), {"present": [a.pk, b.pk]}).content.decode()
+    assert f'value="{b.pk}"' in refused and "checked" in refused.split(f'value="{b.pk}"')[1][:40]

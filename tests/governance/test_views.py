@@ -47,9 +47,15 @@ def world(db):
         actor=author,
     )
     draft = ProposalFactory(author=author)
-    all_hands = MeetingFactory(held_on=today - datetime.timedelta(days=1))
+    # Held yesterday, their attendance not recorded yet.
+    all_hands = MeetingFactory(
+        held_on=today - datetime.timedelta(days=1), attendance_recorded_at=None
+    )
     circle_meeting = MeetingFactory(
-        kind=Meeting.Kind.CIRCLE, circle=circle_a, held_on=today - datetime.timedelta(days=1)
+        kind=Meeting.Kind.CIRCLE,
+        circle=circle_a,
+        held_on=today - datetime.timedelta(days=1),
+        attendance_recorded_at=None,
     )
     document = GovernanceDocumentFactory(slug="policy")
     return {
