@@ -86,6 +86,22 @@ def circle_seat_add(
     return seat
 
 
+def _seat_cancel(seat: CircleRole, *, actor, **why) -> None:
+    """Delete ``seat``, which has not started, and audit it (its role, member, first day)."""
+    audit_log(
+        actor=actor,
+        action="governance.seat.cancelled",
+        obj=seat,
+        data={
+            "role": seat.role,
+            "member": seat.member_id,
+            "started_on": seat.started_on.isoformat(),
+            **why,
+        },
+    )
+    seat.delete()
+
+
 def circle_seat_end(
     *, seat: CircleRole, ended_on: datetime.date, actor, today: datetime.date | None = None
 ) -> CircleRole | None:
@@ -99,19 +115,8 @@ def circle_seat_end(
         if seat.ended_on is not None and seat.ended_on <= ended_on:
             return seat
         if ended_on < seat.started_on and seat.started_on > today:
-            audit_log(
-                actor=actor,
-                action="governance.seat.cancelled",
-                obj=seat,
-                data={
-                    "role": seat.role,
-                    "member": seat.member_id,
-                    "started_on": seat.started_on.isoformat(),
-                },
-            )
-            member_id = seat.member_id
-            seat.delete()
-            seats_changed_after_commit([member_id])
+            _seat_cancel(seat, actor=actor)
+            seats_changed_after_commit([seat.member_id])
             return None
         if ended_on < seat.started_on:
             raise DomainError(_("A seat can't end before it starts."))
@@ -145,18 +150,7 @@ def seats_end_for_departed(*, member, on: datetime.date, actor, note: str = "") 
         for seat in seats.order_by("pk"):
             changed += 1
             if seat.started_on > on:
-                audit_log(
-                    actor=actor,
-                    action="governance.seat.cancelled",
-                    obj=seat,
-                    data={
-                        "role": seat.role,
-                        "member": seat.member_id,
-                        "started_on": seat.started_on.isoformat(),
-                        **why,
-                    },
-                )
-                seat.delete()
+                _seat_cancel(seat, actor=actor, **why)
                 continue
             seat.ended_on = on
             seat.save(update_fields=["ended_on"])
