@@ -3,6 +3,7 @@
 import contextlib
 from decimal import Decimal, InvalidOperation
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -13,6 +14,8 @@ from .models import TermsVersion
 
 # Parameters stored as ISO dates (for machines) and worded in the reader's date format.
 DATE_PARAMS = ("deadline", "due", "until", "since")
+# Percentages stored as text ("33.33"), worded with the reader's decimal separator.
+PERCENT_PARAMS = ("minimum", "percent")
 # Parameters stored as plain amounts in ``currency`` and worded as the reader writes money.
 MONEY_PARAMS = ("money", "amount")
 
@@ -149,6 +152,14 @@ def _worded(params: dict) -> dict:
         key: date_medium(value) if key in DATE_PARAMS and value else value
         for key, value in params.items()
     }
+    for key in PERCENT_PARAMS:
+        value = params.get(key)
+        if isinstance(value, str) and "." in value:
+            # A share or minimum with decimals, in the reader's own way ("33,33").
+            with contextlib.suppress(InvalidOperation, ValueError):
+                worded[key] = number_format(
+                    Decimal(value), decimal_pos=len(value.split(".")[1]), use_l10n=True
+                )
     document = params.get("document")
     if document in TermsVersion.Document.values:
         # Stored as its code, worded as the reader's language names it. A reason stored

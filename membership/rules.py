@@ -8,6 +8,7 @@ nightly job evaluates every membership but words only the ones that change or ar
 """
 
 import datetime
+import functools
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 AT_RISK_DAYS = 30
@@ -49,8 +50,21 @@ def percent(part: Decimal, whole: Decimal) -> Decimal:
     return Decimal(part) * HUNDRED / Decimal(whole)
 
 
-def shown_percent(value: Decimal, rounding=ROUND_HALF_UP) -> str:
-    return str(Decimal(value).quantize(ONE, rounding=rounding))
+def shown_percent(value: Decimal, rounding=ROUND_HALF_UP, places: int = 0) -> str:
+    return str(Decimal(value).quantize(ONE.scaleb(-places), rounding=rounding))
+
+
+@functools.lru_cache(maxsize=64)
+def percent_places(minimum_percent: Decimal) -> int:
+    """How many decimals a minimum needs to be shown as it was set (50.00: 0; 33.33: 2;
+    62.5: 1); an attendance share is shown with as many, so that it compares with it."""
+    exponent = Decimal(minimum_percent).normalize().as_tuple().exponent
+    return min(2, max(0, -exponent)) if isinstance(exponent, int) else 0
+
+
+def shown_minimum(minimum_percent: Decimal) -> str:
+    """A minimum as it was set: "50", "33.33", never rounded to a number it is not."""
+    return shown_percent(minimum_percent, places=percent_places(minimum_percent))
 
 
 def commitment_rule(
@@ -177,7 +191,7 @@ def attendance_rule(
         values = {
             "attended": attended,
             "held": held,
-            "minimum": shown_percent(minimum_percent),
+            "minimum": shown_minimum(minimum_percent),
             "days": window_days,
         }
         if held:
@@ -197,11 +211,14 @@ def attendance_rule(
 
 def attendance_percent(attended: int, held: int, minimum_percent: Decimal) -> str:
     """The share attended as shown: rounded half up (3 of 8 reads 38 %), except that a share
-    under the minimum never reads as reaching it (51 of 103, 49.5 %, reads 49 %, not 50 %)."""
+    under the minimum never reads as reaching it (51 of 103, 49.5 %, reads 49 %, not 50 %).
+    With as many decimals as the minimum has (``percent_places``): under a minimum of
+    33.33 %, 1 of 3 reads 33.33 % and 33 of 100 reads 33.00 %, not "33 %, 33 % needed"."""
+    places = percent_places(minimum_percent)
     exact = percent(Decimal(attended), Decimal(held))
-    shown = shown_percent(exact)
+    shown = shown_percent(exact, places=places)
     if exact < minimum_percent and Decimal(shown) >= minimum_percent:
-        return shown_percent(exact, rounding=ROUND_DOWN)
+        return shown_percent(exact, rounding=ROUND_DOWN, places=places)
     return shown
 
 
@@ -232,7 +249,7 @@ def circle_attendance_rule(
         values = {
             "attended": attended,
             "held": held,
-            "minimum": shown_percent(minimum_percent),
+            "minimum": shown_minimum(minimum_percent),
             "count": minimum_count,
             "days": window_days,
         }

@@ -271,3 +271,37 @@ def test_a_quarter_falling_due_is_at_risk_with_the_advice_of_an_overdue_one():
     # Overdue wins: the member lapses, the quarter due soon is not worded apart.
     overdue = reseller_rule(missing_reports=["2026-Q2"], unpaid_shares=[], due_soon=["2026-Q3"])
     assert not overdue.ok and overdue.code == "reseller_overdue"
+
+
+# --- a minimum with decimals is shown as it was set --------------------------------------------
+
+
+def test_a_minimum_with_decimals_is_shown_with_them_and_the_share_too():
+    from django.utils import translation
+
+    minimum = Decimal("33.33")
+    failing = attendance_rule(attended=33, held=100, minimum_percent=minimum, window_days=365)
+    assert not failing.ok
+    assert reason_text(failing.as_json()) == (
+        "Attended 33 of 100 All Hands Meetings (33.00 %), 33.33 % needed."
+    )
+    passing = attendance_rule(attended=1, held=3, minimum_percent=minimum, window_days=365)
+    assert passing.ok
+    assert reason_text(passing.as_json()) == (
+        "Attended 1 of 3 All Hands Meetings (33.33 %), 33.33 % needed."
+    )
+    with translation.override("de"):
+        assert "33,33" in reason_text(passing.as_json())
+
+
+def test_a_share_just_under_a_minimum_with_decimals_never_reads_as_reaching_it():
+    # 1 of 3 is 33.333...: under a minimum of 33.34 it reads 33.33, not 33.34.
+    reason = attendance_rule(attended=1, held=3, minimum_percent=Decimal("33.34"), window_days=365)
+    assert not reason.ok
+    assert reason.as_json()["params"]["percent"] == "33.33"
+
+
+def test_a_whole_minimum_keeps_whole_numbers():
+    reason = attendance_rule(attended=3, held=8, minimum_percent=Decimal("50.00"), window_days=365)
+    assert reason.as_json()["params"]["minimum"] == "50"
+    assert reason.as_json()["params"]["percent"] == "38"
