@@ -179,6 +179,17 @@ def reason_text(reason: dict) -> str:
     params = _worded(reason.get("params", {}))
     if reason["code"] == "reseller_overdue":
         return _reseller_overdue_text(params)
+    if reason["code"] == "circle_attendance_ok" and params.get("until") and reason.get("at_risk"):
+        # At risk as the window moves on: a meeting of its circles it attended stops counting.
+        base = (
+            _circle_attendance_with_count(reason["code"], params)
+            if params.get("count")
+            else str(TEXTS["circle_attendance_ok"]) % params
+        )
+        until = str(
+            _("A meeting of your circles that you attended counts only until %(until)s.")
+        ) % {"until": params["until"]}
+        return f"{base} {until}"
     if reason["code"] in COUNTED and params.get("count"):
         return _circle_attendance_with_count(reason["code"], params)
     if reason["code"] == "circle_member":

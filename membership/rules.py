@@ -230,6 +230,20 @@ def circle_attendance_passes(
     return attended * HUNDRED >= minimum_percent * held and attended >= min(minimum_count, held)
 
 
+def circle_attendance_falls_under(
+    *, attended: int, held: int, minimum_percent: Decimal, minimum_count: int, leaving
+) -> datetime.date | None:
+    """The last day a meeting of its circles that it attended counts, when the meetings in
+    ``leaving`` ((last day it counts, held that day, of them attended), as for All Hands)
+    leaving the window alone would take it under the circle minimum; None otherwise."""
+    for last_day, left_held, left_attended in sorted(leaving):
+        held -= left_held
+        attended -= left_attended
+        if held and not circle_attendance_passes(attended, held, minimum_percent, minimum_count):
+            return last_day
+    return None
+
+
 def circle_attendance_rule(
     *,
     attended: int,
@@ -238,12 +252,32 @@ def circle_attendance_rule(
     minimum_count: int,
     window_days: int,
     next_meeting_held: int | None = None,
+    leaving=(),
 ) -> Reason:
     """The meetings of the member's circles (those it sat in on the meeting's day) held in
     the window: at least ``minimum_percent`` of them and at least ``minimum_count`` (capped at
     the number held); none held passes, as for All Hands. ``next_meeting_held``: the number
     held after a meeting of its circles coming within ``AT_RISK_DAYS``, if the member misses
-    it; at risk when that would take it under the minimum."""
+    it; at risk when that would take it under the minimum. ``leaving``: the meetings that
+    stop counting within ``AT_RISK_DAYS`` (see ``circle_attendance_falls_under``); at risk
+    when their leaving alone would take it under, naming the day (``until``)."""
+    passes = circle_attendance_passes(attended, held, minimum_percent, minimum_count)
+    # Missing the next meeting (none held yet, or a share at the edge) would lapse it.
+    at_risk = bool(next_meeting_held) and not circle_attendance_passes(
+        attended, next_meeting_held, minimum_percent, minimum_count
+    )
+    cause = f"circle_attendance:{attended}/{next_meeting_held}" if at_risk else ""
+    until = None
+    if passes and held and leaving and not at_risk:
+        until = circle_attendance_falls_under(
+            attended=attended,
+            held=held,
+            minimum_percent=minimum_percent,
+            minimum_count=minimum_count,
+            leaving=leaving,
+        )
+        if until is not None:
+            at_risk, cause = True, f"circle_attendance_window:{until.isoformat()}"
 
     def params():
         values = {
@@ -255,16 +289,13 @@ def circle_attendance_rule(
         }
         if held:
             values["percent"] = attendance_percent(attended, held, minimum_percent)
+        if until is not None:
+            values["until"] = until.isoformat()
         return values
 
-    # Missing the next meeting (none held yet, or a share at the edge) would lapse it.
-    at_risk = bool(next_meeting_held) and not circle_attendance_passes(
-        attended, next_meeting_held, minimum_percent, minimum_count
-    )
-    cause = f"circle_attendance:{attended}/{next_meeting_held}" if at_risk else ""
     if held == 0:
         return Reason("circle_attendance_none_held", True, params, at_risk=at_risk, cause=cause)
-    if circle_attendance_passes(attended, held, minimum_percent, minimum_count):
+    if passes:
         return Reason("circle_attendance_ok", True, params, at_risk=at_risk, cause=cause)
     return Reason("circle_attendance_low", False, params)
 

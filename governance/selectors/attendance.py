@@ -255,11 +255,13 @@ def circle_attendance_of(
     window: tuple[datetime.date, datetime.date],
     on: datetime.date,
     soon_days: int,
-) -> tuple[tuple[int, int], bool]:
-    """What ``circle_attendance_counts`` and ``circle_meeting_soon`` give for one membership,
-    in Python, over ``circle_meetings`` (from ``counted_and_upcoming_meetings``) and ``seats``
-    (every seat of the member that may have been held on one of their days): ((held,
-    attended), whether a meeting of its circles comes within ``soon_days``)."""
+    zone: tuple[datetime.date, datetime.date] | None = None,
+) -> tuple[tuple[int, int], bool, list[tuple[datetime.date, bool]]]:
+    """What ``circle_attendance_counts``, ``circle_meeting_soon`` and
+    ``circle_attendance_leaving`` give for one membership, in Python, over ``circle_meetings``
+    (from ``counted_and_upcoming_meetings``) and ``seats`` (every seat of the member that may
+    have been held on one of their days): ((held, attended), whether a meeting of its circles
+    comes within ``soon_days``, [(day, attended)] of those counted held in ``zone``)."""
     first, last = window
     soon_last = on + datetime.timedelta(days=soon_days)
 
@@ -274,6 +276,7 @@ def circle_attendance_of(
 
     held = attended = 0
     soon = False
+    leaving: list[tuple[datetime.date, bool]] = []
     for meeting in circle_meetings:
         if not seated(meeting):
             continue
@@ -285,8 +288,11 @@ def circle_attendance_of(
             and (admitted_on is None or meeting.held_on >= admitted_on)
         ):
             held += 1
-            attended += member_id in meeting.attendees
-    return (held, attended), soon
+            present = member_id in meeting.attendees
+            attended += present
+            if zone is not None and zone[0] <= meeting.held_on <= zone[1]:
+                leaving.append((meeting.held_on, present))
+    return (held, attended), soon, leaving
 
 
 # Attendance of circle meetings, as the participation rule counts it when the policy says that
@@ -297,37 +303,67 @@ def circle_attendance_of(
 _CIRCLE_MEETING = "member__circle_roles__circle__meetings__"
 
 
+def _counted_circle_meetings(
+    memberships: QuerySet, window: tuple[datetime.date, datetime.date]
+) -> QuerySet:
+    """``memberships`` joined to the circle meetings that count for them in ``window``: held
+    in it, attendance recorded, on or after the admission day, the member seated that day.
+    One filter() call: the seat and the meeting conditions apply to the same joined rows."""
+    first, last = window
+    held_on = F(f"{_CIRCLE_MEETING}held_on")
+    return memberships.filter(
+        Q(
+            **{
+                f"{_CIRCLE_MEETING}attendance_recorded_at__isnull": False,
+                f"{_CIRCLE_MEETING}held_on__gte": first,
+                f"{_CIRCLE_MEETING}held_on__lte": last,
+                "member__circle_roles__started_on__lte": held_on,
+            }
+        )
+        & (
+            Q(member__circle_roles__ended_on__isnull=True)
+            | Q(member__circle_roles__ended_on__gte=held_on)
+        )
+        & admitted_by(held_on)
+    ).order_by()
+
+
+def _circle_attended() -> Exists:
+    return Exists(
+        Attendance.objects.filter(
+            meeting=OuterRef(f"{_CIRCLE_MEETING}id"), member=OuterRef("member_id")
+        )
+    )
+
+
+def circle_attendance_leaving(
+    memberships: QuerySet, zone: tuple[datetime.date, datetime.date]
+) -> dict[int, list[tuple[datetime.date, bool]]]:
+    """{membership_id: [(day, attended), ...]}: the circle meetings that count for it held in
+    ``zone`` (those about to leave the window), one per meeting, whether its member attended.
+    One query, over a few weeks of meetings."""
+    # Distinct meetings: a member seated twice in a circle joins its meetings twice.
+    rows = (
+        _counted_circle_meetings(memberships, zone)
+        .annotate(present=_circle_attended())
+        .values_list("pk", f"{_CIRCLE_MEETING}id", f"{_CIRCLE_MEETING}held_on", "present")
+        .distinct()
+    )
+    leaving: dict[int, list[tuple[datetime.date, bool]]] = {}
+    for pk, _meeting, day, present in rows:
+        leaving.setdefault(pk, []).append((day, bool(present)))
+    return leaving
+
+
 def circle_attendance_counts(
     memberships: QuerySet, window: tuple[datetime.date, datetime.date]
 ) -> dict[int, tuple[int, int]]:
     """{membership_id: (circle meetings that count for it, how many of them its member
     attended)}, in one GROUP BY joining seats to their circles' meetings. Memberships whose
     circles held none are absent."""
-    first, last = window
-    held_on = F(f"{_CIRCLE_MEETING}held_on")
-    attended = Exists(
-        Attendance.objects.filter(
-            meeting=OuterRef(f"{_CIRCLE_MEETING}id"), member=OuterRef("member_id")
-        )
-    )
-    # One filter() call: the seat and the meeting conditions apply to the same joined rows.
+    attended = _circle_attended()
     rows = (
-        memberships.filter(
-            Q(
-                **{
-                    f"{_CIRCLE_MEETING}attendance_recorded_at__isnull": False,
-                    f"{_CIRCLE_MEETING}held_on__gte": first,
-                    f"{_CIRCLE_MEETING}held_on__lte": last,
-                    "member__circle_roles__started_on__lte": held_on,
-                }
-            )
-            & (
-                Q(member__circle_roles__ended_on__isnull=True)
-                | Q(member__circle_roles__ended_on__gte=held_on)
-            )
-            & admitted_by(held_on)
-        )
-        .order_by()
+        _counted_circle_meetings(memberships, window)
         .values("pk")
         .annotate(
             held=Count(f"{_CIRCLE_MEETING}id", distinct=True),

@@ -42,6 +42,7 @@ from resellers.models import Steward
 from ..oidc.selectors import services_used
 from .erasure import erasable_members, erasable_rows, erasure_annotations
 from .status import (
+    leaving_zone,
     required_terms,
     reseller_overdue_items,
     start_day_expression,
@@ -186,6 +187,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
     policies = list(Policy.objects.order_by("effective_from")) if memberships else []
     today_policy = policy_on(on, policies) if memberships else None
     window = attendance_window(on=on, policy=today_policy) if operational else None
+    zone = leaving_zone(on, today_policy.attendance_window_days) if operational else None
     counts_circles = bool(operational) and today_policy.counts_circles
     # The seats held today and those starting in the coming days (whether the seating goes
     # on past the days a member is warned before: the day after them too); while circle
@@ -214,7 +216,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
     )
 
     meetings, totals, invoices = [], {}, []
-    circle_attended, circle_soon = {}, set()
+    circle_attended, circle_soon, circle_leaving = {}, set(), {}
     if not operational:
         upcoming = list(
             Meeting.objects.filter(kind=Meeting.Kind.ALL_HANDS, held_on__gte=on).order_by(
@@ -233,7 +235,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
         if counts_circles:
             # From the same meetings and seats: no query more (see circle_attendance_of).
             for m in operational:
-                circle_attended[m.pk], soon = circle_attendance_of(
+                circle_attended[m.pk], soon, leaving = circle_attendance_of(
                     circle_meetings,
                     all_seats,
                     member_id=m.member_id,
@@ -241,9 +243,12 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
                     window=window,
                     on=on,
                     soon_days=rules.AT_RISK_DAYS,
+                    zone=zone,
                 )
                 if soon:
                     circle_soon.add(m.member_id)
+                if leaving:
+                    circle_leaving[m.pk] = leaving
     if users:
         invoices = list(
             invoices_with_paid(DuesInvoice.objects.filter(membership__in=users), on=on).order_by(
@@ -301,6 +306,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
         "reseller": reseller_overdue_items(list(owners), owners, on=on),
         "circle_attended": circle_attended,
         "circle_meeting_soon": circle_soon,
+        "circle_leaving": circle_leaving,
         "terms_required": [
             terms_fact(
                 version,

@@ -23,6 +23,7 @@ from governance.selectors import (
     attendance_window,
     attended_counts,
     circle_attendance_counts,
+    circle_attendance_leaving,
     circle_meeting_soon,
     held_since,
     seat_days_ahead,
@@ -125,6 +126,21 @@ def leaving_meetings(
             went[day] = went.get(day, 0) + 1
     term = datetime.timedelta(days=window_days)
     return [(day + term, n, went.get(day, 0)) for day, n in sorted(held.items())]
+
+
+def circle_leaving_of(
+    meetings: list[tuple[datetime.date, bool]], window_days: int
+) -> list[tuple[datetime.date, int, int]]:
+    """What ``rules.circle_attendance_rule`` reads as ``leaving`` for one membership, from
+    its circle meetings in the leaving zone ((day, attended), ``circle_attendance_leaving``):
+    (the last day they count, held that day, of them attended)."""
+    held: dict[datetime.date, list[int]] = {}
+    for day, present in meetings:
+        counts = held.setdefault(day, [0, 0])
+        counts[0] += 1
+        counts[1] += present
+    term = datetime.timedelta(days=window_days)
+    return [(day + term, n, went) for day, (n, went) in sorted(held.items())]
 
 
 def _reseller_overdue_items(memberships, on) -> dict[int, tuple[list[str], ...]]:
@@ -386,6 +402,18 @@ def status_facts(
         if read_all_hands and any(zone[0] <= day <= zone[1] for day in facts["meeting_days"])
         else {}
     )
+    # The same for the meetings of their circles, when they count: only on the days a circle
+    # meeting that counts is in the zone (the query is over those few weeks of meetings).
+    facts["circle_leaving"] = (
+        circle_attendance_leaving(operational, zone)
+        if read_circles
+        and Meeting.objects.filter(
+            kind=Meeting.Kind.CIRCLE,
+            attendance_recorded_at__isnull=False,
+            held_on__range=zone,
+        ).exists()
+        else {}
+    )
     # The seats: both reads of one aggregate each, put together here.
     facts["circles"], endless = facts["circles"]
     ahead = facts["seat_days"]
@@ -446,6 +474,7 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
     counts_all_hands, counts_circles = today_policy.counts_all_hands, today_policy.counts_circles
     circle_attended = facts.get("circle_attended", {})
     attended_leaving = facts.get("attended_leaving", {})
+    circle_leaving = facts.get("circle_leaving", {})
     # Whether any meeting stops counting within AT_RISK_DAYS: most days, none does.
     meetings_leave = counts_all_hands and bool(
         leaving_meetings(meeting_days, (), admitted_on=None, on=on, window_days=window)
@@ -530,6 +559,9 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
                     minimum_count=circle_count,
                     window_days=window,
                     next_meeting_held=circle_held + 1 if member_id in circle_soon else None,
+                    leaving=circle_leaving_of(circle_leaving[pk], window)
+                    if circle_held and pk in circle_leaving
+                    else (),
                 )
             else:
                 circle_attendance = None
