@@ -2,17 +2,15 @@
 whose attended circle meeting is about to leave the window is warned before it lapses, as for
 All Hands Meetings: on the dashboard and by an at-risk notice from the nightly run."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from freezegun import freeze_time
 
-from membership.models import Membership, StatusNotice
+from membership.models import StatusNotice
 from membership.reasons import reason_text
 from membership.rules import circle_attendance_rule
-from standing.selectors import member_dashboard, status_evaluate
+from standing.selectors import member_dashboard
 from standing.services import status_recompute
 from tests.factories import (
     AttendanceFactory,
@@ -23,19 +21,9 @@ from tests.factories import (
     MemberContactFactory,
     OperationalMembershipFactory,
 )
+from tests.standing.test_audit_attendance_window_risk import ADMITTED, D, at, days, evaluate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("policy")]
-
-D = datetime.date(2026, 11, 24)
-ADMITTED = D - datetime.timedelta(days=600)
-
-
-def days(n):
-    return datetime.timedelta(days=n)
-
-
-def at(day, hour=3):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
 @pytest.fixture
@@ -71,12 +59,6 @@ def member_at_half(*, attended_on, missed_on):
         AttendanceFactory(meeting=went, member=membership.member)
         MeetingFactory(kind="circle", circle=circle, held_on=missed_on)
         return contact.user, membership
-
-
-def evaluate(membership, on):
-    with freeze_time(at(on)):
-        (evaluation,) = status_evaluate(Membership.objects.filter(pk=membership.pk), on=on)
-    return evaluation
 
 
 def circle_reason(evaluation):
