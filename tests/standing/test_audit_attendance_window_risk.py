@@ -77,6 +77,17 @@ def evaluate(membership, on):
     return evaluation
 
 
+def dashboard_shows_at_risk(user, evaluation, *, on):
+    """The member's dashboard on ``on`` shows the card at risk with the reasons of
+    ``evaluation``, as the nightly run found them."""
+    with freeze_time(at(on)):
+        (card,) = member_dashboard(user, on=on, now=at(on))["cards"]
+    assert card["at_risk"]
+    assert [(r["code"], r["ok"], r["at_risk"], r["params"]) for r in card["reasons"]] == [
+        (r.code, r.ok, r.at_risk, r.params) for r in evaluation.reasons
+    ]
+
+
 def test_an_attended_meeting_leaving_the_window_within_30_days_warns_before_the_lapse():
     # Attended 364 days before D: it counts through D + 1 and no longer on D + 2.
     user, membership = member_at_half(attended_on=D - days(364), missed_on=D - days(100))
@@ -92,12 +103,7 @@ def test_an_attended_meeting_leaving_the_window_within_30_days_warns_before_the_
 
     run(D)
     assert StatusNotice.objects.filter(membership=membership, kind="at_risk").count() == 1
-    with freeze_time(at(D)):
-        (card,) = member_dashboard(user, on=D, now=at(D))["cards"]
-    assert card["at_risk"]
-    assert [(r["code"], r["ok"], r["at_risk"], r["params"]) for r in card["reasons"]] == [
-        (r.code, r.ok, r.at_risk, r.params) for r in today.reasons
-    ]
+    dashboard_shows_at_risk(user, today, on=D)
 
 
 def test_it_is_warned_from_30_days_before_the_meeting_leaves_and_not_earlier():

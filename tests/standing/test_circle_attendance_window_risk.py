@@ -10,7 +10,6 @@ from freezegun import freeze_time
 from membership.models import StatusNotice
 from membership.reasons import reason_text
 from membership.rules import circle_attendance_rule
-from standing.selectors import member_dashboard
 from standing.services import status_recompute
 from tests.factories import (
     AttendanceFactory,
@@ -21,7 +20,14 @@ from tests.factories import (
     MemberContactFactory,
     OperationalMembershipFactory,
 )
-from tests.standing.test_audit_attendance_window_risk import ADMITTED, D, at, days, evaluate
+from tests.standing.test_audit_attendance_window_risk import (
+    ADMITTED,
+    D,
+    at,
+    dashboard_shows_at_risk,
+    days,
+    evaluate,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("policy")]
 
@@ -83,12 +89,7 @@ def test_an_attended_circle_meeting_leaving_within_30_days_warns_before_the_laps
         status_recompute(on=D)
     notices = StatusNotice.objects.filter(membership=membership, kind="at_risk")
     assert list(notices.values_list("cause", flat=True)) == ["circle_attendance_window:2026-11-25"]
-    with freeze_time(at(D)):
-        (card,) = member_dashboard(user, on=D, now=at(D))["cards"]
-    assert card["at_risk"]
-    assert [(r["code"], r["ok"], r["at_risk"], r["params"]) for r in card["reasons"]] == [
-        (r.code, r.ok, r.at_risk, r.params) for r in today.reasons
-    ]
+    dashboard_shows_at_risk(user, today, on=D)
 
 
 def test_warned_from_30_days_before_and_not_earlier():
