@@ -55,7 +55,9 @@ def member_at_half(*, attended_on, missed_on, admitted_on=ADMITTED):
         return _member_at_half(attended_on, missed_on, admitted_on)
 
 
-def _member_at_half(attended_on, missed_on, admitted_on):
+def committed_operational(admitted_on, **seat):
+    """A contact's operational membership, its commitment met (40 hours approved), seated
+    from its admission (``seat``: the seat's circle, if given)."""
     contact = MemberContactFactory()
     membership = OperationalMembershipFactory(member=contact.member, admitted_on=admitted_on)
     for _ in range(2):
@@ -65,7 +67,12 @@ def _member_at_half(attended_on, missed_on, admitted_on):
             status="approved",
             occurred_on=D - days(5),
         )
-    CircleRoleFactory(member=membership.member, started_on=admitted_on)
+    CircleRoleFactory(member=membership.member, started_on=admitted_on, **seat)
+    return contact, membership
+
+
+def _member_at_half(attended_on, missed_on, admitted_on):
+    contact, membership = committed_operational(admitted_on)
     AttendanceFactory(meeting=MeetingFactory(held_on=attended_on), member=membership.member)
     MeetingFactory(held_on=missed_on)
     return contact.user, membership

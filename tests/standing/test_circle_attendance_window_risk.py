@@ -14,16 +14,13 @@ from standing.services import status_recompute
 from tests.factories import (
     AttendanceFactory,
     CircleFactory,
-    CircleRoleFactory,
-    LabourEntryFactory,
     MeetingFactory,
-    MemberContactFactory,
-    OperationalMembershipFactory,
 )
 from tests.standing.test_audit_attendance_window_risk import (
     ADMITTED,
     D,
     at,
+    committed_operational,
     dashboard_shows_at_risk,
     days,
     evaluate,
@@ -50,17 +47,8 @@ def _on_commit(django_capture_on_commit_callbacks):
 def member_at_half(*, attended_on, missed_on):
     """Commitment met, seated for good in a circle, attended one of its two meetings."""
     with freeze_time(at(D - days(5), 12)):
-        contact = MemberContactFactory()
-        membership = OperationalMembershipFactory(member=contact.member, admitted_on=ADMITTED)
-        for _ in range(2):
-            LabourEntryFactory(
-                member=membership.member,
-                hours=Decimal("20"),
-                status="approved",
-                occurred_on=D - days(5),
-            )
         circle = CircleFactory()
-        CircleRoleFactory(member=membership.member, circle=circle, started_on=ADMITTED)
+        contact, membership = committed_operational(ADMITTED, circle=circle)
         went = MeetingFactory(kind="circle", circle=circle, held_on=attended_on)
         AttendanceFactory(meeting=went, member=membership.member)
         MeetingFactory(kind="circle", circle=circle, held_on=missed_on)
