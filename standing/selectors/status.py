@@ -129,18 +129,18 @@ def leaving_meetings(
 
 
 def circle_leaving_of(
-    meetings: list[tuple[datetime.date, bool]], window_days: int
+    meetings: list[tuple[datetime.date, bool]], *, on: datetime.date, window_days: int
 ) -> list[tuple[datetime.date, int, int]]:
     """What ``rules.circle_attendance_rule`` reads as ``leaving`` for one membership, from
-    its circle meetings in the leaving zone ((day, attended), ``circle_attendance_leaving``):
-    (the last day they count, held that day, of them attended)."""
-    held: dict[datetime.date, list[int]] = {}
-    for day, present in meetings:
-        counts = held.setdefault(day, [0, 0])
-        counts[0] += 1
-        counts[1] += present
-    term = datetime.timedelta(days=window_days)
-    return [(day + term, n, went) for day, (n, went) in sorted(held.items())]
+    its circle meetings in the leaving zone ((day, attended), ``circle_attendance_leaving``,
+    the admission already applied): ``leaving_meetings`` of those days."""
+    return leaving_meetings(
+        sorted(day for day, _present in meetings),
+        [day for day, present in meetings if present],
+        admitted_on=None,
+        on=on,
+        window_days=window_days,
+    )
 
 
 def _reseller_overdue_items(memberships, on) -> dict[int, tuple[list[str], ...]]:
@@ -559,7 +559,7 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
                     minimum_count=circle_count,
                     window_days=window,
                     next_meeting_held=circle_held + 1 if member_id in circle_soon else None,
-                    leaving=circle_leaving_of(circle_leaving[pk], window)
+                    leaving=circle_leaving_of(circle_leaving[pk], on=on, window_days=window)
                     if circle_held and pk in circle_leaving
                     else (),
                 )
