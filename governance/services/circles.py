@@ -132,34 +132,39 @@ def circle_seat_end(
     return seat
 
 
-def seats_end_for_departed(*, member, on: datetime.date, actor, note: str = "") -> int:
+def seats_end_for_departed(
+    *, member, on: datetime.date, actor, note: str = "", today: datetime.date | None = None
+) -> int:
     """The member's membership ended on ``on``: if it may no longer sit in a circle
     (``selectors.may_sit``: no other admitted operational membership that has not ended),
-    every seat it holds after ``on`` ends on ``on`` (its last day) and every seat that starts
-    after ``on`` is cancelled, each audited as caused by the end. Seats ended on or before
-    ``on`` are history and stay. A member that may still sit keeps its seats. Returns how many
-    seats were ended or cancelled; a second call finds none."""
-    if selectors.may_sit(member):
-        return 0
+    every seat it holds after ``on`` ends on ``on`` (its last day), each audited as caused by
+    the end. A seat that has not started yet (it starts after ``on`` and after ``today``) is
+    cancelled; one that started after ``on`` but has been held (an end dated back) ends on
+    its first day, so that its history stays. Seats ended on or before ``on`` are history and
+    stay. A member that may still sit keeps its seats. Returns how many seats were ended or
+    cancelled; a second call finds none."""
+    today = today or timezone.localdate()
     why = {"because": "membership_ended", "note": note}
     changed = 0
     with transaction.atomic():
         seats = CircleRole.objects.select_for_update().filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=on), member=member
         )
-        for seat in seats.order_by("pk"):
+        locked = list(seats.order_by("pk"))
+        if not locked or selectors.may_sit(member):
+            return 0
+        for seat in locked:
             changed += 1
-            if seat.started_on > on:
+            if seat.started_on > max(on, today):
                 _seat_cancel(seat, actor=actor, **why)
                 continue
-            seat.ended_on = on
+            seat.ended_on = max(on, seat.started_on)
             seat.save(update_fields=["ended_on"])
             audit_log(
                 actor=actor,
                 action="governance.seat.ended",
                 obj=seat,
-                data={"ended_on": on.isoformat(), **why},
+                data={"ended_on": seat.ended_on.isoformat(), **why},
             )
-        if changed:
-            seats_changed_after_commit([member.pk])
+        seats_changed_after_commit([member.pk])
     return changed

@@ -107,11 +107,50 @@ def test_a_refused_end_keeps_the_seats(operational, admin):
     assert seat.ended_on is None
 
 
+def test_an_end_refused_after_the_seats_were_ended_rolls_them_back(operational, admin):
+    """A receiver after governance's refuses the end (the signal's contract): the seats
+    governance ended in the same transaction are open again, and the membership not ended."""
+    from meetcoop.core.errors import DomainError
+    from membership.signals import membership_ended
+
+    seat = CircleRoleFactory(member=operational.member, started_on=timezone.localdate() - 9 * DAY)
+
+    def refuse(sender, **kwargs):
+        raise DomainError("Not today.")
+
+    membership_ended.connect(refuse, dispatch_uid="test.refuse_end")
+    try:
+        with pytest.raises(DomainError):
+            _end(operational, admin)
+    finally:
+        membership_ended.disconnect(dispatch_uid="test.refuse_end")
+    seat.refresh_from_db()
+    operational.refresh_from_db()
+    assert seat.ended_on is None
+    assert operational.status != "ended"
+    assert not AuditEntry.objects.filter(action="governance.seat.ended").exists()
+
+
+def test_an_end_dated_back_keeps_a_seat_held_since_and_cancels_only_seats_ahead(operational, admin):
+    today = timezone.localdate()
+    held_since = CircleRoleFactory(member=operational.member, started_on=today - 3 * DAY)
+    ahead = CircleRoleFactory(member=operational.member, started_on=today + 3 * DAY)
+    _end(operational, admin, on=today - 10 * DAY)
+    held_since.refresh_from_db()
+    assert held_since.ended_on == today - 3 * DAY  # its first day: its history stays
+    assert not CircleRole.objects.filter(pk=ahead.pk).exists()
+
+
 def test_ending_twice_changes_nothing_more(operational, admin):
     CircleRoleFactory(member=operational.member, started_on=timezone.localdate() - 9 * DAY)
     _end(operational, admin)
     assert _end(operational, admin) is None
     assert AuditEntry.objects.filter(action="governance.seat.ended").count() == 1
+    from governance.services import seats_end_for_departed
+
+    assert (
+        seats_end_for_departed(member=operational.member, on=timezone.localdate(), actor=admin) == 0
+    )
 
 
 def test_the_circle_page_lists_the_departed_member_among_past_seats(operational, admin, client):
