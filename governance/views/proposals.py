@@ -4,6 +4,7 @@ re-proposing."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -96,7 +97,9 @@ def _get_visible_proposal(request, pk):
         pk=pk,
     )
     if not selectors.can_view_proposal(request.user, proposal):
-        raise PermissionDenied
+        # Not found, as if it did not exist: a draft, or a proposal of a circle one is not
+        # in, is not told apart from a number no proposal has.
+        raise Http404
     return proposal
 
 

@@ -1,6 +1,8 @@
 """Attacks on who sees a proposal and its tally: members outside its electorate, visitors,
 guessed ids and the endpoints behind the page, before and after closing."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from freezegun import freeze_time
@@ -73,7 +75,7 @@ def test_a_member_outside_the_electorate_never_reads_the_tally(client, circle_vo
     client.force_login(circle_vote[who])
     with freeze_time(when):
         detail = client.get(reverse("governance:proposal_detail", args=[proposal.pk]))
-        assert detail.status_code == 403
+        assert detail.status_code == 404  # as if it did not exist
         for url in _pages(proposal)[1:]:
             page = client.get(url).content.decode()
             assert SECRET_REASON not in page
@@ -82,7 +84,7 @@ def test_a_member_outside_the_electorate_never_reads_the_tally(client, circle_vo
             reverse("governance:proposal_vote", args=[proposal.pk]),
             {"stance": "agree"},
         )
-        assert vote.status_code == 403
+        assert vote.status_code == 404
         assert SECRET_REASON not in vote.content.decode()
     proposal.voters.get(stance="block")  # nothing changed
 
@@ -142,7 +144,7 @@ def test_a_member_outside_the_electorate_can_not_open_or_repropose(client, circl
                 reverse(f"governance:{name}", args=[proposal.pk]),
                 {"closes_at": "2026-06-09T12:00"},
             )
-            assert response.status_code == 403
+            assert response.status_code == 404
 
 
 def test_the_emails_go_to_the_electorate_only(circle_vote, mailoutbox):
@@ -155,3 +157,29 @@ def test_the_emails_go_to_the_electorate_only(circle_vote, mailoutbox):
     recipients = {address for message in mailoutbox for address in message.to}
     inside_email = proposal.voters.get().member.email
     assert recipients == {inside_email}
+
+
+def test_a_hidden_proposal_answers_as_a_number_no_proposal_has(client, circle_vote):
+    """Guessing ids tells nothing: a proposal one may not see answers exactly as a missing
+    one, on the page and on every action behind it."""
+    proposal = circle_vote["proposal"]
+    client.force_login(circle_vote["outside"])
+    missing = proposal.pk + 1000
+    with freeze_time(NOW):
+        for name, method in (
+            ("proposal_detail", "get"),
+            ("proposal_vote", "post"),
+            ("proposal_open", "post"),
+            ("proposal_repropose", "post"),
+        ):
+            urls = [reverse(f"governance:{name}", args=[pk]) for pk in (proposal.pk, missing)]
+            hidden, absent = (getattr(client, method)(url) for url in urls)
+            assert hidden.status_code == absent.status_code == 404
+            # The same page, but for the address asked for and the form's masked token.
+            pages = [
+                re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", r.content.decode()).replace(
+                    u, ""
+                )
+                for r, u in zip((hidden, absent), urls, strict=True)
+            ]
+            assert pages[0] == pages[1]

@@ -463,7 +463,7 @@ def test_a_visitor_on_a_public_document_sees_no_pending_change_nor_its_proposal(
     assert response.status_code == 302
     # A signed-in login outside the electorate doesn't read it either.
     client.force_login(UserFactory())
-    assert client.get(reverse("governance:proposal_detail", args=[proposal.pk])).status_code == 403
+    assert client.get(reverse("governance:proposal_detail", args=[proposal.pk])).status_code == 404
 
 
 # --- the membership page: who released the former one -----------------------------------

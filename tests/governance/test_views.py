@@ -104,10 +104,10 @@ GET_TABLE = [
     ("proposal_create", "outsider", 403),
     ("proposal_create", "member", 200),
     ("proposal_create", "admin", 200),
-    ("proposal_detail", "outsider", 403),
+    ("proposal_detail", "outsider", 404),  # as if it did not exist
     ("proposal_detail", "member", 200),
     ("proposal_detail", "admin", 200),
-    ("draft_detail", "member", 403),
+    ("draft_detail", "member", 404),
     ("draft_detail", "author", 200),
     ("draft_detail", "admin", 200),
     ("circle_list", "outsider", 200),
@@ -201,7 +201,7 @@ def test_an_outsider_can_not_vote(client, world):
     response = client.post(
         reverse("governance:proposal_vote", args=[world["proposal"].pk]), {"stance": "agree"}
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_a_member_votes_and_sees_the_tally(client, world):
@@ -253,7 +253,7 @@ def test_only_the_author_or_an_admin_opens_a_draft(client, world):
     open_url = reverse("governance:proposal_open", args=[world["draft"].pk])
     closes = (timezone.now() + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     client.force_login(world["member"])
-    assert client.post(open_url, {"closes_at": closes}).status_code == 403
+    assert client.post(open_url, {"closes_at": closes}).status_code == 404  # a draft is hidden
     client.force_login(world["author"])
     assert client.post(open_url, {"closes_at": "yesterday"}).status_code == 400
     assert client.post(open_url, {"closes_at": closes}).status_code == 302
