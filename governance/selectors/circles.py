@@ -41,6 +41,23 @@ def may_sit(member) -> bool:
     return members_who_may_sit().filter(pk=member.pk).exists()
 
 
+def seat_first_day(member) -> datetime.date | None:
+    """The first day ``member`` may hold a seat: the day its operational membership that may
+    sit was admitted (the earliest, should it hold two). None when that day is not recorded
+    (memberships older than the platform)."""
+    admitted = (
+        Membership.objects.filter(
+            member=member, type=Membership.Type.OPERATIONAL, ended_on__isnull=True
+        )
+        .exclude(status=Membership.Status.PENDING)
+        .exclude(admitted_on__isnull=True)
+        .order_by("admitted_on")
+        .values_list("admitted_on", flat=True)
+        .first()
+    )
+    return admitted
+
+
 def circles_coordinated_by(user, *, on: datetime.date) -> QuerySet[Circle]:
     """Circles in which one of ``user``'s members is coordinator on ``on``. A seat gives no
     power to a member whose memberships have all ended (resigned, expelled) or that holds no

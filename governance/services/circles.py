@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
+from meetcoop.core.dates import date_medium
 from meetcoop.core.errors import DomainError
 
 from .. import selectors
@@ -67,6 +68,13 @@ def circle_seat_add(
                 )
                 % {"member": member},
                 field="member",
+            )
+        first_day = selectors.seat_first_day(member)
+        if first_day is not None and started_on < first_day:
+            raise DomainError(
+                _("A seat can't start before %(member)s was admitted, on %(date)s.")
+                % {"member": member, "date": date_medium(first_day)},
+                field="started_on",
             )
         open_seat = CircleRole.objects.filter(circle=circle, member=member, role=role).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gte=started_on)

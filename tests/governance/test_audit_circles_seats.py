@@ -11,6 +11,7 @@ from django.utils import timezone
 from governance import services
 from governance.models import CircleRole
 from meetcoop.core.audit import AuditEntry
+from meetcoop.core.dates import date_medium
 from tests.factories import (
     CircleFactory,
     CircleRoleFactory,
@@ -119,6 +120,47 @@ def test_a_lapsed_member_may_still_be_seated(circle, coordinator):
         circle=circle, member=lapsed, role="member", started_on=today(), actor=coordinator
     )
     assert seat.pk
+
+
+# --- seats dated back ------------------------------------------------------------------------
+
+
+def test_a_seat_can_not_start_before_the_member_was_admitted(client, circle, coordinator):
+    """A seat dated before the member's admission would put it in a circle while it was not
+    yet a member: refused on the form, on its date, saying from when it may start."""
+    admitted = today() - datetime.timedelta(days=10)
+    newcomer, _ = voting_member()
+    newcomer.memberships.update(admitted_on=admitted)
+    client.force_login(coordinator)
+    day_before = admitted - datetime.timedelta(days=1)
+    response = client.post(
+        add_url(circle),
+        {"member": newcomer.pk, "role": "member", "started_on": day_before.isoformat()},
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["started_on"] == [
+        f"A seat can't start before {newcomer} was admitted, on {date_medium(admitted)}."
+    ]
+    assert not CircleRole.objects.filter(member=newcomer).exists()
+    # From the day of admission on, it is seated.
+    seat = services.circle_seat_add(
+        circle=circle, member=newcomer, role="member", started_on=admitted, actor=coordinator
+    )
+    assert seat.started_on == admitted
+
+
+def test_a_member_whose_admission_day_is_not_recorded_may_be_seated_any_day(circle, coordinator):
+    """Memberships older than the platform have no admission day: nothing to compare with."""
+    veteran, _ = voting_member()
+    veteran.memberships.update(admitted_on=None)
+    seat = services.circle_seat_add(
+        circle=circle,
+        member=veteran,
+        role="member",
+        started_on=datetime.date(2019, 1, 1),
+        actor=coordinator,
+    )
+    assert seat.started_on == datetime.date(2019, 1, 1)
 
 
 # --- seats dated ahead -----------------------------------------------------------------------
