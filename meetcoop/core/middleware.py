@@ -1,5 +1,9 @@
 """Input no page of the site can take is answered 400 here, before any view sees it."""
 
+import base64
+import binascii
+from urllib.parse import unquote
+
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import BadRequest, ValidationError
 from django.views.defaults import bad_request
@@ -7,11 +11,23 @@ from django.views.defaults import bad_request
 NUL = "\x00"
 
 
+def _basic_credentials(request) -> str:
+    """The client id and secret of an HTTP Basic ``Authorization`` header, as the services'
+    token endpoints read them (base64, then percent-decoded), or "" when there are none."""
+    kind, _, encoded = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if kind.lower() != "basic":
+        return ""
+    try:
+        return unquote(base64.b64decode(encoded.strip()).decode("utf-8", "replace"))
+    except (binascii.Error, ValueError):
+        return ""  # not Basic credentials at all: the endpoint refuses them itself
+
+
 def _has_nul(request) -> bool:
     pairs = [request.GET.lists(), ((key, [value]) for key, value in request.COOKIES.items())]
     if request.method == "POST":
         pairs.append(request.POST.lists())
-    texts = [request.path]
+    texts = [request.path, _basic_credentials(request)]
     for source in pairs:
         for key, values in source:
             texts += [key, *values]
@@ -21,10 +37,12 @@ def _has_nul(request) -> bool:
 class BadInputMiddleware:
     """Answer 400 (Bad Request) to:
 
-    * a NUL character in the path, the query string, a posted form (keys and values) or a
-      cookie. PostgreSQL refuses NUL in text: a view that passed ``?document=%00`` or an admin
-      list filter ``?status__exact=%00`` on to a query ended in a 500. No field of the site
-      takes a NUL, so the request is refused whole, wherever it goes.
+    * a NUL character in the path, the query string, a posted form (keys and values), a
+      cookie or the client id and secret of HTTP Basic credentials (the services' token,
+      introspection and revocation endpoints look the client up by them). PostgreSQL refuses
+      NUL in text: a view that passed ``?document=%00`` or an admin list filter
+      ``?status__exact=%00`` on to a query ended in a 500. No field of the site takes a NUL,
+      so the request is refused whole, wherever it goes.
     * an admin action whose selection (``_selected_action``) is not keys of the list's model.
       Django's admin hands the selection to ``pk__in`` unchecked: ``abc`` was a 500.
 

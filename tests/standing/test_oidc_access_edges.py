@@ -3,6 +3,7 @@ the revocation agreeing with the sign-in rule and set-based, a code or a refresh
 twice, a membership lapsing between the code and its exchange, and malformed requests to /o/
 answered with a 4xx, never a 500."""
 
+import base64
 import re
 import urllib.parse
 
@@ -312,6 +313,33 @@ def test_a_malformed_request_is_answered_never_a_500(client, admin, method, url,
     client.force_login(UserFactory())
     response = getattr(client, method)(url, data)
     assert 400 <= response.status_code < 500, response.content[:300]
+
+
+@pytest.mark.parametrize("client_id", ["rooms\x00", "rooms%00"])
+@pytest.mark.parametrize("url", ["/o/token/", "/o/introspect/", "/o/revoke_token/"])
+def test_a_nul_in_basic_credentials_is_refused_before_any_lookup(client, admin, url, client_id):
+    """The token endpoints look the client up by the id of the Basic credentials (decoded,
+    then percent-decoded): PostgreSQL refuses a NUL in text, which was a 500 for anyone."""
+    credentials = base64.b64encode(f"{client_id}:secret".encode()).decode()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            url,
+            {"token": "abc", "grant_type": "authorization_code", "code": "x"},
+            HTTP_AUTHORIZATION=f"Basic {credentials}",
+        )
+    assert response.status_code == 400
+    assert not queries.captured_queries
+
+
+def test_malformed_basic_credentials_are_left_to_the_endpoint(client, admin):
+    """Credentials that are not base64 at all are the endpoint's to refuse, in its own words
+    (OAuth's JSON error), not the site's page for bad requests."""
+    response = client.post(
+        "/o/token/", {"grant_type": "authorization_code"}, HTTP_AUTHORIZATION="Basic ***"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "error" in response.json()
 
 
 def test_logout_never_redirects_to_an_unregistered_address(client, admin):
