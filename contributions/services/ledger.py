@@ -14,7 +14,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log, audit_log_many
-from meetcoop.core.dates import date_medium
+from meetcoop.core.dates import check_plausible, date_medium
 from meetcoop.core.errors import DomainError
 from meetcoop.core.money import MONEY_FIELD, Money, round_money, validate_currency
 from meetcoop.core.roles import is_treasurer
@@ -50,8 +50,11 @@ def _check_hours(hours) -> Decimal:
 
 
 def _check_not_future(day: datetime.date, on: datetime.date):
+    """A day something was done, given or paid: not after ``on``, nor further back than a
+    person can mean (``check_plausible``: a slip like year 1 would count for ever)."""
     if day > on:
         raise DomainError(_("The date can't be in the future."), code="future")
+    check_plausible(day, today=on)
 
 
 def _check_positive(value, label: str) -> Decimal:

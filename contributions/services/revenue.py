@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
+from meetcoop.core.dates import check_plausible
 from meetcoop.core.errors import DomainError
 from meetcoop.core.money import MONEY_FIELD, Money, round_money, validate_currency
 from meetcoop.core.roles import is_coop_admin, is_treasurer
@@ -49,6 +50,7 @@ def revenue_report_submit(
     end = selectors.quarter_end(quarter_start)
     if end >= on:
         raise DomainError(_("A quarter is reported once it has ended."), code="open")
+    check_plausible(quarter_start, field="quarter_start", today=on)
     revenue = _decimal(revenue, _("The revenue"))
     if revenue < 0:
         raise DomainError(_("Revenue can't be negative."), code="negative")

@@ -132,7 +132,9 @@ def seat_days_ahead(member_ids, *, on: datetime.date, warn_days: int = 0) -> Sea
             near.add(member_id)
         for day in (
             started_on,
-            ended_on and ended_on + datetime.timedelta(days=1),
+            # A seat ending on the last day a computer counts (stored before dates were
+            # bounded) has no day after: it never ends.
+            ended_on and ended_on < datetime.date.max and ended_on + datetime.timedelta(days=1),
             warn_days and ended_on and ended_on - warn,
         ):
             if day and day >= after and day < firsts.get(member_id, datetime.date.max):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
-from meetcoop.core.dates import date_medium
+from meetcoop.core.dates import check_plausible, date_medium
 from meetcoop.core.errors import DomainError
 
 from .. import selectors
@@ -58,6 +58,7 @@ def circle_seat_add(
     seat of that role there, and for anyone but an admitted operational member whose membership
     has not ended (``selectors.may_sit``): a seat as coordinator gives powers over the co-op's
     hours and attendance."""
+    check_plausible(started_on, field="started_on")
     with transaction.atomic():
         Circle.objects.select_for_update().get(pk=circle.pk)
         if not selectors.may_sit(member):
@@ -118,6 +119,7 @@ def circle_seat_end(
     returned; nothing can have been recorded on a day it was held. A seat that has started
     can't end before it started."""
     today = today or timezone.localdate()
+    check_plausible(ended_on, field="ended_on", today=today)
     with transaction.atomic():
         seat = CircleRole.objects.select_for_update().get(pk=seat.pk)
         if seat.ended_on is not None and seat.ended_on <= ended_on:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
+from meetcoop.core.dates import check_plausible
 from meetcoop.core.errors import DomainError
 from membership.services import facts_changed_together
 
@@ -29,6 +30,7 @@ def meeting_create(
     (``selectors.can_plan_meeting``); anyone else is refused."""
     if not selectors.can_plan_meeting(actor, kind=kind, circle=circle, on=timezone.localdate()):
         raise PermissionDenied
+    check_plausible(held_on, field="held_on")
     with transaction.atomic():
         meeting = Meeting(
             kind=kind,

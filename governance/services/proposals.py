@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
+from meetcoop.core.dates import check_plausible
 from meetcoop.core.errors import DomainError
 from membership.selectors import members_of_user
 
@@ -258,6 +259,7 @@ def proposal_open(
     now = now or timezone.now()
     if timezone.is_naive(closes_at):
         raise DomainError(_("The closing time needs a time zone."))
+    check_plausible(timezone.localtime(closes_at), field="closes_at", today=timezone.localdate(now))
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if proposal.status != Proposal.Status.DRAFT:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
+from meetcoop.core.dates import check_plausible
 from meetcoop.core.errors import DomainError
 from meetcoop.core.money import format_money, validate_currency
 from membership.models import Membership
@@ -56,6 +57,7 @@ def role_publish(
         raise DomainError(_("Give the role a title and say what the work is."), field="description")
     if closes_on < on:
         raise DomainError(_("Applications can't close before today."), field="closes_on")
+    check_plausible(closes_on, field="closes_on", today=on)
     validate_currency(currency)
     with transaction.atomic():
         role = WagedRole(
@@ -277,6 +279,7 @@ def role_holding_end(*, holder: RoleHolder, ended_on: datetime.date, actor, on=N
             raise DomainError(_("This holding has already ended."))
         if ended_on < holder.started_on:
             raise DomainError(_("The last day can't be before the first."), field="ended_on")
+        check_plausible(ended_on, field="ended_on", today=on)
         holder.ended_on = ended_on
         holder.save(update_fields=["ended_on"])
         audit_log(

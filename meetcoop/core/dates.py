@@ -12,6 +12,9 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_datetime_format
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .errors import DomainError
 
 
 def _locale(language: str | None = None) -> Locale:
@@ -63,3 +66,38 @@ def datetime_medium(value, language: str | None = None) -> str:
     return pattern.replace("{0}", format_time(value.time(), format="short", locale=locale)).replace(
         "{1}", format_date(value.date(), format="medium", locale=locale)
     )
+
+
+# --- days a person can mean ----------------------------------------------------------------
+
+#: How far back or ahead of today a day typed by a person may be. Not a policy of the co-op: a
+#: bound of sense, so that a slip ("0001-01-01", "9999-12-31" meant as "never") is refused on
+#: its form, instead of stored and then added to (a grace period, the day after a seat's end)
+#: past the last day a computer can count, which stopped every night's status run.
+PLAUSIBLE_YEARS = 100
+
+
+def plausible_days(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The first and last day a person may give, around ``today``."""
+    today = today or timezone.localdate()
+    if today.month == 2 and today.day == 29:
+        today = today.replace(day=28)  # 29 February is not in every year
+    return (
+        today.replace(year=today.year - PLAUSIBLE_YEARS),
+        today.replace(year=today.year + PLAUSIBLE_YEARS),
+    )
+
+
+def check_plausible(value, *, field: str | None = None, today: datetime.date | None = None):
+    """Refuse (``DomainError`` on ``field``) a day, or a moment, outside ``plausible_days``,
+    saying which days may be given. Returns ``value``."""
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    first, last = plausible_days(today)
+    if day is not None and not first <= day <= last:
+        raise DomainError(
+            _("Give a date between %(first)s and %(last)s.")
+            % {"first": date_medium(first), "last": date_medium(last)},
+            field=field,
+            code="implausible_date",
+        )
+    return value
