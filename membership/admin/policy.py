@@ -2,6 +2,7 @@
 once they take effect."""
 
 from django.contrib import admin
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
@@ -74,6 +75,14 @@ class PolicyAdmin(
     @admin.display(description=_("hour value"))
     def hour_value(self, obj):
         return obj.hour_value
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A period's bound (``MAX_POLICY_DAYS``, ``MAX_POLICY_YEARS``) is checked by the form
+        # too, and shown to the browser (``max``); the service checks it again.
+        for validator in db_field.validators:
+            if isinstance(validator, MaxValueValidator):
+                kwargs.setdefault("max_value", validator.limit_value)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def in_force(self, obj) -> bool:
         # A policy in force binds people already: change it by adding a newer one.

@@ -21,6 +21,20 @@ class ParticipationRule(models.TextChoices):
     BOTH = "both", _("All Hands Meetings and the meetings of their circles")
 
 
+# The longest period a policy may set. Each is added to dates (a due date, a deadline, a
+# window), so a typo must not reach them: no co-op needs a period longer than ten years, nor to
+# keep its register of members for more than a century after a member ceases.
+MAX_POLICY_DAYS = 3650
+MAX_POLICY_YEARS = 100
+
+
+def _days(verbose_name, **kwargs):
+    """A number of days of the policy, from 0 to ``MAX_POLICY_DAYS``."""
+    return models.PositiveIntegerField(
+        verbose_name, validators=[MaxValueValidator(MAX_POLICY_DAYS)], **kwargs
+    )
+
+
 class Policy(models.Model):
     """The co-op's numbers, in force from ``effective_from`` until the next policy starts.
 
@@ -41,16 +55,14 @@ class Policy(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.25"))],
     )
-    commitment_deadline_days = models.PositiveIntegerField(
-        _("commitment deadline (days after admission)")
-    )
+    commitment_deadline_days = _days(_("commitment deadline (days after admission)"))
     attendance_minimum_percent = models.DecimalField(
         _("All Hands attendance minimum (%)"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
-    attendance_window_days = models.PositiveIntegerField(_("attendance window (days)"))
+    attendance_window_days = _days(_("attendance window (days)"))
     participation_rule = models.CharField(
         _("participation that keeps operational members active"),
         max_length=10,
@@ -87,11 +99,9 @@ class Policy(models.Model):
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
-    revenue_report_due_days = models.PositiveIntegerField(
-        _("revenue report due (days after quarter end)")
-    )
-    dues_grace_days = models.PositiveIntegerField(_("dues grace period (days)"))
-    reseller_report_grace_days = models.PositiveIntegerField(
+    revenue_report_due_days = _days(_("revenue report due (days after quarter end)"))
+    dues_grace_days = _days(_("dues grace period (days)"))
+    reseller_report_grace_days = _days(
         _("reseller report grace (days)"),
         default=30,
         help_text=_(
@@ -99,8 +109,8 @@ class Policy(models.Model):
             "the reseller stops taking applications."
         ),
     )
-    terms_acceptance_days = models.PositiveIntegerField(_("terms acceptance period (days)"))
-    dues_reminder_days_before_due = models.PositiveIntegerField(
+    terms_acceptance_days = _days(_("terms acceptance period (days)"))
+    dues_reminder_days_before_due = _days(
         _("dues reminder (days before the due date)"),
         default=7,
         help_text=_(
@@ -108,7 +118,7 @@ class Policy(models.Model):
             "email, once."
         ),
     )
-    dues_reminder_days_before_grace_end = models.PositiveIntegerField(
+    dues_reminder_days_before_grace_end = _days(
         _("dues reminder (days before the grace period ends)"),
         default=7,
         help_text=_(
@@ -119,6 +129,7 @@ class Policy(models.Model):
     register_retention_years = models.PositiveIntegerField(
         _("register of members: years kept after a member ceases"),
         default=10,
+        validators=[MaxValueValidator(MAX_POLICY_YEARS)],
         help_text=_(
             "How many years after a member ceases to be a member their entry stays in the "
             "register of members."

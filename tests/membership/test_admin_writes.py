@@ -401,6 +401,31 @@ def test_a_policy_starting_in_the_past_or_today_is_refused_on_the_form(client, c
 
 
 @freeze_time(NOW)
+@pytest.mark.parametrize(
+    ("name", "too_many", "most"),
+    [
+        ("revenue_report_due_days", "3000000", 3650),
+        ("commitment_deadline_days", "3651", 3650),
+        ("dues_reminder_days_before_grace_end", "2147483647", 3650),
+        ("register_retention_years", "101", 100),
+    ],
+)
+def test_a_policy_period_past_its_bound_is_refused_on_its_field(
+    client, coop_admin_user, name, too_many, most
+):
+    """A typo in a number of days would be added to dates once the policy is in force (a
+    500 on every page that computes a due date): the form refuses it, on the field."""
+    client.force_login(coop_admin_user)
+    response = client.post(f"{POLICIES}add/", policy_data("2026-06-01", **{name: too_many}))
+    assert response.status_code == 200
+    assert form_errors(response) == {name: [f"Ensure this value is less than or equal to {most}."]}
+    assert f'max="{most}"' in response.content.decode()
+    assert not Policy.objects.filter(effective_from=datetime.date(2026, 6, 1)).exists()
+    at_most = client.post(f"{POLICIES}add/", policy_data("2026-06-01", **{name: str(most)}))
+    assert at_most.status_code == 302, form_errors(at_most)
+
+
+@freeze_time(NOW)
 def test_a_future_policy_is_added_corrected_and_withdrawn_through_the_services(
     client, coop_admin_user
 ):

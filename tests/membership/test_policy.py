@@ -131,3 +131,61 @@ def test_a_new_policy_starts_tomorrow_at_the_earliest(policy, coop_admin):
         tomorrow = today + datetime.timedelta(days=1)
         raised = policy_create(actor=coop_admin, effective_from=tomorrow, **POLICY_VALUES)
         assert policy_in_force(on=today) == bound and policy_in_force(on=tomorrow) == raised
+
+
+# --- The longest periods a policy may set --------------------------------------------------
+
+DAY_COUNTS = [
+    "commitment_deadline_days",
+    "attendance_window_days",
+    "revenue_report_due_days",
+    "dues_grace_days",
+    "reseller_report_grace_days",
+    "terms_acceptance_days",
+    "dues_reminder_days_before_due",
+    "dues_reminder_days_before_grace_end",
+]
+POLICY_VALUES = {
+    "currency": "EUR",
+    "commitment_money": Decimal("500.00"),
+    "commitment_hours": Decimal("40"),
+    "commitment_deadline_days": 365,
+    "attendance_minimum_percent": Decimal("50"),
+    "attendance_window_days": 365,
+    "revenue_share_percent": Decimal("10"),
+    "revenue_report_due_days": 30,
+    "dues_grace_days": 30,
+    "terms_acceptance_days": 30,
+}
+
+
+def _create(**values):
+    return policy_create(
+        actor=None, effective_from=datetime.date(2030, 1, 1), **{**POLICY_VALUES, **values}
+    )
+
+
+@pytest.mark.parametrize("name", DAY_COUNTS)
+def test_a_policy_period_is_at_most_ten_years_of_days(name):
+    with pytest.raises(ValidationError) as refused:
+        _create(**{name: 3651})
+    assert list(refused.value.message_dict) == [name]
+    assert _create(**{name: 3650}).__dict__[name] == 3650
+
+
+def test_the_register_is_kept_at_most_a_hundred_years():
+    with pytest.raises(ValidationError) as refused:
+        _create(register_retention_years=101)
+    assert list(refused.value.message_dict) == ["register_retention_years"]
+    assert _create(register_retention_years=100).register_retention_years == 100
+
+
+def test_a_correction_is_bounded_too():
+    from membership.services import policy_update
+
+    policy = _create()
+    with pytest.raises(ValidationError) as refused:
+        policy_update(policy=policy, actor=None, revenue_report_due_days=3_000_000)
+    assert list(refused.value.message_dict) == ["revenue_report_due_days"]
+    policy.refresh_from_db()
+    assert policy.revenue_report_due_days == 30
