@@ -23,7 +23,7 @@ from .errors import DomainError
 from .forms import add_service_error
 from .models import AuditEntry
 from .roles import is_coop_admin
-from .scoping import scope_related_lookups
+from .scoping import models_read_through, scope_related_lookups
 
 
 class ReadOnlyAdminMixin:
@@ -281,6 +281,31 @@ class StewardScopedLookupsMixin:
         if self.sees_every_steward(request):
             return qs
         return scope_related_lookups(qs, functools.partial(self.steward_rows, request))
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """A lookup in the URL that reads another model's rows (``?erasure_requests__isnull=
+        False``, ``?ledger_entries__id__gte=3``) is refused (400) unless the user may view that
+        model's admin: whose rows a list may be filtered by follows who may read them. The
+        paths of this admin's own list filters and date hierarchy stay allowed."""
+        if request is not None and not self._declared_lookup(request, lookup):
+            for model in models_read_through(self.model, lookup):
+                related = self.admin_site._registry.get(model)
+                if related is None or not related.has_view_permission(request):
+                    return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def _declared_lookup(self, request, lookup: str) -> bool:
+        """Whether ``lookup`` is one of this admin's list filters or its date hierarchy."""
+        paths = {self.date_hierarchy} if self.date_hierarchy else set()
+        for item in self.get_list_filter(request):
+            if isinstance(item, type):
+                paths.add(getattr(item, "parameter_name", None))
+            elif isinstance(item, (list, tuple)):
+                paths.add(item[0])
+            else:
+                paths.add(item)
+        paths.discard(None)
+        return any(lookup == path or lookup.startswith(f"{path}__") for path in paths)
 
 
 class SafeAutocompleteMixin:

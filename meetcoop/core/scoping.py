@@ -49,6 +49,46 @@ def to_many_hop(model, key: str, visible_rows):
     return None
 
 
+def models_read_through(model, key: str) -> list:
+    """The related models whose rows the lookup ``key`` on ``model`` reads, in order.
+
+    A foreign key of the row itself read only as its stored key (``member``,
+    ``member__id__exact``, ``member__isnull``) reads no other row: the row holds that key.
+    ``erasure_requests__isnull`` reads erasure requests; ``memberships__steward__id__exact``
+    reads memberships (and only the key of their steward).
+    """
+    parts = key.split(LOOKUP_SEP)
+    opts, read = model._meta, []
+    for index, part in enumerate(parts):
+        try:
+            field = opts.get_field(part)
+        except FieldDoesNotExist:  # a lookup, a transform or an annotation: no further hop
+            break
+        if not field.is_relation or field.related_model is None:
+            break
+        related = field.related_model._meta
+        rest = parts[index + 1 :]
+        if field.concrete and not field.many_to_many and _reads_only_the_key(field, rest):
+            break
+        read.append(field.related_model)
+        opts = related
+    return read
+
+
+def _reads_only_the_key(field, rest: list[str]) -> bool:
+    """Whether ``rest``, after the foreign key ``field``, reads only the key it stores."""
+    if not rest:
+        return True
+    keys = {"pk", field.target_field.name}
+    if rest[0] in keys:
+        return True
+    try:
+        field.related_model._meta.get_field(rest[0])
+    except FieldDoesNotExist:
+        return True  # a lookup on the key itself (exact, in, isnull)
+    return False
+
+
 def _inner_lookup(model, rest: list[str]) -> str:
     """The rest of a lookup, as a lookup on the related rows (``id__exact``, ``status``, or
     ``pk__in`` for ``memberships__in``)."""

@@ -211,3 +211,105 @@ def test_the_scoped_queryset_rewrites_filters_excludes_and_aggregates(world):
     assert counts == {"suspended": 1, "operational": 0}
     # Without the scoping Django would match through every membership.
     assert both in set(Member.objects.filter(memberships__type="operational"))
+
+
+# --- Lookups into rows the admin may not read ----------------------------------------------
+
+
+def test_the_member_list_is_not_filtered_by_rows_the_admin_may_not_read(client, world, coop_admin):
+    """A steward's admin may not open erasure requests or the ledger: the member list may
+    not tell which of its members have any (400, as Django answers a lookup it refuses)."""
+    from membership.services import erasure_request
+    from tests.factories import LabourEntryFactory
+
+    gone = MembershipFactory(steward=world["mine"], status="ended", member__name="Gone").member
+    erasure_request(member=gone, actor=coop_admin)
+    entry = LabourEntryFactory(member=world["both"])
+    client.force_login(world["admin"])
+    assert client.get("/admin/membership/erasurerequest/").status_code == 403
+    assert client.get("/admin/contributions/ledgerentry/").status_code == 403
+    for query in (
+        "?erasure_requests__isnull=False",
+        "?erasure_requests__isnull=True",
+        "?ledger_entries__isnull=False",
+        f"?ledger_entries__id__gte={entry.pk}",
+        f"?ledger_entries__id__exact={entry.pk}",
+        f"?ledger_entries={entry.pk}",
+        "?compensations__isnull=False",
+        "?circle_roles__isnull=False",
+    ):
+        assert listed(client, query) == 400, query
+    # Through the memberships, which it may view, the lookups keep working.
+    assert listed(client, "?memberships__status__exact=active") == {"Both Stewards"}
+    assert listed(client, "?memberships__isnull=False") == {
+        "Both Stewards",
+        "Suspended Here",
+        "Gone",
+    }
+
+
+def test_a_coop_admin_still_filters_members_by_their_ledger(client, world, coop_admin):
+    from tests.factories import LabourEntryFactory
+
+    LabourEntryFactory(member=world["both"])
+    client.force_login(coop_admin)
+    assert listed(client, "?ledger_entries__isnull=False") == {"Both Stewards"}
+
+
+def _steward_admin_request(world):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = world["admin"]
+    return request
+
+
+def _scoped_admins():
+    from django.contrib import admin
+
+    from meetcoop.core.admin import StewardScopedLookupsMixin
+
+    return [
+        pytest.param(model_admin, id=model._meta.label)
+        for model, model_admin in admin.site._registry.items()
+        if isinstance(model_admin, StewardScopedLookupsMixin)
+    ]
+
+
+@pytest.mark.parametrize("model_admin", _scoped_admins())
+def test_every_scoped_admin_refuses_lookups_into_models_the_user_may_not_view(world, model_admin):
+    """Whatever relation is added later: a lookup in the URL through a relation is allowed
+    exactly when the user may view the related model's admin."""
+    request = _steward_admin_request(world)
+    registry = model_admin.admin_site._registry
+    filtered = {
+        (item if isinstance(item, str) else item[0]).split("__")[0]
+        for item in model_admin.get_list_filter(request)
+        if isinstance(item, str | tuple | list)
+    }
+    for field in model_admin.model._meta.get_fields():
+        if not (field.one_to_many or field.many_to_many or field.one_to_one) or (
+            field.concrete and not field.many_to_many
+        ):
+            continue  # only reverse relations and many-to-many ones read other rows
+        if field.name in filtered:
+            continue  # a list filter of the admin: declared by the code, checked by the guard
+        related = registry.get(field.related_model)
+        may_view = related is not None and related.has_view_permission(request)
+        lookup = f"{field.name}__isnull"
+        assert model_admin.lookup_allowed(lookup, "False", request) is may_view, lookup
+
+
+def test_a_foreign_key_read_as_its_key_stays_allowed(world):
+    """``?recorded_by__id__exact=`` reads only the payment's own column: allowed, though a
+    steward's admin may not open the logins."""
+    from django.contrib import admin
+
+    from contributions.models import DuesPayment
+
+    request = _steward_admin_request(world)
+    payments = admin.site._registry[DuesPayment]
+    assert payments.lookup_allowed("recorded_by__id__exact", "1", request)
+    assert payments.lookup_allowed("recorded_by", "1", request)
+    assert payments.lookup_allowed("recorded_by__isnull", "True", request)
+    assert not payments.lookup_allowed("recorded_by__email", "a@b.c", request)
