@@ -282,6 +282,29 @@ class StewardScopedLookupsMixin:
             return qs
         return scope_related_lookups(qs, functools.partial(self.steward_rows, request))
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """A foreign key into steward-scoped rows (a payment's invoice) offers and accepts
+        only the rows the user sees in that model's own admin: another steward's id is "not
+        one of the available choices", exactly as an id that does not exist."""
+        self._scope_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        self._scope_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def _scope_choices(self, db_field, request, kwargs) -> None:
+        related = self.admin_site._registry.get(db_field.related_model)
+        if not isinstance(related, StewardScopedAdminMixin) or related.sees_every_steward(request):
+            return
+        queryset = kwargs.get("queryset")
+        if queryset is None:
+            queryset = self.get_field_queryset(kwargs.get("using"), db_field, request)
+        if queryset is None:
+            queryset = db_field.related_model._default_manager.using(kwargs.get("using"))
+        # A subquery: a member with two memberships at the user's stewards is one choice.
+        kwargs["queryset"] = queryset.filter(pk__in=related.get_queryset(request).values("pk"))
+
     def lookup_allowed(self, lookup, value, request=None):
         """A lookup in the URL that reads another model's rows (``?erasure_requests__isnull=
         False``, ``?ledger_entries__id__gte=3``) is refused (400) unless the user may view that

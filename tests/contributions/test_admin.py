@@ -220,3 +220,64 @@ def test_saved_payments_and_reports_open_read_only(client, world, model, coop_ad
     assert b'value="Save"' not in page.content
     assert client.get(f"/admin/contributions/{model}/").status_code == 200
     assert client.get(f"/admin/contributions/{model}/add/").status_code == 200
+
+
+def test_another_stewards_invoice_is_not_a_choice_of_the_payment_form(client, world):
+    """Another steward's invoice is refused exactly as an invoice that does not exist: the
+    form tells nothing about which ids are taken."""
+    client.force_login(world["admin"])
+    data = {"amount": "1.00", "currency": "EUR", "paid_on": "2026-01-10", "note": ""}
+    theirs = client.post(
+        "/admin/contributions/duespayment/add/", {**data, "invoice": world["their_invoice"].pk}
+    )
+    missing = client.post("/admin/contributions/duespayment/add/", {**data, "invoice": 999999})
+    not_a_choice = ["Select a valid choice. That choice is not one of the available choices."]
+    assert theirs.context["adminform"].form.errors == {"invoice": not_a_choice}
+    assert missing.context["adminform"].form.errors == {"invoice": not_a_choice}
+    assert not DuesPayment.objects.exists()
+
+
+def test_a_treasurer_records_a_payment_of_any_stewards_invoice(client, world):
+    client.force_login(world["treasurer"])
+    response = client.post(
+        "/admin/contributions/duespayment/add/",
+        {
+            "invoice": world["their_invoice"].pk,
+            "amount": "1.00",
+            "currency": "EUR",
+            "paid_on": "2026-01-10",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert DuesPayment.objects.get().invoice == world["their_invoice"]
+
+
+def test_no_form_a_steward_admin_opens_offers_another_stewards_rows(world):
+    """Every admin form a steward's admin may fill, whatever admin is added later: a foreign
+    key into steward-scoped rows offers only the rows of the admin's own stewards."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from meetcoop.core.admin import StewardScopedAdminMixin
+
+    request = RequestFactory().get("/admin/")
+    request.user = world["admin"]
+    registry = admin.site._registry
+    checked = []
+    for model, model_admin in registry.items():
+        if not (
+            model_admin.has_add_permission(request) or model_admin.has_change_permission(request)
+        ):
+            continue
+        for db_field in model._meta.get_fields():
+            related = registry.get(db_field.related_model)
+            if not (db_field.concrete and isinstance(related, StewardScopedAdminMixin)):
+                continue
+            formfield = model_admin.formfield_for_dbfield(db_field, request)
+            if formfield is None or not hasattr(formfield, "queryset"):
+                continue
+            visible = set(related.get_queryset(request).values_list("pk", flat=True))
+            offered = set(formfield.queryset.values_list("pk", flat=True))
+            assert offered <= visible, f"{model._meta.label}.{db_field.name}"
+            checked.append(f"{model._meta.label}.{db_field.name}")
+    assert "contributions.DuesPayment.invoice" in checked
