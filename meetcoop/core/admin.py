@@ -173,12 +173,26 @@ def message_domain_error(modeladmin, request, error, *, about=None) -> None:
 
 
 class StewardScopedListFilter(admin.RelatedFieldListFilter):
-    """A steward list filter that offers only the stewards the user may see."""
+    """A steward list filter that offers the stewards whose rows the admin shows the user:
+    every steward to whom the admin shows every steward's rows (a treasurer on the dues), the
+    user's own to a steward's admin.
+
+    A steward chosen in the URL always applies, even when the filter has too few choices to
+    be shown: the list is never left unfiltered while the URL says otherwise."""
 
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin)
-        limit = {} if is_coop_admin(request.user) else {"admins": request.user}
+        sees_every_steward = getattr(model_admin, "sees_every_steward", None)
+        every = (
+            sees_every_steward(request)
+            if sees_every_steward is not None
+            else is_coop_admin(request.user)
+        )
+        limit = {} if every else {"admins": request.user}
         return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to=limit)
+
+    def has_output(self):
+        return super().has_output() or bool(self.lookup_val) or self.lookup_val_isnull is not None
 
 
 class OccurringChoicesListFilter(admin.ChoicesFieldListFilter):

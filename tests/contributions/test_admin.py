@@ -9,6 +9,7 @@ from freezegun import freeze_time
 
 from contributions.models import DuesPayment, LedgerEntry, RevenueReport, RevenueSharePayment
 from meetcoop.core.roles import STEWARD_ADMINS, TREASURERS, ensure_role_groups
+from resellers.models import Steward
 from tests.factories import (
     DuesInvoiceFactory,
     DuesPaymentFactory,
@@ -281,3 +282,39 @@ def test_no_form_a_steward_admin_opens_offers_another_stewards_rows(world):
             assert offered <= visible, f"{model._meta.label}.{db_field.name}"
             checked.append(f"{model._meta.label}.{db_field.name}")
     assert "contributions.DuesPayment.invoice" in checked
+
+
+@pytest.mark.parametrize(
+    ("model", "path", "mine", "theirs"),
+    [
+        ("duesinvoice", "membership__steward", "my_invoice", "their_invoice"),
+        ("revenuereport", "steward", "my_report", "their_report"),
+    ],
+)
+def test_a_treasurer_filters_by_any_steward(client, world, model, path, mine, theirs):
+    """A treasurer sees every steward's rows here: the filter offers every steward, and the
+    steward chosen applies."""
+    client.force_login(world["treasurer"])
+    url = f"/admin/contributions/{model}/"
+    cl = client.get(url).context["cl"]
+    spec = next(s for s in cl.filter_specs if getattr(s, "field_path", "") == path)
+    every = set(Steward.objects.values_list("pk", flat=True))
+    assert {world["mine"].pk, world["theirs"].pk} < every  # the co-op's own steward too
+    assert {pk for pk, _name in spec.lookup_choices} == every
+    filtered = client.get(url, {f"{path}__id__exact": world["theirs"].pk}).context["cl"]
+    assert list(filtered.result_list) == [world[theirs]]
+    filtered = client.get(url, {f"{path}__id__exact": world["mine"].pk}).context["cl"]
+    assert list(filtered.result_list) == [world[mine]]
+
+
+def test_a_steward_filter_in_the_url_applies_even_with_a_single_steward(client, world):
+    """A steward's admin of one steward is offered no filter; another steward chosen in the
+    URL still applies (nothing is listed), never leaving the list silently unfiltered."""
+    client.force_login(world["admin"])
+    url = "/admin/contributions/duesinvoice/"
+    cl = client.get(url).context["cl"]
+    assert not any(getattr(s, "field_path", "") == "membership__steward" for s in cl.filter_specs)
+    theirs = client.get(url, {"membership__steward__id__exact": world["theirs"].pk})
+    assert list(theirs.context["cl"].result_list) == []
+    mine = client.get(url, {"membership__steward__id__exact": world["mine"].pk})
+    assert list(mine.context["cl"].result_list) == [world["my_invoice"]]
