@@ -86,3 +86,20 @@ class AuditEntry(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class SubmissionKey(models.Model):
+    """A form's one-time key, claimed by the POST whose work it did
+    (``meetcoop.core.submissions``).
+
+    The unique key decides between two posts of one form: the second, even at the same moment,
+    finds it claimed and records nothing. Rows are purged by age (``submission_keys_purge``).
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Where the post that claimed the key sent the person: a second post goes there too.
+    outcome_url = models.TextField(blank=True)
+
+    def __str__(self):
+        return self.key
