@@ -24,6 +24,7 @@ from meetcoop.core.exports import csv_cell, csv_lines
 from meetcoop.core.forms import add_service_error
 from meetcoop.core.pagination import paginate
 from meetcoop.core.roles import is_treasurer
+from meetcoop.core.submissions import submitted_once
 from membership.models import Member, Membership
 from membership.selectors import member_ids_of, members_of_user, policy_in_force
 
@@ -43,6 +44,7 @@ from .models import LedgerEntry
 
 
 @login_required
+@submitted_once
 def my_ledger(request):
     today = timezone.localdate()
     members = list(members_of_user(request.user).order_by("name"))
@@ -208,6 +210,7 @@ def decision_message(entry: LedgerEntry, *, approved: bool) -> str:
 
 
 @login_required
+@submitted_once
 def coordinate(request):
     today = timezone.localdate()
     circles = list(circles_coordinated_by(request.user, on=today).order_by("name"))
@@ -304,6 +307,7 @@ def reverse_entry(request, pk):
 
 
 @login_required
+@submitted_once
 def treasury(request):
     if not is_treasurer(request.user):
         raise PermissionDenied(_("Only treasurers record money and resources."))
