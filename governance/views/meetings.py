@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from meetcoop.core.forms import add_service_error
 from meetcoop.core.pagination import paginate
 from meetcoop.core.roles import is_coop_admin
+from meetcoop.core.submissions import submitted_once
 
 from .. import selectors, services
 from ..forms import (
@@ -48,6 +49,7 @@ def meeting_list(request):
 
 
 @login_required
+@submitted_once
 def meeting_create(request):
     """Co-op admins plan any meeting; a coordinator plans meetings of its own circles."""
     user = request.user

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from meetcoop.core.forms import add_service_error
 from meetcoop.core.pagination import paginate
 from meetcoop.core.roles import is_coop_admin
+from meetcoop.core.submissions import submitted_once
 from membership.models import Member
 from membership.selectors import members_of_user
 
@@ -55,6 +56,7 @@ def _proposal_circles(user):
 
 
 @login_required
+@submitted_once
 def proposal_create(request):
     user = request.user
     if not (is_coop_admin(user) or selectors.has_voting_rights(user)):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from meetcoop.core.dates import date_medium
 from meetcoop.core.forms import add_service_error
 from meetcoop.core.roles import is_coop_admin
+from meetcoop.core.submissions import submitted_once
 from membership.selectors import members_of_user
 
 from .. import selectors, services
@@ -22,6 +23,7 @@ from ..models import RoleApplication, RoleHolder, WagedRole
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def role_list(request):
     today = timezone.localdate()
     circles = selectors.circles_to_publish_for(request.user, on=today)
@@ -55,6 +57,7 @@ def role_list(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def role_detail(request, pk):
     today = timezone.localdate()
     role = get_object_or_404(WagedRole.objects.select_related("circle"), pk=pk)
