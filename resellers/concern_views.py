@@ -17,6 +17,7 @@ from django_ratelimit.decorators import ratelimit
 
 from meetcoop.core.errors import DomainError
 from meetcoop.core.forms import add_service_error
+from meetcoop.core.submissions import submitted_once
 
 from .forms import ConcernAnswerForm, ConcernForm
 from .models import Concern, ConcernEntry
@@ -47,6 +48,7 @@ def concern_rate(group, request) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(group="resellers.concern", key="user", rate=concern_rate, method="POST", block=False)
+@submitted_once
 def concern_new(request):
     if not may_raise_concern(request.user):
         raise PermissionDenied
@@ -83,6 +85,7 @@ def concern_new(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@submitted_once
 def concern_detail(request, pk):
     """One page for both sides: whoever raised the concern and whoever it is about."""
     is_reporter = concerns_raised_by(request.user).filter(pk=pk).exists()
