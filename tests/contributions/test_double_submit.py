@@ -1,11 +1,10 @@
 """A contributions form sent twice (a double click, a page reloaded and sent again) records
 once: the second post with the same one-time key records nothing and goes where the first went."""
 
-import threading
 from decimal import Decimal
+from functools import partial
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from freezegun import freeze_time
@@ -13,6 +12,7 @@ from freezegun import freeze_time
 from contributions.models import LedgerEntry
 from meetcoop.core.models import SubmissionKey
 from meetcoop.core.submissions import FIELD
+from tests.contributions.races import race
 from tests.submissions import key_on, keys_on, sent_twice, told_already_sent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -128,20 +128,8 @@ def test_the_money_form_sent_twice_at_the_same_moment_records_once(coop):
     for tab in tabs:
         tab.force_login(coop.treasurer.user)
     data = money(coop, **{FIELD: key_on(tabs[0], url)})
-    barrier = threading.Barrier(len(tabs))
-    answers = []
-
-    def send(tab):
-        try:
-            barrier.wait()
-            answers.append(tab.post(url, data).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send, args=(tab,)) for tab in tabs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = [
+        response.status_code for response in race(*(partial(tab.post, url, data) for tab in tabs))
+    ]
     assert answers == [302, 302]
     assert LedgerEntry.objects.filter(kind="money").count() == 1

@@ -145,18 +145,6 @@ DAY_COUNTS = [
     "dues_reminder_days_before_due",
     "dues_reminder_days_before_grace_end",
 ]
-POLICY_VALUES = {
-    "currency": "EUR",
-    "commitment_money": Decimal("500.00"),
-    "commitment_hours": Decimal("40"),
-    "commitment_deadline_days": 365,
-    "attendance_minimum_percent": Decimal("50"),
-    "attendance_window_days": 365,
-    "revenue_share_percent": Decimal("10"),
-    "revenue_report_due_days": 30,
-    "dues_grace_days": 30,
-    "terms_acceptance_days": 30,
-}
 
 
 def _create(**values):
