@@ -18,16 +18,18 @@ def seats_on(on: datetime.date) -> Q:
     return Q(started_on__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gte=on))
 
 
+def _sitting_memberships() -> QuerySet[Membership]:
+    """The memberships that let their member sit in a circle: operational, admitted and not
+    ended (active, lapsed or suspended)."""
+    return Membership.objects.filter(
+        type=Membership.Type.OPERATIONAL, ended_on__isnull=True
+    ).exclude(status=Membership.Status.PENDING)
+
+
 def _may_sit(member_ref: str = "pk") -> Exists:
-    """Whether the member (``member_ref``, a path to its id) holds an operational membership
-    that was admitted and has not ended (active, lapsed or suspended)."""
-    return Exists(
-        Membership.objects.filter(
-            member=OuterRef(member_ref),
-            type=Membership.Type.OPERATIONAL,
-            ended_on__isnull=True,
-        ).exclude(status=Membership.Status.PENDING)
-    )
+    """Whether the member (``member_ref``, a path to its id) holds a membership that lets it
+    sit (``_sitting_memberships``)."""
+    return Exists(_sitting_memberships().filter(member=OuterRef(member_ref)))
 
 
 def members_who_may_sit() -> QuerySet[Member]:
@@ -45,17 +47,13 @@ def seat_first_day(member) -> datetime.date | None:
     """The first day ``member`` may hold a seat: the day its operational membership that may
     sit was admitted (the earliest, should it hold two). None when that day is not recorded
     (memberships older than the platform)."""
-    admitted = (
-        Membership.objects.filter(
-            member=member, type=Membership.Type.OPERATIONAL, ended_on__isnull=True
-        )
-        .exclude(status=Membership.Status.PENDING)
-        .exclude(admitted_on__isnull=True)
+    return (
+        _sitting_memberships()
+        .filter(member=member, admitted_on__isnull=False)
         .order_by("admitted_on")
         .values_list("admitted_on", flat=True)
         .first()
     )
-    return admitted
 
 
 def circles_coordinated_by(user, *, on: datetime.date) -> QuerySet[Circle]:
