@@ -382,6 +382,9 @@ class Application(models.Model):
     )
     submission_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     decision_notified_status = models.CharField(max_length=30, blank=True, editable=False)
+    # When its address was last told that a second application with it was not taken: at
+    # most once a day (``application_duplicate_notify``).
+    duplicate_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("application")

@@ -1,6 +1,7 @@
 """The emails of applications (called by the tasks, each sent once): the submission notice,
 the decision notice, and the link where a new login sets its password."""
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -12,6 +13,9 @@ from meetcoop.core.mail import absolute_url, send_templated_email
 from ..models import Application
 
 logger = logging.getLogger(__name__)
+
+# The address of an open application is told of a second one at most this often.
+DUPLICATE_TOLD_EVERY = datetime.timedelta(days=1)
 
 
 def application_submission_notify(*, application_id: int) -> bool:
@@ -86,11 +90,22 @@ def application_confirmation_send(*, application_id: int) -> bool:
 
 def application_duplicate_notify(*, application_id: int) -> bool:
     """Tell the address of an open application that another one was sent with it to the same
-    steward, and that the first one was kept (the public form says nothing about it)."""
-    app = Application.objects.select_related("steward").filter(pk=application_id).first()
-    if app is None:
-        return False
-    context = {"application": app, "steward": app.steward, "now": timezone.now()}
+    steward, and that the first one was kept (the public form says nothing about it).
+
+    At most once a day per application (``DUPLICATE_TOLD_EVERY``), marked as the other
+    notices are: the task run twice writes once, and a form sent again and again with
+    someone's address does not fill their mailbox."""
+    now = timezone.now()
+    with transaction.atomic():
+        app = _lock_by_id(application_id)
+        if app is None:
+            return False
+        told = app.duplicate_notified_at
+        if told is not None and now - told < DUPLICATE_TOLD_EVERY:
+            return False
+        app.duplicate_notified_at = now
+        app.save(update_fields=["duplicate_notified_at"])
+    context = {"application": app, "steward": app.steward, "now": now}
     _send_logged("duplicate", to=app.email, language=app.language, context=context)
     return True
 

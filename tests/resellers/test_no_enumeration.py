@@ -157,3 +157,32 @@ def test_sign_up_answers_a_known_email_as_a_new_one(db, settings, open_signup):
     assert known[:3] == unknown[:3]
     if open_signup:
         assert known[0] == 302  # to "we sent you an email", whichever it is
+
+
+def test_the_address_is_told_of_second_applications_at_most_once_a_day(
+    setup, small, terms, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The duplicate notice's task run twice writes once, and the form sent again and again
+    with someone's address writes to them once a day, not once a try."""
+    import datetime
+
+    from freezegun import freeze_time
+
+    from resellers import tasks
+
+    level = {"service_level": str(small.pk)}
+    capture = django_capture_on_commit_callbacks
+    told = []
+    with freeze_time("2026-06-01 09:00") as clock:
+        answer(setup, terms, mailoutbox, capture, **level, language="en")
+        for _try in range(3):
+            cache.clear()  # past the form's rate limit: the daily mark alone holds
+            second = answer(setup, terms, mailoutbox, capture, **level, name="B", language="en")
+            told.append(second["mailed to"])
+        first = Application.objects.get(email=EMAIL)
+        assert tasks.application_duplicate_notify(first.pk) is False  # the task run again
+        assert told == [[EMAIL], [], []]
+        clock.tick(datetime.timedelta(days=1))
+        mailoutbox.clear()
+        assert tasks.application_duplicate_notify(first.pk) is True
+        assert [message.to for message in mailoutbox] == [[EMAIL]]
