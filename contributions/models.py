@@ -281,6 +281,14 @@ class DuesInvoice(models.Model):
     reminded_before_grace_end_at = models.DateTimeField(
         _("reminded before the grace period ends"), null=True, blank=True, editable=False
     )
+    # When those reminders' emails went out: the task that writes them, run twice, writes to
+    # nobody twice (``meetcoop.core.mail.send_once_each``).
+    emailed_before_due_at = models.DateTimeField(
+        _("reminder before the due date emailed"), null=True, blank=True, editable=False
+    )
+    emailed_before_grace_end_at = models.DateTimeField(
+        _("reminder before the grace period ends emailed"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("dues invoice")
@@ -369,6 +377,9 @@ class PledgeInvoice(models.Model):
     reference = models.CharField(_("payment reference"), max_length=25, unique=True, editable=False)
     reminded_before_due_at = models.DateTimeField(
         _("reminded before the due date"), null=True, blank=True, editable=False
+    )
+    emailed_before_due_at = models.DateTimeField(
+        _("reminder before the due date emailed"), null=True, blank=True, editable=False
     )
 
     class Meta:

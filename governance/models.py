@@ -483,6 +483,17 @@ class Voter(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    # When each email reached (was handed to the mail server for) this voter: a task run
+    # twice writes to nobody twice (``meetcoop.core.mail.send_once_each``).
+    opened_emailed_at = models.DateTimeField(
+        _("opening email sent"), null=True, blank=True, editable=False
+    )
+    reminder_emailed_at = models.DateTimeField(
+        _("reminder email sent"), null=True, blank=True, editable=False
+    )
+    outcome_emailed_at = models.DateTimeField(
+        _("outcome email sent"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("voter")

@@ -4,10 +4,9 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import get_connection
 from django.utils import timezone
 
-from meetcoop.core.mail import absolute_url, send_templated_email
+from meetcoop.core.mail import absolute_url, send_once_each, send_templated_email
 
 from . import selectors, services
 from .models import Proposal, Voter
@@ -40,49 +39,42 @@ def send_closing_reminders() -> int:
     return services.closing_reminders_send(now=timezone.now())
 
 
-def _send(voters, template: str, proposal: Proposal) -> int:
-    """One email per member of ``voters``, each in its member's language, all in one session
-    with the mail server."""
-    voters = list(voters)
-    if not voters:
-        return 0
-    url = absolute_url("governance:proposal_detail", args=[proposal.pk])
-    tally = selectors.proposal_tally(proposal)
-    sent = 0
-    with get_connection() as connection:
-        for voter in voters:
-            member = voter.member
-            sent += send_templated_email(
-                template=f"governance/email/{template}",
-                to=member.email,
-                language=member.language or settings.LANGUAGE_CODE,
-                context={"member": member, "proposal": proposal, "tally": tally, "url": url},
-                connection=connection,
+def _send(voters, template: str, mark: str) -> int:
+    """One email to each member of ``voters`` not written to yet (``mark``), each in its
+    member's language. Safe to run twice, or twice at once: each voter is written to once."""
+    about: dict[int, tuple[dict, str]] = {}  # each proposal's tally and link, read once
+
+    def send(voter: Voter, connection) -> int:
+        proposal, member = voter.proposal, voter.member
+        if proposal.pk not in about:
+            about[proposal.pk] = (
+                selectors.proposal_tally(proposal),
+                absolute_url("governance:proposal_detail", args=[proposal.pk]),
             )
-    return sent
+        tally, url = about[proposal.pk]
+        return send_templated_email(
+            template=f"governance/email/{template}",
+            to=member.email,
+            language=member.language or settings.LANGUAGE_CODE,
+            context={"member": member, "proposal": proposal, "tally": tally, "url": url},
+            connection=connection,
+        )
+
+    return send_once_each(voters.select_related("member", "proposal"), mark=mark, send=send)
 
 
 @shared_task
 def send_proposal_opened(proposal_id: int) -> int:
-    proposal = Proposal.objects.get(pk=proposal_id)
-    voters = proposal.voters.select_related("member").order_by("pk")
-    return _send(voters, "opened", proposal)
+    return _send(Voter.objects.filter(proposal_id=proposal_id), "opened", "opened_emailed_at")
 
 
 @shared_task
 def send_closing_reminders_to(voter_ids: list[int]) -> int:
-    sent = 0
-    voters = Voter.objects.filter(pk__in=voter_ids, stance="").select_related("member", "proposal")
-    by_proposal: dict[int, list[Voter]] = {}
-    for voter in voters:
-        by_proposal.setdefault(voter.proposal_id, []).append(voter)
-    for group in by_proposal.values():
-        sent += _send(group, "reminder", group[0].proposal)
-    return sent
+    """The reminders claimed by ``closing_reminders_send``, to those who still have no stance."""
+    voters = Voter.objects.filter(pk__in=voter_ids, stance="", reminded_at__isnull=False)
+    return _send(voters, "reminder", "reminder_emailed_at")
 
 
 @shared_task
 def send_proposal_outcome(proposal_id: int) -> int:
-    proposal = Proposal.objects.get(pk=proposal_id)
-    voters = proposal.voters.select_related("member").order_by("pk")
-    return _send(voters, "outcome", proposal)
+    return _send(Voter.objects.filter(proposal_id=proposal_id), "outcome", "outcome_emailed_at")

@@ -8,9 +8,11 @@ the policy in force on the day of the run.
 
 Each reminder is claimed by a conditional UPDATE (``... WHERE reminded_..._at IS NULL``) in
 one short transaction, and its emails are sent after that commits: two runs at once, or the
-same run twice, never send one reminder twice. A mail server that refuses one address is
-logged and the others are still written to; that reminder is not tried again (once, rather
-than twice).
+same run twice, never send one reminder twice. The task that writes the emails marks each
+invoice's email sent as it goes (``meetcoop.core.mail.send_once_each``): run again, by a
+worker restarted mid-way, it writes only to those not written to yet. A mail server that
+refuses one address is logged and the others are still written to; that address is not tried
+again (once, rather than twice).
 """
 
 import datetime
@@ -18,7 +20,6 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,7 +27,7 @@ from django.utils import timezone
 from meetcoop.core.audit import audit_log
 from meetcoop.core.banking import format_iban, format_rf
 from meetcoop.core.languages import language_or_default
-from meetcoop.core.mail import absolute_url, send_templated_email
+from meetcoop.core.mail import absolute_url, send_once_each, send_templated_email
 from membership.models import Membership
 from membership.selectors import policy_in_force
 
@@ -41,11 +42,16 @@ BEFORE_DUE = "before_due"
 BEFORE_GRACE_END = "before_grace_end"
 PLEDGE_BEFORE_DUE = "pledge_before_due"
 
-# Which timestamp each kind of reminder claims, and on which model.
+# Which timestamp each kind of reminder claims, and which marks its email sent, on which model.
 _CLAIMS = {
     BEFORE_DUE: (DuesInvoice, "reminded_before_due_at"),
     BEFORE_GRACE_END: (DuesInvoice, "reminded_before_grace_end_at"),
     PLEDGE_BEFORE_DUE: (PledgeInvoice, "reminded_before_due_at"),
+}
+_EMAILED = {
+    BEFORE_DUE: "emailed_before_due_at",
+    BEFORE_GRACE_END: "emailed_before_grace_end_at",
+    PLEDGE_BEFORE_DUE: "emailed_before_due_at",
 }
 
 
@@ -154,18 +160,17 @@ def _recipients(member) -> list[tuple[str, str]]:
 
 def dues_reminder_emails_send(*, kind: str, invoice_ids: Iterable[int], on: datetime.date) -> int:
     """Write the reminder ``kind`` of each invoice of ``invoice_ids`` (already claimed) to its
-    member and contacts. Returns the number of emails sent."""
-    model, _field = _CLAIMS[kind]
-    invoices = model.objects.filter(pk__in=list(invoice_ids))
+    member and contacts. Returns the number of emails sent. Safe to run twice, or twice at
+    once (``send_once_each``): an invoice's reminder is written once; one unreachable
+    address is logged and the invoice's other addresses are still written to."""
+    model, claimed = _CLAIMS[kind]
+    invoices = model.objects.filter(pk__in=list(invoice_ids), **{f"{claimed}__isnull": False})
     if model is DuesInvoice:
         invoices = invoices_with_paid(invoices, on=on)
     else:
         invoices = pledge_invoices_with_paid(invoices, on=on)
-    invoices = (
-        invoices.select_related("membership__member", "membership__steward")
-        .prefetch_related("membership__member__contact_links__user")
-        .order_by("pk")
-    )
+    invoices = invoices.select_related("membership__member", "membership__steward")
+    invoices = invoices.prefetch_related("membership__member__contact_links__user")
     grace_days = policy_in_force(on=on).dues_grace_days
     template = {
         BEFORE_DUE: "contributions/email/dues_before_due",
@@ -173,33 +178,35 @@ def dues_reminder_emails_send(*, kind: str, invoice_ids: Iterable[int], on: date
         PLEDGE_BEFORE_DUE: "contributions/email/pledge_before_due",
     }[kind]
     dashboard_url = absolute_url("standing:dashboard")
-    sent = 0
-    with get_connection() as connection:
-        for invoice in invoices:
-            member = invoice.membership.member
-            steward = invoice.membership.steward
-            context = {
-                "member": member,
-                "invoice": invoice,
-                "steward": steward,
-                "iban": format_iban(steward.iban) if steward.iban else "",
-                "outstanding": invoice.amount - invoice.paid,
-                "reference": format_rf(invoice.reference),
-                "grace_ends_on": invoice.due_on + datetime.timedelta(days=grace_days),
-                "dashboard_url": dashboard_url,
-            }
-            for email, language in _recipients(member):
-                try:
-                    sent += send_templated_email(
-                        template=template,
-                        to=email,
-                        language=language or settings.LANGUAGE_CODE,
-                        context=context,
-                        connection=connection,
-                    )
-                except Exception:  # one unreachable address must not stop the others
-                    logger.exception("Email %s to %s was not sent.", template, email)
-    return sent
+
+    def send(invoice, connection) -> int:
+        member = invoice.membership.member
+        steward = invoice.membership.steward
+        context = {
+            "member": member,
+            "invoice": invoice,
+            "steward": steward,
+            "iban": format_iban(steward.iban) if steward.iban else "",
+            "outstanding": invoice.amount - invoice.paid,
+            "reference": format_rf(invoice.reference),
+            "grace_ends_on": invoice.due_on + datetime.timedelta(days=grace_days),
+            "dashboard_url": dashboard_url,
+        }
+        sent = 0
+        for email, language in _recipients(member):
+            try:
+                sent += send_templated_email(
+                    template=template,
+                    to=email,
+                    language=language or settings.LANGUAGE_CODE,
+                    context=context,
+                    connection=connection,
+                )
+            except Exception:  # one unreachable address must not stop the others
+                logger.exception("Email %s to %s was not sent.", template, email)
+        return sent
+
+    return send_once_each(invoices, mark=_EMAILED[kind], send=send)
 
 
 __all__ = [

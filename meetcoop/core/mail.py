@@ -5,12 +5,18 @@ Every email is a pair of plain-text templates, ``<template>_subject.txt`` and
 templates turn autoescaping off themselves (``{% autoescape off %}``): these are not HTML.
 """
 
+import logging
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.sites.models import Site
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+
+logger = logging.getLogger(__name__)
 
 
 def absolute_url(path_or_url_name: str, **reverse_kwargs) -> str:
@@ -53,3 +59,38 @@ def send_templated_email(
     recipients = [to] if isinstance(to, str) else list(to)
     message = EmailMessage(" ".join(subject.split()), body, to=recipients, connection=connection)
     return message.send()
+
+
+def send_once_each(
+    rows: models.QuerySet, *, mark: str, send: Callable[[models.Model, object], int]
+) -> int:
+    """Send the email of each row of ``rows`` whose ``mark`` (a date-time field of the row) is
+    empty, with ``send(row, connection)``, and set the mark: each row in a short transaction of
+    its own that marks the row first (a conditional UPDATE, which holds the row until the
+    transaction ends) and then sends its email, over one session with the mail server. Returns
+    the number of emails ``send`` reports.
+
+    So a task that writes to many people is safe to run twice, or twice at once (a task
+    delivered again after a worker restarted mid-way, a task enqueued twice): a row already
+    marked is passed over, and a row another run is sending waits for it, then is found
+    marked. A row whose ``send`` raises (the mail server refused) is logged and its mark rolled
+    back, so that the task run again writes to it, and to nobody else a second time.
+    """
+    unmarked = {f"{mark}__isnull": True}
+    ids = list(rows.filter(**unmarked).order_by("pk").values_list("pk", flat=True))
+    manager = rows.model._default_manager
+    sent = 0
+    with get_connection() as connection:
+        for pk in ids:
+            try:
+                with transaction.atomic():
+                    if not manager.filter(pk=pk, **unmarked).update(**{mark: timezone.now()}):
+                        continue  # sent meanwhile, by another run
+                    row = rows.filter(pk=pk).first()
+                    if row is None:  # no longer one to write to (a voter who voted meanwhile)
+                        transaction.set_rollback(True)
+                        continue
+                    sent += send(row, connection)
+            except Exception:  # the mail server refused: unmarked again, for a run again
+                logger.exception("The email of %s %s was not sent.", rows.model.__name__, pk)
+    return sent

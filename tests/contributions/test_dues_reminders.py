@@ -201,6 +201,40 @@ def test_the_pledge_is_reminded_before_it_is_due_until_it_is_paid(
     assert run(TODAY, django_capture_on_commit_callbacks)["pledge_before_due"] == 0
 
 
+def test_the_email_task_run_again_writes_to_nobody_twice(
+    policy, django_capture_on_commit_callbacks
+):
+    """The task that writes the claimed reminders, delivered again (a worker restarted
+    mid-way) or run twice, writes each reminder once. An address the mail server refused is
+    logged and not tried again (the invoice's other addresses were written to)."""
+    from contributions import tasks
+    from contributions.services import reminders
+
+    first = invoice_due(TODAY + 2 * DAY)
+    second = invoice_due(TODAY + 3 * DAY)
+    with django_capture_on_commit_callbacks(execute=False) as enqueued:
+        assert dues_reminders_send(on=TODAY)["before_due"] == 2
+    assert len(enqueued) == 1 and mail.outbox == []  # claimed, not written yet
+    refused = second.membership.member.email
+    send = reminders.send_templated_email
+
+    def mail_server(**kwargs):
+        if kwargs["to"] == refused:
+            raise ConnectionRefusedError("550 mailbox unavailable")
+        return send(**kwargs)
+
+    ids, on = [first.pk, second.pk], TODAY.isoformat()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reminders, "send_templated_email", mail_server)
+        assert tasks.send_dues_reminder_emails("before_due", ids, on) == 1
+    assert tasks.send_dues_reminder_emails("before_due", ids, on) == 0
+    assert [m.to for m in mail.outbox] == [[first.membership.member.email]]
+    assert not DuesInvoice.objects.filter(emailed_before_due_at__isnull=True).exists()
+    # Those claimed are the task's to write: an invoice not claimed is not written to.
+    third = invoice_due(TODAY + 20 * DAY)
+    assert tasks.send_dues_reminder_emails("before_due", [third.pk], on) == 0
+
+
 def test_nothing_is_claimed_when_the_transaction_rolls_back(policy):
     """The emails go after the commit: a run whose transaction fails sends nothing."""
     from django.db import transaction
