@@ -1,3 +1,4 @@
+from allauth.account import views as account_views
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
@@ -9,6 +10,7 @@ from governance import views as governance_views
 from meetcoop.core import views as core_views
 from resellers import urls as resellers_urls
 from standing import views as standing_views
+from standing.csp import form_may_leave_for_services
 
 # The admin signs in through allauth (email verification, rate limits, one login page).
 admin.site.login = secure_admin_login(admin.site.login)
@@ -23,6 +25,12 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
+    # Signing in on the way to a service or the forum ends in a redirect there (standing.csp).
+    path(
+        "accounts/login/",
+        form_may_leave_for_services(account_views.login),
+        name="account_login",
+    ),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
@@ -228,3 +230,33 @@ def introspection(token_value: str, client) -> dict:
         if sub:
             answer["sub"] = str(sub[0])
     return answer
+
+
+# An origin as a Content-Security-Policy source: a scheme, "://" and a host with an optional
+# port, nothing that could end the directive (a space, ";", ",") or start another.
+_ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]+)?")
+
+
+def url_origin(url: str) -> str | None:
+    """The origin of ``url`` (``https://rooms.example.org:8443``) as a Content-Security-Policy
+    source, or None when it has none that can be written there."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    origin = f"{parts.scheme.lower()}://{parts.netloc.rpartition('@')[2]}"
+    return origin if _ORIGIN.fullmatch(origin) else None
+
+
+def service_origins() -> set[str]:
+    """The origins of every registered service's redirect and post-logout URIs: where the
+    sign-in, consent and logout pages send the browser on after their form. One query."""
+    origins = set()
+    for uris in Service.objects.values_list(
+        "application__redirect_uris", "application__post_logout_redirect_uris"
+    ):
+        for uri in " ".join(u or "" for u in uris).split():
+            origin = url_origin(uri)
+            if origin:
+                origins.add(origin)
+    return origins

@@ -8,12 +8,18 @@ The namespace is django-oauth-toolkit's own, which it reverses (the discovery do
 from django.urls import path
 from oauth2_provider import views as dot_views
 
+from ..csp import form_may_leave_for_services
 from . import views
 
 app_name = "oauth2_provider"
 
 urlpatterns = [
-    path("authorize/", views.ServiceAuthorizationView.as_view(), name="authorize"),
+    # The consent and logout pages' forms end in a redirect to the service (standing.csp).
+    path(
+        "authorize/",
+        form_may_leave_for_services(views.ServiceAuthorizationView.as_view()),
+        name="authorize",
+    ),
     path("token/", views.token, name="token"),
     path("revoke_token/", dot_views.RevokeTokenView.as_view(), name="revoke-token"),
     path("introspect/", views.ServiceIntrospectView.as_view(), name="introspect"),
@@ -25,5 +31,9 @@ urlpatterns = [
     ),
     path(".well-known/jwks.json", dot_views.JwksInfoView.as_view(), name="jwks-info"),
     path("userinfo/", dot_views.UserInfoView.as_view(), name="user-info"),
-    path("logout/", views.ServiceLogoutView.as_view(), name="rp-initiated-logout"),
+    path(
+        "logout/",
+        form_may_leave_for_services(views.ServiceLogoutView.as_view()),
+        name="rp-initiated-logout",
+    ),
 ]
