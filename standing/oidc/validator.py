@@ -52,6 +52,18 @@ class ServiceValidator(OAuth2Validator):
         )
         return client_type != Application.CLIENT_CONFIDENTIAL
 
+    def validate_silent_login(self, request):
+        """``prompt=none``: the authorization page is behind the sign-in (someone signed out
+        is sent to sign in first), so whoever reaches this is signed in. django-oauth-toolkit
+        leaves it unimplemented: ``prompt=none`` was a 500."""
+        return True
+
+    def validate_silent_authorization(self, request):
+        """``prompt=none`` forbids showing any page: only a service that asks nobody first
+        (the co-op's own) signs a person in silently; any other answers ``consent_required``
+        (the person's membership is checked before, as for every sign-in)."""
+        return bool(getattr(request.client, "skip_authorization", False))
+
     def validate_code(self, client_id, code, client, request, *args, **kwargs):
         """The code is exchanged only while its person may still use the service."""
         if not super().validate_code(client_id, code, client, request, *args, **kwargs):
