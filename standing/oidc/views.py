@@ -132,6 +132,10 @@ class ServiceIntrospectView(View):
 
 _token_view = dot_views.TokenView.as_view()
 
+# The device flow is not offered (docs/services.md); django-oauth-toolkit's token view still
+# took its grant, and answered 500 to one without a device_code.
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+
 
 def token_rate(group, request):
     return settings.OIDC_TOKEN_RATE
@@ -153,4 +157,6 @@ def token(request, *args, **kwargs):
         )
         response["Retry-After"] = "60"
         return response
+    if request.method == "POST" and request.POST.get("grant_type") == DEVICE_CODE_GRANT:
+        return JsonResponse({"error": "unsupported_grant_type"}, status=400)
     return _token_view(request, *args, **kwargs)
