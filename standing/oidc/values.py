@@ -1,5 +1,7 @@
 """The four values a Greenlight v3 needs to sign people in here (docs/services.md)."""
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from django.conf import settings
 from oauth2_provider.settings import oauth2_settings
 
@@ -14,6 +16,19 @@ def issuer(request=None) -> str:
     if request is not None:
         return oauth2_settings.oidc_issuer(request)
     return absolute_url("/o").rstrip("/")
+
+
+def with_issuer(uri: str, request) -> str:
+    """The authorization response ``uri`` carrying the issuer as its ``iss`` (RFC 9207), the
+    same as the discovery document's and the ID tokens'. django-oauth-toolkit's reads an RFC
+    8414 metadata address the site does not serve, and fell back to the site's root
+    (``https://members.example.org``, not ``.../o``): a service checking it refused the
+    answer, and the mix-up defence it is for meant nothing."""
+    parts = urlsplit(uri)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "iss"]
+    fragment = [(k, v) for k, v in parse_qsl(parts.fragment, keep_blank_values=True) if k != "iss"]
+    (fragment if parts.fragment else query).append(("iss", issuer(request)))
+    return urlunsplit(parts._replace(query=urlencode(query), fragment=urlencode(fragment)))
 
 
 def greenlight_values(request, registered) -> list[tuple[str, str]]:

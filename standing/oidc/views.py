@@ -16,6 +16,7 @@ from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauthlib.common import Request as OauthlibRequest
 
 from .selectors import introspection, refusal, service_access, service_of_client
+from .values import with_issuer
 
 # What each scope lets a service read, as the consent page says it.
 SCOPE_WORDS = {
@@ -57,6 +58,11 @@ class ServiceAuthorizationView(dot_views.AuthorizationView):
         return self._refused(request, request.POST.get("client_id"), posted=True) or super().post(
             request, *args, **kwargs
         )
+
+    def redirect(self, redirect_to, application):
+        """Every answer sent back to the service (a code, or an error) names the issuer as
+        the discovery document does (``values.with_issuer``)."""
+        return super().redirect(with_issuer(redirect_to, self.request), application)
 
     def _bad_request(self):
         """The page's "can't go on" answer (400), for a consent form that can't be read."""
