@@ -21,7 +21,7 @@ urlpatterns = [
         name="authorize",
     ),
     path("token/", views.token, name="token"),
-    path("revoke_token/", dot_views.RevokeTokenView.as_view(), name="revoke-token"),
+    path("revoke_token/", views.revoke_token, name="revoke-token"),
     path("introspect/", views.ServiceIntrospectView.as_view(), name="introspect"),
     # Without a trailing slash, as OpenID Connect Discovery says.
     path(

@@ -113,7 +113,34 @@ def _confidential_client(request):
     return client
 
 
+def token_rate(group, request):
+    return settings.OIDC_TOKEN_RATE
+
+
+def _slow_down():
+    """The 429 of an endpoint past its limit, in OAuth's words (the services are programs;
+    they read the JSON)."""
+    response = JsonResponse(
+        {
+            "error": "slow_down",
+            "error_description": "Too many token requests from this address; "
+            "wait a minute and try again.",
+        },
+        status=429,
+    )
+    response["Retry-After"] = "60"
+    return response
+
+
+def _limited(group):
+    """``OIDC_TOKEN_RATE`` per client address on the POSTs of an endpoint that checks a
+    client's secret: each check is a password hash (hundreds of milliseconds of CPU), so an
+    endpoint without a limit let anyone keep the workers busy with wrong secrets."""
+    return ratelimit(group=group, key="ip", rate=token_rate, method="POST", block=False)
+
+
 @method_decorator(csrf_exempt, name="dispatch")
+@method_decorator(_limited("standing.oidc.introspect"), name="dispatch")
 class ServiceIntrospectView(View):
     """Token introspection (RFC 7662), by POST only, for a service and its own tokens
     (``standing.oidc.selectors.introspection``); DOT's told any client with a client_id
@@ -122,6 +149,8 @@ class ServiceIntrospectView(View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
+        if getattr(request, "limited", False):
+            return _slow_down()
         client = _confidential_client(request)
         if client is None:
             response = JsonResponse({"error": "invalid_client"}, status=401)
@@ -143,26 +172,24 @@ _token_view = dot_views.TokenView.as_view()
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 
-def token_rate(group, request):
-    return settings.OIDC_TOKEN_RATE
-
-
 @csrf_exempt
-@ratelimit(group="standing.oidc.token", key="ip", rate=token_rate, method="POST", block=False)
+@_limited("standing.oidc.token")
 def token(request, *args, **kwargs):
-    """DOT's token endpoint, limited per client address: past the limit, a 429 in OAuth's
-    words (the services are programs; they read the JSON)."""
+    """DOT's token endpoint, limited per client address: past the limit, a 429."""
     if getattr(request, "limited", False):
-        response = JsonResponse(
-            {
-                "error": "slow_down",
-                "error_description": "Too many token requests from this address; "
-                "wait a minute and try again.",
-            },
-            status=429,
-        )
-        response["Retry-After"] = "60"
-        return response
+        return _slow_down()
     if request.method == "POST" and request.POST.get("grant_type") == DEVICE_CODE_GRANT:
         return JsonResponse({"error": "unsupported_grant_type"}, status=400)
     return _token_view(request, *args, **kwargs)
+
+
+_revoke_view = dot_views.RevokeTokenView.as_view()
+
+
+@csrf_exempt
+@_limited("standing.oidc.revoke")
+def revoke_token(request, *args, **kwargs):
+    """DOT's revocation endpoint, limited per client address as the token endpoint."""
+    if getattr(request, "limited", False):
+        return _slow_down()
+    return _revoke_view(request, *args, **kwargs)
