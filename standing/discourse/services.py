@@ -45,7 +45,10 @@ def _is_forum_url(url: str) -> bool:
     """Whether ``url`` is on the configured forum (same scheme and host, under its path). A
     path with a dot segment (``..``, ``.``, also percent-encoded) or a backslash is refused:
     the browser would resolve it out of a forum that lives under a path."""
-    forum, target = urlsplit(settings.DISCOURSE_URL), urlsplit(url)
+    try:
+        forum, target = urlsplit(settings.DISCOURSE_URL), urlsplit(url)
+    except ValueError:  # an unreadable address (``http://[::1/``) is nobody's forum
+        return False
     base_path = forum.path.rstrip("/")
     segments = unquote(target.path).replace("\\", "/").split("/")
     return (
@@ -76,7 +79,11 @@ def connect_request_read(*, sso: str, sig: str) -> dict[str, str]:
             status=400,
         ) from None
     nonce = fields.get("nonce", "")
-    if not nonce or len(nonce) > DiscourseNonce._meta.get_field("nonce").max_length:
+    if (
+        not nonce
+        or len(nonce) > DiscourseNonce._meta.get_field("nonce").max_length
+        or "\x00" in nonce  # PostgreSQL stores no NUL: the nonce's row would be a 500
+    ):
         raise ConnectRefused(
             _unreadable(),
             status=400,

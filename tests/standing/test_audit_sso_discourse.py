@@ -176,3 +176,17 @@ def test_padding_and_case_tricks_are_answered_never_a_500(member_client):
     no_nonce = signed(urlencode({"return_sso_url": f"{FORUM}/"}))
     assert member_client.get(URL, no_nonce).status_code == 400
     assert member_client.post(URL, signed(payload)).status_code == 405
+
+
+@pytest.mark.parametrize(
+    "payload, status",
+    [
+        ("nonce=odd1&return_sso_url=https://[::1/session/sso_login", 403),
+        ("nonce=odd%00two&return_sso_url=" + FORUM + "/session/sso_login", 400),
+    ],
+)
+def test_a_signed_but_odd_request_is_refused_never_a_500(member_client, payload, status):
+    response = member_client.get(URL, signed(payload))
+    assert response.status_code == status
+    assert "Location" not in response
+    assert not DiscourseNonce.objects.exists()
