@@ -2,11 +2,14 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from membership.models import MemberContact
 
 from .selectors.dashboard import NIGHTLY_SCHEDULE_CACHE
 
@@ -16,6 +19,53 @@ from .selectors.dashboard import NIGHTLY_SCHEDULE_CACHE
 def forget_nightly_schedule(sender, **kwargs):
     """The nightly job's schedule changed in the admin: /me/ reads it anew."""
     cache.delete(NIGHTLY_SCHEDULE_CACHE)
+
+
+# --- A login that stops acting for a member ---------------------------------------------------
+# An organisation's contact removed, or the row moved to another login (the member's admin
+# page): what the member gave the login (forum groups, access at the services) goes at once,
+# as after a status change, not at the person's next sign-in (which, on the forum, may never
+# come).
+
+
+@receiver(pre_save, sender=MemberContact, dispatch_uid="standing.contact.note_login")
+def note_contact_login(sender, instance, raw=False, **kwargs):
+    """Before a contact row is saved, note the login it linked (one query, only for a row
+    that exists)."""
+    instance._login_before = None
+    if raw or instance.pk is None:
+        return
+    instance._login_before = (
+        sender._default_manager.filter(pk=instance.pk).values_list("user_id", flat=True).first()
+    )
+
+
+@receiver(post_save, sender=MemberContact, dispatch_uid="standing.contact.login_moved")
+def contact_login_moved(sender, instance, created=False, **kwargs):
+    before = getattr(instance, "_login_before", None)
+    if before is not None and before != instance.user_id:
+        logins_acting_for_changed({before, instance.user_id})
+
+
+@receiver(post_delete, sender=MemberContact, dispatch_uid="standing.contact.removed")
+def contact_removed(sender, instance, **kwargs):
+    logins_acting_for_changed({instance.user_id})
+
+
+def logins_acting_for_changed(user_ids):
+    """After the commit: push the forum groups of ``user_ids`` (those that entered the forum)
+    and revoke their tokens at the services they may no longer use."""
+
+    def follow():
+        from .discourse.selectors import discourse_sync_enabled
+        from .discourse.tasks import discourse_sync_enqueue
+        from .oidc.services import tokens_revoke_refused
+
+        tokens_revoke_refused(user_ids=user_ids)
+        if discourse_sync_enabled():
+            discourse_sync_enqueue(user_ids)
+
+    transaction.on_commit(follow)
 
 
 # --- The facts the status rules read (membership.services.facts) ------------------------------
