@@ -56,14 +56,14 @@ def may_enter_forum(user) -> bool:
 def forum_groups(user_ids: Iterable[int], *, on: datetime.date) -> dict[int, set[str]]:
     """The groups each login of ``user_ids`` is in on ``on``, through every member it acts
     for: ``operational-members`` and ``user-members`` while such a membership is active, and
-    a circle's group while one of its members holds a seat there. Three queries whatever
-    the number of people."""
+    a circle's group while one of its members holds a seat there. A deactivated login is in
+    none (it signs in nowhere). Three queries whatever the number of people."""
     user_ids = set(user_ids)
     groups: dict[int, set[str]] = {user_id: set() for user_id in user_ids}
     users_of_member: dict[int, set[int]] = defaultdict(set)
-    for user_id, member_id in MemberContact.objects.filter(user_id__in=user_ids).values_list(
-        "user_id", "member_id"
-    ):
+    for user_id, member_id in MemberContact.objects.filter(
+        user_id__in=user_ids, user__is_active=True
+    ).values_list("user_id", "member_id"):
         users_of_member[member_id].add(user_id)
     if not users_of_member:
         return groups

@@ -50,6 +50,7 @@ def note_login_keys_change(sender, instance, raw=False, update_fields=None, **kw
     by any code that saves the login, not only through the account pages whose own signals
     are received above. One query, and only when the save may write those fields."""
     instance._ends_service_tokens = False
+    instance._active_changed = False  # read by standing.discourse.receivers
     if raw or instance.pk is None:
         return
     if update_fields is not None and not LOGIN_KEYS & set(update_fields):
@@ -60,6 +61,7 @@ def note_login_keys_change(sender, instance, raw=False, update_fields=None, **kw
     instance._ends_service_tokens = stored["password"] != instance.password or (
         stored["is_active"] and not instance.is_active
     )
+    instance._active_changed = stored["is_active"] != instance.is_active
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="standing.oidc.login_saved")
