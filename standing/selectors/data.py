@@ -13,6 +13,8 @@ from membership.reasons import reason_text
 from membership.selectors import members_of_user
 from resellers.models import Application
 
+from ..models import ForumAccount, ServiceSignIn
+
 
 def member_data(user, *, now: datetime.datetime) -> dict:
     """Everything the co-op holds about ``user`` and the members it speaks for (itself, or the
@@ -20,7 +22,8 @@ def member_data(user, *, now: datetime.datetime) -> dict:
     member with its memberships and their status history (reasons in words and as codes),
     terms accepted, ledger, dues, circle seats, attendance, stances, the public listing and
     applications, and, for
-    a reseller, its revenue reports. A fixed number of queries, whatever the amounts.
+    a reseller, its revenue reports; with the account, its sign-ins to the co-op's services
+    and to the forum. A fixed number of queries, whatever the amounts.
 
     Who decided or recorded each item is left out: that is the co-op's data about its people.
     """
@@ -207,6 +210,11 @@ def member_data(user, *, now: datetime.datetime) -> dict:
             service_level_name=F("service_level__name"),
         )
     )
+    forum = (
+        ForumAccount.objects.filter(user=user)
+        .values("first_signed_in_at", "last_signed_in_at")
+        .first()
+    )
     return {
         "exported_at": now,
         "account": {
@@ -215,6 +223,17 @@ def member_data(user, *, now: datetime.datetime) -> dict:
             "language": getattr(user, "language", ""),
             "date_joined": user.date_joined,
             "last_login": user.last_login,
+            # The co-op's services the login signed in to (each sign-in) and the forum.
+            "service_sign_ins": list(
+                ServiceSignIn.objects.filter(user=user)
+                .order_by("at", "pk")
+                .values(
+                    "at",
+                    service_name=F("service__application__name"),
+                    steward_name=F("service__steward__name"),
+                )
+            ),
+            "forum": forum,
         },
         "members": [
             {**member, **{part: rows[member["id"]] for part, rows in grouped.items()}}
