@@ -10,10 +10,11 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.decorators import ratelimit
 from oauth2_provider import views as dot_views
-from oauth2_provider.exceptions import InvalidOIDCClientError
+from oauth2_provider.exceptions import InvalidOIDCClientError, OAuthToolkitError
 from oauth2_provider.models import Application, get_application_model
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauthlib.common import Request as OauthlibRequest
+from oauthlib.openid.connect.core.exceptions import LoginRequired
 
 from .selectors import introspection, refusal, service_access, service_of_client
 from .values import with_issuer
@@ -58,6 +59,26 @@ class ServiceAuthorizationView(dot_views.AuthorizationView):
         return self._refused(request, request.POST.get("client_id"), posted=True) or super().post(
             request, *args, **kwargs
         )
+
+    def handle_no_permission(self):
+        """Someone signed out, asked with ``prompt=none``: no page may be shown, so the
+        service is answered ``login_required`` (OpenID Connect Core 3.1.2.6) once the request
+        is known to be its own (its client and redirect URI). DOT's does the same, but the
+        validation's consent check (``validate_silent_authorization``) answered a steward's
+        service ``consent_required`` first: signing in comes before consenting."""
+        if "none" not in self.request.GET.get("prompt", "").split():
+            return super().handle_no_permission()
+        try:
+            _scopes, credentials = self.validate_authorization_request(self.request)
+            redirect_uri, state = credentials["redirect_uri"], credentials.get("state")
+        except OAuthToolkitError as error:
+            if getattr(error.oauthlib_error, "error", "") != "consent_required":
+                return self.error_response(error, application=None)
+            redirect_uri, state = error.oauthlib_error.redirect_uri, error.oauthlib_error.state
+        application = get_application_model().objects.get(
+            client_id=self.request.GET.get("client_id")
+        )
+        return self.redirect(LoginRequired(state=state).in_uri(redirect_uri), application)
 
     def redirect(self, redirect_to, application):
         """Every answer sent back to the service (a code, or an error) names the issuer as
