@@ -51,6 +51,12 @@ class ServiceAuthorizationView(dot_views.AuthorizationView):
         return render(request, "standing/oidc/refused.html", context, status=403)
 
     def get(self, request, *args, **kwargs):
+        if "approval_prompt" in request.GET:
+            # DOT lets a request's ``approval_prompt=auto`` skip the consent page while the
+            # person holds a live token of the service: a steward's service asks every time
+            # (``REQUEST_APPROVAL_PROMPT`` "force"), whatever the request says.
+            request.GET = request.GET.copy()
+            del request.GET["approval_prompt"]
         return self._refused(request, request.GET.get("client_id")) or super().get(
             request, *args, **kwargs
         )

@@ -87,3 +87,28 @@ def test_signed_out_with_a_foreign_redirect_uri_is_never_sent_there(client, coop
     )
     assert response.status_code == 400
     assert "evil" not in response.get("Location", "")
+
+
+def test_a_stewards_service_asks_every_time_even_with_approval_prompt_auto(client, coop, admin):
+    """DOT's ``approval_prompt=auto`` would skip the consent page while the person holds a
+    live token of the service; a steward's service asks every time."""
+    import datetime
+
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken
+
+    registered = register(coop, admin)
+    application = registered.service.application
+    user, _membership = member_of(coop)
+    AccessToken.objects.create(
+        user=user,
+        application=application,
+        token="live-token-of-the-service",
+        scope="openid profile email",
+        expires=timezone.now() + datetime.timedelta(minutes=5),
+    )
+    client.force_login(user)
+    page = client.get(authorize_url(application, approval_prompt="auto"))
+    assert page.status_code == 200
+    assert 'name="allow"' in page.content.decode()
+    assert not ServiceSignIn.objects.exists()
