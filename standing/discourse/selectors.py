@@ -46,6 +46,11 @@ def managed_groups() -> set[str]:
     return {OPERATIONAL_GROUP, USER_GROUP, *(circle_group(slug) for slug in slugs)}
 
 
+def entered_forum_before(user) -> bool:
+    """Whether ``user`` has a forum account already (entered the forum from here before)."""
+    return ForumAccount.objects.filter(user=user).exists()
+
+
 def may_enter_forum(user) -> bool:
     """Whether ``user`` acts for a member with an active membership (of either type)."""
     return Membership.objects.filter(

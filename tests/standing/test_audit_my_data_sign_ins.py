@@ -33,9 +33,9 @@ def test_the_download_holds_the_services_and_forum_sign_ins(client):
     client.force_login(user)
     account = json.loads(client.get(reverse("standing:my_data")).content)["account"]
 
-    assert [
-        (row["service_name"], row["steward_name"]) for row in account["service_sign_ins"]
-    ] == [("Maple Greenlight", "Maple Rooms")]
+    assert [(row["service_name"], row["steward_name"]) for row in account["service_sign_ins"]] == [
+        ("Maple Greenlight", "Maple Rooms")
+    ]
     assert account["forum"]["first_signed_in_at"]
 
 

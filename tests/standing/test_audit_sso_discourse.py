@@ -23,6 +23,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
+def entered_before(monkeypatch):
+    """These tests are about the signed request and its answer: every person here has entered
+    the forum before. The first entry's question is tested in test_forum_first_entry.py."""
+    monkeypatch.setattr("standing.discourse.views.entered_forum_before", lambda user: True)
+
+
+@pytest.fixture(autouse=True)
 def forum(settings):
     settings.DISCOURSE_URL = FORUM
     settings.DISCOURSE_CONNECT_SECRET = SECRET
@@ -175,7 +182,7 @@ def test_padding_and_case_tricks_are_answered_never_a_500(member_client):
     assert member_client.get(URL, huge).status_code == 400
     no_nonce = signed(urlencode({"return_sso_url": f"{FORUM}/"}))
     assert member_client.get(URL, no_nonce).status_code == 400
-    assert member_client.post(URL, signed(payload)).status_code == 405
+    assert member_client.put(URL, signed(payload)).status_code == 405
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,13 @@ URL = "/forum/connect/"
 
 
 @pytest.fixture(autouse=True)
+def entered_before(monkeypatch):
+    """These tests are about the signed request and its answer: every person here has entered
+    the forum before. The first entry's question is tested in test_forum_first_entry.py."""
+    monkeypatch.setattr("standing.discourse.views.entered_forum_before", lambda user: True)
+
+
+@pytest.fixture(autouse=True)
 def forum(settings):
     settings.DISCOURSE_URL = FORUM
     settings.DISCOURSE_CONNECT_SECRET = SECRET
