@@ -55,7 +55,7 @@ SHORTEST_SWEPT = 4
 # Columns that name *someone*: the erased member's own are rewritten directly; another row's
 # are that other person's, even when the text is the same (two people may share a name).
 IDENTITY_COLUMNS = {
-    ("membership", "member"): {"name", "organisation_name", "email"},
+    ("membership", "member"): {"name", "organisation_name", "email", "postal_address"},
     ("users", "user"): {"email", "name"},
     ("resellers", "application"): {"name", "organisation_name", "email"},
     ("governance", "publiclisting"): {"display_name"},
@@ -86,6 +86,17 @@ def _replace(value, replacements: list[tuple[re.Pattern, str]]):
     if isinstance(value, dict):
         return {key: _replace(item, replacements) for key, item in value.items()}
     return value
+
+
+def _address_texts(address: str) -> list[str]:
+    """What of a postal address the sweep looks for: the whole address, and each line that
+    holds a number (a street and its number, a postcode). A line of words only (a town, a
+    country: "Spain") names no one, and swept it would be taken out of every other record."""
+    lines = [line.strip() for line in address.splitlines() if line.strip()]
+    texts = [line for line in lines if any(ch.isdigit() for ch in line)]
+    if len(lines) > 1:
+        texts.insert(0, address.strip())
+    return texts
 
 
 def _swept_fields(model) -> list:
@@ -252,9 +263,8 @@ def erasure_confirm(*, request: ErasureRequest, actor) -> ErasureRequest:
         name(member.name)
         name(member.organisation_name)
         mail(member.email)
-        for line in [member.postal_address, *member.postal_address.splitlines()]:
-            if line.strip():
-                strings[line.strip()] = ERASED_TEXT
+        for line in _address_texts(member.postal_address):
+            strings[line] = ERASED_TEXT
         for user in erased_users:
             mail(user.email)
             name(user.name)

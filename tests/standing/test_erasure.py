@@ -400,6 +400,28 @@ def test_a_steward_admin_sees_no_erasure_requests(client, coop_admin):
     assert request.status == "requested"
 
 
+def test_a_town_or_country_line_of_the_address_stays_in_other_members_rows(coop_admin):
+    """The street and postcode lines are swept; a line naming only a town or a country is
+    no one's, and another member's own address is theirs: neither is rewritten."""
+    member = MemberFactory(
+        name=NAME, email=EMAIL, postal_address="17 Lighthouse Lane\nBarcelona\nSpain"
+    )
+    end(MembershipFactory(member=member))
+    neighbour = "17 Lighthouse Lane\nBarcelona\nSpain"
+    other = MemberFactory(postal_address=neighbour)
+    trip = MoneyEntryFactory(member=other, status="approved", description="Trip to Spain")
+    mine = MoneyEntryFactory(
+        member=member, status="approved", description="Posted to 17 Lighthouse Lane"
+    )
+
+    confirmed(member, coop_admin)
+
+    other.refresh_from_db()
+    assert other.postal_address == neighbour
+    assert LedgerEntry.objects.get(pk=trip.pk).description == "Trip to Spain"
+    assert LedgerEntry.objects.get(pk=mine.pk).description == "Posted to (erased)"
+
+
 @pytest.mark.skipif(
     __import__("django.db").db.connection.vendor != "postgresql",
     reason="the triggers exist on PostgreSQL",
