@@ -16,9 +16,9 @@ from meetcoop.core.banking import compact_iban, compact_rf, is_valid_rf
 from meetcoop.core.errors import DomainError
 
 from .lines import (
+    Fingerprints,
     ParsedLine,
     ParsedStatement,
-    entry_hash,
     find_rf,
     fitted_key,
     money_amount,
@@ -78,11 +78,14 @@ def parse_camt(data: bytes) -> ParsedStatement:
             field="file",
         )
     ids, iban, lines = [], "", []
+    fingerprints = Fingerprints()
     for stmt in statements:
         ids.append(_text(stmt, "Id") or _text(stmt, "ElctrncSeqNb"))
         iban = iban or compact_iban(_text(stmt, "Acct", "Id", "IBAN"))
         for entry in _children(stmt, "Ntry"):
-            lines.extend(_entry_lines(entry, first_position=len(lines) + 1))
+            lines.extend(
+                _entry_lines(entry, first_position=len(lines) + 1, fingerprints=fingerprints)
+            )
     statement_id = "+".join(i for i in ids if i)[:200]
     if not statement_id:
         raise DomainError(_("The statement has no identifier (Stmt/Id)."), field="file")
@@ -95,16 +98,25 @@ def _tx_amount(tx: Element) -> Element | None:
     return amount if amount is not None else _child(tx, "Amt")
 
 
-def _entry_lines(entry: Element, *, first_position: int) -> list[ParsedLine]:
+def _entry_lines(
+    entry: Element, *, first_position: int, fingerprints: Fingerprints
+) -> list[ParsedLine]:
     """The lines of one entry: one line, or for a batch (several TxDtls, each with its own
     amount) one line per transaction, each keyed by the entry's key and its number."""
     transactions = [
         tx for details in _children(entry, "NtryDtls") for tx in _children(details, "TxDtls")
     ]
     if len(transactions) < 2 or any(_tx_amount(tx) is None for tx in transactions):
-        return [_entry(entry, position=first_position)]
+        return [_entry(entry, position=first_position, fingerprints=fingerprints)]
     return [
-        _entry(entry, position=first_position + n, tx=tx, amount_el=_tx_amount(tx), part=n + 1)
+        _entry(
+            entry,
+            position=first_position + n,
+            fingerprints=fingerprints,
+            tx=tx,
+            amount_el=_tx_amount(tx),
+            part=n + 1,
+        )
         for n, tx in enumerate(transactions)
     ]
 
@@ -113,6 +125,7 @@ def _entry(
     entry: Element,
     *,
     position: int,
+    fingerprints: Fingerprints,
     tx: Element | None = None,
     amount_el: Element | None = None,
     part: int = 0,
@@ -166,12 +179,11 @@ def _entry(
     if key and part:  # one transaction of a batch entry
         key = _text(tx, "Refs", "AcctSvcrRef") or f"{key}/{part}"
     if not key:
-        key = entry_hash(
+        key = fingerprints.key(
             booked_on=booked_on,
-            amount=amount,
+            amount=amount if is_credit else -amount,
             name=name,
             remittance=f"{reference} {remittance}",
-            position=position,
         )
     return ParsedLine(
         position=position,

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from meetcoop.core.errors import DomainError
 
 from .lines import (
+    Fingerprints,
     ParsedLine,
     ParsedStatement,
-    entry_hash,
     find_rf,
     fitted_key,
     money_amount,
@@ -76,6 +76,7 @@ def parse_csv(data: bytes, mapping) -> ParsedStatement:
     currency_i = index(mapping.currency_column)
     entry_i = index(mapping.entry_id_column)
     lines = []
+    fingerprints = Fingerprints()
     try:
         for number, row in enumerate(rows, start=2):
             if not any(cell.strip() for cell in row):
@@ -86,6 +87,7 @@ def parse_csv(data: bytes, mapping) -> ParsedStatement:
                     number=number,
                     position=len(lines) + 1,
                     mapping=mapping,
+                    fingerprints=fingerprints,
                     at=(date_i, amount_i, name_i, reference_i, currency_i, entry_i),
                 )
             )
@@ -97,7 +99,7 @@ def parse_csv(data: bytes, mapping) -> ParsedStatement:
     return ParsedStatement(format="csv", statement_id="", iban="", lines=lines)
 
 
-def _row(row, *, number, position, mapping, at) -> ParsedLine:
+def _row(row, *, number, position, mapping, fingerprints, at) -> ParsedLine:
     date_i, amount_i, name_i, reference_i, currency_i, entry_i = at
 
     def cell(i):
@@ -144,13 +146,7 @@ def _row(row, *, number, position, mapping, at) -> ParsedLine:
     remittance = cell(reference_i)
     key = cell(entry_i)
     if not key:
-        key = entry_hash(
-            booked_on=booked_on,
-            amount=amount,
-            name=name,
-            remittance=remittance,
-            position=position,
-        )
+        key = fingerprints.key(booked_on=booked_on, amount=amount, name=name, remittance=remittance)
     return ParsedLine(
         position=position,
         entry_key=fitted_key(key),

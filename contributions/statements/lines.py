@@ -1,5 +1,6 @@
 """What a statement parser returns, and the helpers both parsers share."""
 
+import collections
 import dataclasses
 import datetime
 import hashlib
@@ -41,10 +42,32 @@ class ParsedStatement:
     lines: list[ParsedLine]
 
 
-def entry_hash(*, booked_on, amount, name: str, remittance: str, position: int) -> str:
-    """An entry's key when the bank gives none: its date, amount, name, text and position."""
-    raw = f"{booked_on}|{amount}|{name}|{remittance}|{position}"
+def entry_hash(*, booked_on, amount, name: str, remittance: str, occurrence: int) -> str:
+    """An entry's key when the bank gives none: its date, signed amount, name and text, and
+    which of the file's identical entries it is (the first, the second…)."""
+    raw = f"{booked_on}|{amount}|{name}|{remittance}|{occurrence}"
     return "h:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+class Fingerprints:
+    """The keys of one file's entries that have no bank identifier. Not their place in the
+    file: a weekly and a monthly statement hold the same entry at different places, and it
+    must be known as the entry already imported. Two identical entries of one file (the same
+    day, amount, name and text) stay two: the first and the second."""
+
+    def __init__(self):
+        self._seen = collections.Counter()
+
+    def key(self, *, booked_on, amount, name: str, remittance: str) -> str:
+        basis = (booked_on, amount, name, remittance)
+        self._seen[basis] += 1
+        return entry_hash(
+            booked_on=booked_on,
+            amount=amount,
+            name=name,
+            remittance=remittance,
+            occurrence=self._seen[basis],
+        )
 
 
 # The longest entry key a bank line stores (``BankLine.entry_key``).

@@ -299,3 +299,29 @@ def test_another_stewards_statement_is_404_in_the_admin(client, world):
         reverse("admin:contributions_bankstatement_changelist"), {"q": theirs.sha256}
     )
     assert "theirs.xml" not in found.content.decode()
+
+
+def test_an_entry_without_bank_identifier_in_two_overlapping_files_is_recorded_once(world):
+    """A weekly and a monthly file hold the same transfer, with no AcctSvcrRef or NtryRef, at
+    different places: the monthly file knows it, and half of an invoice is not paid twice."""
+    treasurer = world["treasurer"]
+    invoice = base.invoice_for("Zoe Half", "20.00", world["ours"])
+    transfer = entry("10.00", name="ZOE HALF", ref=invoice.reference)
+    week = camt(transfer, statement_id="W2")
+    month = camt(entry("5.00", day="2026-01-05", name="Someone"), transfer, statement_id="M1")
+    for data, name in ((week, "week.xml"), (month, "month.xml")):
+        statement, _ = base.import_(world, data, name=name)
+        matches, _ = selectors.statement_matches(statement, user=treasurer, on=base.TODAY)
+        services.statement_confirm(
+            statement=statement,
+            choices={m.line.pk: m.candidate.key for m in matches if m.candidate},
+            actor=treasurer,
+        )
+    assert statement.known_entries == 1
+    assert DuesPayment.objects.filter(invoice=invoice).count() == 1
+
+
+def test_two_identical_entries_of_one_file_stay_two_lines():
+    twice = camt(entry("10.00", name="Ana"), entry("10.00", name="Ana"))
+    keys = [line.entry_key for line in parse_statement(twice).lines]
+    assert len(set(keys)) == 2
