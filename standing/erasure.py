@@ -63,12 +63,31 @@ IDENTITY_COLUMNS = {
     # The request's own pseudonym and token are what the erasure writes, not what it erases.
     ("membership", "erasurerequest"): {"pseudonym", "token"},
 }
+# Columns that hold secrets, hashes or one-time keys, never words: a swept text found inside
+# one by chance (a postcode's digits inside a hex checksum) would corrupt another person's
+# login, token or form. The erased person's own are deleted (``_cut_service_links``,
+# ``_delete_sessions``) or made unusable (the password).
+SECRET_COLUMNS = {
+    ("users", "user"): {"password"},
+    ("account", "emailconfirmation"): {"key"},
+    ("core", "submissionkey"): {"key"},
+    ("standing", "discoursenonce"): {"nonce"},
+}
 # Rows the erasure does not sweep: a steward is a business and its details are its own
 # public record; a governance document's versions are the co-op's rules, hashed; sessions are
 # deleted, not rewritten; an import's ids are replaced whole (``_erase_import_ids``); the rest
-# are Django's own tables.
+# are Django's own tables, and the OAuth provider's (services, their secrets, tokens and codes:
+# the erased logins' are deleted, the services are the stewards').
 UNSWEPT_MODELS = {Steward, DocumentVersion, Session, ImportedRecord}
-UNSWEPT_APPS = {"contenttypes", "auth", "admin", "sessions", "django_celery_beat", "sites"}
+UNSWEPT_APPS = {
+    "contenttypes",
+    "auth",
+    "admin",
+    "sessions",
+    "django_celery_beat",
+    "sites",
+    "oauth2_provider",
+}
 
 
 def erased_email(token: str, n: int = 0) -> str:
@@ -107,7 +126,8 @@ def _swept_fields(model) -> list:
         return []
     table = model._meta.db_table
     append_only = issubclass(model, AppendOnlyModel) or table in ERASABLE_COLUMNS
-    skip = IDENTITY_COLUMNS.get((model._meta.app_label, model._meta.model_name), set())
+    key = (model._meta.app_label, model._meta.model_name)
+    skip = IDENTITY_COLUMNS.get(key, set()) | SECRET_COLUMNS.get(key, set())
     fields = []
     for field in model._meta.concrete_fields:
         if not isinstance(field, models.CharField | models.TextField | models.JSONField):
@@ -164,14 +184,24 @@ def _erase_import_ids(strings: dict[str, str]) -> int:
     """An import's id that holds one of ``strings`` (the co-op used an email, or a name, as
     its id for the person's rows) becomes its keyed hash: the id is gone, and a later import
     of the same file still knows the row and skips it, so the person is not imported again.
-    Returns how many ids were replaced."""
+    A text counts only as a whole: not inside a longer word or number (an address line
+    "1234" leaves another member's "M12345" alone). Returns how many ids were replaced."""
     texts = [s for s in strings if len(s) >= SHORTEST_SWEPT]
     if not texts:
         return 0
+    whole = [
+        re.compile(rf"(?<![^\W_]){re.escape(text)}(?![^\W_])", re.IGNORECASE) for text in texts
+    ]
     condition = Q()
     for text in texts:
         condition |= Q(external_id__icontains=text)
-    found = ImportedRecord.objects.filter(condition).values_list("pk", "external_id")
+    found = [
+        (pk, external_id)
+        for pk, external_id in ImportedRecord.objects.filter(condition).values_list(
+            "pk", "external_id"
+        )
+        if any(pattern.search(external_id) for pattern in whole)
+    ]
     for pk, external_id in found:
         erase_update(
             ImportedRecord.objects.filter(pk=pk), external_id=erased_import_id(external_id)

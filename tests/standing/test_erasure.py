@@ -480,3 +480,57 @@ def test_each_triggers_erasable_columns_are_the_codes():
         assert installed, f"{function} has no erasure clause"
         listed = {str(re.findall(r"'([^']+)'", array)) for array in installed}
         assert listed == {str(ERASABLE_COLUMNS[table])}, table
+
+
+def test_secrets_and_one_time_keys_are_never_rewritten(coop_admin):
+    """A swept text found by chance inside another person's password hash, a form's one-time
+    key or a service token would corrupt them: those columns hold no words and are left."""
+    from oauth2_provider.models import AccessToken
+
+    from meetcoop.core.models import SubmissionKey
+    from meetcoop.users.models import User
+
+    member = MemberFactory(name=NAME, email=EMAIL, postal_address="Flat 3\n08001 Barcelona")
+    end(MembershipFactory(member=member))
+    other = UserFactory()
+    hashed = "pbkdf2_sha256$870000$q08001 Barcelonaz$c2FsdA=="
+    User.objects.filter(pk=other.pk).update(password=hashed)
+    key = SubmissionKey.objects.create(key="x08001 Barcelonay-kept-as-it-is")
+    token = AccessToken.objects.create(
+        user=other,
+        token="tok-08001 barcelona-live",
+        scope="openid",
+        expires=timezone.now() + datetime.timedelta(minutes=5),
+    )
+    note = MoneyEntryFactory(member=member, status="approved", description="08001 Barcelona")
+
+    confirmed(member, coop_admin)
+
+    assert User.objects.get(pk=other.pk).password == hashed
+    assert SubmissionKey.objects.get(pk=key.pk).key == "x08001 Barcelonay-kept-as-it-is"
+    assert AccessToken.objects.get(pk=token.pk).token == "tok-08001 barcelona-live"
+    assert LedgerEntry.objects.get(pk=note.pk).description == "(erased)"  # the words still go
+
+
+def test_an_import_id_is_erased_only_where_it_names_the_person_whole(coop_admin):
+    """An import's id is replaced when it holds the person's name or email as a whole, not
+    when the text is only part of a longer word (another person's id)."""
+    from standing.models import ImportedRecord, ImportRun, erased_import_id
+
+    member = MemberFactory(name="Ana Roca", email="ana.roca@example.net", postal_address="")
+    end(MembershipFactory(member=member))
+    someone = MemberFactory(name="Ana Rocabert")
+    run = ImportRun.objects.create(
+        actor=coop_admin, outcome=ImportRun.Outcome.WRITTEN, files=[], counts={}
+    )
+    mine = ImportedRecord.objects.create(
+        kind="members", external_id="ana roca", object_id=member.pk, run=run
+    )
+    theirs = ImportedRecord.objects.create(
+        kind="members", external_id="ana rocabert", object_id=someone.pk, run=run
+    )
+
+    confirmed(member, coop_admin)
+
+    assert ImportedRecord.objects.get(pk=mine.pk).external_id == erased_import_id("ana roca")
+    assert ImportedRecord.objects.get(pk=theirs.pk).external_id == "ana rocabert"
