@@ -61,14 +61,19 @@ def send_templated_email(
     return message.send()
 
 
+# Rows of ``send_once_each`` read at once (with what they select and prefetch).
+SEND_CHUNK = 500
+
+
 def send_once_each(
     rows: models.QuerySet, *, mark: str, send: Callable[[models.Model, object], int]
 ) -> int:
     """Send the email of each row of ``rows`` whose ``mark`` (a date-time field of the row) is
     empty, with ``send(row, connection)``, and set the mark: each row in a short transaction of
     its own that marks the row first (a conditional UPDATE, which holds the row until the
-    transaction ends) and then sends its email, over one session with the mail server. Returns
-    the number of emails ``send`` reports.
+    transaction ends) and then sends its email, over one session with the mail server. The
+    rows are read ``SEND_CHUNK`` at a time (one query, and those of ``rows``' prefetches, per
+    chunk); each then costs its one UPDATE. Returns the number of emails ``send`` reports.
 
     So a task that writes to many people is safe to run twice, or twice at once (a task
     delivered again after a worker restarted mid-way, a task enqueued twice): a row already
@@ -81,16 +86,16 @@ def send_once_each(
     manager = rows.model._default_manager
     sent = 0
     with get_connection() as connection:
-        for pk in ids:
-            try:
-                with transaction.atomic():
-                    if not manager.filter(pk=pk, **unmarked).update(**{mark: timezone.now()}):
-                        continue  # sent meanwhile, by another run
-                    row = rows.filter(pk=pk).first()
-                    if row is None:  # no longer one to write to (a voter who voted meanwhile)
-                        transaction.set_rollback(True)
-                        continue
-                    sent += send(row, connection)
-            except Exception:  # the mail server refused: unmarked again, for a run again
-                logger.exception("The email of %s %s was not sent.", rows.model.__name__, pk)
+        for start in range(0, len(ids), SEND_CHUNK):
+            for row in rows.filter(pk__in=ids[start : start + SEND_CHUNK]).order_by("pk"):
+                try:
+                    with transaction.atomic():
+                        claimed = manager.filter(pk=row.pk, **unmarked)
+                        if not claimed.update(**{mark: timezone.now()}):
+                            continue  # sent meanwhile, by another run
+                        sent += send(row, connection)
+                except Exception:  # the mail server refused: unmarked again, for a run again
+                    logger.exception(
+                        "The email of %s %s was not sent.", rows.model.__name__, row.pk
+                    )
     return sent

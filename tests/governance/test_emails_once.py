@@ -13,6 +13,7 @@ from governance.models import Voter
 from tests.contributions.races import race
 from tests.factories import ProposalFactory
 from tests.governance.conftest import AFTER, CLOSES, NOW
+from tests.governance.test_proposals import vote
 
 pytestmark = pytest.mark.django_db
 
@@ -52,15 +53,7 @@ def test_the_reminder_run_twice_reaches_each_voter_once_and_not_one_who_voted_si
     proposal = open_proposal()
     services.closing_reminders_send(now=CLOSES - datetime.timedelta(hours=20))  # claims 3
     claimed = list(Voter.objects.filter(proposal=proposal).values_list("pk", flat=True))
-    (member, user) = voters[0]
-    services.stance_cast(
-        proposal=proposal,
-        member=member,
-        stance=Voter.Stance.AGREE,
-        reason="",
-        actor=user,
-        now=CLOSES - datetime.timedelta(hours=19),
-    )
+    vote(proposal, *voters[0], Voter.Stance.AGREE, now=CLOSES - datetime.timedelta(hours=19))
     mail.outbox.clear()
     assert tasks.send_closing_reminders_to(claimed) == 2
     assert tasks.send_closing_reminders_to(claimed) == 0
@@ -102,3 +95,21 @@ def test_the_opening_email_run_twice_at_once_reaches_each_voter_once(make_voters
     sent = race(*(partial(tasks.send_proposal_opened, proposal.pk) for _ in range(2)))
     assert sorted(sent) in ([0, 4], [1, 3], [2, 2])
     assert recipients() == emails_of(voters)
+
+
+def test_the_voters_are_read_at_once_not_one_query_each(make_voters, open_proposal):
+    """Each voter costs the UPDATE that marks it; the voters, their members and the proposal
+    are read in one query, however many they are (five here: three reads, not seven)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_voters(5)
+    proposal = open_proposal()
+    with CaptureQueriesContext(connection) as queries:
+        assert tasks.send_proposal_opened(proposal.pk) == 5
+    voter_table = Voter._meta.db_table
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and voter_table in q["sql"]]
+    marks = [q["sql"] for q in queries if q["sql"].startswith("UPDATE")]
+    # The ids to write to, the rows with their members and proposal, the proposal's tally.
+    assert len(reads) == 3
+    assert len(marks) == 5
