@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from meetcoop.core.banking import rf_reference
+from meetcoop.core.banking import rf_reference, validate_iban
 from meetcoop.core.dates import date_medium
 from meetcoop.core.models import AppendOnlyError, AppendOnlyModel
 from meetcoop.core.money import MONEY_FIELD, CurrencyField, Money
@@ -601,6 +601,20 @@ class BankCsvMapping(models.Model):
     name_column = models.CharField(_("payer's name column"), max_length=100)
     reference_column = models.CharField(_("reference or remittance column"), max_length=100)
     entry_id_column = models.CharField(_("entry identifier column"), max_length=100, blank=True)
+    # The account the exports are of: its entries are known by it, whichever mapping or format
+    # brings them (two mappings of one account, or its CAMT files, never record a transfer
+    # twice). Empty: the entries are known by the mapping.
+    iban = models.CharField(
+        _("account IBAN"),
+        max_length=34,
+        blank=True,
+        default="",
+        validators=[validate_iban],
+        help_text=_(
+            "The account these exports are of. Give it, and a transfer is recorded once even "
+            "when the same account's statements also come under another mapping or as CAMT."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -714,7 +728,8 @@ class BankLine(AppendOnlyModel):
         related_name="+",
         verbose_name=_("steward"),
     )
-    # The IBAN, the CSV mapping ("csv:<id>") or the statement ("stmt:<id>") it was booked on.
+    # The IBAN (of the CAMT file, or the one its CSV mapping names), else the CSV mapping
+    # ("csv:<id>") or the statement ("stmt:<id>") it was booked on.
     account = models.CharField(_("account"), max_length=80)
     entry_key = models.CharField(_("entry identifier"), max_length=120)
     position = models.PositiveIntegerField(_("position in the file"))

@@ -70,6 +70,15 @@ class StatementUploadForm(forms.Form):
         max_length=100,
         help_text=_("If your bank gives each entry an identifier."),
     )
+    iban = forms.CharField(
+        label=_("Account IBAN"),
+        required=False,
+        max_length=50,
+        help_text=_(
+            "The account these exports are of. Give it, and a transfer is recorded once even "
+            "when the same account's statements also come under another mapping or as CAMT."
+        ),
+    )
 
     # The fields a mapping keeps: the service that saves it names them.
     MAPPING_FIELDS = MAPPING_FIELDS

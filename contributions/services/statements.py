@@ -8,11 +8,12 @@ overlaps an earlier one, records nothing twice. Each payment carries the entry a
 import dataclasses
 import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
+from meetcoop.core.banking import compact_iban, validate_iban
 from meetcoop.core.errors import DomainError
 from membership.services import facts_changed_together
 
@@ -34,6 +35,7 @@ MAPPING_FIELDS = (
     "name_column",
     "reference_column",
     "entry_id_column",
+    "iban",
 )
 
 
@@ -60,6 +62,12 @@ def bank_csv_mapping_save(*, name: str, steward, actor, **fields) -> BankCsvMapp
         raise DomainError(
             _("Name the currency column, or give the currency of every row."), field="currency"
         )
+    values["iban"] = compact_iban(fields.get("iban") or "")
+    if values["iban"]:
+        try:
+            validate_iban(values["iban"])
+        except ValidationError as exc:
+            raise DomainError(exc.messages[0], field="iban") from exc
     if not values["date_format"]:
         values["date_format"] = "%d/%m/%Y"
     try:
@@ -96,8 +104,16 @@ def _account_of(parsed, *, mapping, sha256: str) -> str:
     if parsed.iban:
         return parsed.iban
     if parsed.format == "csv" and mapping is not None:
-        return f"csv:{mapping.pk}"
+        return mapping.iban or f"csv:{mapping.pk}"
     return f"stmt:{parsed.statement_id or sha256}"[:80]
+
+
+def _names_of_account(account: str, *, steward) -> list[str]:
+    """Every name the entries of ``account`` may be stored under: the account, and the
+    mappings that name it as their IBAN (their entries imported before they named it are
+    known by the mapping)."""
+    mappings = BankCsvMapping.objects.filter(steward=steward, iban=account).exclude(iban="")
+    return [account, *(f"csv:{pk}" for pk in mappings.values_list("pk", flat=True))]
 
 
 def statement_import(
@@ -126,7 +142,9 @@ def statement_import(
         with transaction.atomic():
             known = set(
                 BankLine.objects.filter(
-                    steward=steward, account=account, entry_key__in=list(seen)
+                    steward=steward,
+                    account__in=_names_of_account(account, steward=steward),
+                    entry_key__in=list(seen),
                 ).values_list("entry_key", flat=True)
             )
             statement = BankStatement.objects.create(
