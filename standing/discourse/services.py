@@ -4,7 +4,7 @@ recording what failed so a co-op admin sees it."""
 import datetime
 import logging
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
@@ -141,8 +141,10 @@ def connect_answer(*, user: User, fields: dict[str, str], on: datetime.date) -> 
         {"nonce": fields["nonce"], "return_sso_url": fields["return_sso_url"], **payload},
         settings.DISCOURSE_CONNECT_SECRET,
     )
-    url = fields["return_sso_url"]
-    return f"{url}{'&' if '?' in url else '?'}{urlencode({'sso': sso, 'sig': sig})}"
+    # The answer joins the address's own query, before any #fragment, as a browser reads it.
+    url = urlsplit(fields["return_sso_url"])
+    answer = urlencode({"sso": sso, "sig": sig})
+    return urlunsplit(url._replace(query=f"{url.query}&{answer}" if url.query else answer))
 
 
 # --- pushing groups --------------------------------------------------------------------------

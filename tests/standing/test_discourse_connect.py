@@ -182,6 +182,37 @@ def test_a_foreign_return_url_is_refused_even_when_signed(client, return_sso_url
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("return_sso_url", "query", "fragment"),
+    [
+        (f"{FORUM}/session/sso_login", {}, ""),
+        (f"{FORUM}/session/sso_login?lang=ca", {"lang": ["ca"]}, ""),
+        (f"{FORUM}/session/sso_login#top", {}, "top"),
+        (f"{FORUM}/session/sso_login?lang=ca#a?b", {"lang": ["ca"]}, "a?b"),
+    ],
+)
+def test_the_answer_joins_the_return_addresss_query_before_its_fragment(
+    client, return_sso_url, query, fragment
+):
+    """The signed answer is read from the query: after a #fragment a browser never sends it."""
+    _member, user = voting_member()
+    client.force_login(user)
+    params, nonce = discourse_request(return_sso_url=return_sso_url)
+
+    location = urlsplit(client.get(URL, params)["Location"])
+
+    sent = parse_qs(location.query)
+    assert {key: sent[key] for key in query} == query
+    assert set(sent) == {*query, "sso", "sig"}
+    assert location.fragment == fragment
+    sso, sig = sent["sso"][0], sent["sig"][0]
+    assert hmac.compare_digest(
+        hmac.new(SECRET.encode(), sso.encode(), hashlib.sha256).hexdigest(), sig
+    )
+    assert parse_qs(base64.b64decode(sso).decode())["nonce"] == [nonce]
+
+
+@pytest.mark.django_db
 def test_garbage_is_a_bad_request_not_an_error(client):
     _member, user = voting_member()
     client.force_login(user)
