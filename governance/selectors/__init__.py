@@ -70,6 +70,7 @@ from .listing import (
 )
 from .proposals import (
     Tally,
+    can_read_tally,
     can_view_proposal,
     draft_proposals_for_user,
     due_proposals,
@@ -117,6 +118,7 @@ __all__ = [
     "circle_attendance_leaving",
     "circle_attendance_of",
     "circle_meeting_soon",
+    "can_read_tally",
     "can_view_proposal",
     "circle_list",
     "circle_seats",

@@ -162,6 +162,18 @@ def can_view_proposal(user, proposal) -> bool:
     return proposal.voters.filter(member__in=members_of_user(user)).exists()
 
 
+def can_read_tally(user, proposal) -> bool:
+    """Co-op admins and the electorate: the tally, each stance and its reason are public to the
+    electorate only. An author outside it (a member who lapsed, a member putting a change to a
+    circle it does not sit in, the steward admin whose approval opened an admission) reads the
+    proposal and, once closed, its outcome; not who stood where."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_coop_admin(user):
+        return True
+    return proposal.voters.filter(member__in=members_of_user(user)).exists()
+
+
 def proposals_for_user(user, *, now: datetime.datetime) -> QuerySet[Proposal]:
     """Proposals ``user`` may see, with ``my_pending`` (how many of its members in the
     electorate have not voted yet)."""

@@ -126,7 +126,12 @@ def _proposal_page(request, proposal, *, stance_form=None, open_form=None, statu
         )
     outdated = selectors.proposal_is_outdated(proposal)
     diff = selectors.proposal_diff(proposal)
-    tally = selectors.proposal_tally(proposal) if state != Proposal.Status.DRAFT else None
+    # The tally and each stance are the electorate's (and co-op admins'): an author outside
+    # the electorate reads the text and the outcome, not who stood where.
+    reads_tally = state != Proposal.Status.DRAFT and (
+        bool(voters) or selectors.can_read_tally(request.user, proposal)
+    )
+    tally = selectors.proposal_tally(proposal) if reads_tally else None
     # Where the tally stands: the outcome the rule would give if the vote closed now.
     projection = (
         selectors.outcome_for(proposal, tally)
@@ -142,9 +147,7 @@ def _proposal_page(request, proposal, *, stance_form=None, open_form=None, statu
             "now": now,
             "tally": tally,
             "projection": projection,
-            "stances": selectors.proposal_stances(proposal)
-            if state != Proposal.Status.DRAFT
-            else [],
+            "stances": selectors.proposal_stances(proposal) if reads_tally else [],
             "diff": diff if diff is None else selectors.collapse_unchanged(diff),
             "text_html": selectors.render_markdown(proposal.text),
             "voters": voters,

@@ -8,6 +8,7 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from governance import services
+from governance.models import Proposal
 from tests.factories import (
     CircleFactory,
     CircleRoleFactory,
@@ -183,3 +184,67 @@ def test_a_hidden_proposal_answers_as_a_number_no_proposal_has(client, circle_vo
                 for r, u in zip((hidden, absent), urls, strict=True)
             ]
             assert pages[0] == pages[1]
+
+
+def test_an_author_outside_the_electorate_reads_the_outcome_not_the_stances(client, circle_vote):
+    """A member who sits in no circle may put a change to a document's circle: it reads its
+    proposal and the outcome, but the tally and each stance are the electorate's."""
+    proposal = circle_vote["proposal"]
+    Proposal.objects.filter(pk=proposal.pk).update(author=circle_vote["outside"])
+    client.force_login(circle_vote["outside"])
+    url = reverse("governance:proposal_detail", args=[proposal.pk])
+    for when in (NOW, AFTER):
+        with freeze_time(when):
+            page = client.get(url)
+        assert page.status_code == 200
+        body = page.content.decode()
+        assert "secret-title" in body
+        assert SECRET_REASON not in body
+        assert 'id="tally"' not in body and 'id="projection"' not in body
+    assert 'id="proposal-outcome"' in body  # the decision itself is told
+
+
+def test_the_steward_admin_who_approved_an_admission_does_not_read_the_stances(
+    client, django_capture_on_commit_callbacks
+):
+    """Approving an operational application opens its admission proposal with the approver as
+    author; a steward admin is no voter, so it does not read how each member stood."""
+    from resellers.services import application_approve
+    from tests.factories import (
+        ApplicationFactory,
+        CoopStewardFactory,
+        PolicyFactory,
+        StewardAdminFactory,
+    )
+
+    PolicyFactory()
+    voter, voter_user = voting_member()
+    steward = CoopStewardFactory()
+    approver = StewardAdminFactory(stewards=[steward])
+    application = ApplicationFactory(operational=True, steward=steward)
+    with freeze_time(NOW), django_capture_on_commit_callbacks(execute=True):
+        application_approve(application=application, actor=approver)
+    proposal = Proposal.objects.get(admission_application_id=application.pk)
+    assert proposal.author == approver
+    services.stance_cast(
+        proposal=proposal,
+        member=voter,
+        stance="block",
+        reason=SECRET_REASON,
+        actor=voter_user,
+        now=NOW,
+    )
+    client.force_login(approver)
+    with freeze_time(NOW):
+        page = client.get(reverse("governance:proposal_detail", args=[proposal.pk]))
+    assert page.status_code == 200
+    assert SECRET_REASON not in page.content.decode()
+    assert 'id="tally"' not in page.content.decode()
+    client.force_login(voter_user)
+    with freeze_time(NOW):
+        assert (
+            SECRET_REASON
+            in client.get(
+                reverse("governance:proposal_detail", args=[proposal.pk])
+            ).content.decode()
+        )
