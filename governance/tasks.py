@@ -70,8 +70,9 @@ def send_proposal_opened(proposal_id: int) -> int:
 
 @shared_task
 def send_closing_reminders_to(voter_ids: list[int]) -> int:
-    """The reminders claimed by ``closing_reminders_send``, to those who still have no stance."""
-    voters = Voter.objects.filter(pk__in=voter_ids, stance="", reminded_at__isnull=False)
+    """The reminders claimed by ``closing_reminders_send``, to those who still have no stance
+    on a proposal still open (a task run late, or again, after the closing writes nothing)."""
+    voters = selectors.voters_to_remind(voter_ids, now=timezone.now())
     return _send(voters, "reminder", "reminder_emailed_at")
 
 

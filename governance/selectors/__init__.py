@@ -87,6 +87,7 @@ from .proposals import (
     proposal_tally,
     proposals_for_user,
     voters_for,
+    voters_to_remind,
 )
 from .roles import (
     can_manage_role,
@@ -171,4 +172,5 @@ __all__ = [
     "seats_on_prefixed",
     "text_diff",
     "voters_for",
+    "voters_to_remind",
 ]

@@ -221,5 +221,18 @@ def proposal_stances(proposal) -> QuerySet[Voter]:
     return proposal.voters.select_related("member").order_by("member__name")
 
 
+def voters_to_remind(voter_ids, *, now: datetime.datetime) -> QuerySet[Voter]:
+    """Of the claimed ``voter_ids``, those a reminder still makes sense for: no stance yet, on
+    a proposal still open at ``now`` (a reminder sent after the closing would ask for a stance
+    nobody can take any more)."""
+    return Voter.objects.filter(
+        pk__in=voter_ids,
+        stance="",
+        reminded_at__isnull=False,
+        proposal__status=Proposal.Status.OPEN,
+        proposal__closes_at__gt=now,
+    )
+
+
 def due_proposals(*, now: datetime.datetime) -> QuerySet[Proposal]:
     return Proposal.objects.filter(status=Proposal.Status.OPEN, closes_at__lte=now)

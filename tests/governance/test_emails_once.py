@@ -7,6 +7,7 @@ from functools import partial
 
 import pytest
 from django.core import mail
+from freezegun import freeze_time
 
 from governance import services, tasks
 from governance.models import Voter
@@ -55,9 +56,26 @@ def test_the_reminder_run_twice_reaches_each_voter_once_and_not_one_who_voted_si
     claimed = list(Voter.objects.filter(proposal=proposal).values_list("pk", flat=True))
     vote(proposal, *voters[0], Voter.Stance.AGREE, now=CLOSES - datetime.timedelta(hours=19))
     mail.outbox.clear()
-    assert tasks.send_closing_reminders_to(claimed) == 2
-    assert tasks.send_closing_reminders_to(claimed) == 0
+    with freeze_time(CLOSES - datetime.timedelta(hours=18)):
+        assert tasks.send_closing_reminders_to(claimed) == 2
+        assert tasks.send_closing_reminders_to(claimed) == 0
     assert recipients() == emails_of(voters[1:])
+
+
+@pytest.mark.parametrize("recorded", [False, True])
+def test_a_reminder_run_after_the_closing_writes_to_nobody(make_voters, open_proposal, recorded):
+    """The worker was busy, or ran the task again, past the closing time: a reminder would ask
+    for a stance nobody can take any more."""
+    make_voters(2)
+    proposal = open_proposal()
+    services.closing_reminders_send(now=CLOSES - datetime.timedelta(hours=20))
+    claimed = list(Voter.objects.filter(proposal=proposal).values_list("pk", flat=True))
+    if recorded:
+        services.proposal_close(proposal=proposal, actor=None, now=AFTER, notify=False)
+    mail.outbox.clear()
+    with freeze_time(AFTER):
+        assert tasks.send_closing_reminders_to(claimed) == 0
+    assert mail.outbox == []
 
 
 def test_a_refused_address_is_written_to_when_the_task_runs_again_and_nobody_twice(

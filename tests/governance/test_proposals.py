@@ -310,7 +310,7 @@ def test_reminder_goes_once_to_those_who_have_not_voted(
     vote(proposal, *voters[0], Voter.Stance.AGREE)
     too_early = CLOSES - datetime.timedelta(days=2)
     day_before = CLOSES - datetime.timedelta(hours=20)
-    with django_capture_on_commit_callbacks(execute=True):
+    with freeze_time(day_before), django_capture_on_commit_callbacks(execute=True):
         assert services.closing_reminders_send(now=too_early) == 0
         assert services.closing_reminders_send(now=day_before) == 2
         assert services.closing_reminders_send(now=day_before) == 0
