@@ -61,6 +61,12 @@ class Tally:
             return Decimal("0")
         return Decimal(self.voted) * 100 / Decimal(self.electorate)
 
+    @property
+    def turnout_shown(self) -> Decimal:
+        """The turnout as it reads, in whole percent rounded down: 66.67 % under a 67 % quorum
+        must not read "67 %" anywhere (the outcome's reason, the page's "so far")."""
+        return self.turnout_percent.quantize(Decimal("1"), rounding=ROUND_DOWN)
+
 
 def proposal_tally(proposal) -> Tally:
     """The live tally from the electorate's latest stances (stored figures once closed)."""
@@ -99,8 +105,7 @@ def outcome_decided(proposal, tally: Tally) -> tuple[str, str, dict]:
             Proposal.Outcome.REJECTED,
             "quorum",
             {
-                # Rounded down: 66.67 % under a 67 % quorum must not read "67 % voted".
-                "turnout": str(tally.turnout_percent.quantize(Decimal("1"), rounding=ROUND_DOWN)),
+                "turnout": str(tally.turnout_shown),
                 "quorum": f"{proposal.quorum_percent.normalize():f}",  # 50, not 5E+1
             },
         )

@@ -85,6 +85,17 @@ def test_an_open_proposal_says_what_the_tally_would_give_now(client, open_propos
     assert selectors.outcome_for(proposal, selectors.proposal_tally(proposal))[0] == "rejected"
 
 
+def test_so_far_never_reads_as_the_quorum_when_it_falls_short(client, open_proposal, make_voters):
+    """2 of 3 (66.67 %) under a 67 % quorum: the projection and its "so far" agree, 66 %."""
+    voters = make_voters(3)
+    proposal = open_proposal(quorum_percent=67)
+    stance(proposal, voters[0], Voter.Stance.AGREE)
+    stance(proposal, voters[1], Voter.Stance.AGREE)
+    html = page(client, proposal, voters[0][1])
+    assert "would be rejected (quorum not reached: 66 % voted, 67 % needed)" in html
+    assert "So far 2 of 3 have taken a stance (66 %)." in html
+
+
 def test_a_closed_proposal_shows_its_outcome_not_a_projection(client, open_proposal, voters):
     proposal = open_proposal()
     stance(proposal, voters[0], Voter.Stance.AGREE)
