@@ -232,15 +232,17 @@ STANCE_REASON_MAX = 2000
 
 
 # Letters that show nothing (Hangul fillers, the blank Braille pattern), besides the
-# separators, control and format characters (zero-width spaces and joiners, soft hyphen).
+# separators, control and format characters (zero-width spaces and joiners, soft hyphen) and
+# the marks that only change the character before them (variation selectors, the combining
+# grapheme joiner, accents): alone, those show nothing either.
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def has_visible_text(text: str) -> bool:
-    """Whether ``text`` shows anything: a Block's reason of spaces, zero-width characters or
-    soft hyphens is no reason."""
+    """Whether ``text`` shows anything: a Block's reason of spaces, zero-width characters,
+    soft hyphens or marks with no letter to sit on is no reason."""
     return any(
-        unicodedata.category(char)[0] not in "CZ" and char not in _BLANK_LETTERS
+        unicodedata.category(char)[0] not in "CZM" and char not in _BLANK_LETTERS
         for char in text or ""
     )
 

@@ -80,6 +80,9 @@ def test_a_stale_form_posted_after_closing_is_refused_with_a_message(
         "\u200b",  # zero-width space
         "\u200b\u200c\u200d\u2060\ufeff",  # zero-width (non-)joiners, word joiner, BOM
         "\u00ad",  # soft hyphen
+        "\ufe0f\ufe0e",  # variation selectors, with no character to select
+        "\u034f\U000e0100",  # combining grapheme joiner, a supplementary variation selector
+        "\u17b4\u17b5",  # Khmer inherent vowels, which are written as nothing
     ],
 )
 def test_a_block_with_an_invisible_reason_is_refused(open_proposal, make_voters, reason):
@@ -119,6 +122,11 @@ def test_a_block_reason_with_one_visible_word_among_invisibles_is_kept(open_prop
         now=NOW,
     )
     assert voter.stance == "block"
+    # An accent written as a mark after its letter is part of a word, not an invisible one.
+    voter = services.stance_cast(
+        proposal=proposal, member=member, stance="block", reason="e\u0301", actor=user, now=NOW
+    )
+    assert voter.reason == "e\u0301"
 
 
 def test_a_crafted_post_for_another_members_vote_is_refused(client, open_proposal, make_voters):
