@@ -122,6 +122,19 @@ def circle_rule(
     return Reason("circle_none", False, {"count": 0})
 
 
+def meeting_cause(
+    kind: str, attended: int, held: int | None, day: datetime.date | None, at_risk: bool
+) -> str:
+    """The cause of an at-risk notice for missing the next meeting: the numbers it would
+    leave and the day of that meeting ("attendance:4/9:2026-12-10"). The day keeps one
+    meeting's warning apart from another's: the same numbers come back a year later, for
+    another meeting, and the member is warned again. "" when not at risk."""
+    if not at_risk:
+        return ""
+    cause = f"{kind}:{attended}/{held}"
+    return f"{cause}:{day.isoformat()}" if day is not None else cause
+
+
 def attendance_falls_under(
     *, attended: int, held: int, minimum_percent: Decimal, leaving, missed: int = 0
 ) -> tuple[datetime.date, int, int] | None:
@@ -146,6 +159,7 @@ def attendance_rule(
     minimum_percent: Decimal,
     window_days: int,
     next_meeting_held: int | None = None,
+    next_meeting_on: datetime.date | None = None,
     leaving=(),
     since: datetime.date | None = None,
 ) -> Reason:
@@ -156,6 +170,7 @@ def attendance_rule(
 
     ``next_meeting_held`` is the number of meetings the window will hold after the next
     meeting if the member misses it; when that would fall under the minimum, it is at risk.
+    ``next_meeting_on``: the day of that meeting, part of the cause (``meeting_cause``).
     ``leaving`` (see ``attendance_falls_under``): the meetings that stop counting within
     ``AT_RISK_DAYS`` as the window moves on; when their leaving alone would take it under the
     minimum, it is at risk too, and the reason names the last day the meeting it attended
@@ -165,7 +180,7 @@ def attendance_rule(
     passes = attended * HUNDRED >= minimum_percent * held
     # Missing the next meeting (none held yet, or a share at the edge) would lapse it.
     at_risk = bool(next_meeting_held) and (attended * HUNDRED < minimum_percent * next_meeting_held)
-    cause = f"attendance:{attended}/{next_meeting_held}" if at_risk else ""
+    cause = meeting_cause("attendance", attended, next_meeting_held, next_meeting_on, at_risk)
     until = None
     if passes and held and leaving:
         # The window moves on: a meeting it attended stops counting.
@@ -185,7 +200,8 @@ def attendance_rule(
                 missed=next_meeting_held - held,
             )
             if falls is not None:
-                at_risk, cause = True, f"attendance:{falls[1]}/{falls[2]}"
+                at_risk = True
+                cause = meeting_cause("attendance", falls[1], falls[2], next_meeting_on, at_risk)
 
     def params():
         values = {
@@ -252,13 +268,15 @@ def circle_attendance_rule(
     minimum_count: int,
     window_days: int,
     next_meeting_held: int | None = None,
+    next_meeting_on: datetime.date | None = None,
     leaving=(),
 ) -> Reason:
     """The meetings of the member's circles (those it sat in on the meeting's day) held in
     the window: at least ``minimum_percent`` of them and at least ``minimum_count`` (capped at
     the number held); none held passes, as for All Hands. ``next_meeting_held``: the number
     held after a meeting of its circles coming within ``AT_RISK_DAYS``, if the member misses
-    it; at risk when that would take it under the minimum. ``leaving``: the meetings that
+    it; at risk when that would take it under the minimum (``next_meeting_on``: the day of
+    that meeting, part of the cause). ``leaving``: the meetings that
     stop counting within ``AT_RISK_DAYS`` (see ``circle_attendance_falls_under``); at risk
     when their leaving alone would take it under, naming the day (``until``)."""
     passes = circle_attendance_passes(attended, held, minimum_percent, minimum_count)
@@ -266,7 +284,9 @@ def circle_attendance_rule(
     at_risk = bool(next_meeting_held) and not circle_attendance_passes(
         attended, next_meeting_held, minimum_percent, minimum_count
     )
-    cause = f"circle_attendance:{attended}/{next_meeting_held}" if at_risk else ""
+    cause = meeting_cause(
+        "circle_attendance", attended, next_meeting_held, next_meeting_on, at_risk
+    )
     until = None
     if passes and held and leaving and not at_risk:
         until = circle_attendance_falls_under(

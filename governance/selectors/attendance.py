@@ -4,7 +4,7 @@ attendance of All Hands Meetings as the status rule counts it."""
 import datetime
 from bisect import bisect_left
 
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, Min, OuterRef, Q, QuerySet
 
 from meetcoop.core.db import among
 from meetcoop.core.roles import is_coop_admin
@@ -256,12 +256,13 @@ def circle_attendance_of(
     on: datetime.date,
     soon_days: int,
     zone: tuple[datetime.date, datetime.date] | None = None,
-) -> tuple[tuple[int, int], bool, list[tuple[datetime.date, bool]]]:
+) -> tuple[tuple[int, int], datetime.date | None, list[tuple[datetime.date, bool]]]:
     """What ``circle_attendance_counts``, ``circle_meeting_soon`` and
     ``circle_attendance_leaving`` give for one membership, in Python, over ``circle_meetings``
     (from ``counted_and_upcoming_meetings``) and ``seats`` (every seat of the member that may
-    have been held on one of their days): ((held, attended), whether a meeting of its circles
-    comes within ``soon_days``, [(day, attended)] of those counted held in ``zone``)."""
+    have been held on one of their days): ((held, attended), the day of the first meeting of
+    its circles within ``soon_days`` (None: none comes), [(day, attended)] of those counted
+    held in ``zone``)."""
     first, last = window
     soon_last = on + datetime.timedelta(days=soon_days)
 
@@ -275,13 +276,13 @@ def circle_attendance_of(
         )
 
     held = attended = 0
-    soon = False
+    soon: datetime.date | None = None
     leaving: list[tuple[datetime.date, bool]] = []
     for meeting in circle_meetings:
         if not seated(meeting):
             continue
-        if on <= meeting.held_on <= soon_last:
-            soon = True
+        if on <= meeting.held_on <= soon_last and (soon is None or meeting.held_on < soon):
+            soon = meeting.held_on
         if (
             meeting.attendance_recorded_at is not None
             and first <= meeting.held_on <= last
@@ -374,11 +375,12 @@ def circle_attendance_counts(
     return {pk: (held, present) for pk, held, present in rows}
 
 
-def circle_meeting_soon(member_ids, *, on: datetime.date, days: int) -> set[int]:
-    """The ids among ``member_ids`` (ids, or a queryset of them) that sit, on its day, in the
-    circle of a meeting held from ``on`` to ``days`` days later. One query."""
+def circle_meeting_soon(member_ids, *, on: datetime.date, days: int) -> dict[int, datetime.date]:
+    """{member id: the day of the first meeting held from ``on`` to ``days`` days later of a
+    circle it sits in on that meeting's day} for the ids among ``member_ids`` (ids, or a
+    queryset of them) that have one. One query."""
     held_on = F("circle__meetings__held_on")
-    return set(
+    return dict(
         CircleRole.objects.filter(
             among("member_id", member_ids),
             Q(
@@ -389,6 +391,7 @@ def circle_meeting_soon(member_ids, *, on: datetime.date, days: int) -> set[int]
             & (Q(ended_on__isnull=True) | Q(ended_on__gte=held_on)),
         )
         .order_by()
-        .values_list("member_id", flat=True)
-        .distinct()
+        .values("member_id")
+        .annotate(first=Min("circle__meetings__held_on"))
+        .values_list("member_id", "first")
     )

@@ -216,7 +216,7 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
     )
 
     meetings, totals, invoices = [], {}, []
-    circle_attended, circle_soon, circle_leaving = {}, set(), {}
+    circle_attended, circle_soon, circle_leaving = {}, {}, {}
     if not operational:
         upcoming = list(
             Meeting.objects.filter(kind=Meeting.Kind.ALL_HANDS, held_on__gte=on).order_by(
@@ -245,8 +245,8 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
                     soon_days=rules.AT_RISK_DAYS,
                     zone=zone,
                 )
-                if soon:
-                    circle_soon.add(m.member_id)
+                if soon is not None:
+                    circle_soon[m.member_id] = soon
                 if leaving:
                     circle_leaving[m.pk] = leaving
     if users:
@@ -298,11 +298,12 @@ def member_dashboard(user, *, on: datetime.date, now: datetime.datetime) -> dict
             member_id: [m.held_on for m in meetings if member_id in m.attendees]
             for member_id in {m.member_id for m in operational}
         },
-        "meeting_soon": bool(
-            operational
-            and upcoming
-            and upcoming[0].held_on <= on + datetime.timedelta(days=rules.AT_RISK_DAYS)
-        ),
+        # The day of the next All Hands Meeting within the at-risk days, or None.
+        "meeting_soon": upcoming[0].held_on
+        if operational
+        and upcoming
+        and upcoming[0].held_on <= on + datetime.timedelta(days=rules.AT_RISK_DAYS)
+        else None,
         "reseller": reseller_overdue_items(list(owners), owners, on=on),
         "circle_attended": circle_attended,
         "circle_meeting_soon": circle_soon,

@@ -60,12 +60,18 @@ def _circle_counts(member_ids, on) -> tuple[dict[int, int], set[int]]:
     return counts, endless
 
 
-def _next_all_hands_within(on, days):
-    return Meeting.objects.filter(
-        kind=Meeting.Kind.ALL_HANDS,
-        held_on__gte=on,
-        held_on__lte=on + datetime.timedelta(days=days),
-    ).exists()
+def _next_all_hands_within(on, days) -> datetime.date | None:
+    """The day of the next All Hands Meeting held from ``on`` to ``days`` days later, or None."""
+    return (
+        Meeting.objects.filter(
+            kind=Meeting.Kind.ALL_HANDS,
+            held_on__gte=on,
+            held_on__lte=on + datetime.timedelta(days=days),
+        )
+        .order_by("held_on")
+        .values_list("held_on", flat=True)
+        .first()
+    )
 
 
 def leaving_zone(on: datetime.date, window_days: int) -> tuple[datetime.date, datetime.date]:
@@ -369,7 +375,7 @@ def status_facts(
             ),
             "meeting_days": lambda: all_hands_days(window) if read_all_hands else [],
             "meeting_soon": lambda: (
-                read_all_hands and _next_all_hands_within(on, rules.AT_RISK_DAYS)
+                _next_all_hands_within(on, rules.AT_RISK_DAYS) if read_all_hands else None
             ),
             "circle_attended": lambda: (
                 circle_attendance_counts(operational, window) if read_circles else {}
@@ -377,7 +383,7 @@ def status_facts(
             "circle_meeting_soon": lambda: (
                 circle_meeting_soon(operational_members, on=on, days=rules.AT_RISK_DAYS)
                 if read_circles
-                else set()
+                else {}
             ),
             "reseller": lambda: _reseller_overdue_items(operational, on) if has_operational else {},
             "seat_days": lambda: (
@@ -448,16 +454,17 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
     (a column after those, such as the stored next check, is ignored).
     ``facts``: ``totals`` {member_id: (approved EUR, hours)}, ``attended`` {pk: meetings
     attended}, ``dues`` {pk: unpaid invoices}, ``circles`` {member_id: circles seated in},
-    ``meeting_days`` (sorted days of the meetings that count), ``meeting_soon`` (an All Hands
-    Meeting within ``AT_RISK_DAYS``), ``attended_leaving`` {member_id: days of the meetings
-    it attended that count and stop counting within ``AT_RISK_DAYS`` (``leaving_zone``; more
-    may be given)}, ``reseller`` {member_id: (reports, payments) overdue},
+    ``meeting_days`` (sorted days of the meetings that count), ``meeting_soon`` (the day of
+    the next All Hands Meeting within ``AT_RISK_DAYS``, or None), ``attended_leaving``
+    {member_id: days of the meetings it attended that count and stop counting within
+    ``AT_RISK_DAYS`` (``leaving_zone``; more may be given)}, ``reseller`` {member_id:
+    (reports, payments) overdue},
     ``seats_ending`` {member_id: the last day of its unbroken seating from ``on``, for those
     whose seats all end within ``AT_RISK_DAYS``}, ``seat_days`` {member_id: the next day its
     seats change by time alone}, ``dues_next`` {pk: the next day its invoices do},
     ``terms_required`` (``terms_fact`` of each required version), ``circle_attended`` {pk:
-    (circle meetings that count, attended)} and ``circle_meeting_soon`` (member ids with a
-    meeting of their circles within ``AT_RISK_DAYS``), both read only when the policy's
+    (circle meetings that count, attended)} and ``circle_meeting_soon`` ({member id: the day
+    of the next meeting of its circles within ``AT_RISK_DAYS``}), both read only when the policy's
     participation rule counts circle meetings. ``policies``: every policy, by
     ``effective_from``.
     """
@@ -479,7 +486,7 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
     meetings_leave = counts_all_hands and bool(
         leaving_meetings(meeting_days, (), admitted_on=None, on=on, window_days=window)
     )
-    circle_soon = facts.get("circle_meeting_soon", set())
+    circle_soon = facts.get("circle_meeting_soon", {})
     circle_minimum = today_policy.circle_attendance_minimum_percent
     circle_count = today_policy.circle_attendance_minimum_count
     no_circle_meetings = (0, 0)
@@ -535,6 +542,7 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
                     minimum_percent=minimum,
                     window_days=window,
                     next_meeting_held=held + 1 if meeting_soon else None,
+                    next_meeting_on=meeting_soon or None,
                     leaving=leaving_meetings(
                         meeting_days,
                         attended_leaving.get(member_id, ()),
@@ -559,6 +567,7 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
                     minimum_count=circle_count,
                     window_days=window,
                     next_meeting_held=circle_held + 1 if member_id in circle_soon else None,
+                    next_meeting_on=circle_soon.get(member_id),
                     leaving=circle_leaving_of(circle_leaving[pk], on=on, window_days=window)
                     if circle_held and pk in circle_leaving
                     else (),

@@ -207,7 +207,9 @@ def test_a_circle_meeting_within_30_days_puts_a_member_at_the_minimum_at_risk():
     )
     evaluation = evaluate(membership)
     assert evaluation.computed == "active"
-    assert [r.cause for r in evaluation.at_risk] == ["circle_attendance:2/5"]
+    assert [r.cause for r in evaluation.at_risk] == [
+        f"circle_attendance:2/5:{(D + days(30)).isoformat()}"
+    ]
 
 
 # --- both, either ------------------------------------------------------------------------------
