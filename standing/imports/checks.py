@@ -172,8 +172,10 @@ _url_validator = URLValidator(schemes=["http", "https"])
 
 
 class Checker:
-    def __init__(self, sheets: list[Sheet], *, today: datetime.date):
+    def __init__(self, sheets: list[Sheet], *, today: datetime.date, importer: str = ""):
         self.today = today
+        # The email of the login importing: it approves the contributions that name nobody.
+        self.importer = importer.lower()
         self.plan = Plan()
         self.by_kind: dict[str, list[Sheet]] = defaultdict(list)
         for sheet in sheets:
@@ -369,6 +371,8 @@ class Checker:
                 "member_id", "user__email"
             )
         )
+        # (member id, email) of the logins that act for the members already imported.
+        self.acting_for = {(member, email.lower()) for member, email in self.contact_links}
         old_meetings = list(self.plan.known["meetings"].values())
         self.present = set(
             Attendance.objects.filter(in_ids("meeting_id", old_meetings)).values_list(
@@ -688,6 +692,23 @@ class Checker:
                 row.error(
                     "approved_by", _("No login with the email %(email)s.") % {"email": approver}
                 )
+        # Nobody approves their own contributions: not the login named, nor the one importing.
+        approving = approver or self.importer
+        if approving and (
+            (member, approving) in self.contact_seen
+            or (self._old("members", member), approving) in self.acting_for
+        ):
+            if approver:
+                reason = _(
+                    "%(email)s acts for the member this entry credits: nobody approves their "
+                    "own contributions."
+                ) % {"email": approver}
+            else:
+                reason = _(
+                    "You act for the member this entry credits: nobody approves their own "
+                    "contributions. Name who approved it in approved_by."
+                )
+            row.error("approved_by", reason)
         approved_on = row.date("approved_on", today=self.today) or day
         if approved_on < day:
             row.error("approved_on", _("Must be on or after %(column)s.") % {"column": "date"})
@@ -695,6 +716,8 @@ class Checker:
         return entry
 
 
-def check(sheets: list[Sheet], *, today: datetime.date) -> Plan:
-    """Every row of ``sheets`` checked; the plan of what to write, or its errors."""
-    return Checker(sheets, today=today).run()
+def check(sheets: list[Sheet], *, today: datetime.date, importer: str = "") -> Plan:
+    """Every row of ``sheets`` checked; the plan of what to write, or its errors.
+    ``importer``: the email of the login importing, which approves the contributions whose
+    ``approved_by`` is empty ("" for the system)."""
+    return Checker(sheets, today=today, importer=importer).run()

@@ -79,7 +79,7 @@ def coop_import(
     files = list(files)
     hashes = [{"name": name, "sha256": hashlib.sha256(data).hexdigest()} for name, data in files]
     sheets, errors = read_files(files)
-    plan = check(sheets, today=today)
+    plan = check(sheets, today=today, importer=getattr(actor, "email", "") or "")
     errors = errors + plan.errors
     if errors or dry_run:
         outcome = ImportRun.Outcome.REFUSED if errors else ImportRun.Outcome.CHECKED
