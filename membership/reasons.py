@@ -205,6 +205,12 @@ def reason_text(reason: dict) -> str:
         return ngettext("Member of %(count)s circle.", "Member of %(count)s circles.", count) % {
             "count": count
         }
+    if reason["code"] == "circle_attendance_none_held" and params.get("since"):
+        # Admitted inside the window: its circles' meetings count from the admission day.
+        return (
+            str(_("None of your circles held a meeting since you were admitted on %(since)s."))
+            % params
+        )
     if reason["code"] == "attendance_none_held" and params.get("since"):
         # Admitted inside the window: it starts on the admission day for this member.
         return (

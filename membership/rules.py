@@ -270,6 +270,7 @@ def circle_attendance_rule(
     next_meeting_held: int | None = None,
     next_meeting_on: datetime.date | None = None,
     leaving=(),
+    since: datetime.date | None = None,
 ) -> Reason:
     """The meetings of the member's circles (those it sat in on the meeting's day) held in
     the window: at least ``minimum_percent`` of them and at least ``minimum_count`` (capped at
@@ -278,7 +279,9 @@ def circle_attendance_rule(
     it; at risk when that would take it under the minimum (``next_meeting_on``: the day of
     that meeting, part of the cause). ``leaving``: the meetings that
     stop counting within ``AT_RISK_DAYS`` (see ``circle_attendance_falls_under``); at risk
-    when their leaving alone would take it under, naming the day (``until``)."""
+    when their leaving alone would take it under, naming the day (``until``). ``since``: the
+    member's admission, when it falls inside the window: a reason that none was held says
+    "since you were admitted", as for All Hands."""
     passes = circle_attendance_passes(attended, held, minimum_percent, minimum_count)
     # Missing the next meeting (none held yet, or a share at the edge) would lapse it.
     at_risk = bool(next_meeting_held) and not circle_attendance_passes(
@@ -311,6 +314,8 @@ def circle_attendance_rule(
             values["percent"] = attendance_percent(attended, held, minimum_percent)
         if until is not None:
             values["until"] = until.isoformat()
+        if since is not None and not held:
+            values["since"] = since.isoformat()
         return values
 
     if held == 0:

@@ -571,6 +571,9 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
                     leaving=circle_leaving_of(circle_leaving[pk], on=on, window_days=window)
                     if circle_held and pk in circle_leaving
                     else (),
+                    since=admitted_on
+                    if not circle_held and admitted_on and admitted_on > window_first
+                    else None,
                 )
             else:
                 circle_attendance = None

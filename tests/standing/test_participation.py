@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from freezegun import freeze_time
 
 from membership.models import Membership, Policy, StatusChange
@@ -354,3 +355,43 @@ def test_a_co_op_admin_adds_a_policy_that_counts_circle_meetings(client, coop_ad
     )
     assert refused.status_code == 200
     assert not Policy.objects.filter(effective_from=datetime.date(2026, 12, 2)).exists()
+
+
+# --- the words of "no circle meeting held" -----------------------------------------------------
+
+
+def _circle_attendance(membership):
+    (reason,) = [r for r in evaluate(membership).reasons if r.code.startswith("circle_att")]
+    return reason.code, reason_text(reason.as_json())
+
+
+def test_no_circle_meeting_since_an_admission_inside_the_window_says_since_the_admission():
+    """Its circle met before it was admitted: those meetings don't count for it, and "None of
+    your circles held a meeting in the last 365 days" would be untrue."""
+    rule("circle")
+    circle = CircleFactory()
+    CircleMeetingFactory(circle=circle, held_on=D - days(200))
+    membership = operational(admitted_on=D - days(100), circle=circle, seat_from=D - days(300))
+    code, text = _circle_attendance(membership)
+    assert code == "circle_attendance_none_held"
+    assert text == "None of your circles held a meeting since you were admitted on Aug 16, 2026."
+
+
+def test_no_circle_meeting_in_the_whole_window_names_the_window():
+    rule("circle")
+    membership = operational(admitted_on=D - days(500))
+    code, text = _circle_attendance(membership)
+    assert code == "circle_attendance_none_held"
+    assert text == "None of your circles held a meeting in the last 365 days."
+
+
+def test_the_dashboard_says_the_same_as_the_nightly_run(client):
+    rule("circle")
+    member = MemberContactFactory()
+    circle = CircleFactory()
+    CircleMeetingFactory(circle=circle, held_on=D - days(200))
+    membership = operational(admitted_on=D - days(100), circle=circle, member=member.member)
+    (card,) = member_dashboard(member.user, on=D, now=timezone.now())["cards"]
+    (reason,) = [r for r in card["reasons"] if r["code"].startswith("circle_att")]
+    assert reason["params"] == dict(evaluate(membership).reasons[-1].params)
+    assert reason["text"].startswith("None of your circles held a meeting since you were admitted")
