@@ -52,7 +52,9 @@ def my_ledger(request):
     if members:
         wanted = request.GET.get("member") or request.POST.get("member")
         member = next((m for m in members if str(m.pk) == wanted), members[0])
-    circles = selectors.circles_of_members([member.pk] if member else [], on=today)
+    # Every circle it has sat in: hours are reported for the day worked, also once the seat
+    # has ended (the service checks the seat on that day).
+    circles = selectors.circles_sat_in([member.pk] if member else [], on=today)
     # The waged roles the member holds (one query), offered on the form to report hours in.
     held = roles_held_by(member, on=today) if member else []
     roles = WagedRole.objects.filter(pk__in=held) if held else None

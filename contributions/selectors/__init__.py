@@ -40,6 +40,7 @@ from .invoices import (
 )
 from .ledger import (
     circles_of_members,
+    circles_sat_in,
     coordinates,
     decidable_ids,
     entries_visible_to,
@@ -109,6 +110,7 @@ __all__ = [
     "ResellerStanding",
     "approved_totals_by_member",
     "circles_of_members",
+    "circles_sat_in",
     "commitment_progress",
     "commitment_progress_for",
     "coordinates",

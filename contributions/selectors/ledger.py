@@ -34,6 +34,13 @@ def circles_of_members(member_ids: Iterable[int], *, on: datetime.date) -> Query
     return Circle.objects.filter(pk__in=seats.values("circle_id")).order_by("name")
 
 
+def circles_sat_in(member_ids: Iterable[int], *, on: datetime.date) -> QuerySet[Circle]:
+    """The circles the members sat in on ``on`` or on any day before: where they may report
+    hours worked (``labour_log`` checks the seat on the day worked), also after a seat ended."""
+    seats = CircleRole.objects.filter(member_id__in=list(member_ids), started_on__lte=on)
+    return Circle.objects.filter(pk__in=seats.values("circle_id")).order_by("name")
+
+
 def coordinates(user, circle_id: int, *, on: datetime.date) -> bool:
     return circles_coordinated_by(user, on=on).filter(pk=circle_id).exists()
 
