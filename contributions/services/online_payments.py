@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 
-from ..models import DuesRefund, LedgerEntry, OnlinePayment, OnlinePaymentEvent
+from ..models import DuesRefund, LedgerEntry, OnlinePayment, OnlinePaymentEvent, PledgeInvoice
 from ..payments import CheckoutRequest, ProviderError, ProviderEvent, minor_units, provider
 from ..selectors.online_payments import (
     invoice_kind,
@@ -246,8 +246,11 @@ def _record_paid(event: ProviderEvent, payment: OnlinePayment, on: datetime.date
             on=on,
         )
         return {"dues_payment": dues}
+    # Locked, so that two payment pages of one pledge paid at once are counted one at a time.
+    pledge = PledgeInvoice.objects.select_for_update().get(pk=payment.pledge_invoice_id)
+    _ensure_pledge_owes(pledge, payment.amount)
     entry = _system_money_record(
-        pledge=payment.pledge_invoice,
+        pledge=pledge,
         amount=payment.amount,
         currency=payment.currency,
         received_on=on,
@@ -255,6 +258,21 @@ def _record_paid(event: ProviderEvent, payment: OnlinePayment, on: datetime.date
         description=f"{note} · {payment.pledge_invoice.reference}",
     )
     return {"ledger_entry": entry}
+
+
+def _ensure_pledge_owes(pledge: PledgeInvoice, amount) -> None:
+    """Refuse a payment of ``pledge`` larger than what it still owes, as a dues payment is
+    refused: a second payment page paid, or money recorded by a treasurer meanwhile. The
+    message is kept for a treasurer, who refunds the member at the provider."""
+    outstanding = invoice_outstanding(pledge)
+    if outstanding <= 0:
+        raise DomainError(_("This invoice is already paid."), code="paid")
+    if amount > outstanding:
+        raise DomainError(
+            _("Only %(amount)s %(currency)s is outstanding on this invoice.")
+            % {"amount": outstanding, "currency": pledge.currency},
+            code="overpaid",
+        )
 
 
 def _record_refund(event, payment, paid_event, on, row) -> OnlinePaymentEvent:

@@ -496,6 +496,57 @@ def test_a_pledge_paid_online_is_an_approved_money_entry_and_a_refund_reverses_i
     assert LedgerEntry.objects.count() == 2
 
 
+def test_a_pledge_paid_on_two_payment_pages_records_the_second_for_the_treasurer(
+    client, stripe_on, sessions, pledge
+):
+    """Two payment pages opened for one pledge (two tabs), both paid: the second payment is
+    kept for a treasurer, as for dues, not recorded as a second approved money entry."""
+    client.force_login(pledge.user)
+    for _ in range(2):
+        client.post(reverse("contributions:pledge_pay", args=[pledge.invoice.pk]))
+    client.logout()
+
+    send(client, session_event("checkout.session.completed", amount=12000))
+    second = session_event(
+        "checkout.session.completed",
+        event_id="evt_2",
+        session="cs_test_2",
+        amount=12000,
+        payment_intent="pi_2",
+    )
+    assert send(client, second).status_code == 200
+
+    assert LedgerEntry.objects.count() == 1
+    event = OnlinePaymentEvent.objects.get(event_id="evt_2")
+    assert event.outcome == "ignored" and "already paid" in event.reason
+    assert event.ledger_entry is None
+
+
+def test_a_pledge_paid_online_beyond_what_a_treasurer_recorded_meanwhile_is_kept(
+    client, stripe_on, sessions, pledge
+):
+    client.force_login(pledge.user)
+    client.post(reverse("contributions:pledge_pay", args=[pledge.invoice.pk]))
+    client.logout()
+    LedgerEntry.objects.create(
+        member=pledge.invoice.membership.member,
+        kind="money",
+        pledge_invoice=pledge.invoice,
+        occurred_on=TODAY,
+        description="Bank transfer",
+        amount=Decimal("20.00"),
+        currency="EUR",
+        eur_rate=Decimal("1"),
+        eur_value=Decimal("20.00"),
+    )
+
+    send(client, session_event("checkout.session.completed", amount=12000))
+
+    assert LedgerEntry.objects.count() == 1
+    event = OnlinePaymentEvent.objects.get()
+    assert event.outcome == "ignored" and "Only 100.00 EUR is outstanding" in event.reason
+
+
 def test_another_member_cant_pay_someone_elses_pledge(client, stripe_on, sessions, pledge):
     client.force_login(MemberContactFactory().user)
     response = client.post(reverse("contributions:pledge_pay", args=[pledge.invoice.pk]))
