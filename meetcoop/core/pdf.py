@@ -2,7 +2,11 @@
 
 The text is set in DejaVu Sans, shipped in ``static/fonts/`` with its licence, so "€" and
 every accented name print on any machine, whatever fonts the system has. One font, one
-style: headings differ by size only."""
+style: headings differ by size only.
+
+Text is shaped (fpdf2's ``set_text_shaping``, with HarfBuzz): a name in a right-to-left
+script (Arabic, Hebrew) is drawn right to left, its letters joined as they are written,
+rather than left to right letter by letter, which reads backwards."""
 
 import logging
 from pathlib import Path
@@ -26,6 +30,7 @@ def pdf_document(*, title: str, landscape: bool = False, compress: bool = True) 
     pdf.set_title(title)
     pdf.set_creator(settings.SITE_NAME)
     pdf.add_font(FAMILY, "", str(FONT))
+    pdf.set_text_shaping(True)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     return pdf

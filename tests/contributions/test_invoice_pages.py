@@ -34,7 +34,9 @@ IBAN = "DE89370400440532013000"
 
 def pdf_text(data: bytes) -> str:
     """The text of a PDF fpdf2 wrote with one TrueType font: its strings are glyph ids,
-    read back through the font's ToUnicode map. Streams may be compressed (Flate)."""
+    read back through the font's ToUnicode map, one line per text object, in the order the
+    glyphs are drawn (left to right: right-to-left words come out reversed). Streams may be
+    compressed (Flate)."""
     streams = []
     for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
         raw = match.group(1)
@@ -48,10 +50,15 @@ def pdf_text(data: bytes) -> str:
                 glyphs[int(gid, 16)] = bytes.fromhex(code.decode()).decode("utf-16-be")
     text = []
     for stream in streams:
-        for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", stream, re.S):
-            raw = _unescape(literal)
-            ids = (int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2))
-            text.append("".join(glyphs.get(gid, "?") for gid in ids))
+        # One text object (BT ... ET) is one line; shaped text writes it glyph by glyph.
+        for block in re.findall(rb"\bBT\b(.*?)\bET\b", stream, re.S):
+            line = []
+            for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", block, re.S):
+                raw = _unescape(literal)
+                ids = (int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2))
+                line.append("".join(glyphs.get(gid, "?") for gid in ids))
+            if line:
+                text.append("".join(line))
     return "\n".join(text)
 
 
@@ -205,6 +212,30 @@ def test_the_pdf_has_the_same_facts_with_euro_and_accents(client, world, monkeyp
     assert "Núria Pérez" in text
     assert "€12.50" in text
     assert "DE89 3704 0044 0532 0130 00" in text
+
+
+@pytest.mark.parametrize(
+    ("name", "drawn"),
+    [
+        ("עמותת שיתוף", "ףותיש תתומע"),  # Hebrew
+        ("شركة التعاون", "نواعتلا ةكرش"),  # Arabic
+    ],
+)
+def test_a_right_to_left_name_is_drawn_right_to_left_in_the_pdf(
+    client, world, monkeypatch, name, drawn
+):
+    """Drawn left to right letter by letter, an RTL name read backwards on paper."""
+    monkeypatch.setattr(invoice_views, "COMPRESS_PDF", False)
+    member = world["invoice"].membership.member
+    member.name = name
+    member.save(update_fields=["name"])
+
+    response = page(client, world["member"], world["invoice"], "contributions:invoice_pdf")
+
+    text = pdf_text(response.content)
+    assert drawn in text  # the glyphs from left to right: the first letter is the rightmost
+    assert name not in text
+    assert "Núria" not in text and "€12.50" in text  # the rest still reads left to right
 
 
 def test_the_compressed_pdf_reads_the_same(client, world):
