@@ -12,10 +12,13 @@ Django's ``EmailField`` accepts spellings that mail delivery folds into another 
 Compared as typed they were other addresses: a second open application at a steward, and an
 approval that took a member's address for a new one and never asked its owner.
 
-``email_canonical`` writes such an address the way delivery reads it, in lower case. A
-non-ASCII domain stays in Unicode (``münchen.de`` stays readable); an ASCII one is left as
-typed (``xn--mnchen-3ya.de`` stays, as stored addresses were compared before). A domain that
-only looks like another (``gmaıl.com`` with a dotless i) is another domain, and stays one.
+- a domain in its ASCII (punycode) spelling: ``nuria@xn--mnchen-3ya.de`` is what sending
+  makes of ``nuria@münchen.de``, so both reach one mailbox.
+
+``email_canonical`` writes such an address the way delivery reads it, in lower case, with an
+internationalised domain in Unicode (``münchen.de`` stays readable, and
+``xn--mnchen-3ya.de`` is written ``münchen.de``). A domain that only looks like another
+(``gmaıl.com`` with a dotless i) is another domain, and stays one.
 """
 
 import contextlib
@@ -25,6 +28,8 @@ import re
 _NEEDLESSLY_QUOTED = re.compile(
     r"\"([-!#$%&'*+/=?^_`{}|~0-9a-z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9a-z]+)*)\"", re.I | re.ASCII
 )
+# A label of a domain in its ASCII (punycode) spelling.
+_PUNYCODE_LABEL = re.compile(r"(?:^|\.)xn--", re.I)
 
 
 def email_canonical(email: str) -> str:
@@ -39,4 +44,9 @@ def email_canonical(email: str) -> str:
         # A domain IDNA can't write (a label too long) is compared as typed.
         with contextlib.suppress(UnicodeError):
             domain = domain.encode("idna").decode("idna")
+    elif _PUNYCODE_LABEL.search(domain):
+        # The ASCII spelling of an internationalised domain, written in Unicode as above; a
+        # label that is not valid punycode is compared as typed.
+        with contextlib.suppress(UnicodeError):
+            domain = domain.lower().encode("ascii").decode("idna")
     return f"{local}@{domain}".lower()
