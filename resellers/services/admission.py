@@ -83,8 +83,14 @@ def admission_decided(*, application_id: int, adopted: bool, reason: str, actor,
     return application_close_not_admitted(
         application=application,
         actor=actor,
-        reason=_("The Permanent Assembly did not adopt the admission: %(why)s.") % {"why": reason},
+        reason=admission_refused_reason(reason),
     )
+
+
+def admission_refused_reason(why: str) -> str:
+    """Why an application was closed when the assembly did not adopt its admission, in the
+    active language; ``why`` is the proposal's outcome (``Proposal.outcome_text``)."""
+    return _("The Permanent Assembly did not adopt the admission: %(why)s.") % {"why": why}
 
 
 def application_admit(*, application: Application, actor, on: datetime.date):

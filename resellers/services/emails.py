@@ -6,7 +6,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from meetcoop.core.mail import absolute_url, send_templated_email
 
@@ -65,7 +65,12 @@ def application_decision_notify(*, application_id: int) -> bool:
             return False
         app.decision_notified_status = app.status
         app.save(update_fields=["decision_notified_status"])
-    context = {"application": app, "steward": app.steward, "password_url": ""}
+    context = {
+        "application": app,
+        "steward": app.steward,
+        "password_url": "",
+        "decision_reason": _decision_reason(app),
+    }
     if app.status == Application.Status.AWAITING_CONFIRMATION:
         context.update(_confirmation_context(app))
     if app.status in (Application.Status.APPROVED, Application.Status.ADMITTED):
@@ -75,6 +80,24 @@ def application_decision_notify(*, application_id: int) -> bool:
         context["login_url"] = absolute_url("account_login")
     _send_logged(f"decision_{app.status}", to=app.email, language=app.language, context=context)
     return True
+
+
+def _decision_reason(app: Application) -> str:
+    """The reason the decision email gives, in the applicant's language. The stored reason of
+    an admission the assembly did not adopt is in the co-op's language (whoever closed the
+    vote): it is worded again from the proposal's outcome."""
+    from governance.models import Proposal
+
+    from .admission import admission_refused_reason
+
+    if app.status == Application.Status.NOT_ADMITTED:
+        proposal = Proposal.objects.filter(
+            admission_application_id=app.pk, outcome=Proposal.Outcome.REJECTED
+        ).first()
+        if proposal is not None:
+            with translation.override(app.language or settings.LANGUAGE_CODE):
+                return admission_refused_reason(proposal.outcome_text)
+    return app.decision_reason
 
 
 def application_confirmation_send(*, application_id: int) -> bool:
