@@ -43,7 +43,9 @@ class CircleRole(models.Model):
         COORDINATOR = "coordinator", _("coordinator")
         MEMBER = "member", _("member")
 
-    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="roles")
+    circle = models.ForeignKey(
+        Circle, on_delete=models.CASCADE, related_name="roles", verbose_name=_("circle")
+    )
     member = models.ForeignKey(
         "membership.Member",
         on_delete=models.PROTECT,
@@ -141,7 +143,9 @@ class Meeting(models.Model):
 class Attendance(models.Model):
     """A member was present at a meeting (absence is the lack of a row)."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("meeting")
+    )
     member = models.ForeignKey(
         "membership.Member",
         on_delete=models.PROTECT,
@@ -150,7 +154,12 @@ class Attendance(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
 
     class Meta:
@@ -285,7 +294,10 @@ class DocumentVersion(AppendOnlyModel):
     """One adopted text of a document, linked to the proposal that adopted it."""
 
     document = models.ForeignKey(
-        GovernanceDocument, on_delete=models.PROTECT, related_name="versions"
+        GovernanceDocument,
+        on_delete=models.PROTECT,
+        related_name="versions",
+        verbose_name=_("document"),
     )
     number = models.PositiveIntegerField(_("version"))
     text = models.TextField(_("text (Markdown)"), max_length=DOCUMENT_TEXT_MAX)
@@ -472,7 +484,9 @@ class Voter(models.Model):
         ABSTAIN = "abstain", _("Abstain")
         BLOCK = "block", _("Block")
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="voters")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="voters", verbose_name=_("proposal")
+    )
     member = models.ForeignKey(
         "membership.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("member")
     )
@@ -480,7 +494,12 @@ class Voter(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     stance_at = models.DateTimeField(_("stance updated"), null=True, blank=True)
     stance_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cast by"),
     )
     reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
     # When each email reached (was handed to the mail server for) this voter: a task run
@@ -515,12 +534,19 @@ class Voter(models.Model):
 class StanceRecord(AppendOnlyModel):
     """Every stance ever cast, in order (the history behind ``Voter.stance``)."""
 
-    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="history")
+    voter = models.ForeignKey(
+        Voter, on_delete=models.PROTECT, related_name="history", verbose_name=_("voter")
+    )
     stance = models.CharField(_("stance"), max_length=8, choices=Voter.Stance.choices)
     reason = models.TextField(_("reason"), blank=True)
     cast_at = models.DateTimeField(_("cast"), default=timezone.now)
     cast_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cast by"),
     )
 
     class Meta:
@@ -637,7 +663,10 @@ class RoleApplication(models.Model):
     )
     statement = models.TextField(_("why you, for this role"))
     applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("applied by"),
     )
     applied_at = models.DateTimeField(_("applied"), default=timezone.now)
     status = models.CharField(
@@ -679,7 +708,10 @@ class RoleHolder(models.Model):
         verbose_name=_("member"),
     )
     application = models.OneToOneField(
-        RoleApplication, on_delete=models.PROTECT, related_name="holding"
+        RoleApplication,
+        on_delete=models.PROTECT,
+        related_name="holding",
+        verbose_name=_("application"),
     )
     started_on = models.DateField(pgettext_lazy("role held", "from"))
     ended_on = models.DateField(pgettext_lazy("role held", "until"), null=True, blank=True)

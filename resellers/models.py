@@ -152,7 +152,9 @@ class Steward(models.Model):
 class StewardOffer(models.Model):
     """A service level a steward offers, with how many memberships it can take."""
 
-    steward = models.ForeignKey(Steward, on_delete=models.CASCADE, related_name="offers")
+    steward = models.ForeignKey(
+        Steward, on_delete=models.CASCADE, related_name="offers", verbose_name=_("steward")
+    )
     service_level = models.ForeignKey(
         "membership.ServiceLevel",
         on_delete=models.PROTECT,
@@ -445,7 +447,12 @@ class Application(models.Model):
 class ApplicationDecision(AppendOnlyModel):
     """One change of an application's status: who, when, from what to what, and why."""
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("application"),
+    )
     status_from = models.CharField(
         _("from"), max_length=30, choices=Application.Status.choices, blank=True
     )

@@ -71,9 +71,14 @@ class AuditEntry(AppendOnlyModel):
     )
     action = models.CharField(_("action"), max_length=100, db_index=True)
     content_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ContentType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("kind of object"),
     )
-    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
     object = GenericForeignKey("content_type", "object_id")
     object_repr = models.CharField(_("object"), max_length=300, blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)

@@ -71,9 +71,14 @@ class Member(models.Model):
 
 
 class MemberContact(models.Model):
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="contact_links")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="contact_links", verbose_name=_("member")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_links"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="member_links",
+        verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=100, blank=True)
     is_primary = models.BooleanField(_("main contact"), default=False)
@@ -104,7 +109,9 @@ class Membership(models.Model):
         SUSPENDED = "suspended", _("suspended")
         ENDED = "ended", _("ended")
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="memberships")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("member")
+    )
     type = models.CharField(_("type"), max_length=12, choices=Type.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING

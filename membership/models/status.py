@@ -28,7 +28,10 @@ class StatusChange(AppendOnlyModel):
         APPLICATION = "application", _("application decision")
 
     membership = models.ForeignKey(
-        Membership, on_delete=models.PROTECT, related_name="status_changes"
+        Membership,
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+        verbose_name=_("membership"),
     )
     old_status = models.CharField(
         pgettext_lazy("status changed", "from"), max_length=10, choices=Membership.Status.choices
@@ -48,7 +51,12 @@ class StatusChange(AppendOnlyModel):
         verbose_name=_("by"),
     )
     run = models.ForeignKey(
-        "StatusRun", null=True, blank=True, on_delete=models.PROTECT, related_name="changes"
+        "StatusRun",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="changes",
+        verbose_name=_("status run"),
     )
     reasons = models.JSONField(_("reasons"), default=list, encoder=DjangoJSONEncoder)
     note = models.TextField(_("note"), blank=True)
@@ -133,7 +141,9 @@ class StatusNotice(models.Model):
         CHANGED = "changed", _("status changed")
         AT_RISK = "at_risk", _("at risk")
 
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="notices")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="notices", verbose_name=_("membership")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     cause = models.CharField(
         _("cause"),

@@ -33,9 +33,14 @@ class TermsVersion(models.Model):
 
 
 class TermsAcceptance(models.Model):
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="terms_acceptances")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="terms_acceptances", verbose_name=_("member")
+    )
     terms_version = models.ForeignKey(
-        TermsVersion, on_delete=models.PROTECT, related_name="acceptances"
+        TermsVersion,
+        on_delete=models.PROTECT,
+        related_name="acceptances",
+        verbose_name=_("terms version"),
     )
     accepted_at = models.DateTimeField(_("accepted"), default=timezone.now)
     accepted_by = models.ForeignKey(
@@ -45,6 +50,7 @@ class TermsAcceptance(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Empty when accepted on the application form, before any login existed."),
+        verbose_name=_("accepted by"),
     )
 
     class Meta:
