@@ -354,7 +354,7 @@ class DuesPayment(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.amount} {self.currency} · {date_medium(self.paid_on)}"
+        return f"{Money(self.amount, self.currency)} · {date_medium(self.paid_on)}"
 
 
 class PledgeInvoice(models.Model):
@@ -485,7 +485,7 @@ class RevenueSharePayment(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.amount_eur} EUR · {date_medium(self.paid_on)}"
+        return f"{Money(self.amount_eur, 'EUR')} · {date_medium(self.paid_on)}"
 
 
 class Compensation(AppendOnlyModel):

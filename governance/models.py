@@ -555,7 +555,7 @@ class StanceRecord(AppendOnlyModel):
         ordering = ["voter", "cast_at", "id"]
 
     def __str__(self):
-        return f"{self.voter}: {self.stance}"
+        return f"{self.voter}: {self.get_stance_display()}"
 
 
 class PublicListing(models.Model):

@@ -475,7 +475,10 @@ class ApplicationDecision(AppendOnlyModel):
         ordering = ["decided_at", "id"]
 
     def __str__(self):
-        return f"{self.application_id}: {self.status_from or '∅'} → {self.status_to}"
+        return (
+            f"{self.application_id}: {self.get_status_from_display() or '∅'} → "
+            f"{self.get_status_to_display()}"
+        )
 
 
 # --- Fair Use and service concerns (issue 14) -------------------------------------------------

@@ -69,7 +69,10 @@ class StatusChange(AppendOnlyModel):
 
     def __str__(self):
         day = date_medium(self.effective_on)
-        return f"{self.membership}: {self.old_status} → {self.new_status} ({day})"
+        return (
+            f"{self.membership}: {self.get_old_status_display()} → "
+            f"{self.get_new_status_display()} ({day})"
+        )
 
 
 class StatusRun(models.Model):
