@@ -164,6 +164,11 @@ def can_view_proposal(user, proposal) -> bool:
         return True
     if proposal.status == Proposal.Status.DRAFT:
         return False
+    return _in_electorate(user, proposal)
+
+
+def _in_electorate(user, proposal) -> bool:
+    """Whether one of ``user``'s members is in ``proposal``'s electorate (one query)."""
     return proposal.voters.filter(member__in=members_of_user(user)).exists()
 
 
@@ -174,9 +179,7 @@ def can_read_tally(user, proposal) -> bool:
     proposal and, once closed, its outcome; not who stood where."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if is_coop_admin(user):
-        return True
-    return proposal.voters.filter(member__in=members_of_user(user)).exists()
+    return is_coop_admin(user) or _in_electorate(user, proposal)
 
 
 def proposals_for_user(user, *, now: datetime.datetime) -> QuerySet[Proposal]:
