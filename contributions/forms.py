@@ -54,7 +54,9 @@ class SelfReportForm(forms.Form):
 
 
 class BatchLabourForm(forms.Form):
-    """One description and day for a circle; hours per seated member (empty = none)."""
+    """One description and day for a circle; hours per member listed (empty = none). The
+    view lists the members seated in the circle lately; the service checks each one's seat
+    on the day worked. Hours posted for a member not listed are refused, not ignored."""
 
     worked_on = forms.DateField(label=_("Date worked"), widget=DATE_INPUT)
     description = forms.CharField(
@@ -80,6 +82,12 @@ class BatchLabourForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        listed = {f"hours_{m.pk}" for m in self.members}
+        if any(
+            name.startswith("hours_") and name not in listed and str(value).strip()
+            for name, value in self.data.items()
+        ):
+            raise forms.ValidationError(_("Hours can be logged only for the members listed."))
         chosen = {
             m: cleaned[f"hours_{m.pk}"]
             for m in self.members

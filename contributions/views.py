@@ -1,6 +1,7 @@
 """Pages of the contributions app: thin, they parse input and call one service."""
 
 import contextlib
+import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -131,6 +132,10 @@ def my_ledger(request):
 
 # --- coordinators -----------------------------------------------------------------------------
 
+#: How far back the coordinate page lists the members who sat in the circle, to log hours
+#: worked while they did (the service checks each member's seat on the day worked).
+RECENT_SEAT_DAYS = 365
+
 
 def _plural_count(hours) -> int:
     """The number ngettext chooses the plural form by: whole hours as they are, a fraction
@@ -222,7 +227,11 @@ def coordinate(request):
     circle = next((c for c in circles if str(c.pk) == wanted), None) if wanted else circles[0]
     if circle is None:
         raise Http404(_("You don't coordinate this circle today."))
-    members = selectors.members_seated_in(circle, on=today)
+    # Hours are logged after the work, also once a seat has ended: everyone seated lately is
+    # listed, and the service checks each member's seat on the day worked.
+    members = selectors.members_seated_during(
+        circle, first=today - datetime.timedelta(days=RECENT_SEAT_DAYS), last=today
+    )
     form = BatchLabourForm(request.POST or None, members=members, initial={"worked_on": today})
     if request.method == "POST" and form.is_valid():
         try:
@@ -250,6 +259,7 @@ def coordinate(request):
             "circles": circles,
             "circle": circle,
             "form": form,
+            "recent_days": RECENT_SEAT_DAYS,
             "queue": [(e, e.member_id in own) for e in queue],
             "page_obj": page,
             "decision_form": DecisionForm(),

@@ -4,7 +4,7 @@ entries, and the queues of pending entries."""
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, When
 
 from governance.models import Circle, CircleRole
 from governance.selectors import circle_seats, circles_coordinated_by, seats_on
@@ -22,6 +22,29 @@ def members_seated_in(circle: Circle, *, on: datetime.date) -> QuerySet[Member]:
     """Members holding a seat (coordinator or member) in ``circle`` on ``on``."""
     seats = circle_seats(circle, on=on)
     return Member.objects.filter(pk__in=seats.values("member_id")).order_by("name")
+
+
+def members_seated_during(
+    circle: Circle, *, first: datetime.date, last: datetime.date
+) -> QuerySet[Member]:
+    """Members holding a seat in ``circle`` on at least one day from ``first`` to ``last``,
+    by name, in one query. Each carries ``left_on``: the day its last seat there ended when
+    that is before ``last`` (it no longer sits there on ``last``), else None."""
+    seats = circle.roles.filter(started_on__lte=last).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=first)
+    )
+    # The seat ending last comes first, an open seat before any: its end is the member's.
+    last_end = Subquery(
+        seats.filter(member=OuterRef("pk"))
+        .order_by(F("ended_on").desc(nulls_first=True))
+        .values("ended_on")[:1]
+    )
+    return (
+        Member.objects.filter(pk__in=seats.values("member_id"))
+        .annotate(last_end=last_end)
+        .annotate(left_on=Case(When(last_end__lt=last, then=F("last_end")), default=None))
+        .order_by("name")
+    )
 
 
 def is_seated_in(member, circle: Circle, *, on: datetime.date) -> bool:
