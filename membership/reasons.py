@@ -13,7 +13,7 @@ from meetcoop.core.money import format_money
 from .models import TermsVersion
 
 # Parameters stored as ISO dates (for machines) and worded in the reader's date format.
-DATE_PARAMS = ("deadline", "due", "until", "since")
+DATE_PARAMS = ("deadline", "due", "until", "since", "seated")
 # Percentages stored as text ("33.33"), worded with the reader's decimal separator.
 PERCENT_PARAMS = ("minimum", "percent")
 # Parameters stored as plain amounts in ``currency`` and worded as the reader writes money.
@@ -205,6 +205,12 @@ def reason_text(reason: dict) -> str:
         return ngettext("Member of %(count)s circle.", "Member of %(count)s circles.", count) % {
             "count": count
         }
+    if reason["code"] == "circle_attendance_none_held" and params.get("seated"):
+        # Seated inside the window: its circles' meetings count from the seat's first day.
+        return (
+            str(_("None of your circles held a meeting since you were seated on %(seated)s."))
+            % params
+        )
     if reason["code"] == "circle_attendance_none_held" and params.get("since"):
         # Admitted inside the window: its circles' meetings count from the admission day.
         return (

@@ -271,6 +271,7 @@ def circle_attendance_rule(
     next_meeting_on: datetime.date | None = None,
     leaving=(),
     since: datetime.date | None = None,
+    seated_since: datetime.date | None = None,
 ) -> Reason:
     """The meetings of the member's circles (those it sat in on the meeting's day) held in
     the window: at least ``minimum_percent`` of them and at least ``minimum_count`` (capped at
@@ -281,7 +282,10 @@ def circle_attendance_rule(
     stop counting within ``AT_RISK_DAYS`` (see ``circle_attendance_falls_under``); at risk
     when their leaving alone would take it under, naming the day (``until``). ``since``: the
     member's admission, when it falls inside the window: a reason that none was held says
-    "since you were admitted", as for All Hands."""
+    "since you were admitted", as for All Hands. ``seated_since``: the first day of its seats
+    held in the window, when after the window's first day: a meeting of its circles before
+    it does not count, so a reason that none was held says "since you were seated" (when
+    that day is after ``since``: the later of the two is where its meetings start to count)."""
     passes = circle_attendance_passes(attended, held, minimum_percent, minimum_count)
     # Missing the next meeting (none held yet, or a share at the edge) would lapse it.
     at_risk = bool(next_meeting_held) and not circle_attendance_passes(
@@ -314,8 +318,11 @@ def circle_attendance_rule(
             values["percent"] = attendance_percent(attended, held, minimum_percent)
         if until is not None:
             values["until"] = until.isoformat()
-        if since is not None and not held:
-            values["since"] = since.isoformat()
+        if not held:
+            if seated_since is not None and (since is None or seated_since > since):
+                values["seated"] = seated_since.isoformat()
+            elif since is not None:
+                values["since"] = since.isoformat()
         return values
 
     if held == 0:

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from django.db import connection, connections, transaction
-from django.db.models import Count, DateField, Q
+from django.db.models import Count, DateField, Min, Q
 from django.db.models.functions import Coalesce, TruncDate
 
 from contributions.selectors import (
@@ -38,26 +38,39 @@ from membership.selectors import policy_day_expression, policy_on, terms_in_forc
 from resellers.models import Steward
 
 
-def _circle_counts(member_ids, on) -> tuple[dict[int, int], set[int]]:
+def _circle_counts(
+    member_ids, on, first: datetime.date
+) -> tuple[dict[int, int], set[int], dict[int, datetime.date]]:
     """({member_id: circles seated in on ``on``}, the members holding on ``on`` a seat with no
-    end): one aggregate. The second tells ``seat_days_ahead``, which reads only the seats
-    dated ahead, who is seated beyond any end it reads."""
+    end, {member_id: the first day of its seats held from ``first`` to ``on``, when after
+    ``first``}): one aggregate. The second tells ``seat_days_ahead``, which reads only the
+    seats dated ahead, who is seated beyond any end it reads; the third where the meetings of
+    its circles start to count for a member seated inside the attendance window (``first``
+    its first day)."""
     rows = (
-        CircleRole.objects.filter(seats_on(on), among("member_id", member_ids))
+        CircleRole.objects.filter(
+            Q(started_on__lte=on),
+            Q(ended_on__isnull=True) | Q(ended_on__gte=first),
+            among("member_id", member_ids),
+        )
         .order_by()
         .values("member_id")
         .annotate(
-            n=Count("circle_id", distinct=True),
+            n=Count("circle_id", distinct=True, filter=seats_on(on)),
             endless=Count("pk", filter=Q(ended_on__isnull=True)),
+            seated_from=Min("started_on"),
         )
-        .values_list("member_id", "n", "endless")
+        .values_list("member_id", "n", "endless", "seated_from")
     )
-    counts, endless = {}, set()
-    for member_id, n, open_seats in rows:
-        counts[member_id] = n
+    counts, endless, seated_from = {}, set(), {}
+    for member_id, n, open_seats, started_on in rows:
+        if n:
+            counts[member_id] = n
         if open_seats:
             endless.add(member_id)
-    return counts, endless
+        if started_on > first:
+            seated_from[member_id] = started_on
+    return counts, endless, seated_from
 
 
 def _next_all_hands_within(on, days) -> datetime.date | None:
@@ -371,7 +384,9 @@ def status_facts(
             "attended": lambda: attended_counts(operational, window) if read_all_hands else {},
             "dues": lambda: unpaid_dues_for(user_memberships, on=on) if has_users else {},
             "circles": lambda: (
-                _circle_counts(operational_members, on) if has_operational else ({}, set())
+                _circle_counts(operational_members, on, window[0])
+                if has_operational
+                else ({}, set(), {})
             ),
             "meeting_days": lambda: all_hands_days(window) if read_all_hands else [],
             "meeting_soon": lambda: (
@@ -421,7 +436,7 @@ def status_facts(
         else {}
     )
     # The seats: both reads of one aggregate each, put together here.
-    facts["circles"], endless = facts["circles"]
+    facts["circles"], endless, facts["seated_from"] = facts["circles"]
     ahead = facts["seat_days"]
     facts["seat_days"] = ahead.firsts
     facts["seats_ending"] = {
@@ -461,11 +476,13 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
     (reports, payments) overdue},
     ``seats_ending`` {member_id: the last day of its unbroken seating from ``on``, for those
     whose seats all end within ``AT_RISK_DAYS``}, ``seat_days`` {member_id: the next day its
-    seats change by time alone}, ``dues_next`` {pk: the next day its invoices do},
-    ``terms_required`` (``terms_fact`` of each required version), ``circle_attended`` {pk:
-    (circle meetings that count, attended)} and ``circle_meeting_soon`` ({member id: the day
-    of the next meeting of its circles within ``AT_RISK_DAYS``}), both read only when the policy's
-    participation rule counts circle meetings. ``policies``: every policy, by
+    seats change by time alone}, ``seated_from`` {member_id: the first day of its seats held
+    in the attendance window, when after the window's first day}, ``dues_next`` {pk: the next
+    day its invoices do}, ``terms_required`` (``terms_fact`` of each required version),
+    ``circle_attended`` {pk: (circle meetings that count, attended)} and
+    ``circle_meeting_soon`` ({member id: the day of the next meeting of its circles within
+    ``AT_RISK_DAYS``}), both read only when the policy's participation rule counts circle
+    meetings. ``policies``: every policy, by
     ``effective_from``.
     """
     today_policy = policy_on(on, policies)
@@ -482,6 +499,7 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
     circle_attended = facts.get("circle_attended", {})
     attended_leaving = facts.get("attended_leaving", {})
     circle_leaving = facts.get("circle_leaving", {})
+    seated_from = facts.get("seated_from", {})
     # Whether any meeting stops counting within AT_RISK_DAYS: most days, none does.
     meetings_leave = counts_all_hands and bool(
         leaving_meetings(meeting_days, (), admitted_on=None, on=on, window_days=window)
@@ -574,6 +592,7 @@ def status_apply(rows, facts: dict, *, on: datetime.date, policies: list) -> lis
                     since=admitted_on
                     if not circle_held and admitted_on and admitted_on > window_first
                     else None,
+                    seated_since=seated_from.get(member_id) if not circle_held else None,
                 )
             else:
                 circle_attendance = None

@@ -395,3 +395,59 @@ def test_the_dashboard_says_the_same_as_the_nightly_run(client):
     (reason,) = [r for r in card["reasons"] if r["code"].startswith("circle_att")]
     assert reason["params"] == dict(evaluate(membership).reasons[-1].params)
     assert reason["text"].startswith("None of your circles held a meeting since you were admitted")
+
+
+def test_no_circle_meeting_since_a_seat_taken_inside_the_window_says_since_the_seat():
+    """Admitted long ago, seated in the circle since: its circle met before the seat began,
+    which doesn't count for it, and "in the last 365 days" would be untrue."""
+    rule("circle")
+    circle = CircleFactory()
+    CircleMeetingFactory(circle=circle, held_on=D - days(200))
+    membership = operational(admitted_on=D - days(500), circle=circle, seat_from=D - days(100))
+    code, text = _circle_attendance(membership)
+    assert code == "circle_attendance_none_held"
+    assert text == "None of your circles held a meeting since you were seated on Aug 16, 2026."
+
+
+def test_the_later_of_the_admission_and_the_seat_is_named():
+    rule("circle")
+    circle = CircleFactory()
+    CircleMeetingFactory(circle=circle, held_on=D - days(250))
+    seated_later = operational(admitted_on=D - days(300), circle=circle, seat_from=D - days(100))
+    assert _circle_attendance(seated_later)[1] == (
+        "None of your circles held a meeting since you were seated on Aug 16, 2026."
+    )
+    admitted_later = operational(admitted_on=D - days(100), circle=circle, seat_from=D - days(300))
+    assert _circle_attendance(admitted_later)[1] == (
+        "None of your circles held a meeting since you were admitted on Aug 16, 2026."
+    )
+
+
+def test_a_seat_held_since_before_the_window_names_the_window():
+    """Seated in another circle since before the window: its meetings could have counted all
+    year, so the window is named, whatever seat was taken since."""
+    rule("circle")
+    circle = CircleFactory()
+    CircleMeetingFactory(circle=circle, held_on=D - days(200))
+    membership = operational(admitted_on=D - days(500), circle=circle, seat_from=D - days(100))
+    CircleRoleFactory(member=membership.member, started_on=D - days(400))
+    (reason,) = [r for r in evaluate(membership).reasons if r.code.startswith("circle_att")]
+    assert reason_text(reason.as_json()) == (
+        "None of your circles held a meeting in the last 365 days."
+    )
+
+
+def test_the_dashboard_names_the_seat_as_the_nightly_run_does(client):
+    rule("circle")
+    member = MemberContactFactory()
+    circle = CircleFactory()
+    CircleMeetingFactory(circle=circle, held_on=D - days(200))
+    membership = operational(
+        admitted_on=D - days(500), circle=circle, seat_from=D - days(100), member=member.member
+    )
+    (card,) = member_dashboard(member.user, on=D, now=timezone.now())["cards"]
+    (reason,) = [r for r in card["reasons"] if r["code"].startswith("circle_att")]
+    assert reason["params"] == dict(evaluate(membership).reasons[-1].params)
+    assert reason["text"] == (
+        "None of your circles held a meeting since you were seated on Aug 16, 2026."
+    )
