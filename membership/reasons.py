@@ -69,11 +69,26 @@ TEXTS = {
     ),
     "terms_ok": _("The current terms are accepted."),
     "note": "%(note)s",
+    # What the system itself says of a change it made (see ``system_note``).
+    "admitted_by_assembly": _("Admitted by the Permanent Assembly."),
+    "application_approved": _("Application approved by %(steward)s."),
+    "added_in_admin": _("Added by hand in the admin."),
     "terms_pending": _("Please accept %(document)s %(version)s by %(deadline)s."),
     "terms_missing": _(
         "%(document)s %(version)s is not accepted; it had to be accepted by %(deadline)s."
     ),
 }
+
+# The notes the system writes on a change it makes, stored as codes (with parameters, such as
+# a steward's name) and worded in the reader's language; a note a person typed stays text.
+SYSTEM_NOTES = ("admitted_by_assembly", "application_approved", "added_in_admin")
+
+
+def system_note(code: str, **params) -> dict:
+    """A stored reason saying why the system made a change (a ``StatusChange``): the code of
+    one of ``SYSTEM_NOTES`` and its parameters, worded only when someone reads it."""
+    return {"code": code, "ok": True, "at_risk": False, "params": params}
+
 
 ADVICE = {
     "commitment_due": _("Log your hours or record a contribution to reach 100 %."),
@@ -253,13 +268,17 @@ def reason_advice(reason: dict) -> str:
 
 def status_change_words(change) -> list[str]:
     """Why a status changed (a ``StatusChange``), in the reader's words: the rules that failed
-    for a lapse, else the note of the person or decision that made it, else that every rule
-    was met (a membership active again)."""
+    for a lapse, else the note of the person who made it, else the system's note of the
+    decision that made it (an admission, an approval), else that every rule was met (a
+    membership active again)."""
     failing = [r for r in change.reasons or [] if not r.get("ok", True)]
     if failing:
         return [reason_text(r) for r in failing]
     if change.note:
         return [change.note]
+    notes = [reason_text(r) for r in change.reasons or [] if r.get("code") in SYSTEM_NOTES]
+    if notes:
+        return notes
     if change.reasons:
         return [str(_("Every rule was met."))]
     return []

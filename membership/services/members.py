@@ -16,6 +16,7 @@ from meetcoop.core.locks import lock_until_commit
 from meetcoop.users.models import User
 
 from ..models import Member, MemberContact, Membership, Policy, StatusChange
+from ..reasons import system_note
 from ..signals import membership_created
 from .signals import statuses_changed_after_commit
 
@@ -112,17 +113,18 @@ def membership_create(
     admitted_on: datetime.date | None,
     actor,
     source: str = StatusChange.Source.APPLICATION,
-    note: str = "",
+    note: dict | None = None,
 ):
     """Give ``member`` a membership of ``type``; refused when it already holds an open one.
 
-    A membership created in a status other than ``pending`` gets the first row of its status
-    history (``pending`` to that status, from ``source``: an application decision, or a person
-    in the admin, with ``note`` saying it in words), like every later change. A pending one
-    has no change yet: its admission writes the first row (``membership_admit``).
+        A membership created in a status other than ``pending`` gets the first row of its status
+        history (``pending`` to that status, from ``source``: an application decision, or a person
+        in the admin, with ``note`` saying it: a ``reasons.system_note``, worded in the reader's
+    language when read), like every later change. A pending one
+        has no change yet: its admission writes the first row (``membership_admit``).
 
-    Sends ``membership_created`` inside the transaction: contributions issues the first dues
-    invoice there, so a membership never exists without it, whoever made it."""
+        Sends ``membership_created`` inside the transaction: contributions issues the first dues
+        invoice there, so a membership never exists without it, whoever made it."""
     if type not in Membership.Type.values:
         raise DomainError(_("Unknown membership type."), field="type")
     if (type == Membership.Type.USER) != (service_level is not None):
@@ -171,7 +173,7 @@ def membership_create(
                 changed_at=membership.status_changed_at,
                 source=source,
                 actor=actor,
-                note=note,
+                reasons=[note] if note else [],
             )
         audit_log(
             actor=actor,
@@ -219,7 +221,7 @@ def membership_add(
         admitted_on=None if operational else on,
         actor=actor,
         source=StatusChange.Source.PERSON,
-        note=_("Added by hand in the admin."),
+        note=system_note("added_in_admin"),
     )
 
 

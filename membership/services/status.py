@@ -481,9 +481,10 @@ def membership_status_set(*, membership, status: str, actor, note: str, on=None)
     return change
 
 
-def membership_admit(*, membership, on, actor, note: str, applied_on=None):
+def membership_admit(*, membership, on, actor, note: dict, applied_on=None):
     """The Permanent Assembly adopted the admission of a pending operational membership: it
-    becomes active from ``on``, recorded with the note. Admitting it again is a no-op.
+    becomes active from ``on``, recorded with the note (a ``reasons.system_note``, worded in
+    the reader's language when read). Admitting it again is a no-op.
     ``applied_on``: the day the admitted application was submitted, when the membership was
     added by hand before (or after) it: its policy binds the commitment, not the day of the
     admin's add."""
@@ -498,7 +499,7 @@ def membership_admit(*, membership, on, actor, note: str, applied_on=None):
             effective_on=on,
             source=StatusChange.Source.APPLICATION,
             actor=actor,
-            note=note,
+            reasons=[note],
         )
         locked.status = Membership.Status.ACTIVE
         locked.status_changed_at = change.changed_at
@@ -513,9 +514,9 @@ def membership_admit(*, membership, on, actor, note: str, applied_on=None):
             actor=actor,
             action="membership.membership.admitted",
             obj=locked,
-            data={"note": note, "applied_on": locked.applied_on.isoformat()}
+            data={"note": note["code"], "applied_on": locked.applied_on.isoformat()}
             if "applied_on" in fields
-            else {"note": note},
+            else {"note": note["code"]},
         )
     membership.refresh_from_db()
     return change

@@ -19,6 +19,7 @@ from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 from membership import services as membership_services
 from membership.models import Membership
+from membership.reasons import system_note
 
 from ..models import Application
 from .transitions import OWNER_MUST_CONFIRM, _ask_owner, _lock, _owner_must_confirm, _transition
@@ -223,7 +224,7 @@ def _enrol(app: Application, *, actor, on: datetime.date):
             membership=pending,
             on=on,
             actor=actor,
-            note=_("Admitted by the Permanent Assembly."),
+            note=system_note("admitted_by_assembly"),
             # The commitment is the policy of the day the application was submitted.
             applied_on=timezone.localdate(app.submitted_at),
         )
@@ -239,9 +240,9 @@ def _enrol(app: Application, *, actor, on: datetime.date):
             admitted_on=on,
             actor=actor,
             note=(
-                _("Admitted by the Permanent Assembly.")
+                system_note("admitted_by_assembly")
                 if app.type == Application.Type.OPERATIONAL
-                else _("Application approved by %(steward)s.") % {"steward": app.steward}
+                else system_note("application_approved", steward=str(app.steward))
             ),
         )
     membership_services.terms_acceptances_record(

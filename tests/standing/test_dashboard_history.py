@@ -10,10 +10,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from freezegun import freeze_time
 
 from membership.models import Membership, StatusChange
+from membership.reasons import status_change_words, system_note
 from membership.services import membership_add
 from resellers.services import application_approve
 from standing.selectors.dashboard import next_nightly_check
@@ -89,7 +92,13 @@ def test_an_approval_in_the_admin_writes_the_first_status_change(terms_free_stew
         admin,
     )
     assert first.effective_on == datetime.date(2026, 12, 2)
-    assert first.note == f"Application approved by {steward.name}."
+    assert first.note == ""
+    assert status_change_words(first) == [f"Application approved by {steward.name}."]
+    with translation.override("fr"):  # stored as a code: read in the reader's language
+        assert status_change_words(first) == [
+            gettext("Application approved by %(steward)s.") % {"steward": steward.name}
+        ]
+        assert status_change_words(first) != [f"Application approved by {steward.name}."]
 
 
 @pytest.fixture
@@ -114,7 +123,11 @@ def test_a_membership_added_by_hand_writes_its_first_change_as_a_persons():
         "person",
         admin,
     )
-    assert first.note == "Added by hand in the admin."
+    assert first.note == ""
+    assert status_change_words(first) == ["Added by hand in the admin."]
+    with translation.override("de"):
+        assert status_change_words(first) == [gettext("Added by hand in the admin.")]
+        assert status_change_words(first) != ["Added by hand in the admin."]
 
 
 def test_a_pending_membership_has_no_change_until_its_admission():
@@ -131,7 +144,7 @@ def test_a_pending_membership_has_no_change_until_its_admission():
 def test_me_shows_the_history_newest_first_with_reasons_in_words(client, nightly):
     membership, user = member_with({"status": "lapsed"})
     change(membership, "pending", "active", datetime.date(2024, 1, 15), source="application",
-           note="Application approved by Comuns Reunits.")  # fmt: skip
+           reasons=[system_note("application_approved", steward="Comuns Reunits")])  # fmt: skip
     change(
         membership,
         "active",
