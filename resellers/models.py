@@ -16,6 +16,8 @@ from meetcoop.core.languages import language_choices
 from meetcoop.core.models import AppendOnlyError, AppendOnlyModel
 from meetcoop.core.money import MONEY_FIELD, CurrencyField, Money, round_money, validate_currency
 
+from .reasons import decision_reason_words
+
 
 def validate_language_list(value):
     known = {code for code, _name in settings.LANGUAGES}
@@ -356,6 +358,10 @@ class Application(models.Model):
         verbose_name=_("decided by"),
     )
     decision_reason = models.TextField(_("reason"), blank=True)
+    # A reason the system gave, as a code and its parameters (``resellers.reasons``), worded
+    # in the reader's language; ``decision_reason`` holds only the words a person typed.
+    decision_reason_code = models.CharField(max_length=40, blank=True, editable=False)
+    decision_reason_params = models.JSONField(default=dict, blank=True, editable=False)
     member = models.ForeignKey(
         "membership.Member",
         null=True,
@@ -438,6 +444,13 @@ class Application(models.Model):
         return self.status in self.UNDECIDED
 
     @property
+    def decision_reason_words(self) -> str:
+        """Why it was last decided, in the active language."""
+        return decision_reason_words(
+            self.decision_reason_code, self.decision_reason_params, self.decision_reason
+        )
+
+    @property
     def is_rejectable(self) -> bool:
         """Whether a steward's admin may still reject it (one waiting for its email's owner
         included)."""
@@ -458,6 +471,9 @@ class ApplicationDecision(AppendOnlyModel):
     )
     status_to = models.CharField(_("to"), max_length=30, choices=Application.Status.choices)
     reason = models.TextField(_("reason"), blank=True)
+    # A reason the system gave (see ``Application.decision_reason_code``).
+    reason_code = models.CharField(max_length=40, blank=True, editable=False)
+    reason_params = models.JSONField(default=dict, blank=True, editable=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -473,6 +489,11 @@ class ApplicationDecision(AppendOnlyModel):
         verbose_name = _("application decision")
         verbose_name_plural = _("application decisions")
         ordering = ["decided_at", "id"]
+
+    @property
+    def reason_words(self) -> str:
+        """Why, in the active language."""
+        return decision_reason_words(self.reason_code, self.reason_params, self.reason)
 
     def __str__(self):
         return (

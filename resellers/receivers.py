@@ -16,4 +16,6 @@ def on_admission_decided(sender, *, proposal, adopted, reason, actor, on, **kwar
         reason=reason,
         actor=actor,
         on=on,
+        outcome_code=proposal.outcome_code,
+        outcome_params=proposal.outcome_params,
     )

@@ -74,9 +74,13 @@ class ApplicationDecisionInline(admin.TabularInline):
     formset = BoundedInlineFormSet
     extra = 0
     can_delete = False
-    fields = ["decided_at", "status_from", "status_to", "decided_by", "reason"]
+    fields = ["decided_at", "status_from", "status_to", "decided_by", "reason_words"]
     readonly_fields = fields
     verbose_name_plural = _("decisions")
+
+    @admin.display(description=_("reason"))
+    def reason_words(self, obj):
+        return obj.reason_words
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("decided_by")
@@ -157,13 +161,17 @@ class ApplicationAdmin(ChangedByActionsMixin, StewardScopedAdminMixin, admin.Mod
                     "owner_confirmed_at",
                     "decided_at",
                     "decided_by",
-                    "decision_reason",
+                    "decision_reason_words",
                     "member",
                     "membership",
                 ]
             },
         ),
     ]
+
+    @admin.display(description=_("reason"))
+    def decision_reason_words(self, obj):
+        return obj.decision_reason_words
 
     def get_readonly_fields(self, request, obj=None):
         # What the applicant typed is kept as typed; decisions go through the actions.
@@ -442,7 +450,7 @@ class ApplicationAdmin(ChangedByActionsMixin, StewardScopedAdminMixin, admin.Mod
                     app.pledge_hours,
                     app.pledge_resources_value,
                     app.decided_at.isoformat() if app.decided_at else "",
-                    app.decision_reason,
+                    app.decision_reason_words,
                 ]
             )
         return response

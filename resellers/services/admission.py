@@ -22,6 +22,7 @@ from membership.models import Membership
 from membership.reasons import system_note
 
 from ..models import Application
+from ..reasons import NOT_ADOPTED
 from .transitions import OWNER_MUST_CONFIRM, _ask_owner, _lock, _owner_must_confirm, _transition
 
 logger = logging.getLogger(__name__)
@@ -72,9 +73,20 @@ def application_admission_reopen(*, application: Application, actor) -> bool:
 # --- the assembly's outcome (called by governance when the proposal closes) -------------------
 
 
-def admission_decided(*, application_id: int, adopted: bool, reason: str, actor, on):
+def admission_decided(
+    *,
+    application_id: int,
+    adopted: bool,
+    reason: str,
+    actor,
+    on,
+    outcome_code: str = "",
+    outcome_params: dict | None = None,
+):
     """The Permanent Assembly decided the admission of ``application_id``: admit the applicant,
-    or close the application with the outcome. Runs inside the proposal's close (see
+    or close the application with the outcome (``outcome_code`` and ``outcome_params``, the
+    proposal's, stored so that each reader reads it in their language; ``reason``, its words,
+    only for a proposal without a code). Runs inside the proposal's close (see
     ``governance.signals.admission_decided``); a ``DomainError`` here rolls the close back."""
     application = Application.objects.filter(pk=application_id).first()
     if application is None:
@@ -84,7 +96,9 @@ def admission_decided(*, application_id: int, adopted: bool, reason: str, actor,
     return application_close_not_admitted(
         application=application,
         actor=actor,
-        reason=admission_refused_reason(reason),
+        reason="" if outcome_code else admission_refused_reason(reason),
+        outcome_code=outcome_code,
+        outcome_params=outcome_params,
     )
 
 
@@ -151,10 +165,7 @@ def _admitted_already(app: Application, actor) -> bool:
         app,
         to=Application.Status.NOT_ADMITTED,
         actor=actor,
-        reason=_(
-            "The Permanent Assembly adopted the admission, but this member already holds an "
-            "operational membership: nothing new was made."
-        ),
+        reason_code="admitted_already",
     )
     return True
 
@@ -170,8 +181,16 @@ def _admitted_by_assembly(app: Application) -> bool:
     return asked is not None and asked.status_from == Application.Status.AWAITING_ASSEMBLY
 
 
-def application_close_not_admitted(*, application: Application, actor, reason: str) -> None:
-    """Close an operational application whose admission the assembly did not adopt."""
+def application_close_not_admitted(
+    *,
+    application: Application,
+    actor,
+    reason: str = "",
+    outcome_code: str = "",
+    outcome_params: dict | None = None,
+) -> None:
+    """Close an operational application whose admission the assembly did not adopt: why is
+    the proposal's outcome (its code and parameters), else ``reason`` in words."""
     with transaction.atomic():
         app = _lock(application)
         if app.status == Application.Status.NOT_ADMITTED:
@@ -181,7 +200,18 @@ def application_close_not_admitted(*, application: Application, actor, reason: s
                 _("Only an application awaiting the assembly can be closed; this one is %s.")
                 % app.get_status_display()
             )
-        _transition(app, to=Application.Status.NOT_ADMITTED, actor=actor, reason=reason)
+        _transition(
+            app,
+            to=Application.Status.NOT_ADMITTED,
+            actor=actor,
+            reason=reason,
+            reason_code=NOT_ADOPTED if outcome_code else "",
+            reason_params=(
+                {"outcome": outcome_code, "outcome_params": outcome_params or {}}
+                if outcome_code
+                else {}
+            ),
+        )
     application.refresh_from_db()
 
 

@@ -162,15 +162,16 @@ def application_submit(
                 pledge_resources_description=pledge_resources_description.strip(),
                 statement=statement.strip(),
                 decision_notified_status=status,
+                decision_reason_code="level_full"
+                if status == Application.Status.WAITLISTED
+                else "",
             )
             application.accepted_terms.set(current.values())
             ApplicationDecision.objects.create(
                 application=application,
                 status_from="",
                 status_to=status,
-                reason=_("The level is full; the application waits for a place.")
-                if status == Application.Status.WAITLISTED
-                else "",
+                reason_code="level_full" if status == Application.Status.WAITLISTED else "",
                 decided_at=now,
             )
             audit_log(

@@ -83,19 +83,21 @@ def application_decision_notify(*, application_id: int) -> bool:
 
 
 def _decision_reason(app: Application) -> str:
-    """The reason the decision email gives, in the applicant's language. The stored reason of
-    an admission the assembly did not adopt is in the co-op's language (whoever closed the
-    vote): it is worded again from the proposal's outcome."""
+    """The reason the decision email gives, in the applicant's language: the system's reason
+    from its code; a closed vote stored as words (before codes were), worded again from the
+    proposal's outcome; else the words a steward admin typed."""
     from governance.models import Proposal
 
     from .admission import admission_refused_reason
 
-    if app.status == Application.Status.NOT_ADMITTED:
-        proposal = Proposal.objects.filter(
-            admission_application_id=app.pk, outcome=Proposal.Outcome.REJECTED
-        ).first()
-        if proposal is not None:
-            with translation.override(app.language or settings.LANGUAGE_CODE):
+    with translation.override(app.language or settings.LANGUAGE_CODE):
+        if app.decision_reason_code:
+            return app.decision_reason_words
+        if app.status == Application.Status.NOT_ADMITTED:
+            proposal = Proposal.objects.filter(
+                admission_application_id=app.pk, outcome=Proposal.Outcome.REJECTED
+            ).first()
+            if proposal is not None:
                 return admission_refused_reason(proposal.outcome_text)
     return app.decision_reason
 

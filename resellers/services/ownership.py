@@ -128,10 +128,7 @@ def application_owner_confirm(
                     app,
                     to=Application.Status.WAITLISTED,
                     actor=approver,
-                    reason=_(
-                        "Confirmed by the email's owner, but the level filled meanwhile: the "
-                        "application waits for a place."
-                    ),
+                    reason_code="owner_confirmed_level_full",
                 )
         elif _admitted_by_assembly(app):
             if not _admitted_already(app, approver):
@@ -164,7 +161,7 @@ def application_owner_disown(*, application: Application, actor=None) -> Applica
             app,
             to=Application.Status.DISOWNED,
             actor=_owners_login(app, actor),
-            reason=_("The owner of this email says they did not send this application."),
+            reason_code="owner_disowned",
         )
     application.refresh_from_db()
     return application

@@ -73,26 +73,38 @@ def _ask_owner(app: Application, actor) -> None:
         app,
         to=Application.Status.AWAITING_CONFIRMATION,
         actor=actor,
-        reason=_(
-            "This email already belongs to a login or a member: its owner is asked to "
-            "confirm that the application is theirs."
-        ),
+        reason_code="owner_asked",
     )
 
 
-def _transition(app: Application, *, to: str, actor, reason: str = "") -> None:
+def _transition(
+    app: Application,
+    *,
+    to: str,
+    actor,
+    reason: str = "",
+    reason_code: str = "",
+    reason_params: dict | None = None,
+) -> None:
+    """``reason``: the words a person typed; ``reason_code`` (with its ``reason_params``):
+    what the system says, worded in each reader's language (``resellers.reasons``)."""
     now = timezone.now()
     old = app.status
+    reason_params = reason_params or {}
     app.status = to
     app.decided_at = now
     app.decided_by = actor if getattr(actor, "pk", None) else None
     app.decision_reason = reason
+    app.decision_reason_code = reason_code
+    app.decision_reason_params = reason_params
     app.save(
         update_fields=[
             "status",
             "decided_at",
             "decided_by",
             "decision_reason",
+            "decision_reason_code",
+            "decision_reason_params",
             "member",
             "membership",
         ]
@@ -102,6 +114,8 @@ def _transition(app: Application, *, to: str, actor, reason: str = "") -> None:
         status_from=old,
         status_to=to,
         reason=reason,
+        reason_code=reason_code,
+        reason_params=reason_params,
         decided_by=app.decided_by,
         decided_at=now,
     )
@@ -109,7 +123,7 @@ def _transition(app: Application, *, to: str, actor, reason: str = "") -> None:
         actor=actor,
         action=f"resellers.application.{to}",
         obj=app,
-        data={"from": old, "to": to, "reason": reason},
+        data={"from": old, "to": to, "reason": reason or reason_code},
     )
     # robust: a mail server that is down must not undo or hide a decision already committed.
     transaction.on_commit(lambda: _enqueue("application_decision_notify", app), robust=True)

@@ -12,6 +12,7 @@ from membership.models import Membership, StatusChange, TermsAcceptance
 from membership.reasons import reason_text
 from membership.selectors import members_of_user
 from resellers.models import Application
+from resellers.reasons import decision_reason_words
 
 from ..models import ForumAccount, ServiceSignIn
 
@@ -206,10 +207,18 @@ def member_data(user, *, now: datetime.datetime) -> dict:
             "statement",
             "decided_at",
             "decision_reason",
+            "decision_reason_code",
+            "decision_reason_params",
             steward_name=F("steward__name"),
             service_level_name=F("service_level__name"),
         )
     )
+    for application in applications:  # a reason the system gave, in the reader's language
+        application["decision_reason"] = decision_reason_words(
+            application.pop("decision_reason_code"),
+            application.pop("decision_reason_params"),
+            application["decision_reason"],
+        )
     forum = (
         ForumAccount.objects.filter(user=user)
         .values("first_signed_in_at", "last_signed_in_at")

@@ -94,7 +94,7 @@ def test_rejection_closes_the_application_with_the_outcome(application, make_vot
     application.refresh_from_db()
     assert application.status == "not_admitted"
     decision = application.decisions.get(status_to="not_admitted")
-    assert "1 member blocked" in decision.reason
+    assert "1 member blocked" in decision.reason_words
     assert not Membership.objects.filter(member__email="ada@example.org").exists()
 
 

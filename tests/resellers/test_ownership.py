@@ -128,7 +128,7 @@ def test_the_owner_says_it_is_not_theirs_and_the_application_closes(
     assert response.status_code == 302
     forged.refresh_from_db()
     assert forged.status == Application.Status.DISOWNED
-    assert "did not send" in forged.decision_reason
+    assert "did not send" in forged.decision_reason_words
     assert victim.member.memberships.count() == 1  # still only her own
     assert not DuesInvoice.objects.exists()
     assert "is no longer waiting" in client.get(link).content.decode()
@@ -281,7 +281,7 @@ def test_a_level_that_filled_meanwhile_puts_the_confirmed_application_on_the_wai
     application_owner_confirm(application=forged, on=TODAY)
     assert forged.status == Application.Status.WAITLISTED
     assert forged.owner_confirmed_at is not None
-    assert "filled meanwhile" in forged.decision_reason
+    assert "filled meanwhile" in forged.decision_reason_words
     assert not Membership.objects.filter(member=victim.member, steward=setup).exists()
 
 
@@ -346,7 +346,7 @@ def test_an_admission_adopted_for_a_member_admitted_meanwhile_closes_saying_why(
     assert application_admit(application=forged_operational, actor=None, on=TODAY) is None
     forged_operational.refresh_from_db()
     assert forged_operational.status == Application.Status.NOT_ADMITTED
-    assert "already holds an operational membership" in forged_operational.decision_reason
+    assert "already holds an operational membership" in forged_operational.decision_reason_words
     assert victim.member.memberships.filter(type="operational").count() == 1
 
 
