@@ -431,9 +431,21 @@ class WagedRoleAdmin(ServiceFormMixin, NoBulkDeleteMixin, admin.ModelAdmin):
 
 @admin.register(RoleApplication)
 class RoleApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["role", "member", "status", "applied_at", "decided_by", "decided_at"]
+    list_display = [
+        "role",
+        "member",
+        "status",
+        "applied_at",
+        "decided_by",
+        "decided_at",
+        "decision_words",
+    ]
     list_filter = ["status", "role"]
-    list_select_related = ["role", "member", "decided_by"]
+    list_select_related = ["role", "member", "decided_by", "proposal"]
+
+    @admin.display(description=_("why"))
+    def decision_words(self, obj):
+        return obj.decision_words
 
 
 @admin.register(RoleHolder)

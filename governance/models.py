@@ -694,6 +694,14 @@ class RoleApplication(models.Model):
     def __str__(self):
         return f"{self.member} → {self.role}"
 
+    @property
+    def decision_words(self) -> str:
+        """Why it was decided, in the active language: the note of whoever decided, else the
+        outcome of the proposal that decided it (kept as a code on the proposal)."""
+        if self.decision_note or not hasattr(self, "proposal"):
+            return self.decision_note
+        return self.proposal.outcome_text if self.proposal.outcome else ""
+
 
 class RoleHolder(models.Model):
     """Who holds a waged role, from when (the day the application was accepted) until when."""

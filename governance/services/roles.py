@@ -257,8 +257,15 @@ def role_application_settle(*, proposal: Proposal, adopted: bool, reason: str, a
     )
     if application.status != RoleApplication.Status.PENDING:
         return
+    # Why is the proposal's outcome, read in each reader's language from the proposal
+    # (``RoleApplication.decision_words``): no words of the closing moment's language here.
     _record_decision(
-        application, accept=adopted, note=reason, actor=actor, on=on, data={"proposal": proposal.pk}
+        application,
+        accept=adopted,
+        note="",
+        actor=actor,
+        on=on,
+        data={"proposal": proposal.pk, "reason": reason},
     )
 
 

@@ -5,11 +5,13 @@ outcome, when it closes, accepts the application (the member holds the role from
 or declines it. Nobody decides it directly meanwhile, and it goes to a vote only once."""
 
 import datetime
+import importlib
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from governance import services
 from governance.models import Proposal, RoleApplication, RoleHolder
@@ -97,7 +99,11 @@ def test_adopted_it_makes_the_holder_from_the_closing_day(pending):
     assert proposal.outcome == Proposal.Outcome.ADOPTED and proposal.agree_count == 2
     application = RoleApplication.objects.get()
     assert application.status == RoleApplication.Status.ACCEPTED
-    assert application.decision_note == proposal.outcome_reason
+    assert application.decision_note == ""  # the outcome is read from the proposal
+    assert application.decision_words == "agreed, with nobody blocking"
+    with translation.override("fr"):  # in the reader's language, not the closing moment's
+        assert application.decision_words == gettext("agreed, with nobody blocking")
+        assert application.decision_words != "agreed, with nobody blocking"
     holder = RoleHolder.objects.get()
     assert holder.member == pending["applicant"].member
     assert holder.started_on == timezone.localdate(proposal.closes_at)
@@ -117,6 +123,38 @@ def test_a_block_declines_it_and_nobody_holds_the_role(pending):
     close(proposal)
     assert RoleApplication.objects.get().status == RoleApplication.Status.DECLINED
     assert not RoleHolder.objects.exists()
+
+
+def test_the_role_page_says_why_in_the_readers_language(client, pending):
+    proposal = propose(pending["application"], pending["coordinator"].user)
+    services.stance_cast(
+        proposal=proposal,
+        member=pending["seated"].member,
+        stance="block",
+        reason="Not now.",
+        actor=pending["seated"].user,
+    )
+    close(proposal)
+    user = pending["coordinator"].user
+    user.language = "de"
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    page = client.get(reverse("governance:role_detail", args=[pending["role"].pk]))
+    with translation.override("de"):
+        why = ngettext("%(n)d member blocked", "%(n)d members blocked", 1) % {"n": 1}
+    assert why in page.content.decode()
+    assert "1 member blocked" not in page.content.decode()
+
+
+def test_the_migration_empties_only_a_note_that_is_the_proposals_outcome():
+    migration = importlib.import_module(
+        "governance.migrations.0015_role_decisions_read_from_proposal"
+    )
+    fits = migration.note_is_the_outcome
+    assert fits("1 Mitglied hat blockiert", "1 Mitglied hat blockiert", "blocked")
+    assert fits("agreed, with nobody blocking", "agreed, with nobody blocking", "agreed")
+    assert not fits("1 Mitglied hat blockiert", "1 Mitglied hat blockiert", "")  # no code
+    assert not fits("We chose Ada.", "agreed, with nobody blocking", "agreed")  # a person's
 
 
 def test_only_those_who_decide_may_send_it_and_a_coop_role_has_no_circle_vote(pending, tech):
@@ -169,3 +207,19 @@ def test_the_proposal_page_says_what_it_decides(client, pending):
     html = client.get(reverse("governance:proposal_detail", args=[proposal.pk])).content.decode()
     assert "This proposal decides the application of" in html
     assert reverse("governance:role_detail", args=[pending["role"].pk]) in html
+
+
+def test_the_migration_reads_old_decisions_from_their_proposal(pending):
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "governance.migrations.0015_role_decisions_read_from_proposal"
+    )
+    proposal = close(propose(pending["application"], pending["coordinator"].user))
+    # Decided before: the outcome kept as words, in the language the vote was closed in.
+    RoleApplication.objects.update(decision_note=proposal.outcome_reason)
+    migration.notes_from_proposals(apps, None)
+    application = RoleApplication.objects.get()
+    assert application.decision_note == ""
+    with translation.override("es"):
+        assert application.decision_words == proposal.outcome_text
