@@ -289,6 +289,13 @@ class RevenueReportFactory(factory.django.DjangoModelFactory):
     share_eur = Decimal("100.00")
     due_on = datetime.date(2026, 4, 30)
     reported_by = factory.SubFactory(UserFactory)
+    # Reported the day after the quarter ends: the status of a day counts only the reports
+    # sent by then, so a report made "now" would be missing on the days the tests evaluate.
+    reported_at = factory.LazyAttribute(
+        lambda o: datetime.datetime.combine(
+            o.quarter_end + datetime.timedelta(days=1), datetime.time(12), tzinfo=datetime.UTC
+        )
+    )
 
 
 # --- issue 5: governance -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from meetcoop.core.dates import day_over
 from meetcoop.core.money import round_money
 from membership.models import Membership
 from membership.selectors import policies_by_date, policy_in_force
@@ -91,20 +92,23 @@ def resellers_standing_for(
     """What each reseller has overdue on ``on``, in three queries whatever the count.
 
     A quarter's report is overdue when its due date (see ``revenue_due_date``) is before
-    ``on`` and no report exists; its share is overdue when, on that same due date passed,
-    the payments made up to ``on`` are less than the share owed. With ``soon_days``, also
-    what falls due within that many days of ``on`` (``due_soon_quarters``): a quarter ended
-    (a quarter is reported once it has ended) with no report, or a share not fully paid,
-    due on ``on`` or later, at most ``soon_days`` after it.
+    ``on`` and no report was sent by the end of ``on``; its share is overdue when, on that
+    same due date passed, the payments made up to ``on`` are less than the share owed. With
+    ``soon_days``, also what falls due within that many days of ``on``
+    (``due_soon_quarters``): a quarter ended (a quarter is reported once it has ended) with
+    no report, or a share not fully paid, due on ``on`` or later, at most ``soon_days``
+    after it.
     """
     if not isinstance(stewards, QuerySet):
         stewards = Steward.objects.filter(pk__in=list(stewards))
     stewards = stewards.filter(kind=Steward.Kind.RESELLER)
     first = _first_quarters(stewards)
     reports = list(
-        reports_with_paid(RevenueReport.objects.filter(steward__in=stewards), on=on).values_list(
-            "steward_id", "quarter_start", "share_eur", "paid_eur", "due_on", "pk"
-        )
+        reports_with_paid(
+            # The reports sent by the end of ``on``: one sent later was missing that day.
+            RevenueReport.objects.filter(steward__in=stewards, reported_at__lt=day_over(on)),
+            on=on,
+        ).values_list("steward_id", "quarter_start", "share_eur", "paid_eur", "due_on", "pk")
     )
     # Every quarter end that can matter, for one policies query.
     ends = set()
@@ -209,9 +213,11 @@ def resellers_overdue_past_grace(
     stewards = Steward.objects.filter(pk__in=steward_ids, kind=Steward.Kind.RESELLER)
     first = _first_quarters(stewards)
     reports = list(
-        reports_with_paid(RevenueReport.objects.filter(steward__in=stewards), on=on).values_list(
-            "steward_id", "quarter_start", "share_eur", "paid_eur", "due_on"
-        )
+        reports_with_paid(
+            # The reports sent by the end of ``on``: one sent later was missing that day.
+            RevenueReport.objects.filter(steward__in=stewards, reported_at__lt=day_over(on)),
+            on=on,
+        ).values_list("steward_id", "quarter_start", "share_eur", "paid_eur", "due_on")
     )
     ends = set()
     for q in first.values():

@@ -77,6 +77,15 @@ def datetime_medium(value, language: str | None = None) -> str:
 PLAUSIBLE_YEARS = 100
 
 
+def day_over(day: datetime.date) -> datetime.datetime:
+    """The first moment after ``day`` (midnight of the next day, in the current time zone):
+    what happened on ``day`` or before is ``< day_over(day)``, a comparison an index on a
+    date-time column serves, where ``__date__lte`` would compute the day of every row."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
+
+
 def plausible_days(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
     """The first and last day a person may give, around ``today``."""
     today = today or timezone.localdate()

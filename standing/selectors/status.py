@@ -29,6 +29,7 @@ from governance.selectors import (
     seat_days_ahead,
     seats_on,
 )
+from meetcoop.core.dates import day_over
 from meetcoop.core.db import among, in_ids
 from meetcoop.core.phases import phase
 from membership import rules
@@ -207,6 +208,9 @@ def _terms_facts(member_ids, on, acceptance_days) -> list[tuple]:
                     among("member_id", member_ids),
                     terms_version__document=version.document,
                     terms_version__published_at__gte=version.published_at,
+                    # As the day evaluated knew them: an acceptance made later does not count
+                    # for a day already past (``recompute_status --date``).
+                    accepted_at__lt=day_over(on),
                 )
                 .order_by()
                 .values_list("member_id", flat=True)

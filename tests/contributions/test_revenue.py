@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from freezegun import freeze_time
 
 from contributions import services
 from contributions.selectors import resellers_standing_for
@@ -48,15 +49,19 @@ def treasurer(db):
 
 
 def report(steward, start, revenue="1000", currency="EUR", rate=None, on=None):
-    return services.revenue_report_submit(
-        steward=steward,
-        quarter_start=start,
-        revenue=revenue,
-        currency=currency,
-        eur_rate=rate,
-        actor=steward.admin_user,
-        on=on or datetime.date(2026, 6, 15),
-    )
+    """``steward`` reports the quarter ``start`` on the day ``on`` (its clock then too: the
+    status of a day counts only the reports sent by its end)."""
+    on = on or datetime.date(2026, 6, 15)
+    with freeze_time(datetime.datetime.combine(on, datetime.time(12), tzinfo=datetime.UTC)):
+        return services.revenue_report_submit(
+            steward=steward,
+            quarter_start=start,
+            revenue=revenue,
+            currency=currency,
+            eur_rate=rate,
+            actor=steward.admin_user,
+            on=on,
+        )
 
 
 def test_share_owed_is_the_policy_percent_of_the_eur_revenue(reseller):
