@@ -71,7 +71,8 @@ def type_days(*, after: datetime.date, through: datetime.date) -> dict[str, list
         day = timezone.localdate(published_at)
         if any(
             inside(day + datetime.timedelta(days=shift))
-            for shift in {0, *(a for a in acceptance), *(a + 1 for a in acceptance)}
+            # Read from the day after its publication; lapsing the day after its period.
+            for shift in {1, *(a for a in acceptance), *(a + 1 for a in acceptance)}
         ):
             found[Membership.Type.USER].append(
                 _("a terms version published on %(day)s is due or overdue") % {"day": day}

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import connection, connections, transaction
 from django.db.models import Count, DateField, Min, Q
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from contributions.selectors import (
     approved_totals_by_member,
@@ -193,13 +194,17 @@ def reseller_overdue_items(stewards, owners: dict, *, on) -> dict[int, tuple[lis
 def _terms_facts(member_ids, on, acceptance_days) -> list[tuple]:
     """The terms versions a member must have accepted on ``on``, per document: the newest one
     past the acceptance period (the terms in force on the last day whose acceptance period
-    is over), and the newest one, still inside it (the terms in force on ``on``). For each,
+    is over), and the newest one, still inside it (the terms in force on the day before
+    ``on``: a version counts from the day after its publication). For each,
     (document code, version, published_at, the set of member ids that accepted it or a
     newer version of the same document): a newer version accepted counts for the older ones.
 
     One query for the versions and one per required version (two per document at most).
     """
-    versions = TermsVersion.objects.filter(published_at__date__lte=on).defer("text")
+    # Those published before ``on`` began (``required_terms``).
+    versions = TermsVersion.objects.filter(
+        published_at__lt=day_over(on - datetime.timedelta(days=1))
+    ).defer("text")
     return [
         terms_fact(
             version,
@@ -223,8 +228,13 @@ def _terms_facts(member_ids, on, acceptance_days) -> list[tuple]:
 
 def required_terms(versions, *, on: datetime.date, acceptance_days: int) -> list[TermsVersion]:
     """The versions a member must have accepted on ``on`` (see ``_terms_facts``), among
-    ``versions`` (at least every one published by ``on``), by document code."""
-    in_force = terms_in_force_among(versions, at=on)
+    ``versions`` (at least every one published before ``on``), by document code.
+
+    A version counts for status from the day after the day it was published (in the co-op's
+    time zone), whatever its hour: the run evaluating a day reads the same versions whether
+    it runs at 02:00 or at 23:59, and a version dated later that day, entered ahead of time,
+    is not read as in force before it is (docs/domain.md, "Terms")."""
+    in_force = terms_in_force_among(versions, at=on - datetime.timedelta(days=1))
     # Published on that day or before: its acceptance period ended before ``on``.
     settled = terms_in_force_among(versions, at=on - datetime.timedelta(days=acceptance_days + 1))
     required: list[TermsVersion] = []
@@ -242,7 +252,9 @@ def terms_fact(version: TermsVersion, accepted: set[int]) -> tuple:
     published_at, the ids of the members that accepted it or a newer one). The code, never
     the label: the reasons and the at-risk cause are stored, and a label would be in the
     language of whoever ran the evaluation (``membership.reasons`` words the code)."""
-    return (version.document, version.version, version.published_at, accepted)
+    # In the co-op's time zone: the rule reads its day (``.date()``) as the selectors do.
+    published_at = timezone.localtime(version.published_at)
+    return (version.document, version.version, published_at, accepted)
 
 
 PARALLEL_FACTS = 3
