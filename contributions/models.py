@@ -403,6 +403,64 @@ class PledgeInvoice(models.Model):
         return rf_reference(f"P{membership_id}")
 
 
+class ReminderEmail(models.Model):
+    """One address a dues or pledge reminder was handed to the mail server for: the task
+    that writes a reminder, run again after the server refused some of its addresses, writes
+    to those only, never twice to the others (``contributions.services.reminders``).
+
+    The address is kept as a keyed hash (``reminder_address``), never in clear: this table
+    only answers "was this address written to", and holds nothing an erasure must find."""
+
+    class Kind(models.TextChoices):
+        BEFORE_DUE = "before_due", _("before the due date")
+        BEFORE_GRACE_END = "before_grace_end", _("before the grace period ends")
+        PLEDGE_BEFORE_DUE = "pledge_before_due", _("pledge, before the due date")
+
+    kind = models.CharField(_("reminder"), max_length=20, choices=Kind.choices)
+    dues_invoice = models.ForeignKey(
+        DuesInvoice,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminder_emails",
+        verbose_name=_("dues invoice"),
+    )
+    pledge_invoice = models.ForeignKey(
+        PledgeInvoice,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminder_emails",
+        verbose_name=_("pledge invoice"),
+    )
+    address = models.CharField(_("address (keyed hash)"), max_length=64)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder email")
+        verbose_name_plural = _("reminder emails")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dues_invoice__isnull=False, pledge_invoice__isnull=True)
+                | Q(dues_invoice__isnull=True, pledge_invoice__isnull=False),
+                name="reminder_email_one_invoice",
+            ),
+            models.UniqueConstraint(
+                fields=["dues_invoice", "kind", "address"],
+                condition=Q(dues_invoice__isnull=False),
+                name="reminder_email_once_per_dues_address",
+            ),
+            models.UniqueConstraint(
+                fields=["pledge_invoice", "kind", "address"],
+                condition=Q(pledge_invoice__isnull=False),
+                name="reminder_email_once_per_pledge_address",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.dues_invoice or self.pledge_invoice}"
+
+
 class RevenueReport(AppendOnlyModel):
     """A reseller's resale revenue for one calendar quarter and the share it owes the co-op.
 

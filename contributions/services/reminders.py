@@ -10,9 +10,13 @@ Each reminder is claimed by a conditional UPDATE (``... WHERE reminded_..._at IS
 one short transaction, and its emails are sent after that commits: two runs at once, or the
 same run twice, never send one reminder twice. The task that writes the emails marks each
 invoice's email sent as it goes (``meetcoop.core.mail.send_once_each``): run again, by a
-worker restarted mid-way, it writes only to those not written to yet. A mail server that
-refuses one address is logged and the others are still written to; that address is not tried
-again (once, rather than twice).
+worker restarted mid-way, it writes only to those not written to yet.
+
+An invoice's email counts as sent only for the addresses the mail server took: each is
+recorded (``ReminderEmail``) in the transaction that marks the invoice. When the server
+refuses one (or the send fails), the others are still written to and recorded, and the
+invoice's email is left unmarked; the next run (the next night's, while the reminder is
+still due and unpaid) writes to the refused address again, and to nobody twice.
 """
 
 import datetime
@@ -23,15 +27,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.banking import format_iban, format_rf
 from meetcoop.core.languages import language_or_default
-from meetcoop.core.mail import absolute_url, send_once_each, send_templated_email
+from meetcoop.core.mail import PartlySent, absolute_url, send_once_each, send_templated_email
 from membership.models import Membership
 from membership.selectors import policy_in_force
 
-from ..models import DuesInvoice, PledgeInvoice
+from ..models import DuesInvoice, PledgeInvoice, ReminderEmail
 from ..selectors import invoices_with_paid
 from ..selectors.invoices import pledge_invoices_with_paid
 from .dues import BILLED_STATUSES
@@ -71,6 +76,19 @@ def _open_pledges(on: datetime.date):
     return pledge_invoices_with_paid(pledges, on=on).filter(paid__lt=F("amount"))
 
 
+def _unsent(kind: str, candidates) -> list[int]:
+    """The ``candidates`` whose reminder ``kind`` an earlier run claimed and whose email is
+    not marked sent: the mail server refused some of its addresses (or the task that writes
+    it has not run). Their email task is enqueued again; it writes only to those not yet
+    written to."""
+    model, field = _CLAIMS[kind]
+    return list(
+        candidates.filter(
+            **{f"{field}__isnull": False, f"{_EMAILED[kind]}__isnull": True}
+        ).values_list("pk", flat=True)
+    )
+
+
 def _claim(kind: str, candidates, *, now) -> list[int]:
     """Mark the reminder ``kind`` sent on the ``candidates`` not marked yet; the ids this
     call marked. A run racing this one waits on the rows, then finds them marked."""
@@ -97,30 +115,29 @@ def dues_reminders_send(*, on: datetime.date | None = None) -> dict[str, int]:
     - a pledge invoice not fully paid, due between ``on`` and ``on`` + the days before due.
 
     Set-based: a few queries whatever the number of invoices. Returns how many invoices of
-    each kind were claimed (running it again the same day claims none)."""
+    each kind were claimed (running it again the same day claims none). The emails of those
+    claimed by an earlier run and not yet written to every address, still due and unpaid,
+    are tried again (``_unsent``)."""
     on = on or timezone.localdate()
     policy = policy_in_force(on=on)
     before_due = datetime.timedelta(days=policy.dues_reminder_days_before_due)
     before_grace = datetime.timedelta(days=policy.dues_reminder_days_before_grace_end)
     grace = datetime.timedelta(days=policy.dues_grace_days)
     now = timezone.now()
+    due = {
+        BEFORE_DUE: _open_dues(on=on).filter(due_on__gte=on, due_on__lte=on + before_due),
+        BEFORE_GRACE_END: _open_dues(on=on).filter(
+            due_on__gte=on - grace, due_on__lte=on + before_grace - grace
+        ),
+        PLEDGE_BEFORE_DUE: _open_pledges(on).filter(due_on__gte=on, due_on__lte=on + before_due),
+    }
     claimed: dict[str, list[int]] = {}
+    unsent: dict[str, list[int]] = {}
     with transaction.atomic():
-        claimed[BEFORE_DUE] = _claim(
-            BEFORE_DUE,
-            _open_dues(on=on).filter(due_on__gte=on, due_on__lte=on + before_due),
-            now=now,
-        )
-        claimed[BEFORE_GRACE_END] = _claim(
-            BEFORE_GRACE_END,
-            _open_dues(on=on).filter(due_on__gte=on - grace, due_on__lte=on + before_grace - grace),
-            now=now,
-        )
-        claimed[PLEDGE_BEFORE_DUE] = _claim(
-            PLEDGE_BEFORE_DUE,
-            _open_pledges(on).filter(due_on__gte=on, due_on__lte=on + before_due),
-            now=now,
-        )
+        for kind, candidates in due.items():
+            # Before this run claims any: those an earlier run claimed, not all written to.
+            unsent[kind] = _unsent(kind, candidates)
+            claimed[kind] = _claim(kind, candidates, now=now)
         counts = {kind: len(ids) for kind, ids in claimed.items()}
         if any(counts.values()):
             audit_log(
@@ -128,11 +145,12 @@ def dues_reminders_send(*, on: datetime.date | None = None) -> dict[str, int]:
                 action="contributions.dues.reminders",
                 data={"on": on.isoformat(), **counts},
             )
-            for kind, ids in claimed.items():
-                if ids:
-                    transaction.on_commit(
-                        lambda kind=kind, ids=ids: _after_claim(kind, ids, on.isoformat())
-                    )
+        for kind in due:
+            ids = claimed[kind] + unsent[kind]
+            if ids:
+                transaction.on_commit(
+                    lambda kind=kind, ids=ids: _after_claim(kind, ids, on.isoformat())
+                )
     return counts
 
 
@@ -158,12 +176,21 @@ def _recipients(member) -> list[tuple[str, str]]:
     return result
 
 
+def reminder_address(email: str) -> str:
+    """How ``ReminderEmail`` knows an address: a keyed hash of it, the same whatever its case."""
+    return salted_hmac(
+        "contributions.reminder_email", email.strip().lower(), algorithm="sha256"
+    ).hexdigest()
+
+
 def dues_reminder_emails_send(*, kind: str, invoice_ids: Iterable[int], on: datetime.date) -> int:
     """Write the reminder ``kind`` of each invoice of ``invoice_ids`` (already claimed) to its
     member and contacts. Returns the number of emails sent. Safe to run twice, or twice at
-    once (``send_once_each``): an invoice's reminder is written once; one unreachable
-    address is logged and the invoice's other addresses are still written to."""
+    once (``send_once_each``): an address is written to once. One the mail server refuses is
+    logged, the invoice's other addresses are still written to, and the invoice's email is
+    left unmarked (``PartlySent``) so that a run again writes to the refused one only."""
     model, claimed = _CLAIMS[kind]
+    invoice_field = "dues_invoice" if model is DuesInvoice else "pledge_invoice"
     invoices = model.objects.filter(pk__in=list(invoice_ids), **{f"{claimed}__isnull": False})
     if model is DuesInvoice:
         invoices = invoices_with_paid(invoices, on=on)
@@ -192,10 +219,20 @@ def dues_reminder_emails_send(*, kind: str, invoice_ids: Iterable[int], on: date
             "grace_ends_on": invoice.due_on + datetime.timedelta(days=grace_days),
             "dashboard_url": dashboard_url,
         }
-        sent = 0
+        # Read with the invoice held (``send_once_each`` marked it): a run that wrote to
+        # some of its addresses before has committed them.
+        written = set(
+            ReminderEmail.objects.filter(kind=kind, **{invoice_field: invoice}).values_list(
+                "address", flat=True
+            )
+        )
+        sent, delivered, refused = 0, [], 0
         for email, language in _recipients(member):
+            address = reminder_address(email)
+            if address in written:
+                continue
             try:
-                sent += send_templated_email(
+                taken = send_templated_email(
                     template=template,
                     to=email,
                     language=language or settings.LANGUAGE_CODE,
@@ -204,6 +241,16 @@ def dues_reminder_emails_send(*, kind: str, invoice_ids: Iterable[int], on: date
                 )
             except Exception:  # one unreachable address must not stop the others
                 logger.exception("Email %s to %s was not sent.", template, email)
+                taken = 0
+            if not taken:
+                refused += 1
+                continue
+            sent += taken
+            written.add(address)
+            delivered.append(ReminderEmail(kind=kind, address=address, **{invoice_field: invoice}))
+        ReminderEmail.objects.bulk_create(delivered)
+        if refused:
+            raise PartlySent(sent)
         return sent
 
     return send_once_each(invoices, mark=_EMAILED[kind], send=send)
@@ -215,4 +262,5 @@ __all__ = [
     "PLEDGE_BEFORE_DUE",
     "dues_reminder_emails_send",
     "dues_reminders_send",
+    "reminder_address",
 ]

@@ -65,6 +65,17 @@ def send_templated_email(
 SEND_CHUNK = 500
 
 
+class PartlySent(Exception):  # noqa: N818 (not an error: an outcome the caller keeps)
+    """Raised by the ``send`` of ``send_once_each`` when the mail server took the email of a
+    row for some of its addresses and refused it for others: ``sent`` emails went. The rows
+    ``send`` wrote in the row's transaction (which addresses were written to) are kept, and
+    the row's mark is taken back, so that the task run again writes to the others only."""
+
+    def __init__(self, sent: int):
+        super().__init__(sent)
+        self.sent = sent
+
+
 def send_once_each(
     rows: models.QuerySet, *, mark: str, send: Callable[[models.Model, object], int]
 ) -> int:
@@ -79,7 +90,9 @@ def send_once_each(
     delivered again after a worker restarted mid-way, a task enqueued twice): a row already
     marked is passed over, and a row another run is sending waits for it, then is found
     marked. A row whose ``send`` raises (the mail server refused) is logged and its mark rolled
-    back, so that the task run again writes to it, and to nobody else a second time.
+    back, so that the task run again writes to it, and to nobody else a second time. A row
+    written to in part (``send`` raises ``PartlySent``) keeps what ``send`` wrote and is left
+    unmarked, so that a run again writes to the rest of it.
     """
     unmarked = {f"{mark}__isnull": True}
     ids = list(rows.filter(**unmarked).order_by("pk").values_list("pk", flat=True))
@@ -93,7 +106,16 @@ def send_once_each(
                         claimed = manager.filter(pk=row.pk, **unmarked)
                         if not claimed.update(**{mark: timezone.now()}):
                             continue  # sent meanwhile, by another run
-                        sent += send(row, connection)
+                        try:
+                            sent += send(row, connection)
+                        except PartlySent as partly:  # the rest for a run again
+                            sent += partly.sent
+                            manager.filter(pk=row.pk).update(**{mark: None})
+                            logger.warning(
+                                "The email of %s %s was sent to some of its addresses only.",
+                                rows.model.__name__,
+                                row.pk,
+                            )
                 except Exception:  # the mail server refused: unmarked again, for a run again
                     logger.exception(
                         "The email of %s %s was not sent.", rows.model.__name__, row.pk

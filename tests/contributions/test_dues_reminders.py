@@ -3,10 +3,12 @@ to the member and its contacts, each in their language, with the numbers of the 
 force."""
 
 import datetime
+import smtplib
 from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 
 from contributions.models import DuesInvoice, PledgeInvoice
 from contributions.services import dues_reminders_send
@@ -206,7 +208,8 @@ def test_the_email_task_run_again_writes_to_nobody_twice(
 ):
     """The task that writes the claimed reminders, delivered again (a worker restarted
     mid-way) or run twice, writes each reminder once. An address the mail server refused is
-    logged and not tried again (the invoice's other addresses were written to)."""
+    logged, the invoice's other addresses are written to, and the refused one is written to
+    when the task runs again."""
     from contributions import tasks
     from contributions.services import reminders
 
@@ -227,12 +230,88 @@ def test_the_email_task_run_again_writes_to_nobody_twice(
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reminders, "send_templated_email", mail_server)
         assert tasks.send_dues_reminder_emails("before_due", ids, on) == 1
-    assert tasks.send_dues_reminder_emails("before_due", ids, on) == 0
     assert [m.to for m in mail.outbox] == [[first.membership.member.email]]
+    second.refresh_from_db()
+    assert second.emailed_before_due_at is None  # not written to: tried again
+    assert tasks.send_dues_reminder_emails("before_due", ids, on) == 1
+    assert tasks.send_dues_reminder_emails("before_due", ids, on) == 0
+    assert [m.to for m in mail.outbox] == [[first.membership.member.email], [refused]]
     assert not DuesInvoice.objects.filter(emailed_before_due_at__isnull=True).exists()
     # Those claimed are the task's to write: an invoice not claimed is not written to.
     third = invoice_due(TODAY + 20 * DAY)
     assert tasks.send_dues_reminder_emails("before_due", [third.pk], on) == 0
+
+
+class RefusingBackend(locmem.EmailBackend):
+    """The test outbox, behind a mail server that refuses the addresses of ``REFUSED``, as
+    an SMTP server does (``SMTPRecipientsRefused``)."""
+
+    def send_messages(self, messages):
+        for message in messages:
+            refused = [to for to in message.to if to in REFUSED]
+            if refused:
+                raise smtplib.SMTPRecipientsRefused(
+                    dict.fromkeys(refused, (550, b"5.1.1 Mailbox unavailable"))
+                )
+        return super().send_messages(messages)
+
+
+REFUSED: set[str] = set()
+
+
+@pytest.fixture
+def refusing_server(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    REFUSED.clear()
+    yield REFUSED
+    REFUSED.clear()
+
+
+def test_a_refused_address_is_retried_by_the_next_run_and_nobody_written_to_twice(
+    policy, django_capture_on_commit_callbacks, refusing_server
+):
+    contact = MemberContactFactory(member=MemberFactory(language="en"))
+    MemberContactFactory(
+        member=contact.member,
+        user=UserFactory(email="treasurer@org.example", language="es"),
+        is_primary=False,
+    )
+    invoice = invoice_due(TODAY + 7 * DAY, member=contact.member)
+    refusing_server.add("treasurer@org.example")
+    assert run(TODAY, django_capture_on_commit_callbacks)["before_due"] == 1
+    assert [m.to for m in mail.outbox] == [[contact.member.email]]
+    invoice.refresh_from_db()
+    assert invoice.reminded_before_due_at is not None  # claimed once, for good
+    assert invoice.emailed_before_due_at is None  # not written to every address
+    assert invoice.reminder_emails.count() == 1
+
+    # The same night again, the server still refusing: the member is not written to twice.
+    assert run(TODAY, django_capture_on_commit_callbacks)["before_due"] == 0
+    assert [m.to for m in mail.outbox] == [[contact.member.email]]
+
+    # The next night, the server takes it: the treasurer alone is written to.
+    refusing_server.clear()
+    assert run(TODAY + DAY, django_capture_on_commit_callbacks)["before_due"] == 0
+    assert [m.to for m in mail.outbox] == [[contact.member.email], ["treasurer@org.example"]]
+    invoice.refresh_from_db()
+    assert invoice.emailed_before_due_at is not None
+    assert invoice.reminder_emails.count() == 2
+    run(TODAY + 2 * DAY, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 2
+    assert AuditEntry.objects.filter(action="contributions.dues.reminders").count() == 1
+
+
+def test_a_refused_reminder_no_longer_due_is_not_retried(
+    policy, django_capture_on_commit_callbacks, refusing_server
+):
+    invoice = invoice_due(TODAY + DAY)
+    refusing_server.add(invoice.membership.member.email)
+    run(TODAY, django_capture_on_commit_callbacks)
+    assert mail.outbox == []
+    DuesPaymentFactory(invoice=invoice, amount=invoice.amount, paid_on=TODAY)
+    refusing_server.clear()
+    run(TODAY + DAY, django_capture_on_commit_callbacks)
+    assert mail.outbox == []  # paid meanwhile: nothing to remind of
 
 
 def test_nothing_is_claimed_when_the_transaction_rolls_back(policy):
