@@ -341,6 +341,16 @@ class DuesPayment(AppendOnlyModel):
     # Where it came from, once: a bank statement's entry or a provider's event
     # ("camt:<statement>:<entry>", "stripe:<event id>"); empty when typed in by hand.
     source_key = models.CharField(_("source"), max_length=200, blank=True, default="")
+    # A payment recorded on the wrong invoice is moved (``dues_payment_move``): refunded whole
+    # there, and recorded again here, pointing at it.
+    moved_from = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="moved_to",
+        verbose_name=_("moved from"),
+    )
 
     class Meta:
         verbose_name = _("dues payment")
@@ -1010,15 +1020,32 @@ class OnlinePaymentEvent(AppendOnlyModel):
 
 
 class DuesRefund(AppendOnlyModel):
-    """A dues payment given back in full (by the provider, on a refund): the invoice is open
-    again. The dues selectors subtract it from what was paid."""
+    """Money of a dues payment given back, in whole or in part: by the provider on an online
+    refund, or by a treasurer (``dues_payment_refund``; a payment moved to another invoice is
+    refunded whole on its first). The dues selectors subtract it from what was paid, so the
+    invoice is open again when less than its amount is left. A payment may be refunded more
+    than once (numbered by ``sequence``), never beyond its amount."""
 
-    payment = models.OneToOneField(
-        DuesPayment, on_delete=models.PROTECT, related_name="refund", verbose_name=_("payment")
+    payment = models.ForeignKey(
+        DuesPayment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
     )
     amount = models.DecimalField(_("amount"), **MONEY_FIELD)
     currency = CurrencyField()
     refunded_on = models.DateField(_("refunded on"))
+    # 1 for a payment's first refund, 2 for its second...: given under the payment's lock, and
+    # unique, so a payment is counted once where it is joined to its refunds (the dues
+    # selectors count it with its first).
+    sequence = models.PositiveSmallIntegerField(_("refund number"), editable=False)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+        help_text=_("Empty when the system recorded it from a payment provider's message."),
+    )
     event = models.OneToOneField(
         OnlinePaymentEvent,
         null=True,
@@ -1034,7 +1061,10 @@ class DuesRefund(AppendOnlyModel):
         verbose_name_plural = _("dues refunds")
         ordering = ["-refunded_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="dues_refund_positive")
+            models.CheckConstraint(condition=Q(amount__gt=0), name="dues_refund_positive"),
+            models.UniqueConstraint(
+                fields=["payment", "sequence"], name="dues_refund_numbered_per_payment"
+            ),
         ]
 
     def __str__(self):

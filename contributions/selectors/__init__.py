@@ -21,6 +21,8 @@ from ._common import HUNDRED, MONEY_OUT, ZERO
 from .compensation import Balance, compensation_balances, compensation_outstanding_total
 from .dues import (
     dues_days_ahead,
+    dues_payment_move_targets,
+    dues_payment_refundable,
     dues_to_collect,
     invoices_by_payment,
     invoices_with_paid,
@@ -142,6 +144,8 @@ __all__ = [
     "shares_to_collect",
     "unpaid_dues_for",
     "dues_days_ahead",
+    "dues_payment_move_targets",
+    "dues_payment_refundable",
     "with_commitment_totals",
     "UnmatchedLines",
     "money_stewards_visible_to",

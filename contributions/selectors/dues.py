@@ -14,19 +14,33 @@ from ..models import DuesInvoice, DuesPayment
 from ._common import MONEY_OUT, ZERO
 
 
-def _paid_by(on: datetime.date):
-    """What was paid on each invoice by ``on``: its payments less the refunds of them made by
-    ``on`` (a refunded payment opens the invoice again)."""
-    refunded = Coalesce(
-        Sum("refund__amount", filter=Q(refund__refunded_on__lte=on)),
+def _paid_less_refunded(on: datetime.date, prefix: str = ""):
+    """What the payments (``prefix`` is the path to them) made by ``on`` paid, less their
+    refunds made by ``on``, summed over a join of the payments to their refunds.
+
+    A payment refunded more than once comes back once per refund in that join; it is counted
+    on the row of its first refund (``sequence`` 1), or on its own row when it has none. So one
+    GROUP BY over the join answers, never a subquery per invoice or per payment."""
+    paid_on = Q(**{f"{prefix}paid_on__lte": on})
+    once = Q(**{f"{prefix}refunds__isnull": True}) | Q(**{f"{prefix}refunds__sequence": 1})
+    refunded_on = Q(**{f"{prefix}refunds__refunded_on__lte": on})
+    return Coalesce(
+        Sum(f"{prefix}amount", filter=paid_on & once), Value(ZERO), output_field=MONEY_OUT
+    ) - Coalesce(
+        Sum(f"{prefix}refunds__amount", filter=paid_on & refunded_on),
         Value(ZERO),
         output_field=MONEY_OUT,
     )
+
+
+def _paid_by(on: datetime.date):
+    """What was paid on each invoice by ``on``: its payments less the refunds of them made by
+    ``on`` (a refunded payment opens the invoice again)."""
     paid = (
         DuesPayment.objects.filter(invoice_id=OuterRef("pk"), paid_on__lte=on)
         .order_by()
         .values("invoice_id")
-        .annotate(total=Sum("amount") - refunded)
+        .annotate(total=_paid_less_refunded(on))
         .values("total")
     )
     return Coalesce(Subquery(paid, output_field=MONEY_OUT), Value(ZERO), output_field=MONEY_OUT)
@@ -51,9 +65,9 @@ def dues_days_ahead(
         invoices.filter(payments__paid_on__gt=on)
         .values("membership_id")
         .annotate(day=Min("payments__paid_on")),
-        invoices.filter(payments__refund__refunded_on__gt=on)
+        invoices.filter(payments__refunds__refunded_on__gt=on)
         .values("membership_id")
-        .annotate(day=Min("payments__refund__refunded_on")),
+        .annotate(day=Min("payments__refunds__refunded_on")),
     ):
         for row in rows.values_list("membership_id", "day"):
             membership_id, day = row
@@ -72,27 +86,13 @@ def unpaid_dues_for(
     if isinstance(memberships, QuerySet):
         memberships = memberships.values("pk")
     invoices = DuesInvoice.objects.filter(among("membership_id", memberships))
-    # A GROUP BY over the invoices joined to their payments and those payments' refunds (at
-    # most one each, so the join repeats no payment): one hash aggregate, not a subquery per
-    # invoice (this runs over every user membership each night).
+    # A GROUP BY over the invoices joined to their payments and those payments' refunds: one
+    # hash aggregate, not a subquery per invoice (this runs over every user membership each
+    # night).
     rows = (
         invoices.filter(due_on__lte=on)
         .order_by()
-        .annotate(
-            paid=Coalesce(
-                Sum("payments__amount", filter=Q(payments__paid_on__lte=on)),
-                Value(ZERO),
-                output_field=MONEY_OUT,
-            )
-            - Coalesce(
-                Sum(
-                    "payments__refund__amount",
-                    filter=Q(payments__paid_on__lte=on, payments__refund__refunded_on__lte=on),
-                ),
-                Value(ZERO),
-                output_field=MONEY_OUT,
-            )
-        )
+        .annotate(paid=_paid_less_refunded(on, "payments__"))
         .filter(paid__lt=F("amount"))
         .values_list("membership_id", "due_on", "amount", "paid", "currency")
     )
@@ -142,3 +142,24 @@ def invoices_by_payment(
     if state == "paid":
         return invoices.filter(paid__gte=F("amount"))
     return invoices
+
+
+def dues_payment_refundable(payment: DuesPayment) -> Decimal:
+    """What is left of ``payment`` to give back: its amount less its refunds."""
+    refunded = payment.refunds.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    return payment.amount - refunded
+
+
+def dues_payment_move_targets(payment: DuesPayment) -> QuerySet[DuesInvoice]:
+    """The invoices ``payment`` may be moved to: the other invoices of its invoice's steward
+    (whose account received the money; a payment is often recorded on the wrong member's
+    invoice, from a reference mistyped), in the payment's currency."""
+    return (
+        DuesInvoice.objects.filter(
+            membership__steward_id=payment.invoice.membership.steward_id,
+            currency=payment.currency,
+        )
+        .exclude(pk=payment.invoice_id)
+        .select_related("membership__member")
+        .order_by("membership__member__name", "-period_start")
+    )

@@ -6,6 +6,7 @@ Domain errors are ``DomainError`` (shown as form errors); a missing right is
 - ``ledger``: labour (one member or several at once), money and resources, deciding and
   reversing entries, and the input checks the other modules share;
 - ``dues``: a user membership's first invoice, the next periods' invoices, dues payments;
+- ``dues_refunds``: a dues payment refunded (whole or in part) or moved to another invoice;
 - ``compensation``: what the co-op owes for hours, and its settlements;
 - ``revenue``: a reseller's quarterly revenue report and payments of its share;
 - ``statements``: bank statements imported, their lines matched and confirmed.
@@ -21,6 +22,10 @@ from .dues import (
     dues_invoices_issue_next,
     dues_payment_record,
     period_end_for,
+)
+from .dues_refunds import (
+    dues_payment_move,
+    dues_payment_refund,
 )
 from .invoices import pledge_deadline, pledge_invoices_issue
 from .ledger import (
@@ -49,7 +54,9 @@ __all__ = [
     "BILLED_STATUSES",
     "dues_invoice_issue_first",
     "dues_invoices_issue_next",
+    "dues_payment_move",
     "dues_payment_record",
+    "dues_payment_refund",
     "dues_reminders_send",
     "entry_approve",
     "entry_reject",

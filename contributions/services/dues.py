@@ -147,6 +147,24 @@ def _may_record_dues(actor, invoice: DuesInvoice) -> bool:
     return invoice.membership.steward.admins.filter(pk=actor.pk).exists()
 
 
+def _check_outstanding(invoice: DuesInvoice, amount: Decimal, *, field=None) -> None:
+    """Refuse a payment of ``amount`` on ``invoice`` (locked by the caller) beyond what it
+    still owes: its amount less its payments, a refunded part of one owed again."""
+    paid = sum((p.amount for p in invoice.payments.all()), Decimal("0")) - sum(
+        (r.amount for r in DuesRefund.objects.filter(payment__invoice=invoice)), Decimal("0")
+    )
+    outstanding = invoice.amount - paid
+    if outstanding <= 0:
+        raise DomainError(_("This invoice is already paid."), field=field, code="paid")
+    if amount > outstanding:
+        raise DomainError(
+            _("Only %(amount)s %(currency)s is outstanding on this invoice.")
+            % {"amount": outstanding, "currency": invoice.currency},
+            field=field,
+            code="overpaid",
+        )
+
+
 def dues_payment_record(
     *,
     invoice: DuesInvoice,
@@ -184,18 +202,7 @@ def dues_payment_record(
                 % {"currency": invoice.currency},
                 code="currency",
             )
-        paid = sum((p.amount for p in invoice.payments.all()), Decimal("0")) - sum(
-            (r.amount for r in DuesRefund.objects.filter(payment__invoice=invoice)), Decimal("0")
-        )
-        outstanding = invoice.amount - paid
-        if outstanding <= 0:
-            raise DomainError(_("This invoice is already paid."), code="paid")
-        if amount > outstanding:
-            raise DomainError(
-                _("Only %(amount)s %(currency)s is outstanding on this invoice.")
-                % {"amount": outstanding, "currency": invoice.currency},
-                code="overpaid",
-            )
+        _check_outstanding(invoice, amount)
         payment = DuesPayment.objects.create(
             invoice=invoice,
             amount=amount,

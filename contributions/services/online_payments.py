@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
 
-from ..models import DuesRefund, LedgerEntry, OnlinePayment, OnlinePaymentEvent, PledgeInvoice
+from ..models import LedgerEntry, OnlinePayment, OnlinePaymentEvent, PledgeInvoice
 from ..payments import CheckoutRequest, ProviderError, ProviderEvent, minor_units, provider
 from ..selectors.online_payments import (
     invoice_kind,
@@ -30,6 +30,7 @@ from ..selectors.online_payments import (
     steward_of,
 )
 from .dues import dues_payment_record
+from .dues_refunds import dues_refund_create
 from .ledger import _money_entry_create, _money_value, _reversal_create, _today
 
 logger = logging.getLogger(__name__)
@@ -277,25 +278,16 @@ def _ensure_pledge_owes(pledge: PledgeInvoice, amount) -> None:
 
 def _record_refund(event, payment, paid_event, on, row) -> OnlinePaymentEvent:
     if paid_event.dues_payment_id:
+        # Refused (the message kept as ignored, for a treasurer) when a treasurer has given
+        # back part of the payment by hand meanwhile: never more than was paid.
         recorded = row(Outcome.REFUNDED, dues_payment=paid_event.dues_payment)
-        refund = DuesRefund.objects.create(
+        dues_refund_create(
             payment=paid_event.dues_payment,
             amount=paid_event.dues_payment.amount,
             currency=paid_event.dues_payment.currency,
             refunded_on=on,
+            reason=_("Refunded through the online payment provider."),
             event=recorded,
-        )
-        audit_log(
-            actor=None,
-            action="contributions.dues.refunded",
-            obj=payment.dues_invoice,
-            data={
-                "payment": paid_event.dues_payment_id,
-                "refund": refund.pk,
-                "amount": str(refund.amount),
-                "currency": refund.currency,
-                "event": event.event_id,
-            },
         )
         return recorded
     reversal = _system_reverse(

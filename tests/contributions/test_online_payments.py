@@ -34,6 +34,7 @@ from tests.factories import (
     OperationalMembershipFactory,
     PolicyFactory,
     StewardFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -397,6 +398,22 @@ def test_a_partial_refund_is_kept_for_the_treasurer(client, started):
     assert OnlinePaymentEvent.objects.get(event_id="evt_refund").outcome == "ignored"
     assert not DuesRefund.objects.exists()
     assert not unpaid(started.invoice)
+
+
+def test_a_full_refund_after_part_was_given_back_by_hand_is_kept_for_the_treasurer(client, started):
+    send(client, session_event("checkout.session.completed"))
+    services.dues_payment_refund(
+        payment=DuesPayment.objects.get(),
+        amount="4",
+        currency="EUR",
+        reason="A discount agreed",
+        actor=UserFactory(is_superuser=True),
+    )
+    send(client, refund_event())
+    event = OnlinePaymentEvent.objects.get(event_id="evt_refund")
+    assert event.outcome == "ignored"
+    assert "Only 6.00 EUR of this payment is left to refund." in event.reason
+    assert DuesRefund.objects.get().amount == Decimal("4.00")
 
 
 def test_an_amount_other_than_asked_is_ignored_with_its_reason(client, started, caplog):

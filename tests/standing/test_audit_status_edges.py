@@ -170,7 +170,7 @@ def test_a_refunded_payment_opens_the_invoice_again():
     payment = DuesPaymentFactory(invoice=invoice)
     assert evaluate(membership).computed == "active"
     DuesRefund.objects.create(
-        payment=payment, amount=payment.amount, currency="EUR", refunded_on=D - days(1)
+        payment=payment, amount=payment.amount, currency="EUR", refunded_on=D - days(1), sequence=1
     )
     assert evaluate(membership).computed == "lapsed"
 
