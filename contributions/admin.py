@@ -2,8 +2,13 @@
 payments and revenue reports are added through forms that call the services."""
 
 from django import forms
-from django.contrib import admin
-from django.urls import reverse
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -17,12 +22,15 @@ from meetcoop.core.admin import (
     StewardScopedAdminMixin,
 )
 from meetcoop.core.banking import format_rf
+from meetcoop.core.errors import DomainError
+from meetcoop.core.forms import add_service_error
 from meetcoop.core.money import currency_choices
 from meetcoop.core.roles import is_treasurer
 from resellers.models import Steward
 from resellers.selectors import stewards_visible_to
 
 from . import selectors, services
+from .forms import DuesMoveForm, DuesRefundForm
 from .models import (
     BankLine,
     BankStatement,
@@ -30,6 +38,7 @@ from .models import (
     CompensationSettlement,
     DuesInvoice,
     DuesPayment,
+    DuesRefund,
     LedgerEntry,
     OnlinePayment,
     OnlinePaymentEvent,
@@ -209,10 +218,30 @@ class DuesPaymentForm(forms.ModelForm):
             self.fields["currency"].choices = currency_choices()
 
 
+class DuesRefundInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = DuesRefund
+    formset = BoundedInlineFormSet
+    fk_name = "payment"
+    extra = 0
+    fields = ["amount", "currency", "refunded_on", "reason", "recorded_by", "created_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by", "payment")
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever sees the payment (its steward's admins, treasurers) sees its refunds.
+        return request.user.has_perm("contributions.view_duespayment")
+
+
 @admin.register(DuesPayment)
 class DuesPaymentAdmin(
     TreasurerOrStewardScopedMixin, ServiceFormMixin, NoChangeMixin, admin.ModelAdmin
 ):
+    """Payments are recorded through ``dues_payment_record``; one recorded is never changed:
+    it is refunded (``dues_payment_refund``) or moved to the invoice it paid
+    (``dues_payment_move``) on pages of its own, linked from its page."""
+
     steward_lookup = "invoice__membership__steward"
     service_error_field = "invoice"
     form = DuesPaymentForm
@@ -221,10 +250,31 @@ class DuesPaymentAdmin(
     search_fields = ["invoice__membership__member__name", "note"]
     autocomplete_fields = ["invoice"]
     date_hierarchy = "paid_on"
+    inlines = [DuesRefundInline]
 
     @admin.display(description=_("member"))
     def member(self, obj):
         return obj.invoice.membership.member
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["moved_from", "corrections"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    @admin.display(description=_("refund or move"))
+    def corrections(self, obj):
+        if not selectors.dues_payment_refundable(obj) > 0:
+            return _("Refunded in full.")
+        return format_html(
+            '<a class="button" href="{}">{}</a> <a class="button" href="{}">{}</a>',
+            reverse("admin:contributions_duespayment_refund", args=[obj.pk]),
+            _("Refund…"),
+            reverse("admin:contributions_duespayment_move", args=[obj.pk]),
+            _("Move to another invoice…"),
+        )
 
     def add_via_service(self, request, data):
         return services.dues_payment_record(
@@ -235,6 +285,101 @@ class DuesPaymentAdmin(
             note=data.get("note", ""),
             actor=request.user,
         )
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/refund/",
+                self.admin_site.admin_view(self.refund_view),
+                name="contributions_duespayment_refund",
+            ),
+            path(
+                "<path:object_id>/move/",
+                self.admin_site.admin_view(self.move_view),
+                name="contributions_duespayment_move",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _payment_to_correct(self, request, object_id) -> DuesPayment:
+        """The payment, if the user may record this steward's dues: another steward's
+        payment answers 404, as an id that does not exist."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        payment = self.get_object(request, unquote(object_id))
+        if payment is None:
+            raise Http404
+        return payment
+
+    def refund_view(self, request, object_id):
+        payment = self._payment_to_correct(request, object_id)
+        today = timezone.localdate()
+        form = DuesRefundForm(
+            request.POST or None,
+            payment=payment,
+            left=selectors.dues_payment_refundable(payment),
+            today=today,
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.dues_payment_refund(
+                    payment=payment,
+                    amount=data["amount"],
+                    currency=data["currency"],
+                    refunded_on=data["refunded_on"],
+                    reason=data["reason"],
+                    actor=request.user,
+                    on=today,
+                )
+            except DomainError as error:
+                add_service_error(form, error)
+            else:
+                self.message_user(request, _("The refund was recorded."), messages.SUCCESS)
+                return self._back_to(payment)
+        return self._correction_page(
+            request, payment, form, _("Refund a dues payment"), _("Record the refund")
+        )
+
+    def move_view(self, request, object_id):
+        payment = self._payment_to_correct(request, object_id)
+        form = DuesMoveForm(
+            request.POST or None, invoices=selectors.dues_payment_move_targets(payment)
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                moved = services.dues_payment_move(
+                    payment=payment,
+                    invoice=form.cleaned_data["invoice"],
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            except DomainError as error:
+                add_service_error(form, error)
+            else:
+                self.message_user(request, _("The payment was moved."), messages.SUCCESS)
+                return self._back_to(moved)
+        return self._correction_page(
+            request,
+            payment,
+            form,
+            _("Move a dues payment to another invoice"),
+            _("Move the payment"),
+        )
+
+    def _back_to(self, payment):
+        return redirect(reverse("admin:contributions_duespayment_change", args=[payment.pk]))
+
+    def _correction_page(self, request, payment, form, title, submit_label):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "payment": payment,
+            "form": form,
+            "submit_label": submit_label,
+        }
+        return TemplateResponse(request, "admin/contributions/duespayment/correct.html", context)
 
 
 class RevenueReportForm(forms.ModelForm):

@@ -7,7 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from governance.models import Circle, WagedRole
-from meetcoop.core.money import currency_choices
+from meetcoop.core.banking import format_rf
+from meetcoop.core.money import Money, currency_choices
 from membership.models import Member
 
 from .models import MAX_HOURS, MIN_HOURS, LedgerEntry
@@ -182,3 +183,54 @@ class LedgerFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["member"].queryset = members
         self.filters["circle"].queryset = circles
+
+
+class DuesRefundForm(forms.Form):
+    """A treasurer's refund of a dues payment (``dues_payment_refund`` holds the rules)."""
+
+    amount = forms.DecimalField(
+        label=_("Amount refunded"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2
+    )
+    currency = forms.ChoiceField(label=_("Currency"))
+    refunded_on = forms.DateField(label=_("Refunded on"), widget=DATE_INPUT)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The member reads it: say why the money was given back."),
+    )
+
+    def __init__(self, *args, payment, left, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].choices = currency_choices()
+        self.fields["currency"].initial = payment.currency
+        self.fields["amount"].initial = left
+        self.fields["amount"].help_text = _("At most %(money)s, what is left of the payment.") % {
+            "money": Money(left, payment.currency)
+        }
+        self.fields["refunded_on"].initial = today
+
+
+class DuesMoveForm(forms.Form):
+    """A payment recorded on the wrong invoice, moved to the one it paid
+    (``dues_payment_move`` holds the rules)."""
+
+    invoice = forms.ModelChoiceField(label=_("Invoice it paid"), queryset=None)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The member reads it: say why the payment was moved."),
+    )
+
+    def __init__(self, *args, invoices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].queryset = invoices
+        self.fields["invoice"].label_from_instance = lambda invoice: (
+            _("%(member)s · %(invoice)s · %(reference)s")
+            % {
+                "member": invoice.membership.member,
+                "invoice": invoice,
+                "reference": format_rf(invoice.reference),
+            }
+        )

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from contributions import selectors, services
 from contributions.models import DuesInvoice, DuesPayment, DuesRefund
@@ -262,6 +263,91 @@ def test_a_move_beyond_what_the_invoice_owes_is_refused(world, other_invoice):
 def test_another_stewards_admin_may_not_move(world, other_invoice):
     with pytest.raises(PermissionDenied):
         move(world, other_invoice, payment=world["their_payment"], actor=world["admin"])
+
+
+# --- the admin -----------------------------------------------------------------------------
+
+
+def url(payment, what):
+    return f"/admin/contributions/duespayment/{payment.pk}/{what}/"
+
+
+def test_a_treasurer_refunds_part_of_a_payment_in_the_admin(client, world):
+    client.force_login(world["treasurer"])
+    page = client.get(f"/admin/contributions/duespayment/{world['payment'].pk}/change/")
+    assert url(world["payment"], "refund").encode() in page.content
+    assert url(world["payment"], "move").encode() in page.content
+    assert client.get(url(world["payment"], "refund")).status_code == 200
+
+    response = client.post(
+        url(world["payment"], "refund"),
+        {"amount": "2.50", "currency": "EUR", "refunded_on": "2026-02-01", "reason": "Discount"},
+    )
+
+    assert response.status_code == 302
+    made = DuesRefund.objects.get()
+    assert (made.amount, made.refunded_on, made.recorded_by) == (
+        Decimal("2.50"),
+        datetime.date(2026, 2, 1),
+        world["treasurer"],
+    )
+    page = client.get(response["Location"])
+    assert b"Discount" in page.content  # the refund on the payment's page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"amount": "10.01"}, b"Only 10.00 EUR of this payment is left to refund."),
+        ({"currency": "CAD"}, b"Refund the payment in its own currency (EUR)."),
+        ({"reason": ""}, b"This field is required."),
+        ({"amount": "abc"}, b"Enter a number."),
+    ],
+)
+def test_a_refund_refused_is_a_form_error(client, world, data, message):
+    client.force_login(world["treasurer"])
+    form = {"amount": "5", "currency": "EUR", "refunded_on": "2026-02-01", "reason": "x"}
+    response = client.post(url(world["payment"], "refund"), {**form, **data})
+    assert response.status_code == 200
+    assert message in response.content
+    assert not DuesRefund.objects.exists()
+
+
+@pytest.mark.parametrize("what", ["refund", "move"])
+def test_another_stewards_payment_is_not_found_by_its_id(client, world, what):
+    client.force_login(world["admin"])
+    assert client.get(url(world["their_payment"], what)).status_code == 404
+    data = {"amount": "5", "currency": "EUR", "refunded_on": "2026-02-01", "reason": "x"}
+    assert client.post(url(world["their_payment"], what), data).status_code == 404
+    assert client.get(f"/admin/contributions/duespayment/999999/{what}/").status_code == 404
+    assert client.get(url(world["payment"], what)).status_code == 200
+    assert not DuesRefund.objects.exists()
+
+
+def test_staff_without_the_right_to_record_dues_may_not_refund(client, world):
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(url(world["payment"], "refund")).status_code == 403
+
+
+def test_a_steward_admin_moves_a_payment_in_the_admin(client, world, other_invoice):
+    theirs = DuesInvoiceFactory(membership__steward=world["theirs"], amount=Decimal("10.00"))
+    client.force_login(world["admin"])
+    page = client.get(url(world["payment"], "move"))
+    assert f'value="{other_invoice.pk}"'.encode() in page.content
+    assert f'value="{theirs.pk}"'.encode() not in page.content
+    assert f'value="{world["invoice"].pk}"'.encode() not in page.content
+
+    refused = client.post(url(world["payment"], "move"), {"invoice": theirs.pk, "reason": "x"})
+    assert refused.status_code == 200 and b"Select a valid choice" in refused.content
+
+    response = client.post(
+        url(world["payment"], "move"), {"invoice": other_invoice.pk, "reason": "Wrong member"}
+    )
+    assert response.status_code == 302
+    moved = DuesPayment.objects.get(moved_from=world["payment"])
+    assert response["Location"].endswith(f"/duespayment/{moved.pk}/change/")
+    assert (moved.invoice, moved.recorded_by) == (other_invoice, world["admin"])
+    assert paid(world["invoice"], on=timezone.localdate()) == Decimal("0.00")
 
 
 # --- two treasurers at once (PostgreSQL) ---------------------------------------------------

@@ -150,6 +150,24 @@ def _invoice(n):
     return invoice, invoice.membership.steward
 
 
+def _dues_payment(n):
+    """A payment refunded in ``n`` parts, each recorded by someone else."""
+    from contributions.models import DuesRefund
+
+    payment = DuesPaymentFactory(invoice__amount="100.00")
+    for i in range(n):
+        DuesRefund.objects.create(
+            payment=payment,
+            amount="1.00",
+            currency=payment.currency,
+            refunded_on=payment.paid_on,
+            sequence=i + 1,
+            reason=f"Part {i + 1}",
+            recorded_by=UserFactory(),
+        )
+    return payment, payment.invoice.membership.steward
+
+
 def _bank_statement(n):
     from contributions.services import statement_import
     from tests.contributions.bank_samples import camt, entry
@@ -225,6 +243,7 @@ CHANGE_PAGES = {
     "resellers.concern": _concern,
     "resellers.steward": _steward,
     "contributions.duesinvoice": _invoice,
+    "contributions.duespayment": _dues_payment,
     "contributions.bankstatement": _bank_statement,
     "contributions.onlinepayment": _online_payment,
     **{
@@ -273,7 +292,12 @@ def test_a_change_page_reads_as_many_queries_for_50_inline_rows_as_for_5(client,
 
 # The pages a steward's admin may open whose inline rows it sees (on a member's page it sees
 # only its own steward's membership, not the contacts).
-STEWARD_SCOPED_PAGES = ["contributions.duesinvoice", "resellers.application", "resellers.steward"]
+STEWARD_SCOPED_PAGES = [
+    "contributions.duesinvoice",
+    "contributions.duespayment",
+    "resellers.application",
+    "resellers.steward",
+]
 
 
 @pytest.mark.parametrize("label", STEWARD_SCOPED_PAGES)
