@@ -6,7 +6,13 @@ import operator
 
 from django.db.models import F, Q
 
-from contributions.models import DuesInvoice, DuesPayment, LedgerEntry, RevenueReport
+from contributions.models import (
+    DuesInvoice,
+    DuesPayment,
+    DuesRefund,
+    LedgerEntry,
+    RevenueReport,
+)
 from governance.models import Attendance, CircleRole, PublicListing, StanceRecord
 from membership.models import Membership, StatusChange, TermsAcceptance
 from membership.reasons import reason_text
@@ -85,12 +91,22 @@ def member_data(user, *, now: datetime.datetime) -> dict:
         .order_by("due_on", "pk")
         .values("id", "membership_id", "period_start", "period_end", "amount", "currency", "due_on")
     )
+    # A payment's refunds (money given back, or the payment moved to another invoice) with
+    # the reason the treasurer gave.
+    refunds: dict[int, list] = {}
+    for refund in (
+        DuesRefund.objects.filter(payment__invoice__membership__member_id__in=ids)
+        .order_by("refunded_on", "pk")
+        .values("payment_id", "amount", "currency", "refunded_on", "reason")
+    ):
+        refunds.setdefault(refund.pop("payment_id"), []).append(refund)
     payments: dict[int, list] = {i["id"]: [] for i in invoices}
     for payment in (
         DuesPayment.objects.filter(invoice__membership__member_id__in=ids)
         .order_by("paid_on", "pk")
-        .values("invoice_id", "amount", "currency", "paid_on", "note")
+        .values("id", "invoice_id", "amount", "currency", "paid_on", "note")
     ):
+        payment["refunds"] = refunds.get(payment.pop("id"), [])
         payments[payment.pop("invoice_id")].append(payment)
     dues: dict[int, list] = {m["id"]: [] for m in memberships}
     for invoice in invoices:

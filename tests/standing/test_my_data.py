@@ -57,6 +57,21 @@ def a_full_member(*, entries=1):
     return member, user, membership
 
 
+def test_a_payment_refunded_by_a_treasurer_shows_the_refund_and_its_reason(client, coop_admin):
+    from contributions.services import dues_payment_refund
+
+    member, user, _membership = a_full_member()
+    payment = DuesPaymentFactory._meta.model.objects.get(invoice__membership__member=member)
+    dues_payment_refund(
+        payment=payment, amount="4", currency="EUR", reason="Two weeks off.", actor=coop_admin
+    )
+    _response, data = download(client, user)
+    user_membership = next(m for m in data["members"][0]["memberships"] if m["type"] == "user")
+    [payment_data] = user_membership["dues_invoices"][0]["payments"]
+    [refund] = payment_data["refunds"]
+    assert (refund["amount"], refund["reason"]) == ("4.00", "Two weeks off.")
+
+
 def test_a_member_downloads_all_of_its_data(client, coop_admin):
     member, user, membership = a_full_member()
     membership_status_set(
