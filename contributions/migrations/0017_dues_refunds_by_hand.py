@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contributions', '0015_bank_csv_mapping_iban'),
+        ('contributions', '0016_reminder_emails'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
