@@ -360,8 +360,12 @@ class Application(models.Model):
     decision_reason = models.TextField(_("reason"), blank=True)
     # A reason the system gave, as a code and its parameters (``resellers.reasons``), worded
     # in the reader's language; ``decision_reason`` holds only the words a person typed.
-    decision_reason_code = models.CharField(max_length=40, blank=True, editable=False)
-    decision_reason_params = models.JSONField(default=dict, blank=True, editable=False)
+    decision_reason_code = models.CharField(
+        _("code of the decision's reason"), max_length=40, blank=True, editable=False
+    )
+    decision_reason_params = models.JSONField(
+        _("details of the decision's reason"), default=dict, blank=True, editable=False
+    )
     member = models.ForeignKey(
         "membership.Member",
         null=True,
@@ -472,8 +476,12 @@ class ApplicationDecision(AppendOnlyModel):
     status_to = models.CharField(_("to"), max_length=30, choices=Application.Status.choices)
     reason = models.TextField(_("reason"), blank=True)
     # A reason the system gave (see ``Application.decision_reason_code``).
-    reason_code = models.CharField(max_length=40, blank=True, editable=False)
-    reason_params = models.JSONField(default=dict, blank=True, editable=False)
+    reason_code = models.CharField(
+        _("code of the reason"), max_length=40, blank=True, editable=False
+    )
+    reason_params = models.JSONField(
+        _("details of the reason"), default=dict, blank=True, editable=False
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
