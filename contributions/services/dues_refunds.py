@@ -22,7 +22,7 @@ from meetcoop.core.money import round_money
 from ..models import DuesInvoice, DuesPayment, DuesRefund
 from ..selectors.dues import dues_payment_move_targets, dues_payment_refundable
 from .dues import _check_outstanding, _may_record_dues
-from .ledger import _check_not_future, _check_positive, _today
+from .ledger import _check_not_future, _check_positive, _decimal, _today
 
 
 def _check_may_correct(actor, payment: DuesPayment) -> None:
@@ -124,7 +124,9 @@ def dues_payment_refund(
     refunded_on = refunded_on or on
     _check_may_correct(actor, payment)
     reason = _check_reason(reason)
-    amount = round_money(_check_positive(amount, _("The amount")))
+    # Rounded to cents first: 0.004 is no refund at all, not a refund of 0.00.
+    label = _("The amount")
+    amount = _check_positive(round_money(_decimal(amount, label)), label)
     _check_not_future(refunded_on, on)
     with transaction.atomic():
         return dues_refund_create(

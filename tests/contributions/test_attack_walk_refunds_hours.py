@@ -545,3 +545,20 @@ def test_two_reminder_runs_at_once_write_to_nobody_twice(refusing_server):
     invoice.refresh_from_db()
     assert invoice.emailed_before_due_at is not None
     assert invoice.reminder_emails.count() == 2
+
+
+# --- faults found ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("amount", ["0.004", "0.0049", Decimal("0.001")])
+def test_a_refund_rounding_to_nothing_is_refused_and_nothing_is_saved(world, amount):
+    with pytest.raises(ValidationError, match="The amount must be more than zero."):
+        services.dues_payment_refund(
+            payment=world["payment"],
+            amount=amount,
+            currency="EUR",
+            reason="Discount",
+            actor=world["treasurer"],
+            on=TODAY,
+        )
+    assert not DuesRefund.objects.exists()
