@@ -202,7 +202,11 @@ class DuesRefundForm(forms.Form):
 
     def __init__(self, *args, payment, left, today, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["currency"].choices = currency_choices()
+        choices = currency_choices()
+        if payment.currency not in dict(choices):
+            # Taken when it was paid, no longer: it is still given back in it.
+            choices = [(payment.currency, payment.currency), *choices]
+        self.fields["currency"].choices = choices
         self.fields["currency"].initial = payment.currency
         self.fields["amount"].initial = left
         self.fields["amount"].help_text = _("At most %(money)s, what is left of the payment.") % {

@@ -562,3 +562,29 @@ def test_a_refund_rounding_to_nothing_is_refused_and_nothing_is_saved(world, amo
             on=TODAY,
         )
     assert not DuesRefund.objects.exists()
+
+
+def test_a_payment_in_a_currency_the_coop_no_longer_takes_is_refunded_in_it(
+    client, world, settings
+):
+    """The co-op stopped taking Canadian dollars; a payment made in them is still given back
+    in them, the currency it was paid in."""
+    cad = DuesPaymentFactory(
+        invoice=DuesInvoiceFactory(
+            membership__steward=world["mine"], currency="CAD", amount=Decimal("10.00")
+        ),
+        currency="CAD",
+        amount=Decimal("10.00"),
+        paid_on=DUE,
+    )
+    settings.ALLOWED_CURRENCIES = ["EUR"]
+    client.force_login(world["treasurer"])
+    assert 'value="CAD" selected' in client.get(url(cad, "refund")).content.decode()
+    response = client.post(url(cad, "refund"), {**REFUND, "currency": "CAD"})
+    assert response.status_code == 302
+    assert (DuesRefund.objects.get().amount, DuesRefund.objects.get().currency) == (
+        Decimal("5.00"),
+        "CAD",
+    )
+    usd = client.post(url(cad, "refund"), {**REFUND, "currency": "USD"})
+    assert "Select a valid choice." in usd.content.decode()
