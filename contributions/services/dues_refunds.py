@@ -32,11 +32,22 @@ def _check_may_correct(actor, payment: DuesPayment) -> None:
         raise PermissionDenied(_("You may not refund or move payments of this invoice."))
 
 
-def _check_reason(reason: str) -> str:
+# What a refund's reason and a moved payment's note hold: the member reads them whole.
+REFUND_REASON_LENGTH = DuesRefund._meta.get_field("reason").max_length
+MOVE_REASON_LENGTH = min(REFUND_REASON_LENGTH, DuesPayment._meta.get_field("note").max_length)
+
+
+def _check_reason(reason: str, *, max_length: int) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(
             _("Say why, in words the member understands."), field="reason", code="reason"
+        )
+    if len(reason) > max_length:
+        raise DomainError(
+            _("Say why in at most %(count)s characters.") % {"count": max_length},
+            field="reason",
+            code="reason",
         )
     return reason
 
@@ -123,7 +134,7 @@ def dues_payment_refund(
     on = _today(on)
     refunded_on = refunded_on or on
     _check_may_correct(actor, payment)
-    reason = _check_reason(reason)
+    reason = _check_reason(reason, max_length=REFUND_REASON_LENGTH)
     # Rounded to cents first: 0.004 is no refund at all, not a refund of 0.00.
     label = _("The amount")
     amount = _check_positive(round_money(_decimal(amount, label)), label)
@@ -150,7 +161,7 @@ def dues_payment_move(
     payment to the other."""
     on = _today(on)
     _check_may_correct(actor, payment)
-    reason = _check_reason(reason)
+    reason = _check_reason(reason, max_length=MOVE_REASON_LENGTH)
     if not dues_payment_move_targets(payment).filter(pk=invoice.pk).exists():
         raise DomainError(
             _(
@@ -185,7 +196,7 @@ def dues_payment_move(
             amount=left,
             currency=payment.currency,
             paid_on=payment.paid_on,
-            note=reason[:200],
+            note=reason,
             recorded_by=actor,
             moved_from=payment,
         )

@@ -588,3 +588,38 @@ def test_a_payment_in_a_currency_the_coop_no_longer_takes_is_refunded_in_it(
     )
     usd = client.post(url(cad, "refund"), {**REFUND, "currency": "USD"})
     assert "Select a valid choice." in usd.content.decode()
+
+
+def test_a_reason_too_long_to_keep_whole_is_refused_not_cut(world):
+    """The member reads the reason: one longer than its record holds is refused, never kept
+    cut short mid-sentence."""
+    with pytest.raises(ValidationError, match="at most 300 characters") as refused:
+        services.dues_payment_refund(
+            payment=world["payment"],
+            amount="1",
+            currency="EUR",
+            reason="Paid twice. " * 30,
+            actor=world["treasurer"],
+            on=TODAY,
+        )
+    assert refused.value.code == "reason"
+    with pytest.raises(ValidationError, match="at most 200 characters"):
+        services.dues_payment_move(
+            payment=world["payment"],
+            invoice=world["other"],
+            reason="Wrong member. " * 20,
+            actor=world["treasurer"],
+            on=TODAY,
+        )
+    assert not DuesRefund.objects.exists()
+    assert not DuesPayment.objects.filter(moved_from__isnull=False).exists()
+    whole = "x" * 300
+    services.dues_payment_refund(
+        payment=world["payment"],
+        amount="1",
+        currency="EUR",
+        reason=whole,
+        actor=world["treasurer"],
+        on=TODAY,
+    )
+    assert DuesRefund.objects.get().reason == whole
