@@ -26,7 +26,7 @@ from membership.selectors import policy_from
 from ..models import Compensation, CompensationSettlement, LedgerEntry
 from ..selectors.compensation import compensation_balances
 from ..selectors.progress import commitment_progress
-from .ledger import _check_not_future, _check_positive, _today
+from .ledger import _check_not_future, _positive_money, _today
 
 HOURS_STEP = Decimal("0.01")
 ZERO = Decimal("0")
@@ -141,7 +141,7 @@ def compensation_settle(
         raise PermissionDenied(_("Only a treasurer records a settlement."))
     if kind not in CompensationSettlement.Kind.values:
         raise DomainError(_("Say whether it was paid or waived."), field="kind")
-    amount = round_money(_check_positive(amount, _("The amount")))
+    amount = _positive_money(amount, _("The amount"))
     validate_currency(currency)
     _check_not_future(settled_on, on)
     if kind == CompensationSettlement.Kind.WAIVED and not note.strip():

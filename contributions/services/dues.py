@@ -13,14 +13,13 @@ from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
-from meetcoop.core.money import round_money
 from meetcoop.core.roles import is_treasurer
 from membership.models import Membership
 from membership.services import facts_changed
 from resellers.models import StewardOffer
 
 from ..models import DuesInvoice, DuesPayment, DuesRefund
-from .ledger import _check_not_future, _check_positive, _today
+from .ledger import _check_not_future, _positive_money, _today
 
 
 def period_end_for(start: datetime.date, period: str) -> datetime.date:
@@ -188,7 +187,7 @@ def dues_payment_record(
         not getattr(actor, "is_authenticated", False) or not _may_record_dues(actor, invoice)
     ):
         raise PermissionDenied(_("You may not record payments of this invoice."))
-    amount = round_money(_check_positive(amount, _("The amount")))
+    amount = _positive_money(amount, _("The amount"))
     _check_not_future(paid_on, on)
     with transaction.atomic():
         invoice = DuesInvoice.objects.select_for_update().get(pk=invoice.pk)

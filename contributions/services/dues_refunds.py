@@ -17,12 +17,11 @@ from django.utils.translation import gettext as _
 
 from meetcoop.core.audit import audit_log
 from meetcoop.core.errors import DomainError
-from meetcoop.core.money import round_money
 
 from ..models import DuesInvoice, DuesPayment, DuesRefund
 from ..selectors.dues import dues_payment_move_targets, dues_payment_refundable
 from .dues import _check_outstanding, _may_record_dues
-from .ledger import _check_not_future, _check_positive, _decimal, _today
+from .ledger import _check_not_future, _positive_money, _today
 
 
 def _check_may_correct(actor, payment: DuesPayment) -> None:
@@ -135,9 +134,7 @@ def dues_payment_refund(
     refunded_on = refunded_on or on
     _check_may_correct(actor, payment)
     reason = _check_reason(reason, max_length=REFUND_REASON_LENGTH)
-    # Rounded to cents first: 0.004 is no refund at all, not a refund of 0.00.
-    label = _("The amount")
-    amount = _check_positive(round_money(_decimal(amount, label)), label)
+    amount = _positive_money(amount, _("The amount"))
     _check_not_future(refunded_on, on)
     with transaction.atomic():
         return dues_refund_create(

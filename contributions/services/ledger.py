@@ -64,6 +64,12 @@ def _check_positive(value, label: str) -> Decimal:
     return value
 
 
+def _positive_money(value, label: str) -> Decimal:
+    """An amount of money rounded to cents, then checked: 0.004 is no money at all, not an
+    amount of 0.00."""
+    return _check_positive(round_money(_decimal(value, label)), label)
+
+
 def _largest(field: dict) -> Decimal:
     """The largest value a decimal column of ``field`` (max_digits, decimal_places) holds."""
     places = field["decimal_places"]

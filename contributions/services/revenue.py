@@ -24,6 +24,7 @@ from .ledger import (
     _check_not_too_large,
     _check_positive,
     _decimal,
+    _positive_money,
     _today,
 )
 
@@ -114,7 +115,7 @@ def revenue_share_payment_record(
     on = _today(on)
     if not is_treasurer(actor):
         raise PermissionDenied(_("Only a treasurer records revenue-share payments."))
-    amount_eur = round_money(_check_positive(amount_eur, _("The amount")))
+    amount_eur = _positive_money(amount_eur, _("The amount"))
     _check_not_future(paid_on, on)
     with transaction.atomic():
         report = RevenueReport.objects.select_for_update().get(pk=report.pk)

@@ -623,3 +623,44 @@ def test_a_reason_too_long_to_keep_whole_is_refused_not_cut(world):
         on=TODAY,
     )
     assert DuesRefund.objects.get().reason == whole
+
+
+@pytest.mark.parametrize("amount", ["0.004", Decimal("0.0049")])
+def test_every_amount_of_money_rounding_to_nothing_is_refused_and_nothing_is_saved(world, amount):
+    """The same order everywhere money is recorded: rounded to cents, then checked. A dues
+    payment, a revenue-share payment or a compensation settlement of 0.004 is none at all, not
+    a row of 0.00."""
+    from contributions.models import CompensationSettlement, RevenueSharePayment
+    from tests.factories import RevenueReportFactory
+
+    zero = "The amount must be more than zero."
+    with pytest.raises(ValidationError, match=zero):
+        services.dues_payment_record(
+            invoice=world["other"],
+            amount=amount,
+            currency="EUR",
+            paid_on=DUE,
+            actor=world["treasurer"],
+            on=TODAY,
+        )
+    with pytest.raises(ValidationError, match=zero):
+        services.revenue_share_payment_record(
+            report=RevenueReportFactory(steward=world["mine"]),
+            amount_eur=amount,
+            paid_on=DUE,
+            actor=world["treasurer"],
+            on=TODAY,
+        )
+    with pytest.raises(ValidationError, match=zero):
+        services.compensation_settle(
+            member=world["invoice"].membership.member,
+            amount=amount,
+            currency="EUR",
+            kind=CompensationSettlement.Kind.PAID,
+            settled_on=DUE,
+            actor=world["treasurer"],
+            on=TODAY,
+        )
+    assert world["other"].payments.count() == 0
+    assert not RevenueSharePayment.objects.exists()
+    assert not CompensationSettlement.objects.exists()
