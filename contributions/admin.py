@@ -104,11 +104,46 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "decided_by",
         "reverses",
     ]
+    # What the system wrote (a reversal's description, a provider's refund) in the reader's
+    # language; what a person typed, as typed.
+    fields = [
+        "member",
+        "kind",
+        "occurred_on",
+        "description_words",
+        "amount",
+        "currency",
+        "eur_rate",
+        "eur_value",
+        "hours",
+        "circle",
+        "waged_role",
+        "paid_work",
+        "pledge_invoice",
+        "status",
+        "logged_by",
+        "logged_at",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+        "reverses",
+        "reason_words",
+        "source_key",
+    ]
+    readonly_fields = fields
     list_filter = ["kind", "status", "circle"]
     search_fields = ["member__name", "member__email", "description"]
     # A reversal shows the entry it reverses by its title, which names that entry's member.
     list_select_related = ["member", "circle", "decided_by", "reverses__member"]
     date_hierarchy = "occurred_on"
+
+    @admin.display(description=_("what was given or done"))
+    def description_words(self, obj):
+        return obj.description_words
+
+    @admin.display(description=_("reason for the reversal"))
+    def reason_words(self, obj):
+        return obj.reason_words
 
 
 class DuesPaymentInline(admin.TabularInline):
@@ -223,8 +258,12 @@ class DuesRefundInline(ReadOnlyAdminMixin, admin.TabularInline):
     formset = BoundedInlineFormSet
     fk_name = "payment"
     extra = 0
-    fields = ["amount", "currency", "refunded_on", "reason", "recorded_by", "created_at"]
+    fields = ["amount", "currency", "refunded_on", "reason_words", "recorded_by", "created_at"]
     readonly_fields = fields
+
+    @admin.display(description=_("reason"))
+    def reason_words(self, obj):
+        return obj.reason_words
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recorded_by", "payment")

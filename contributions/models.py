@@ -19,6 +19,8 @@ from meetcoop.core.dates import date_medium
 from meetcoop.core.models import AppendOnlyError, AppendOnlyModel
 from meetcoop.core.money import MONEY_FIELD, CurrencyField, Money
 
+from .reasons import system_words
+
 RATE_FIELD = {"max_digits": 14, "decimal_places": 6}
 HOURS_FIELD = {"max_digits": 5, "decimal_places": 2}
 MIN_HOURS = Decimal("0.25")
@@ -84,6 +86,15 @@ class LedgerEntry(models.Model):
         _("date"), help_text=_("The day the work was done or the money or resource was given.")
     )
     description = models.TextField(_("what was given or done"))
+    # What the system wrote itself (a reversal's description, a provider's refund), stored as a
+    # code of ``contributions.reasons`` with its parameters and worded when read; empty for
+    # what a person typed, kept as typed.
+    description_code = models.CharField(
+        _("code of the description"), max_length=40, blank=True, default="", editable=False
+    )
+    description_params = models.JSONField(
+        _("details of the description"), default=dict, blank=True, editable=False
+    )
     # Money: the amount in its own currency, the rate used and the value it counts for.
     amount = models.DecimalField(_("amount"), **MONEY_FIELD, null=True, blank=True)
     currency = CurrencyField(blank=True, default="")
@@ -142,6 +153,12 @@ class LedgerEntry(models.Model):
         verbose_name=_("reverses"),
     )
     reason = models.TextField(_("reason for the reversal"), blank=True)
+    reason_code = models.CharField(
+        _("code of the reason"), max_length=40, blank=True, default="", editable=False
+    )
+    reason_params = models.JSONField(
+        _("details of the reason"), default=dict, blank=True, editable=False
+    )
     # Labour done in a waged role: paid by the role, never voluntary, never owed on top.
     waged_role = models.ForeignKey(
         "governance.WagedRole",
@@ -254,6 +271,16 @@ class LedgerEntry(models.Model):
     @property
     def is_reversal(self) -> bool:
         return self.reverses_id is not None
+
+    @property
+    def description_words(self) -> str:
+        """What was given or done, in the reader's language when the system wrote it."""
+        return system_words(self.description_code, self.description_params, self.description)
+
+    @property
+    def reason_words(self) -> str:
+        """Why it was reversed, in the reader's language when the system wrote it."""
+        return system_words(self.reason_code, self.reason_params, self.reason)
 
 
 class DuesInvoice(models.Model):
@@ -1037,6 +1064,13 @@ class DuesRefund(AppendOnlyModel):
     # selectors count it with its first).
     sequence = models.PositiveSmallIntegerField(_("refund number"), editable=False)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # A reason the system gave (see ``LedgerEntry.description_code``).
+    reason_code = models.CharField(
+        _("code of the reason"), max_length=40, blank=True, default="", editable=False
+    )
+    reason_params = models.JSONField(
+        _("details of the reason"), default=dict, blank=True, editable=False
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -1069,3 +1103,8 @@ class DuesRefund(AppendOnlyModel):
 
     def __str__(self):
         return f"{Money(self.amount, self.currency)} · {date_medium(self.refunded_on)}"
+
+    @property
+    def reason_words(self) -> str:
+        """Why it was refunded, in the reader's language when the system wrote it."""
+        return system_words(self.reason_code, self.reason_params, self.reason)

@@ -502,13 +502,13 @@ def export_csv(request):
             e.currency,
             "" if e.eur_rate is None else e.eur_rate,
             e.eur_value if e.kind != LedgerEntry.Kind.LABOUR else "",
-            csv_cell(e.description),
+            csv_cell(e.description_words),
             csv_cell(who(e.logged_by)),
             e.logged_at.isoformat(),
             csv_cell(who(e.decided_by)),
             e.decided_at.isoformat() if e.decided_at else "",
             e.reverses_id or "",
-            csv_cell(e.reason),
+            csv_cell(e.reason_words),
         ]
 
     lines = csv_lines(CSV_HEADER, (line(e) for e in rows.iterator(chunk_size=2000)))

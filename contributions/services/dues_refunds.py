@@ -57,7 +57,8 @@ def dues_refund_create(
     amount: Decimal,
     currency: str,
     refunded_on: datetime.date,
-    reason: str,
+    reason: str = "",
+    reason_code: str = "",
     actor=None,
     event=None,
 ) -> DuesRefund:
@@ -97,6 +98,7 @@ def dues_refund_create(
         refunded_on=refunded_on,
         sequence=payment.refunds.count() + 1,
         reason=reason[:300],
+        reason_code=reason_code,
         recorded_by=actor,
         event=event,
     )
@@ -109,7 +111,7 @@ def dues_refund_create(
             "refund": refund.pk,
             "amount": str(refund.amount),
             "currency": refund.currency,
-            "reason": refund.reason,
+            **({"reason_code": reason_code} if reason_code else {"reason": refund.reason}),
             **({"event": event.event_id} if event is not None else {}),
         },
     )

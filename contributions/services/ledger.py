@@ -497,12 +497,20 @@ def entry_reverse(*, entry, reason: str, actor, on: datetime.date | None = None)
 
 
 def _reversal_create(
-    *, original: LedgerEntry, reason: str, actor, on: datetime.date, audit_data=None
+    *,
+    original: LedgerEntry,
+    reason: str = "",
+    reason_code: str = "",
+    actor,
+    on: datetime.date,
+    audit_data=None,
 ) -> LedgerEntry:
     """Write the reversal of ``original`` (locked by the caller, inside its transaction) and
     its audit record: a new approved entry of the opposite sign pointing at it. What
-    ``entry_reverse`` writes for a person; with ``actor`` None, what the system writes on a
-    payment provider's refund. An entry is reversed at most once."""
+    ``entry_reverse`` writes for a person (``reason``: their words); with ``actor`` None, what
+    the system writes on a payment provider's refund (``reason_code``: a code of
+    ``contributions.reasons``). Its description is a code, worded when read. An entry is
+    reversed at most once."""
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -510,7 +518,9 @@ def _reversal_create(
                 member_id=original.member_id,
                 kind=original.kind,
                 occurred_on=on,
-                description=_("Reversal of entry #%(id)s") % {"id": original.pk},
+                description="",
+                description_code="reversal",
+                description_params={"id": original.pk},
                 amount=-original.amount if original.amount is not None else None,
                 currency=original.currency,
                 eur_rate=original.eur_rate,
@@ -524,6 +534,7 @@ def _reversal_create(
                 decided_at=now,
                 reverses=original,
                 reason=reason,
+                reason_code=reason_code,
                 paid_work=original.paid_work,
             )
     except IntegrityError as exc:
@@ -532,6 +543,10 @@ def _reversal_create(
         actor=actor,
         action="contributions.entry.reversed",
         obj=original,
-        data={"reversal": reversal.pk, "reason": reversal.reason, **(audit_data or {})},
+        data={
+            "reversal": reversal.pk,
+            **({"reason_code": reason_code} if reason_code else {"reason": reversal.reason}),
+            **(audit_data or {}),
+        },
     )
     return reversal

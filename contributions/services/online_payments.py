@@ -286,13 +286,13 @@ def _record_refund(event, payment, paid_event, on, row) -> OnlinePaymentEvent:
             amount=paid_event.dues_payment.amount,
             currency=paid_event.dues_payment.currency,
             refunded_on=on,
-            reason=_("Refunded through the online payment provider."),
+            reason_code="refunded_online",
             event=recorded,
         )
         return recorded
     reversal = _system_reverse(
         entry=paid_event.ledger_entry,
-        reason=_("Refunded through the online payment provider."),
+        reason_code="refunded_online",
         on=on,
         event_id=event.event_id,
     )
@@ -327,9 +327,14 @@ def _system_money_record(
     )
 
 
-def _system_reverse(*, entry, reason: str, on: datetime.date, event_id: str) -> LedgerEntry:
-    """The reversal ``entry_reverse`` writes, written by the system for a provider's refund."""
+def _system_reverse(*, entry, reason_code: str, on: datetime.date, event_id: str) -> LedgerEntry:
+    """The reversal ``entry_reverse`` writes, written by the system for a provider's refund
+    (its reason a code of ``contributions.reasons``, worded when read)."""
     original = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
     return _reversal_create(
-        original=original, reason=reason, actor=None, on=on, audit_data={"event": event_id}
+        original=original,
+        reason_code=reason_code,
+        actor=None,
+        on=on,
+        audit_data={"event": event_id},
     )

@@ -315,6 +315,10 @@ def write(plan: Plan, *, run, actor, today: datetime.date) -> None:
                 "reason",
                 "source_key",
                 "paid_work",
+                "description_code",
+                "description_params",
+                "reason_code",
+                "reason_params",
             ],
             [
                 (
@@ -337,6 +341,10 @@ def write(plan: Plan, *, run, actor, today: datetime.date) -> None:
                     "",
                     "",
                     False,
+                    "",
+                    _json({}),
+                    "",
+                    _json({}),
                 )
                 for r in entries
             ],

@@ -13,6 +13,7 @@ from contributions.models import (
     LedgerEntry,
     RevenueReport,
 )
+from contributions.reasons import system_words
 from governance.models import Attendance, CircleRole, PublicListing, StanceRecord
 from membership.models import Membership, StatusChange, TermsAcceptance
 from membership.reasons import reason_text
@@ -21,6 +22,16 @@ from resellers.models import Application
 from resellers.reasons import decision_reason_words
 
 from ..models import ForumAccount, ServiceSignIn
+
+
+def _ledger_row_words(row: dict) -> dict:
+    """A ledger row with what the system wrote (a reversal's description, a provider's
+    refund) in the reader's language, and what a person typed as typed."""
+    row["description"] = system_words(
+        row.pop("description_code"), row.pop("description_params"), row["description"]
+    )
+    row["reason"] = system_words(row.pop("reason_code"), row.pop("reason_params"), row["reason"])
+    return row
 
 
 def member_data(user, *, now: datetime.datetime) -> dict:
@@ -97,8 +108,19 @@ def member_data(user, *, now: datetime.datetime) -> dict:
     for refund in (
         DuesRefund.objects.filter(payment__invoice__membership__member_id__in=ids)
         .order_by("refunded_on", "pk")
-        .values("payment_id", "amount", "currency", "refunded_on", "reason")
-    ):
+        .values(
+            "payment_id",
+            "amount",
+            "currency",
+            "refunded_on",
+            "reason",
+            "reason_code",
+            "reason_params",
+        )
+    ):  # a reason the system gave, in the reader's language
+        refund["reason"] = system_words(
+            refund.pop("reason_code"), refund.pop("reason_params"), refund["reason"]
+        )
         refunds.setdefault(refund.pop("payment_id"), []).append(refund)
     payments: dict[int, list] = {i["id"]: [] for i in invoices}
     for payment in (
@@ -129,26 +151,33 @@ def member_data(user, *, now: datetime.datetime) -> dict:
             )
         ),
         "ledger": by_member(
-            LedgerEntry.objects.filter(member_id__in=ids)
-            .order_by("occurred_on", "pk")
-            .values(
-                "id",
-                "member_id",
-                "kind",
-                "occurred_on",
-                "description",
-                "amount",
-                "currency",
-                "eur_rate",
-                "eur_value",
-                "hours",
-                "status",
-                "logged_at",
-                "decided_at",
-                "decision_note",
-                "reverses_id",
-                "reason",
-                circle_name=F("circle__name"),
+            map(
+                _ledger_row_words,
+                LedgerEntry.objects.filter(member_id__in=ids)
+                .order_by("occurred_on", "pk")
+                .values(
+                    "id",
+                    "member_id",
+                    "kind",
+                    "occurred_on",
+                    "description",
+                    "amount",
+                    "currency",
+                    "eur_rate",
+                    "eur_value",
+                    "hours",
+                    "status",
+                    "logged_at",
+                    "decided_at",
+                    "decision_note",
+                    "reverses_id",
+                    "reason",
+                    "description_code",
+                    "description_params",
+                    "reason_code",
+                    "reason_params",
+                    circle_name=F("circle__name"),
+                ),
             )
         ),
         "circle_seats": by_member(
