@@ -8,6 +8,8 @@ reason, a member's description) is stored, and shown, as typed.
 from django.utils.translation import gettext_lazy as _
 
 TEXTS = {
+    # The description of a money entry recorded without one.
+    "money": _("Money"),
     # The description of a reversal; ``id``: the entry it reverses.
     "reversal": _("Reversal of entry #%(id)s"),
     # The reason of a reversal or a refund the payment provider reported.

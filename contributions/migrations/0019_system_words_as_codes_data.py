@@ -1,8 +1,9 @@
 """What the system wrote into the ledger and the refunds (the description of a reversal, the
-reason of a refund made through the online payment provider) was stored as words in the
-language active at the time; it is now stored as a code (``contributions.reasons``) worded in
-the reader's language. This turns the words stored before into those codes, from English and
-every shipped catalogue. What a person typed is left as it is.
+reason of a refund made through the online payment provider, the description of a money entry
+recorded without one) was stored as words in the language active at the time; it is now
+stored as a code (``contributions.reasons``) worded in the reader's language. This turns the
+words stored before into those codes, from English and every shipped catalogue. What a person
+typed is left as it is.
 
 The ledger and the refunds only grow: on PostgreSQL their triggers are set aside for this one
 rewrite, in the migration's transaction, which changes how the words are stored, not what they
@@ -35,6 +36,9 @@ REFUNDED_ONLINE = {
     "Remboursé par le prestataire de paiement en ligne.",
 }
 
+# The description of a money entry recorded without one.
+MONEY = {"Money", "Diners", "Geld", "Dinero", "Argent"}
+
 LEDGER_TRIGGER = "contributions_ledgerentry_decided_guard_trigger"
 REFUND_TRIGGER = "contributions_duesrefund_append_only_trigger"
 
@@ -64,6 +68,10 @@ def words_as_codes(apps, schema_editor):
             change.update(reason="", reason_code="refunded_online")
         if change:
             entries.append((entry.pk, change))
+    for pk in LedgerEntry._base_manager.filter(kind="money", description__in=MONEY).values_list(
+        "pk", flat=True
+    ):
+        entries.append((pk, {"description": "", "description_code": "money"}))
     refunds = list(
         DuesRefund._base_manager.filter(reason__in=REFUNDED_ONLINE).values_list("pk", flat=True)
     )

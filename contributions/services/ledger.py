@@ -296,7 +296,8 @@ def money_record(
             eur_rate=eur_rate,
             eur_value=eur_value,
             received_on=received_on,
-            description=description.strip() or _("Money"),
+            description=description.strip(),
+            description_code="" if description.strip() else "money",
             actor=actor,
             pledge_invoice=pledge_invoice,
             source_key=source_key,
@@ -349,6 +350,7 @@ def _money_entry_create(
     pledge_invoice=None,
     source_key: str = "",
     approved: bool = False,
+    description_code: str = "",
 ) -> LedgerEntry:
     """Write a money entry and its audit record (inside the caller's transaction): what
     ``money_record`` writes for a treasurer, pending; ``approved`` with ``actor`` None, what
@@ -375,6 +377,7 @@ def _money_entry_create(
         source_key=source_key,
         occurred_on=received_on,
         description=description,
+        description_code=description_code,
         amount=amount,
         currency=currency,
         eur_rate=eur_rate,

@@ -683,7 +683,8 @@ class Checker:
                 if value <= 0:
                     row.error("amount", _("The amount is worth less than one cent."))
                 entry.update(amount=amount, currency=currency, eur_rate=rate, eur_value=value)
-                entry["description"] = description or _("Money")
+                # Without a description: "Money", in the reader's language.
+                entry["description_code"] = "" if description else "money"
         approver = row.text("approved_by").lower()
         entry["decided_by_id"] = None
         if approver:

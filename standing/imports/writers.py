@@ -341,7 +341,7 @@ def write(plan: Plan, *, run, actor, today: datetime.date) -> None:
                     "",
                     "",
                     False,
-                    "",
+                    r.get("description_code", ""),
                     _json({}),
                     "",
                     _json({}),

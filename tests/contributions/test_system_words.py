@@ -215,3 +215,35 @@ def test_stored_refund_reasons_become_codes_and_a_persons_reason_stays(client, s
     assert (refund.reason, refund.reason_code) == ("", "refunded_online")
     typed = DuesRefund.objects.get(pk=typed.pk)
     assert (typed.reason, typed.reason_code) == ("Paid twice by mistake.", "")
+
+
+def test_money_recorded_without_a_description_reads_money_in_the_readers_language(
+    refunded_pledge,
+):
+    paid, _ = refunded_pledge
+    entry = services.money_record(
+        member=paid.invoice.membership.member,
+        amount="5.00",
+        currency="EUR",
+        received_on=TODAY,
+        description="  ",
+        actor=UserFactory(is_superuser=True),
+        on=TODAY,
+    )
+    assert (entry.description, entry.description_code) == ("", "money")
+    with translation.override("de"):
+        assert entry.description_words == gettext("Money") != "Money"
+    # Written before codes, in Catalan: the migration makes it the code.
+    as_written_before(
+        LedgerEntry,
+        migration.LEDGER_TRIGGER,
+        entry.pk,
+        description="Diners",
+        description_code="",
+    )
+    migration.words_as_codes(apps, None)
+    entry = LedgerEntry.objects.get(pk=entry.pk)
+    assert (entry.description, entry.description_code) == ("", "money")
+    for language in ("ca", "de", "es", "fr"):
+        with translation.override(language):
+            assert gettext("Money") in migration.MONEY, language

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 import pytest
 import tablib
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from contributions.models import LedgerEntry
 from governance.models import Attendance, Circle, CircleRole, Meeting
@@ -131,6 +132,23 @@ def test_the_sample_files_import_cleanly(coop):
     entry = AuditEntry.objects.get(action="standing.import.written")
     assert entry.actor == coop and entry.data["counts"]["members"] == 5
     assert ImportedRecord.objects.count() == sum(result.counts.values())
+
+
+def test_money_imported_without_a_description_reads_money_in_the_readers_language(coop):
+    contributions = (
+        (SAMPLES / "contributions.csv")
+        .read_text()
+        .replace("2025-06-01,First half of the commitment,", "2025-06-01,,")
+    )
+    result = coop_import(
+        files=sample_files(contributions_csv=contributions), actor=coop, today=TODAY
+    )
+
+    assert result.errors == []
+    entry = LedgerEntry.objects.get(occurred_on=datetime.date(2025, 6, 1))
+    assert (entry.description, entry.description_code) == ("", "money")
+    with translation.override("fr"):
+        assert entry.description_words == gettext("Money") != "Money"
 
 
 def test_a_dry_run_checks_everything_and_writes_nothing(coop):
