@@ -174,12 +174,17 @@ def records(n: int, offset: int = 0) -> list[tuple[str, bytes]]:
     ]
 
 
-def test_the_import_takes_the_same_queries_for_3_or_40_members(coop):
+def test_the_import_takes_the_same_queries_for_3_or_25_members(coop):
+    # 25, not more: SQLite takes at most 999 parameters in a statement, so a bulk insert of
+    # more ledger entries (about 30 columns each) is sent in two batches, a constant number
+    # per batch; what this test guards is no query per member. One import first, so that a
+    # cache the first import of a process fills (content types) is warm for both runs alike.
+    coop_import(files=records(1, 200), actor=coop, today=TODAY)
     counted = []
-    for n, offset in ((3, 0), (40, 100)):
+    for n, offset in ((3, 0), (25, 100)):
         with CaptureQueriesContext(connection) as queries:
             result = coop_import(files=records(n, offset), actor=coop, today=TODAY)
         assert result.written, result.errors[:3]
         counted.append(len(queries))
     assert counted[0] == counted[1], counted
-    assert Member.objects.count() == 43
+    assert Member.objects.count() == 29
