@@ -354,7 +354,7 @@ class DuesPaymentAdmin(
         payment = self._payment_to_correct(request, object_id)
         today = timezone.localdate()
         form = DuesRefundForm(
-            request.POST or None,
+            request.POST if request.method == "POST" else None,
             payment=payment,
             left=selectors.dues_payment_refundable(payment),
             today=today,
@@ -383,7 +383,8 @@ class DuesPaymentAdmin(
     def move_view(self, request, object_id):
         payment = self._payment_to_correct(request, object_id)
         form = DuesMoveForm(
-            request.POST or None, invoices=selectors.dues_payment_move_targets(payment)
+            request.POST if request.method == "POST" else None,
+            invoices=selectors.dues_payment_move_targets(payment),
         )
         if request.method == "POST" and form.is_valid():
             try:

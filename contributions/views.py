@@ -60,7 +60,7 @@ def my_ledger(request):
     held = roles_held_by(member, on=today) if member else []
     roles = WagedRole.objects.filter(pk__in=held) if held else None
     form = SelfReportForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         circles=circles,
         roles=roles,
         initial={"worked_on": today},
@@ -232,7 +232,11 @@ def coordinate(request):
     members = selectors.members_seated_during(
         circle, first=today - datetime.timedelta(days=RECENT_SEAT_DAYS), last=today
     )
-    form = BatchLabourForm(request.POST or None, members=members, initial={"worked_on": today})
+    form = BatchLabourForm(
+        request.POST if request.method == "POST" else None,
+        members=members,
+        initial={"worked_on": today},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             logged = services.labour_log_many(
@@ -301,7 +305,7 @@ def reverse_entry(request, pk):
     entry = get_object_or_404(selectors.entries_visible_to(request.user, on=today), pk=pk)
     if not selectors.may_decide(request.user, entry, on=today):
         raise PermissionDenied(_("You may not reverse this entry."))
-    form = ReverseForm(request.POST or None)
+    form = ReverseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.entry_reverse(

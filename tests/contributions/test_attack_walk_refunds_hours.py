@@ -129,6 +129,8 @@ def test_an_empty_post_records_nothing_and_shows_the_form_again(client, world):
         response = client.post(url(world["payment"], what), {})
         assert response.status_code == 200
         assert response.context["form"] is not None
+        # Bound, so the person is told what is missing instead of seeing the blank form again.
+        assert "reason" in response.context["form"].errors
     assert not DuesRefund.objects.exists()
     assert not DuesPayment.objects.filter(moved_from__isnull=False).exists()
 
@@ -664,3 +666,16 @@ def test_every_amount_of_money_rounding_to_nothing_is_refused_and_nothing_is_sav
     assert world["other"].payments.count() == 0
     assert not RevenueSharePayment.objects.exists()
     assert not CompensationSettlement.objects.exists()
+
+
+def test_an_empty_post_to_the_coordinate_page_says_what_is_missing(client, db):
+    """An empty POST (a form sent with every field removed) is answered with the fields it
+    lacks, not with the blank form as if nothing had been sent."""
+    coordinator = CircleRoleFactory(role="coordinator", started_on=TODAY)
+    user = UserFactory()
+    MemberContactFactory(member=coordinator.member, user=user)
+    client.force_login(user)
+    response = client.post(reverse("contributions:coordinate"), {})
+    assert response.status_code == 200
+    assert "worked_on" in response.context["form"].errors
+    assert not LedgerEntry.objects.exists()
